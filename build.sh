@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# routerd's one entry point. On a fresh Debian 12 machine every verb installs what it needs.
+#   ./build.sh deps          install Debian packages and restore NuGet packages
+#   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
+#   ./build.sh test          every test tier (unit, namespaces); a tier that cannot run fails
+#   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
+#   ./build.sh bench NAME    a benchmark under bench/ (table + bench/results/NAME.json)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+OUT=$ROOT/artifacts/bin
+
+# Debian packages by purpose; `deps` installs whichever are missing.
+PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
+PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps"
+PKGS_LAB="socat iperf3 iputils-ping curl"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+  [ "$(id -u)" = 0 ] || die "$1 needs root (network namespaces, nftables): run it with sudo"
+}
+
+deps() {
+  command -v dotnet >/dev/null || die "the .NET SDK 10 is not installed (dotnet not on PATH)"
+  local missing=()
+  for p in $PKGS_BUILD $PKGS_RUN $PKGS_LAB; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    need_root "installing ${missing[*]}"
+    log "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  log "restoring NuGet packages"
+  dotnet restore Router.sln -p:TreatWarningsAsErrors=true --verbosity quiet
+}
+
+publish() { # rid
+  log "publishing routerd for $1 (NativeAOT)"
+  dotnet publish firmware/Routerd/Routerd.csproj -c Release -r "$1" --verbosity quiet \
+    -o "$OUT/routerd-$1" -p:DebugType=none -p:StripSymbols=true
+}
+
+build() {
+  deps
+  publish linux-x64
+  publish linux-arm64
+  ls -l "$OUT"/routerd-linux-*/routerd
+}
+
+unit_tests() {
+  log "unit tests"
+  dotnet test tests/Routerd.Tests/Routerd.Tests.csproj --verbosity quiet --logger "console;verbosity=normal"
+}
+
+test_all() {
+  need_root "the namespace test tier"
+  deps
+  unit_tests
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  deps) deps ;;
+  build) build ;;
+  test) test_all ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+esac

@@ -1,0 +1,14 @@
+using Routerd.Core.Settings;
+using Routerd.Core.State;
+
+namespace Routerd.Core.Rendering;
+
+/// <summary>Which interface carries internet traffic: the WAN port itself, or for PPPoE the
+/// PPP interface that pppd creates on top of it.</summary>
+public static class WanInterfaces
+{
+    public const string PppInterface = "ppp-wan";
+
+    public static string Egress(DesiredState state) =>
+        state.Wan.Mode == WanModes.Pppoe ? PppInterface : state.Wan.Device;
+}

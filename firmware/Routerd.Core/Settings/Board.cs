@@ -1,0 +1,47 @@
+namespace Routerd.Core.Settings;
+
+/// <summary>What the hardware (or the lab) gives: port names, paths, tool locations and the
+/// first-boot defaults. Read from board/&lt;name&gt;/board.json through
+/// Microsoft.Extensions.Configuration, overridable by environment and command line, so several
+/// routerd instances can run side by side in namespaces with their own names and directories.</summary>
+public sealed record Board
+{
+    public string Name { get; init; } = "x86-64";
+    public string WanDevice { get; init; } = "eth0";
+    public IReadOnlyList<string> LanPorts { get; init; } = ["eth1"];
+    public string LanBridge { get; init; } = "br-lan";
+    public string? WifiDevice { get; init; }
+
+    public string StateDir { get; init; } = "/var/lib/routerd";
+    public string RunDir { get; init; } = "/run/routerd";
+    public string LogDir { get; init; } = "/var/log/routerd";
+
+    /// <summary>TCP port of the web UI on the LAN address.</summary>
+    public int WebPort { get; init; } = 80;
+
+    public BoardTools Tools { get; init; } = new();
+    public BoardDefaults Defaults { get; init; } = new();
+}
+
+/// <summary>Executables routerd drives; absolute paths on the image, names on a dev machine.</summary>
+public sealed record BoardTools
+{
+    public string Nft { get; init; } = "nft";
+    public string Ip { get; init; } = "ip";
+    public string Dnsmasq { get; init; } = "dnsmasq";
+    public string Udhcpc { get; init; } = "udhcpc";
+}
+
+public sealed record BoardDefaults
+{
+    public string LanAddress { get; init; } = "192.168.1.1/24";
+    public string DhcpStart { get; init; } = "192.168.1.100";
+    public string DhcpEnd { get; init; } = "192.168.1.249";
+    public int LeaseSeconds { get; init; } = 12 * 3600;
+    public string WanMode { get; init; } = WanModes.Dhcp;
+    public string WifiSsid { get; init; } = "routerd";
+    public string WifiCountry { get; init; } = "DE";
+    public string AdminUsername { get; init; } = "admin";
+    /// <summary>The first-boot password; it stops working at the forced change on first login.</summary>
+    public string AdminPassword { get; init; } = "admin";
+}

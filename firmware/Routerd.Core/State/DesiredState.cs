@@ -1,0 +1,29 @@
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+
+namespace Routerd.Core.State;
+
+// The desired state: one immutable, typed tree built from validated settings plus the board.
+// Renderers read only this (and observed facts such as the WAN lease); they never see raw input.
+
+public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan);
+
+public sealed record LanPlan(
+    string Bridge,
+    IReadOnlyList<string> Ports,
+    Ipv4Network Address,
+    DhcpPool? Dhcp,
+    IReadOnlyList<StaticLeasePlan> StaticLeases);
+
+public sealed record DhcpPool(uint Start, uint End, int LeaseSeconds);
+
+public sealed record StaticLeasePlan(MacAddress Mac, uint Address, string? Hostname);
+
+public sealed record WanPlan(
+    string Mode,
+    string Device,
+    /// <summary>Only for static mode: the address and gateway the user typed.</summary>
+    Ipv4Network? StaticAddress,
+    uint? StaticGateway,
+    /// <summary>Upstream DNS servers the user fixed (static mode or an override); empty: use the ISP's.</summary>
+    IReadOnlyList<string> Dns);
