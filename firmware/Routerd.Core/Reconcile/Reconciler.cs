@@ -21,8 +21,7 @@ public sealed partial class Reconciler(
     Board board,
     ISettingsStore store,
     Appliers appliers,
-    string routerdPath,
-    string controlSocket,
+    HookTarget hooks,
     ILogger<Reconciler> log)
 {
     readonly Lock gate = new();
@@ -64,7 +63,7 @@ public sealed partial class Reconciler(
             var nextState = DesiredStateBuilder.Build(next, board, Facts());
             // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
             var nextLease = lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp ? lease : null;
-            var rendered = Renderer.RenderAll(nextState, nextLease, routerdPath, controlSocket);
+            var rendered = Renderer.RenderAll(nextState, nextLease, hooks);
             if (appliers.Firewall.Check(rendered.Nftables) is { } invalid)
                 return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
 
@@ -132,7 +131,7 @@ public sealed partial class Reconciler(
 
     SystemFacts Facts() => new(appliers.Network.InterfaceNames());
 
-    RenderedConfig Render() => Renderer.RenderAll(state, lease, routerdPath, controlSocket);
+    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks);
 
     /// <summary>Applies in dependency order: kernel settings, links and addresses, the firewall
     /// (which names the interfaces), then the daemons that bind to those addresses.</summary>

@@ -38,10 +38,10 @@ public static class Renderer
         new("net.ipv4.conf.default.rp_filter", "1"),
     ];
 
-    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, string routerdPath, string controlSocket) => new(
+    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks) => new(
         NetworkPlanRenderer.Render(state, lease),
         RouterSysctls,
         NftRenderer.Render(state),
         DnsmasqRenderer.Render(state, lease),
-        DhcpClientRenderer.Render(state, routerdPath, controlSocket));
+        DhcpClientRenderer.Render(state, hooks));
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Reconcile;
+using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Core.Status;
 using Xunit;
@@ -19,7 +20,7 @@ public class ReconcilerTests
     public ReconcilerTests()
     {
         reconciler = new Reconciler(board, store, new Appliers(new FakeSysctls(), network, firewall, dns, dhcp),
-            "/usr/bin/routerd", "/run/r/routerd.sock", NullLogger<Reconciler>.Instance);
+            new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), NullLogger<Reconciler>.Instance);
         reconciler.Start(p => "hash:" + p);
     }
 

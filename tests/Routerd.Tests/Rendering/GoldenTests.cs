@@ -15,8 +15,7 @@ namespace Routerd.Tests.Rendering;
 /// the diff before committing it.</summary>
 public class GoldenTests
 {
-    const string RouterdPath = "/usr/bin/routerd";
-    const string ControlSocket = "/run/routerd/routerd.sock";
+    static readonly HookTarget Hooks = new(["/usr/bin/routerd"], "/run/routerd/routerd.sock");
 
     public static TheoryData<string> Cases()
     {
@@ -55,7 +54,7 @@ public class GoldenTests
         var settings = RouterJson.ReadSettings(input["settings"]!.ToJsonString());
         WanLease? lease = input["dhcpEvent"] is { } ev ? WanLeaseParser.Parse(ev.Deserialize(RouterJsonContext.Default.DhcpHookReport)!) : null;
         var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null));
-        return Renderer.RenderAll(state, lease, RouterdPath, ControlSocket).Files().ToDictionary(f => f.Key, f => f.Value);
+        return Renderer.RenderAll(state, lease, Hooks).Files().ToDictionary(f => f.Key, f => f.Value);
     }
 
     static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(Path.GetDirectoryName(path))!;
