@@ -15,6 +15,7 @@ namespace Routerd.Core.Json;
 [JsonSerializable(typeof(Board))]
 [JsonSerializable(typeof(FieldErrorResponse))]
 [JsonSerializable(typeof(List<DeviceView>))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
 [JsonSerializable(typeof(RouterStatus))]
 [JsonSerializable(typeof(DhcpHookReport))]
 [JsonSerializable(typeof(JsonObject))]
