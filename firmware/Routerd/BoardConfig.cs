@@ -58,6 +58,7 @@ static class BoardConfig
                 Ip = t["Ip"] ?? b.Tools.Ip,
                 Dnsmasq = t["Dnsmasq"] ?? b.Tools.Dnsmasq,
                 Udhcpc = t["Udhcpc"] ?? b.Tools.Udhcpc,
+                Tc = t["Tc"] ?? b.Tools.Tc,
             },
             Defaults = b.Defaults with
             {

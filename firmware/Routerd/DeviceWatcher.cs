@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Hosting;
 using Routerd.Core.Devices;
 using Routerd.Core.Network;
+using Routerd.Core.Reconcile;
 
 namespace Routerd;
 
 /// <summary>Feeds the device registry from two observers: neighbour-table events of the LAN
-/// bridge (netlink) and dnsmasq's lease file (names, checked for changes once a second).</summary>
-sealed class DeviceWatcher(INetworkObserver network, DeviceRegistry registry, Func<string> lanBridge, string leaseFile) : BackgroundService
+/// bridge (netlink) and dnsmasq's lease file (names, checked for changes once a second). After
+/// each change the VIP sets follow the VIP devices' current addresses.</summary>
+sealed class DeviceWatcher(INetworkObserver network, DeviceRegistry registry, Reconciler reconciler, string leaseFile) : BackgroundService
 {
     /// <summary>Events can be lost (a full socket buffer drops them): a fresh dump this often
     /// puts the registry right again.</summary>
@@ -22,6 +24,7 @@ sealed class DeviceWatcher(INetworkObserver network, DeviceRegistry registry, Fu
         {
             int bridge = BridgeIndex();
             registry.SetNeighbours(network.Neighbours().Where(n => n.InterfaceIndex == bridge));
+            reconciler.RefreshVipAddresses();
         }
     }
 
@@ -35,8 +38,9 @@ sealed class DeviceWatcher(INetworkObserver network, DeviceRegistry registry, Fu
             {
                 case NeighbourEvent n when n.Neighbour.InterfaceIndex == bridge:
                     registry.Apply(n.Neighbour, n.Deleted);
+                    reconciler.RefreshVipAddresses();
                     break;
-                case LinkEvent l when l.Link.Name == lanBridge():
+                case LinkEvent l when l.Link.Name == reconciler.State.Lan.Bridge:
                     // The bridge was (re)created: its neighbours start over under the new index.
                     bridge = l.Deleted ? -1 : l.Link.Index;
                     registry.SetNeighbours(network.Neighbours().Where(n => n.InterfaceIndex == bridge));
@@ -45,7 +49,7 @@ sealed class DeviceWatcher(INetworkObserver network, DeviceRegistry registry, Fu
         }
     }
 
-    int BridgeIndex() => network.Links().FirstOrDefault(l => l.Name == lanBridge())?.Index ?? -1;
+    int BridgeIndex() => network.Links().FirstOrDefault(l => l.Name == reconciler.State.Lan.Bridge)?.Index ?? -1;
 
     async Task WatchLeases(CancellationToken stop)
     {
@@ -60,6 +64,7 @@ sealed class DeviceWatcher(INetworkObserver network, DeviceRegistry registry, Fu
                 {
                     seen = info.LastWriteTimeUtc;
                     registry.SetLeases(DnsmasqLeases.Parse(await File.ReadAllTextAsync(leaseFile, stop)));
+                    reconciler.RefreshVipAddresses();
                 }
             }
             catch (IOException) { /* mid-rewrite: next tick */ }

@@ -21,11 +21,14 @@ static class DevicesCommand
             Console.Error.WriteLine($"routerd devices: is routerd running? cannot reach {socket}: {e.Message}");
             return 1;
         }
-        Console.WriteLine($"{"MAC",-17}  {"HOSTNAME",-20}  {"ONLINE",-6}  {"LAST SEEN",-20}  ADDRESSES");
+        Console.WriteLine($"{"MAC",-17}  {"NAME",-20}  {"ONLINE",-6}  {"PRIORITY",-22}  {"LAST SEEN",-20}  ADDRESSES");
         foreach (var d in devices ?? [])
-            Console.WriteLine($"{d.Mac,-17}  {Printable(d.Hostname ?? "-"),-20}  {(d.Online ? "yes" : "no"),-6}  {d.LastSeen:yyyy-MM-dd HH:mm:ss}Z  {string.Join(' ', d.Addresses)}");
+            Console.WriteLine($"{d.Mac,-17}  {Printable(d.Name ?? d.Hostname ?? "-"),-20}  {(d.Online ? "yes" : "no"),-6}  {Priority(d),-22}  {(d.LastSeen is { } t ? $"{t:yyyy-MM-dd HH:mm:ss}Z" : "never"),-20}  {string.Join(' ', d.Addresses)}");
         return 0;
     }
+
+    static string Priority(Core.Devices.DeviceView d) =>
+        !d.Priority ? "-" : d.PriorityUntil is { } u ? $"VIP until {u.ToUniversalTime():HH:mm:ss}Z" : "VIP";
 
     /// <summary>Hostnames come from the devices themselves: never let one move the terminal's cursor.</summary>
     static string Printable(string s) => new(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());

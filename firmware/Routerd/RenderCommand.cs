@@ -3,6 +3,7 @@ using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Core.State;
 using Routerd.Platform.Store;
+using Routerd.Platform.Tc;
 
 namespace Routerd;
 
@@ -24,8 +25,8 @@ static class RenderCommand
                 using var store = new LiteDbSettingsStore(Path.Combine(board.StateDir, ServeCommand.SettingsFile));
                 settings = store.Load() ?? FirstBoot.Settings(board, _ => "");
             }
-            var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null));
-            var rendered = Renderer.RenderAll(state, lease: null, BoardConfig.Hooks(board));
+            var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null, DateTimeOffset.UtcNow));
+            var rendered = Renderer.RenderAll(state, lease: null, BoardConfig.Hooks(board), TcQueues.Detect(board.Tools.Tc));
             foreach (var (name, text) in rendered.Files())
                 Console.Write($"==> {name} <==\n{text}\n");
             return 0;

@@ -17,6 +17,7 @@ using Routerd.Platform.Netlink;
 using Routerd.Platform.Nft;
 using Routerd.Platform.Store;
 using Routerd.Platform.Sysctl;
+using Routerd.Platform.Tc;
 using Routerd.WebUi;
 
 namespace Routerd;
@@ -68,10 +69,13 @@ static partial class ServeCommand
             new SysctlWriter(),
             new IpNetworkConfigurator(board.Tools.Ip, network),
             new NftFirewall(board.Tools.Nft, board.RunDir),
+            new TcQueues(board.Tools.Tc, board.RunDir),
             dns,
             dhcp);
         string socket = BoardConfig.ControlSocket(board);
-        var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir), loggers.CreateLogger<Reconciler>());
+        var devices = new DeviceRegistry(TimeProvider.System);
+        var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
+            devices, TimeProvider.System, loggers.CreateLogger<Reconciler>());
         try
         {
             reconciler.Start(p => PasswordHasher.Hash(p));
@@ -82,9 +86,9 @@ static partial class ServeCommand
             return 1;
         }
 
-        var devices = new DeviceRegistry(TimeProvider.System);
-        builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, () => reconciler.State.Lan.Bridge,
+        builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, reconciler,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
+        builder.Services.AddHostedService(_ => new PriorityExpiry(reconciler));
 
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         var lanAddress = reconciler.State.Lan.Address.Ip;

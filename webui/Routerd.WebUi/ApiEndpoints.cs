@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Routerd.Core.Net;
 using Routerd.Core.Json;
+using Routerd.Core.Reconcile;
 using Routerd.Core.Settings;
 using Routerd.Core.Status;
 
@@ -17,17 +19,24 @@ public static class ApiEndpoints
         group.AddEndpointFilter(NoStore);
 
         group.MapGet("/status", () => api.Status());
-        group.MapGet("/devices", () => api.Devices.Snapshot());
-        group.MapGet("/settings", () => SettingsSecrets.Redact(api.Reconciler.Settings));
-        group.MapPut("/settings", (RouterSettings settings) =>
+        group.MapGet("/devices", () => api.Devices.View(api.Reconciler.Settings.Devices));
+        group.MapPost("/devices", (NewDevice device) => Answer(api.Reconciler.AddDevice(device.Mac, device.Name), api))
+            .AddEndpointFilter(ControlSocketOnly);
+        group.MapPut("/devices/{mac}/priority", (string mac, PriorityRequest request) =>
         {
-            var result = api.Reconciler.TryChange(settings);
-            if (result.Errors.Count > 0)
-                return Results.Json(new FieldErrorResponse("invalid settings", result.Errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
-            if (result.FailureCode is { } code)
-                return Results.Json(new FieldErrorResponse(code, [new FieldError("", result.FailureMessage ?? code)]), RouterJsonContext.Default.FieldErrorResponse, statusCode: 500);
-            return Results.Json(SettingsSecrets.Redact(api.Reconciler.Settings), RouterJsonContext.Default.RouterSettings);
+            // Unknown devices are 404: add them first (POST /api/devices), so a typo never
+            // silently creates a VIP entry for nobody.
+            if (MacAddress.TryParse(mac, out var m) && !api.Reconciler.KnowsDevice(m))
+                return Results.Json(new FieldErrorResponse("no such device", [new FieldError("mac", $"{m} has not been seen; add it first")]),
+                    RouterJsonContext.Default.FieldErrorResponse, statusCode: 404);
+            var result = api.Reconciler.SetPriority(mac, request.Enabled, request.Until);
+            return result.Succeeded
+                ? Results.Json(api.Devices.View(api.Reconciler.Settings.Devices).First(d => d.Mac == m.ToString()), RouterJsonContext.Default.DeviceView)
+                : Answer(result, api);
         }).AddEndpointFilter(ControlSocketOnly);
+        group.MapGet("/settings", () => SettingsSecrets.Redact(api.Reconciler.Settings));
+        group.MapPut("/settings", (RouterSettings settings) => Answer(api.Reconciler.TryChange(settings), api))
+            .AddEndpointFilter(ControlSocketOnly);
 
         // Hooks of the daemons routerd supervises report back here; never reachable over TCP.
         app.MapPost("/internal/dhcp", (DhcpHookReport report) =>
@@ -35,6 +44,17 @@ public static class ApiEndpoints
             api.Reconciler.OnDhcpEvent(report);
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
+    }
+
+    /// <summary>A change's answer: 400 naming the refused fields, 500 with the structured code when
+    /// applying failed (the old configuration is back), else the settings as they now are.</summary>
+    static IResult Answer(ChangeResult result, RouterApi api)
+    {
+        if (result.Errors.Count > 0)
+            return Results.Json(new FieldErrorResponse("invalid settings", result.Errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+        if (result.FailureCode is { } code)
+            return Results.Json(new FieldErrorResponse(code, [new FieldError("", result.FailureMessage ?? code)]), RouterJsonContext.Default.FieldErrorResponse, statusCode: 500);
+        return Results.Json(SettingsSecrets.Redact(api.Reconciler.Settings), RouterJsonContext.Default.RouterSettings);
     }
 
     /// <summary>Until web sessions with CSRF protection exist, state changes are accepted only on

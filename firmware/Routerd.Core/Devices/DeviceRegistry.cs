@@ -73,6 +73,43 @@ public sealed class DeviceRegistry(TimeProvider clock)
         return e;
     }
 
+    /// <summary>Every address the given devices hold now: their DHCP lease and what the neighbour
+    /// table has seen them use (IPv6 privacy addresses included).</summary>
+    public IReadOnlyList<IPAddress> AddressesOf(IEnumerable<MacAddress> macs)
+    {
+        lock (gate)
+        {
+            var result = new List<IPAddress>();
+            foreach (var mac in macs)
+            {
+                if (!entries.TryGetValue(mac, out var e)) continue;
+                if (e.LeaseAddress is { } l && IPAddress.TryParse(l, out var ip)) result.Add(ip);
+                result.AddRange(e.Neighbours.Keys.Where(a => !a.IsIPv6LinkLocal));
+            }
+            return result;
+        }
+    }
+
+    /// <summary>The observed devices with the user's settings for them, plus the devices the user
+    /// named (or gave priority) before the router ever saw them.</summary>
+    public IReadOnlyList<DeviceView> View(IReadOnlyList<Settings.DeviceSettings> configured)
+    {
+        var byMac = new Dictionary<string, Settings.DeviceSettings>();
+        foreach (var c in configured)
+            if (MacAddress.TryParse(c.Mac, out var m)) byMac[m.ToString()] = c;
+        var seen = Snapshot();
+        var list = seen.Select(d => byMac.TryGetValue(d.Mac, out var c) ? d with { Name = c.Name, Priority = c.Priority, PriorityUntil = c.PriorityUntil } : d).ToList();
+        var seenMacs = seen.Select(d => d.Mac).ToHashSet();
+        list.AddRange(byMac.Where(kv => !seenMacs.Contains(kv.Key))
+            .Select(kv => new DeviceView(kv.Key, null, [], false, null, null, kv.Value.Name, kv.Value.Priority, kv.Value.PriorityUntil)));
+        return list;
+    }
+
+    public bool Knows(MacAddress mac)
+    {
+        lock (gate) return entries.ContainsKey(mac);
+    }
+
     public IReadOnlyList<DeviceView> Snapshot()
     {
         lock (gate)

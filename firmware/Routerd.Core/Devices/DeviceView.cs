@@ -1,10 +1,14 @@
 namespace Routerd.Core.Devices;
 
-/// <summary>A device as the API and the CLI show it.</summary>
+/// <summary>A device as the API and the CLI show it: what the router observed, merged with what
+/// the user said about it (a name, the VIP lane).</summary>
 public sealed record DeviceView(
     string Mac,
     string? Hostname,
     IReadOnlyList<string> Addresses,
     bool Online,
-    DateTimeOffset FirstSeen,
-    DateTimeOffset LastSeen);
+    DateTimeOffset? FirstSeen,
+    DateTimeOffset? LastSeen,
+    string? Name = null,
+    bool Priority = false,
+    DateTimeOffset? PriorityUntil = null);

@@ -16,10 +16,19 @@ namespace Routerd.Core.Json;
 [JsonSerializable(typeof(FieldErrorResponse))]
 [JsonSerializable(typeof(List<DeviceView>))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
+[JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(RouterStatus))]
 [JsonSerializable(typeof(DhcpHookReport))]
+[JsonSerializable(typeof(PriorityRequest))]
+[JsonSerializable(typeof(NewDevice))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class RouterJsonContext : JsonSerializerContext;
+
+/// <summary>PUT /api/devices/{mac}/priority: on or off, optionally until a time.</summary>
+public sealed record PriorityRequest(bool Enabled, DateTimeOffset? Until);
+
+/// <summary>POST /api/devices: a device named by MAC before the router has seen it.</summary>
+public sealed record NewDevice(string Mac, string? Name);
 
 /// <summary>The body of a 400: every refused field with its message.</summary>
 public sealed record FieldErrorResponse(string Error, IReadOnlyList<FieldError> Errors);

@@ -8,10 +8,20 @@ namespace Routerd.Core.Reconcile;
 
 public interface IFirewall
 {
-    /// <summary>Checks a ruleset without applying it; the error text, or null when it is valid.</summary>
-    string? Check(string ruleset);
+    /// <summary>Checks a ruleset (and its set elements) without applying it; the error text, or null when valid.</summary>
+    string? Check(string ruleset, string sets);
+    /// <summary>Loads the ruleset with its set elements in one transaction when the ruleset
+    /// changed; when only the elements changed, replaces just those.</summary>
     /// <returns>true when the kernel's ruleset was replaced, false when it was already this one.</returns>
-    bool Apply(string ruleset);
+    bool Apply(string ruleset, string sets);
+}
+
+public interface ITrafficControl
+{
+    /// <summary>The best leaf qdisc the running kernel has.</summary>
+    LeafQdisc Leaf { get; }
+    /// <returns>true when the queues were changed, false when they already matched.</returns>
+    bool Apply(TcPlan plan);
 }
 
 public interface ISysctls

@@ -1,3 +1,4 @@
+using Routerd.Core.Devices;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
@@ -23,12 +24,15 @@ public sealed partial class Reconciler(
     Appliers appliers,
     HookTarget hooks,
     IWanLeaseMemory leaseMemory,
+    DeviceRegistry devices,
+    TimeProvider clock,
     ILogger<Reconciler> log)
 {
     readonly Lock gate = new();
     RouterSettings settings = null!;
     DesiredState state = null!;
     RenderedConfig? applied;
+    string? appliedSets;
     WanLease? lease;
     readonly Dictionary<string, SubsystemStatus> subsystems = [];
 
@@ -50,7 +54,7 @@ public sealed partial class Reconciler(
                 store.Save(stored);
                 LogFirstBoot(log);
             }
-            state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null));
+            state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
             settings = stored;
             if (leaseMemory.Load() is { } report) lease = ParseLease(report);
             try { ApplyLocked(Render()); }
@@ -68,8 +72,10 @@ public sealed partial class Reconciler(
             var nextState = DesiredStateBuilder.Build(next, board, Facts());
             // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
             var nextLease = lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp ? lease : null;
-            var rendered = Renderer.RenderAll(nextState, nextLease, hooks);
-            if (appliers.Firewall.Check(rendered.Nftables) is { } invalid)
+            var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
+            // An unchanged ruleset was checked when it was loaded (a priority toggle changes only
+            // set elements): skipping the check keeps toggles instant.
+            if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, VipSetsOf(nextState).ToNft()) is { } invalid)
                 return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
 
             var previous = (settings, state, lease, applied);
@@ -141,9 +147,77 @@ public sealed partial class Reconciler(
         }
     }
 
-    SystemFacts Facts() => new(appliers.Network.InterfaceNames());
+    SystemFacts Facts() => new(appliers.Network.InterfaceNames(), clock.GetUtcNow());
 
-    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks);
+    VipSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
+
+    /// <summary>The device list changed (a VIP device got a new address, or came back): bring the
+    /// VIP sets up to date. Only set elements change; nothing else is touched.</summary>
+    public void RefreshVipAddresses()
+    {
+        lock (gate)
+        {
+            if (applied is not { } config) return;
+            string sets = VipSetsOf(state).ToNft();
+            if (sets == appliedSets) return; // most neighbour events change nothing here
+            Step("firewall", () => appliers.Firewall.Apply(config.Nftables, sets));
+            if (failures.Count == 0) appliedSets = sets;
+            failures.Clear();
+        }
+    }
+
+    /// <summary>Turns a device's VIP lane on (optionally until a time) or off. A device can be
+    /// named before it was ever seen.</summary>
+    public ChangeResult SetPriority(string mac, bool enabled, DateTimeOffset? until)
+    {
+        if (!Net.MacAddress.TryParse(mac, out var parsed) || !parsed.IsUnicast || parsed.IsZero)
+            return new ChangeResult([new FieldError("mac", $"'{mac}' is not a device MAC address (aa:bb:cc:dd:ee:ff)")]);
+        if (until is { } u && u <= clock.GetUtcNow())
+            return new ChangeResult([new FieldError("until", "is in the past")]);
+        lock (gate)
+        {
+            string key = parsed.ToString();
+            var list = settings.Devices.ToList();
+            int i = list.FindIndex(d => Net.MacAddress.TryParse(d.Mac, out var m) && m == parsed);
+            var device = (i >= 0 ? list[i] : new DeviceSettings()) with { Mac = key, Priority = enabled, PriorityUntil = enabled ? until : null };
+            if (i >= 0) list[i] = device; else list.Add(device);
+            return TryChange(settings with { Devices = list });
+        }
+    }
+
+    /// <summary>The router has seen this device, or the user has added it.</summary>
+    public bool KnowsDevice(Net.MacAddress mac)
+    {
+        lock (gate) return devices.Knows(mac) || settings.Devices.Any(d => Net.MacAddress.TryParse(d.Mac, out var m) && m == mac);
+    }
+
+    /// <summary>Adds a device by MAC (optionally named) before the router has seen it.</summary>
+    public ChangeResult AddDevice(string mac, string? name)
+    {
+        if (!Net.MacAddress.TryParse(mac, out var parsed) || !parsed.IsUnicast || parsed.IsZero)
+            return new ChangeResult([new FieldError("mac", $"'{mac}' is not a device MAC address (aa:bb:cc:dd:ee:ff)")]);
+        lock (gate)
+        {
+            if (settings.Devices.Any(d => Net.MacAddress.TryParse(d.Mac, out var m) && m == parsed))
+                return ChangeResult.Applied;
+            return TryChange(settings with { Devices = [.. settings.Devices, new DeviceSettings { Mac = parsed.ToString(), Name = name }] });
+        }
+    }
+
+    /// <summary>Turns off every priority whose time is up, so the API shows it off too.</summary>
+    public void ExpirePriorities()
+    {
+        lock (gate)
+        {
+            var now = clock.GetUtcNow();
+            if (!settings.Devices.Any(d => d.Priority && d.PriorityUntil <= now)) return;
+            var list = settings.Devices.Select(d => d.Priority && d.PriorityUntil <= now ? d with { Priority = false, PriorityUntil = null } : d).ToList();
+            var result = TryChange(settings with { Devices = list });
+            if (result.Succeeded) LogExpired(log);
+        }
+    }
+
+    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf);
 
     /// <summary>Applies in dependency order: kernel settings, links and addresses, the firewall
     /// (which names the interfaces), then the daemons that bind to those addresses.</summary>
@@ -157,8 +231,11 @@ public sealed partial class Reconciler(
         });
         Step("firewall", () =>
         {
-            if (appliers.Firewall.Apply(config.Nftables)) LogFirewall(log);
+            string sets = VipSetsOf(state).ToNft();
+            if (appliers.Firewall.Apply(config.Nftables, sets)) LogFirewall(log);
+            appliedSets = sets;
         });
+        Step("qos", () => appliers.Traffic.Apply(config.Tc));
         Step("dnsmasq", () => appliers.Dns.Apply(config.Dnsmasq));
         Step("wan", () => appliers.DhcpClient.Apply(config.DhcpClient));
         applied = config;
@@ -201,9 +278,11 @@ public sealed partial class Reconciler(
     static partial void LogLease(ILogger log, string @event, string lease);
     [LoggerMessage(Level = LogLevel.Information, Message = "ip {Command}")]
     static partial void LogCommand(ILogger log, string command);
+    [LoggerMessage(Level = LogLevel.Information, Message = "a device's priority expired and was turned off")]
+    static partial void LogExpired(ILogger log);
     [LoggerMessage(Level = LogLevel.Information, Message = "firewall ruleset loaded")]
     static partial void LogFirewall(ILogger log);
 }
 
 /// <summary>The OS edge the reconciler drives, one adapter per facility.</summary>
-public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, IDnsService Dns, IDhcpClient DhcpClient);
+public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient);

@@ -24,6 +24,21 @@ public static class NftRenderer
             table inet {{TableName}}
             delete table inet {{TableName}}
             table inet {{TableName}} {
+            	set vip_macs {
+            		type ether_addr
+            		comment "devices in the VIP lane, by MAC: what they send is theirs"
+            	}
+
+            	set vip_v4 {
+            		type ipv4_addr
+            		comment "the VIP devices' current IPv4 addresses: what is sent to them"
+            	}
+
+            	set vip_v6 {
+            		type ipv6_addr
+            		comment "the VIP devices' current IPv6 addresses, privacy addresses included"
+            	}
+
             	chain input {
             		type filter hook input priority filter; policy drop;
             		ct state vmap { established : accept, related : accept, invalid : drop } comment "replies to what the router started; invalid packets are never answered"
@@ -61,6 +76,23 @@ public static class NftRenderer
             		iifname {{wan}} tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "the same for replies from the internet"
             	}
 
+            	chain vip_mark {
+            		type filter hook prerouting priority mangle; policy accept;
+            		iifname {{lan}} ether saddr @vip_macs ct mark set ct mark | {{VipMark}} comment "a VIP device's packet puts its whole connection in the lane"
+            		iifname {{lan}} ct mark & {{VipMark}} == {{VipMark}} ether saddr != @vip_macs ct mark set ct mark & {{VipMarkClear}} comment "priority turned off: the connection leaves the lane at its next packet"
+            	}
+
+            	chain vip_classify {
+            		type filter hook postrouting priority mangle; policy accept;
+            		ct mark & {{VipMark}} == {{VipMark}} meta priority set {{VipClass}} comment "every packet of a VIP connection, both directions"
+            		ip daddr @vip_v4 meta priority set {{VipClass}} comment "downloads to a VIP device, also before its connection is marked"
+            		ip6 daddr @vip_v6 meta priority set {{VipClass}} comment "the same for IPv6"
+            		udp dport { 53, 67, 68, 547 } meta priority set {{VipClass}} comment "DNS and DHCP ride the priority class"
+            		udp sport { 53, 67, 68, 547 } meta priority set {{VipClass}} comment "and their answers"
+            		icmp type { destination-unreachable, time-exceeded, parameter-problem } meta priority set {{VipClass}} comment "ICMP errors (path MTU) are never stuck behind bulk"
+            		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } meta priority set {{VipClass}} comment "IPv6 errors and neighbour discovery"
+            	}
+
             	chain srcnat {
             		type nat hook postrouting priority srcnat; policy accept;
             		oifname {{wan}} ip saddr {{lanNet}} masquerade comment "LAN devices share the WAN address"
@@ -70,6 +102,12 @@ public static class NftRenderer
             """);
         return t.ToString();
     }
+
+    /// <summary>The conntrack mark bit that says "this connection is in the VIP lane".</summary>
+    public const string VipMark = "0x00000001";
+    const string VipMarkClear = "0xfffffffe";
+    /// <summary>The HTB class of the VIP lane (TcRenderer): `meta priority` selects it directly.</summary>
+    public const string VipClass = "1:10";
 
     /// <summary>Interface names come from validated settings (TextRules.IsInterfaceName), so
     /// quoting is for nft's parser (names like "eth0.7"), not an escape from untrusted input.</summary>

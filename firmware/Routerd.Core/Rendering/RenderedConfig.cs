@@ -7,6 +7,7 @@ public sealed record RenderedConfig(
     NetworkPlan Network,
     IReadOnlyList<KeyValuePair<string, string>> Sysctls,
     string Nftables,
+    TcPlan Tc,
     DnsmasqConfig Dnsmasq,
     DhcpClientPlan? DhcpClient)
 {
@@ -16,6 +17,7 @@ public sealed record RenderedConfig(
         yield return new("network.ip-batch", Network.ToIpBatch());
         yield return new("sysctl.conf", string.Concat(Sysctls.Select(s => $"{s.Key} = {s.Value}\n")));
         yield return new("routerd.nft", Nftables);
+        yield return new("tc.batch", Tc.Batch);
         yield return new(DnsmasqConfig.MainFile, Dnsmasq.Main);
         yield return new(DnsmasqConfig.HostsFile, Dnsmasq.Hosts);
         yield return new(DnsmasqConfig.ServersFile, Dnsmasq.Servers);
@@ -38,10 +40,11 @@ public static class Renderer
         new("net.ipv4.conf.default.rp_filter", "1"),
     ];
 
-    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks) => new(
+    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks, LeafQdisc leaf) => new(
         NetworkPlanRenderer.Render(state, lease),
         RouterSysctls,
         NftRenderer.Render(state),
+        TcRenderer.Render(state, leaf),
         DnsmasqRenderer.Render(state, lease),
         DhcpClientRenderer.Render(state, hooks));
 }

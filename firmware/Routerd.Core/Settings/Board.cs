@@ -30,6 +30,7 @@ public sealed record BoardTools
     public string Ip { get; init; } = "ip";
     public string Dnsmasq { get; init; } = "dnsmasq";
     public string Udhcpc { get; init; } = "udhcpc";
+    public string Tc { get; init; } = "tc";
 }
 
 public sealed record BoardDefaults

@@ -11,13 +11,34 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
     public LanSettings Lan { get; set; } = new();
     public WanSettings Wan { get; set; } = new();
     public WifiSettings Wifi { get; set; } = new();
+    public QosSettings Qos { get; set; } = new();
+    /// <summary>Devices the user has said something about (a name, priority), by MAC.</summary>
+    public IReadOnlyList<DeviceSettings> Devices { get; set; } = [];
+}
+
+/// <summary>The line rates the shaper sits just under, so queues form in the router (where the
+/// VIP lane can jump them) rather than in the modem. Null: shaper off.</summary>
+public sealed record QosSettings
+{
+    public long? UploadKbit { get; set; }
+    public long? DownloadKbit { get; set; }
+}
+
+public sealed record DeviceSettings
+{
+    public string Mac { get; set; } = "";
+    public string? Name { get; set; }
+    /// <summary>The VIP lane: this device's traffic jumps every queue, both directions.</summary>
+    public bool Priority { get; set; }
+    /// <summary>When the priority turns itself off; null: until the user turns it off.</summary>
+    public DateTimeOffset? PriorityUntil { get; set; }
 }
 
 public sealed record AdminSettings

@@ -11,6 +11,8 @@ public static class SettingsMigrations
     static readonly Func<JsonObject, JsonObject>[] Steps =
     [
         doc => doc,
+        // 1 → 2: the VIP lane. New sections start empty: no shaper, no device settings.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

@@ -7,8 +7,9 @@ using Routerd.Core.Settings;
 namespace Routerd.Core.State;
 
 /// <summary>Facts about the running system that validation needs (null: not known, e.g. the
-/// offline <c>render</c> verb, and those checks are skipped).</summary>
-public sealed record SystemFacts(IReadOnlySet<string>? Interfaces);
+/// offline <c>render</c> verb, and those checks are skipped). <see cref="Now"/> decides which
+/// priorities have expired.</summary>
+public sealed record SystemFacts(IReadOnlySet<string>? Interfaces, DateTimeOffset Now = default);
 
 /// <summary>Validates settings and builds the typed desired state in one pass, so a value is
 /// parsed once and every refusal names the field it came from.</summary>
@@ -37,13 +38,14 @@ public static class DesiredStateBuilder
         var lan = BuildLan(s.Lan, board, facts, errors);
         var wan = BuildWan(s.Wan, facts, errors);
         ValidateWifi(s.Wifi, errors);
+        var qos = BuildQos(s.Qos, s.Devices, facts.Now, errors);
 
         if (lan is not null && wan?.StaticAddress is { } wanNet && lan.Address.Overlaps(wanNet))
             errors.Add(new("wan.static.address", $"{wanNet} overlaps the LAN subnet {lan.Address.Network}/{lan.Address.PrefixLength}"));
         if (lan is not null && wan is not null && lan.Ports.Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is already a LAN port"));
 
-        return errors.Count == 0 ? new DesiredState(board, lan!, wan!) : null;
+        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!) : null;
     }
 
     static void ValidateAdmin(AdminSettings admin, List<FieldError> errors)
@@ -159,6 +161,38 @@ public static class DesiredStateBuilder
         ParseDnsList("wan.dnsOverride", wan.DnsOverride, dns, errors);
 
         return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, staticAddress, gateway, dns.Distinct().ToList()) : null;
+    }
+
+    /// <summary>Above this the rate is a typo, not a line (100 Gbit/s).</summary>
+    public const long MaxRateKbit = 100_000_000;
+
+    static QosPlan? BuildQos(QosSettings q, IReadOnlyList<DeviceSettings> devices, DateTimeOffset now, List<FieldError> errors)
+    {
+        int before = errors.Count;
+        CheckRate("qos.uploadKbit", q.UploadKbit, errors);
+        CheckRate("qos.downloadKbit", q.DownloadKbit, errors);
+        var vip = new List<MacAddress>();
+        var seen = new HashSet<MacAddress>();
+        for (int i = 0; i < devices.Count; i++)
+        {
+            var d = devices[i];
+            if (!MacAddress.TryParse(d.Mac, out var mac) || !mac.IsUnicast || mac.IsZero)
+                errors.Add(new($"devices[{i}].mac", $"'{d.Mac}' is not a device MAC address (aa:bb:cc:dd:ee:ff)"));
+            else if (!seen.Add(mac))
+                errors.Add(new($"devices[{i}].mac", $"{mac} is listed twice"));
+            else if (d.Priority && (d.PriorityUntil is not { } until || until > now))
+                vip.Add(mac);
+            if (d.Name is { } name && (name.Length > 64 || TextRules.HasControlCharacter(name)))
+                errors.Add(new($"devices[{i}].name", "must be at most 64 characters without control characters"));
+        }
+        vip.Sort((a, b) => a.Value.CompareTo(b.Value));
+        return errors.Count == before ? new QosPlan(q.UploadKbit, q.DownloadKbit, vip) : null;
+    }
+
+    static void CheckRate(string field, long? kbit, List<FieldError> errors)
+    {
+        if (kbit is { } k && (k <= 0 || k > MaxRateKbit))
+            errors.Add(new(field, $"must be between 1 and {MaxRateKbit} kbit/s (100 Gbit/s), or left empty to switch the shaper off"));
     }
 
     static void ValidatePppoe(PppoeSettings? p, List<FieldError> errors)

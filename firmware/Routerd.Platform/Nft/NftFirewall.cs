@@ -6,32 +6,37 @@ namespace Routerd.Platform.Nft;
 
 /// <summary>Installs the rendered ruleset with one `nft -f` transaction after `nft -c` has
 /// checked it. The ruleset names only `table inet routerd`; other tables are never touched.
-/// The last applied text is kept in the run directory: the same ruleset is not loaded twice,
-/// so counters and dynamic set elements survive a no-op apply.</summary>
+/// The last applied ruleset and set elements are kept in the run directory: the same ruleset
+/// is not loaded twice (counters survive a no-op apply, and a restarted routerd does not
+/// reload), and a change of set elements alone never reloads the ruleset.</summary>
 public sealed class NftFirewall(string nft, string runDir) : IFirewall
 {
-    string AppliedFile => Path.Combine(runDir, "routerd.nft");
+    string RulesetFile => Path.Combine(runDir, "routerd.nft");
+    string SetsFile => Path.Combine(runDir, "routerd.sets.nft");
 
-    public string? Check(string ruleset)
+    public string? Check(string ruleset, string sets)
     {
-        var r = ProcessRunner.Run(nft, ["-c", "-f", "-"], ruleset);
+        var r = ProcessRunner.Run(nft, ["-c", "-f", "-"], ruleset + sets);
         return r.Succeeded ? null : r.StandardError.Trim();
     }
 
-    public bool Apply(string ruleset)
+    public bool Apply(string ruleset, string sets)
     {
-        if (File.Exists(AppliedFile) && File.ReadAllText(AppliedFile) == ruleset && TableExists()) return false;
-        var r = ProcessRunner.Run(nft, ["-f", "-"], ruleset);
-        if (!r.Succeeded) throw new ApplyException("firewall/NFT_FAILED", r.StandardError.Trim());
-        AtomicFile.Write(AppliedFile, ruleset);
-        return true;
+        bool rulesetLoaded = Same(RulesetFile, ruleset) && TableExists();
+        if (rulesetLoaded && Same(SetsFile, sets)) return false;
+        Run(rulesetLoaded ? sets : ruleset + sets);
+        if (!rulesetLoaded) AtomicFile.Write(RulesetFile, ruleset);
+        AtomicFile.Write(SetsFile, sets);
+        return !rulesetLoaded;
     }
 
-    public string? ListTable()
+    void Run(string script)
     {
-        var r = ProcessRunner.Run(nft, ["list", "table", "inet", NftRenderer.TableName]);
-        return r.Succeeded ? r.StandardOutput : null;
+        var r = ProcessRunner.Run(nft, ["-f", "-"], script);
+        if (!r.Succeeded) throw new ApplyException("firewall/NFT_FAILED", r.StandardError.Trim());
     }
+
+    static bool Same(string file, string content) => File.Exists(file) && File.ReadAllText(file) == content;
 
     bool TableExists() => ProcessRunner.Run(nft, ["list", "table", "inet", NftRenderer.TableName]).Succeeded;
 }

@@ -4,6 +4,7 @@ using Routerd.Core.Net;
 using Routerd.Core.Network;
 using Routerd.Core.State;
 using Routerd.Core.Status;
+using Routerd.Tests.Reconcile;
 using Xunit;
 
 namespace Routerd.Tests.Devices;
@@ -59,14 +60,5 @@ public class DeviceTests
         Assert.Null(WanLeaseParser.Parse(new DhcpHookReport("deconfig", "wan0", null, null, null, null)));
         Assert.Throws<FormatException>(() => WanLeaseParser.Parse(new DhcpHookReport("bound", "wan0", "203.0.113.10", "255.0.255.0", null, null)));
         Assert.Throws<FormatException>(() => WanLeaseParser.Parse(new DhcpHookReport("renew", "wan0", "203.0.113.10\n", "255.255.255.0", null, null)));
-    }
-
-    sealed class ManualClock : TimeProvider
-    {
-        public readonly DateTimeOffset Start = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-        DateTimeOffset now;
-        public ManualClock() => now = Start;
-        public void Advance(TimeSpan by) => now += by;
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

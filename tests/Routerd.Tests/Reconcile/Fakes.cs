@@ -9,15 +9,33 @@ namespace Routerd.Tests.Reconcile;
 
 sealed class FakeFirewall : IFirewall
 {
-    public string? Loaded;
-    public int Loads;
+    public string? Loaded, Sets;
+    public int Loads, SetLoads, Checks;
     public string? RefuseWith;
-    public string? Check(string ruleset) => RefuseWith;
-    public bool Apply(string ruleset)
+    public string? Check(string ruleset, string sets)
     {
+        Checks++;
+        return RefuseWith;
+    }
+    public bool Apply(string ruleset, string sets)
+    {
+        if (sets != Sets) SetLoads++;
+        Sets = sets;
         if (ruleset == Loaded) return false;
         Loaded = ruleset;
         Loads++;
+        return true;
+    }
+}
+
+sealed class FakeTraffic : ITrafficControl
+{
+    public TcPlan? Plan;
+    public LeafQdisc Leaf => LeafQdisc.Fifo;
+    public bool Apply(TcPlan plan)
+    {
+        if (plan.Batch == Plan?.Batch) return false;
+        Plan = plan;
         return true;
     }
 }

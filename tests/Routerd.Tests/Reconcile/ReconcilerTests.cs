@@ -16,16 +16,20 @@ public class ReconcilerTests
     readonly FakeDhcpClient dhcp = new();
     readonly MemoryStore store = new();
     readonly MemoryLease leaseMemory = new();
+    readonly FakeTraffic traffic = new();
+    readonly Routerd.Core.Devices.DeviceRegistry registry;
+    readonly ManualClock clock = new();
     readonly Reconciler reconciler;
 
     public ReconcilerTests()
     {
+        registry = new Routerd.Core.Devices.DeviceRegistry(clock);
         reconciler = NewReconciler();
         reconciler.Start(p => "hash:" + p);
     }
 
-    Reconciler NewReconciler() => new(board, store, new Appliers(new FakeSysctls(), network, firewall, dns, dhcp),
-        new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory, NullLogger<Reconciler>.Instance);
+    Reconciler NewReconciler() => new(board, store, new Appliers(new FakeSysctls(), network, firewall, traffic, dns, dhcp),
+        new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory, registry, clock, NullLogger<Reconciler>.Instance);
 
     static readonly DhcpHookReport Bound = new("bound", "wan0", "203.0.113.10", "255.255.255.0", "203.0.113.1", "203.0.113.53");
 
@@ -45,8 +49,8 @@ public class ReconcilerTests
     {
         var broken = new FakeNetwork("lo") { Fail = true };
         var freshDns = new FakeDns();
-        var r = new Reconciler(board, new MemoryStore(), new Appliers(new FakeSysctls(), broken, new FakeFirewall(), freshDns, new FakeDhcpClient()),
-            new HookTarget(["routerd"], "/s"), new MemoryLease(), NullLogger<Reconciler>.Instance);
+        var r = new Reconciler(board, new MemoryStore(), new Appliers(new FakeSysctls(), broken, new FakeFirewall(), new FakeTraffic(), freshDns, new FakeDhcpClient()),
+            new HookTarget(["routerd"], "/s"), new MemoryLease(), registry, clock, NullLogger<Reconciler>.Instance);
         r.Start(p => p);
         Assert.Equal(1, freshDns.Restarts);
         Assert.Contains("network/IP_FAILED", r.Status("t", default).Subsystems.Select(s => s.Code));

@@ -15,6 +15,8 @@ namespace Routerd.Tests.Rendering;
 /// the diff before committing it.</summary>
 public class GoldenTests
 {
+    /// <summary>"Now" for the golden files: priorities that end before it have expired.</summary>
+    static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     static readonly HookTarget Hooks = new(["/usr/bin/routerd"], "/run/routerd/routerd.sock");
 
     public static TheoryData<string> Cases()
@@ -53,8 +55,13 @@ public class GoldenTests
         var board = input["board"].Deserialize(RouterJsonContext.Default.Board)!;
         var settings = RouterJson.ReadSettings(input["settings"]!.ToJsonString());
         WanLease? lease = input["dhcpEvent"] is { } ev ? WanLeaseParser.Parse(ev.Deserialize(RouterJsonContext.Default.DhcpHookReport)!) : null;
-        var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null));
-        return Renderer.RenderAll(state, lease, Hooks).Files().ToDictionary(f => f.Key, f => f.Value);
+        var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null, Now));
+        var leaf = input["leafQdisc"] is { } l ? Enum.Parse<LeafQdisc>(l.GetValue<string>()) : LeafQdisc.Fifo;
+        var files = Renderer.RenderAll(state, lease, Hooks, leaf).Files().ToDictionary(f => f.Key, f => f.Value);
+        // The VIP sets' elements: the VIP MACs with the addresses given in the input.
+        var addresses = input["vipAddresses"]?.AsArray().Select(a => System.Net.IPAddress.Parse(a!.GetValue<string>())) ?? [];
+        files["vip-sets.nft"] = VipSets.From(state.Qos.VipMacs, addresses).ToNft();
+        return files;
     }
 
     static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(Path.GetDirectoryName(path))!;

@@ -1,0 +1,50 @@
+using Routerd.Core.Reconcile;
+using Routerd.Core.Rendering;
+using Routerd.Platform.Processes;
+
+namespace Routerd.Platform.Tc;
+
+/// <summary>Installs the queueing plan with one `tc -batch`. The last applied plan is kept in
+/// the run directory: replacing a root qdisc drops its queue and counters, so an unchanged plan
+/// is never re-applied. Devices that leave the plan get their default qdisc back.</summary>
+public sealed class TcQueues(string tc, string runDir) : ITrafficControl
+{
+    string AppliedFile => Path.Combine(runDir, "tc.batch");
+    string DevicesFile => Path.Combine(runDir, "tc.devices");
+
+    public LeafQdisc Leaf { get; } = Detect(tc);
+
+    public bool Apply(TcPlan plan)
+    {
+        if (File.Exists(AppliedFile) && File.ReadAllText(AppliedFile) == plan.Batch && RootsPresent(plan)) return false;
+        var previous = File.Exists(DevicesFile) ? File.ReadAllLines(DevicesFile) : [];
+        foreach (var dev in previous.Except(plan.Devices))
+            ProcessRunner.Run(tc, ["qdisc", "del", "dev", dev, "root"]); // gone already is fine
+        var r = ProcessRunner.Run(tc, ["-batch", "-"], plan.Batch);
+        if (!r.Succeeded) throw new ApplyException("qos/TC_FAILED", r.StandardError.Trim());
+        AtomicFile.Write(AppliedFile, plan.Batch);
+        AtomicFile.Write(DevicesFile, string.Join('\n', plan.Devices) + "\n");
+        return true;
+    }
+
+    /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc.</summary>
+    bool RootsPresent(TcPlan plan) => plan.Devices.All(dev =>
+        ProcessRunner.Run(tc, ["qdisc", "show", "dev", dev, "root"]).StandardOutput.Contains("qdisc htb 1:", StringComparison.Ordinal));
+
+    /// <summary>Kernels differ in which qdiscs they carry (our development hosts have neither
+    /// cake nor fq_codel). Each is tried on the loopback of a throwaway network namespace, so
+    /// the probe touches nothing of the router's.</summary>
+    public static LeafQdisc Detect(string tc)
+    {
+        foreach (var (leaf, args) in new (LeafQdisc, string[])[] { (LeafQdisc.Cake, ["cake"]), (LeafQdisc.FqCodel, ["fq_codel"]) })
+        {
+            try
+            {
+                if (ProcessRunner.Run("unshare", ["--net", tc, "qdisc", "add", "dev", "lo", "root", .. args], timeout: TimeSpan.FromSeconds(5)).Succeeded)
+                    return leaf;
+            }
+            catch (System.ComponentModel.Win32Exception) { break; } // no unshare: assume the least
+        }
+        return LeafQdisc.Fifo;
+    }
+}
