@@ -20,7 +20,7 @@ static class HookCommand
             Console.Error.WriteLine("usage: routerd hook dhcp --socket PATH EVENT");
             return 2;
         }
-        var report = new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"));
+        var report = new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease"));
         using var http = ControlClient.Create(socket);
         try
         {

@@ -33,6 +33,8 @@ public sealed partial class Reconciler(
     DesiredState state = null!;
     RenderedConfig? applied;
     string? appliedSets;
+    DhcpHookReport? leaseReport;
+    string? lastDhcpEvent;
     WanLease? lease;
     readonly Dictionary<string, SubsystemStatus> subsystems = [];
 
@@ -56,7 +58,11 @@ public sealed partial class Reconciler(
             }
             state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
             settings = stored;
-            if (leaseMemory.Load() is { } report) lease = ParseLease(report);
+            if (leaseMemory.Load() is { } report && report.Expires > clock.GetUtcNow())
+            {
+                lease = ParseLease(report);
+                leaseReport = report;
+            }
             try { ApplyLocked(Render()); }
             catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
         }
@@ -108,9 +114,21 @@ public sealed partial class Reconciler(
         lock (gate)
         {
             if (state.Wan.Mode != WanModes.Dhcp || report.Interface != state.Wan.Device) return;
+            var now = clock.GetUtcNow();
+            report = report with { ReceivedAt = now };
+            // udhcpc says "deconfig" when it starts, too: a restarted routerd (or DHCP client)
+            // keeps an address whose lease still runs, until the server says otherwise (nak) or
+            // it runs out. Only then is the WAN torn down.
+            if (report.Event == "deconfig" && lastDhcpEvent != "nak" && leaseReport?.Expires > now)
+            {
+                lastDhcpEvent = report.Event;
+                return;
+            }
+            lastDhcpEvent = report.Event;
             var next = ParseLease(report);
             if (next is null && report.Event is ("bound" or "renew")) return; // malformed: keep what we have
-            leaseMemory.Save(next is null ? null : report);
+            leaseReport = next is null ? null : report;
+            leaseMemory.Save(leaseReport);
             if (next == lease) return;
             lease = next;
             LogLease(log, report.Event, next?.ToString() ?? "none");

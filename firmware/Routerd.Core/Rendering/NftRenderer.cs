@@ -67,6 +67,7 @@ public static class NftRenderer
             		type filter hook forward priority filter; policy drop;
             		ct state vmap { established : accept, related : accept, invalid : drop } comment "replies to connections the LAN opened"
             		iifname {{lan}} oifname {{wan}} accept comment "LAN devices may reach the internet"
+            		iifname {{lan}} oifname {{lan}} accept comment "LAN devices talk to each other (seen here when br_netfilter passes bridged traffic to inet hooks)"
             		iifname {{wan}} counter drop comment "the internet may not open connections into the LAN"
             	}
 

@@ -7,8 +7,9 @@ namespace Routerd.Core.Rendering;
 /// run time by the tc adapter).</summary>
 public enum LeafQdisc { Cake, FqCodel, Fifo }
 
-/// <summary>The queueing plan as a `tc -batch` script, and the devices it puts a root qdisc on
-/// (a device that drops out of the plan gets its default qdisc back).</summary>
+/// <summary>The queueing plan as a `tc -batch` script that builds each tree from scratch (HTB
+/// cannot change a running qdisc in place: the applier removes the old root first), and the
+/// devices it puts a root qdisc on (a device that drops out of the plan gets its default back).</summary>
 public sealed record TcPlan(IReadOnlyList<string> Devices, string Batch, bool ShaperOn);
 
 /// <summary>Renders the VIP lane's queues: on every egress where a queue can form, an HTB tree
@@ -53,12 +54,12 @@ public static class TcRenderer
         // enough that a bulk burst never holds a VIP packet back noticeably.
         long burst = Math.Max(1600, kbit / 8);
         b.Append($"# {dev}: {why}, {kbit} kbit/s\n");
-        b.Append($"qdisc replace dev {dev} root handle 1: htb default 20\n");
-        b.Append($"class replace dev {dev} parent 1: classid 1:1 htb rate {kbit}kbit ceil {kbit}kbit quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"class replace dev {dev} parent 1:1 classid 1:10 htb rate {vip}kbit ceil {kbit}kbit prio 0 quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"class replace dev {dev} parent 1:1 classid 1:20 htb rate {kbit - vip}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"qdisc replace dev {dev} parent 1:10 handle 10: {Leaf(leaf, kbit)}\n");
-        b.Append($"qdisc replace dev {dev} parent 1:20 handle 20: {Leaf(leaf, kbit)}\n");
+        b.Append($"qdisc add dev {dev} root handle 1: htb default 20\n");
+        b.Append($"class add dev {dev} parent 1: classid 1:1 htb rate {kbit}kbit ceil {kbit}kbit quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"class add dev {dev} parent 1:1 classid 1:10 htb rate {vip}kbit ceil {kbit}kbit prio 0 quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"class add dev {dev} parent 1:1 classid 1:20 htb rate {kbit - vip}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"qdisc add dev {dev} parent 1:10 handle 10: {Leaf(leaf, kbit)}\n");
+        b.Append($"qdisc add dev {dev} parent 1:20 handle 20: {Leaf(leaf, kbit)}\n");
     }
 
     static string Leaf(LeafQdisc leaf, long kbit) => leaf switch

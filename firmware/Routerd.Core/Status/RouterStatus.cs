@@ -13,5 +13,14 @@ public sealed record WanStatus(string Mode, string Interface, string Code, strin
 public sealed record SubsystemStatus(string Name, string Code, string? Message);
 
 /// <summary>What the DHCP client hook reports (the environment udhcpc gives its script).
-/// Everything here came from the network: the reconciler parses it strictly.</summary>
-public sealed record DhcpHookReport(string Event, string Interface, string? Ip, string? Subnet, string? Router, string? Dns);
+/// Everything here came from the network: the reconciler parses it strictly. Lease is the lease
+/// time in seconds; ReceivedAt is stamped by routerd when the report arrives.</summary>
+public sealed record DhcpHookReport(string Event, string Interface, string? Ip, string? Subnet, string? Router, string? Dns,
+    string? Lease = null, DateTimeOffset? ReceivedAt = null)
+{
+    /// <summary>When the lease runs out (null: not known, treated as already over).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DateTimeOffset? Expires =>
+        ReceivedAt is { } at && int.TryParse(Lease, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int s)
+            ? at.AddSeconds(s) : null;
+}

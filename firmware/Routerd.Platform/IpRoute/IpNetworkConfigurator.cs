@@ -45,22 +45,25 @@ public sealed class IpNetworkConfigurator(string ip, INetworkObserver observer) 
             .Select(a => new InterfaceAddress(byIndex[a.InterfaceIndex], new Ipv4Network(Ipv4Network.ToUInt(a.Address), a.PrefixLength)))
             .ToHashSet();
         var wanted = plan.Addresses.ToHashSet();
-        foreach (var stale in current.Except(wanted)) batch.Add($"addr del {stale.Address} dev {stale.Device}");
-        foreach (var add in wanted.Except(current)) batch.Add($"addr add {add.Address} dev {add.Device}");
 
+        // Order matters: a stale default route goes before the address it leaves through (the
+        // kernel drops such routes with the address, and a later `route del` would fail); a new
+        // route comes after the address that makes its gateway reachable.
         var defaults = observer.Ipv4Routes().Where(r => r.Destination is null).ToList();
-        if (plan.DefaultRoute is { } route)
-        {
-            var gw = Ipv4Network.FromUInt(route.Gateway);
-            bool present = defaults.Any(r => gw.Equals(r.Gateway) && r.OutputInterfaceIndex is { } i && byIndex.GetValueOrDefault(i) == route.Device);
-            if (!present) batch.Add($"route replace default via {gw} dev {route.Device}");
-        }
-        else
+        if (plan.DefaultRoute is null)
         {
             // Only a default route through an interface we own is ours to remove.
             foreach (var r in defaults)
                 if (r.OutputInterfaceIndex is { } i && plan.OwnedInterfaces.Contains(byIndex.GetValueOrDefault(i) ?? ""))
                     batch.Add($"route del default dev {byIndex[i]}");
+        }
+        foreach (var stale in current.Except(wanted)) batch.Add($"addr del {stale.Address} dev {stale.Device}");
+        foreach (var add in wanted.Except(current)) batch.Add($"addr add {add.Address} dev {add.Device}");
+        if (plan.DefaultRoute is { } route)
+        {
+            var gw = Ipv4Network.FromUInt(route.Gateway);
+            bool present = defaults.Any(r => gw.Equals(r.Gateway) && r.OutputInterfaceIndex is { } i && byIndex.GetValueOrDefault(i) == route.Device);
+            if (!present) batch.Add($"route replace default via {gw} dev {route.Device}");
         }
         Run(batch, commands);
         return commands;

@@ -18,8 +18,10 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl
     {
         if (File.Exists(AppliedFile) && File.ReadAllText(AppliedFile) == plan.Batch && RootsPresent(plan)) return false;
         var previous = File.Exists(DevicesFile) ? File.ReadAllLines(DevicesFile) : [];
-        foreach (var dev in previous.Except(plan.Devices))
-            ProcessRunner.Run(tc, ["qdisc", "del", "dev", dev, "root"]); // gone already is fine
+        // HTB cannot be changed in place: every tree is rebuilt, and a device that left the plan
+        // keeps its default qdisc. A root that is not there is fine.
+        foreach (var dev in previous.Union(plan.Devices))
+            ProcessRunner.Run(tc, ["qdisc", "del", "dev", dev, "root"]);
         var r = ProcessRunner.Run(tc, ["-batch", "-"], plan.Batch);
         if (!r.Succeeded) throw new ApplyException("qos/TC_FAILED", r.StandardError.Trim());
         AtomicFile.Write(AppliedFile, plan.Batch);

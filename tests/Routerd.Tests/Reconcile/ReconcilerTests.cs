@@ -31,7 +31,8 @@ public class ReconcilerTests
     Reconciler NewReconciler() => new(board, store, new Appliers(new FakeSysctls(), network, firewall, traffic, dns, dhcp),
         new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory, registry, clock, NullLogger<Reconciler>.Instance);
 
-    static readonly DhcpHookReport Bound = new("bound", "wan0", "203.0.113.10", "255.255.255.0", "203.0.113.1", "203.0.113.53");
+    static readonly DhcpHookReport Bound = new("bound", "wan0", "203.0.113.10", "255.255.255.0", "203.0.113.1", "203.0.113.53", Lease: "3600");
+    static readonly DhcpHookReport Deconfig = new("deconfig", "wan0", null, null, null, null);
 
     [Fact]
     public void A_restarted_routerd_keeps_the_wan_lease_and_changes_nothing()
@@ -134,9 +135,19 @@ public class ReconcilerTests
         var status = reconciler.Status("t", default).Wan;
         Assert.Equal(("wan/UP", "203.0.113.10/24"), (status.Code, status.Address));
 
-        reconciler.OnDhcpEvent(new DhcpHookReport("deconfig", "wan0", null, null, null, null));
+        // udhcpc's deconfig at its own start does not tear down a lease that still runs...
+        reconciler.OnDhcpEvent(Deconfig);
+        Assert.Contains("wan0", network.Current.Addresses.Select(a => a.Device));
+        // ...but a refusal from the server does, and so does the lease running out.
+        reconciler.OnDhcpEvent(new DhcpHookReport("nak", "wan0", null, null, null, null));
+        reconciler.OnDhcpEvent(Deconfig);
         Assert.DoesNotContain("wan0", network.Current.Addresses.Select(a => a.Device));
         Assert.Equal("wan/CONNECTING", reconciler.Status("t", default).Wan.Code);
+
+        reconciler.OnDhcpEvent(Bound);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        reconciler.OnDhcpEvent(Deconfig);
+        Assert.DoesNotContain("wan0", network.Current.Addresses.Select(a => a.Device));
     }
 
     [Fact]
