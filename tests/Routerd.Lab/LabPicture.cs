@@ -1,0 +1,36 @@
+namespace Routerd.Lab;
+
+using static LabAddresses;
+
+/// <summary>The screen `./build.sh lab` shows once the lab is up: what exists, where, and how to use it.</summary>
+static class LabPicture
+{
+    public static void Print(Lab lab, int relayPort)
+    {
+        string Lease(LabClient c) => lab.LeaseOf(c) is { } l ? $"{l.Address}/{l.Prefix} via {l.Router}" : "no lease";
+        string wan = lab.RunIn(lab.RouterNs, "ip -4 -o addr show dev wan0").Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .SkipWhile(w => w != "inet").Skip(1).FirstOrDefault() ?? "(none yet)";
+        Console.WriteLine($"""
+
+            routerd lab {lab.Prefix} is up
+
+              {lab.IspNs,-22} ISP: isp0 {Isp}/{IspPrefix}, DHCP pool {WanPoolStart}-{WanPoolEnd}, DNS
+                                     internet host {InternetHost} ({InternetName}): http :{HttpPort}, whoami :{WhoamiPort}, iperf3 :{IperfPort}
+                     │ wan0 {wan}
+              {lab.RouterNs,-22} routerd (pid {lab.Routerd?.Pid}), LAN {RouterLan} on br-lan = lan1 + lan2
+                     │ lan1                      │ lan2
+              {lab.Phone.Namespace,-22}         {lab.Laptop.Namespace}
+              eth0 {lab.Phone.Mac}    eth0 {lab.Laptop.Mac}
+              {Lease(lab.Phone),-28}  {Lease(lab.Laptop)}
+
+            Web UI:          http://127.0.0.1:{relayPort}   (relayed from inside the phone to {RouterLan}:80)
+            A phone shell:   sudo ip netns exec {lab.Phone.Namespace} bash
+                             e.g.  curl http://{InternetName}{HelloPath}
+            The router:      sudo ip netns exec {lab.RouterNs} nft list table inet routerd
+            Its API:         sudo curl --unix-socket {lab.ControlSocket} http://routerd/api/status
+            Process output:  {lab.OutputDir}
+
+            Ctrl-C removes the whole lab.
+            """);
+    }
+}
