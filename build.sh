@@ -56,10 +56,27 @@ unit_tests() {
   dotnet test tests/Routerd.Tests/Routerd.Tests.csproj --verbosity quiet --logger "console;verbosity=normal"
 }
 
+# The arm64 binary is cross-compiled; running its `version` under qemu-user proves it is a
+# working arm64 executable, not just a file with the right name.
+arm64_smoke() {
+  log "arm64 binary under qemu-aarch64-static"
+  local v
+  v=$(qemu-aarch64-static -L /usr/aarch64-linux-gnu "$OUT/routerd-linux-arm64/routerd" version)
+  echo "$v"
+  [[ $v == routerd\ * ]] || die "the arm64 binary did not run: '$v'"
+}
+
+netns_tests() {
+  log "namespace tier (real kernel, real nftables and dnsmasq)"
+  dotnet test tests/Routerd.NetnsTests/Routerd.NetnsTests.csproj --verbosity quiet --logger "console;verbosity=normal"
+}
+
 test_all() {
   need_root "the namespace test tier"
-  deps
+  build
+  arm64_smoke
   unit_tests
+  netns_tests
 }
 
 cmd=${1:-}

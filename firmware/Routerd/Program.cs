@@ -1,1 +1,41 @@
-Console.WriteLine("routerd");
+using Routerd;
+
+// routerd's verbs. Everything after the verb that is not a verb option goes to the
+// configuration (e.g. --RunDir=/tmp/r1), so several instances can run side by side.
+return args.FirstOrDefault() switch
+{
+    "serve" => await ServeCommand.Run(args[1..]),
+    "render" => RenderCommand.Run(args[1..]),
+    "devices" => await DevicesCommand.Run(args[1..]),
+    "hook" => await HookCommand.Run(args[1..]),
+    "version" or "--version" => Version(),
+    "help" or "--help" or "-h" or null => Help(0),
+    var other => Help(2, $"unknown verb '{other}'"),
+};
+
+static int Version()
+{
+    Console.WriteLine($"routerd {BuildInfo.Version}");
+    return 0;
+}
+
+static int Help(int code, string? error = null)
+{
+    if (error is not null) Console.Error.WriteLine($"routerd: {error}");
+    (code == 0 ? Console.Out : Console.Error).WriteLine("""
+        usage: routerd <verb> [--board FILE] [--Key=Value ...]
+
+        verbs:
+          serve              run the router: apply the settings, supervise dnsmasq and the
+                             WAN client, serve the web UI and the control socket
+          render [FILE]      print every rendered config (network plan, sysctls, nftables,
+                             dnsmasq, DHCP client) for a settings JSON file, or the stored settings
+          devices            list the devices the running router sees
+          version            print the version
+          hook dhcp EVENT    (called by udhcpc) report a WAN DHCP event to the running router
+
+        configuration: --board FILE (or ROUTERD_BOARD) names the board JSON; any board key can be
+        overridden by environment (ROUTERD_RunDir=/run/r1) or command line (--RunDir=/run/r1).
+        """);
+    return code;
+}

@@ -19,8 +19,9 @@ public readonly record struct Ipv4Network(uint Address, int PrefixLength)
 
     public bool Overlaps(Ipv4Network other)
     {
-        uint common = Math.Min(PrefixLength, other.PrefixLength) is var p && p == 0 ? 0u : uint.MaxValue << (32 - Math.Min(PrefixLength, other.PrefixLength));
-        return (Address & common) == (other.Address & common);
+        int common = Math.Min(PrefixLength, other.PrefixLength);
+        uint mask = common == 0 ? 0u : uint.MaxValue << (32 - common);
+        return (Address & mask) == (other.Address & mask);
     }
 
     /// <summary>The address is neither the network nor the broadcast address of its subnet.</summary>

@@ -40,6 +40,7 @@ public static class DnsmasqRenderer
             local=/lan/
 
             """);
+        main.Append('\n');
         if (lan.Dhcp is { } pool)
         {
             main.Append($"""

@@ -1,0 +1,101 @@
+using System.Net;
+using Routerd.Core.Net;
+using Routerd.Core.Network;
+
+namespace Routerd.Core.Devices;
+
+/// <summary>What the router knows about devices on its LAN, merged from two observers: the
+/// neighbour table (who is talking now, with which IPv4/IPv6 addresses) and DHCP leases (names).
+/// Thread-safe; readers get snapshots.</summary>
+public sealed class DeviceRegistry(TimeProvider clock)
+{
+    sealed class Entry(MacAddress mac, DateTimeOffset now)
+    {
+        public readonly MacAddress Mac = mac;
+        public DateTimeOffset FirstSeen = now, LastSeen = now;
+        public string? Hostname;
+        public readonly Dictionary<IPAddress, NeighbourState> Neighbours = [];
+        public string? LeaseAddress;
+    }
+
+    readonly Dictionary<MacAddress, Entry> entries = [];
+    readonly Lock gate = new();
+
+    /// <summary>Neighbour states that mean the device answered recently.</summary>
+    const NeighbourState Alive = NeighbourState.Reachable | NeighbourState.Delay | NeighbourState.Probe | NeighbourState.Permanent;
+
+    /// <summary>Replaces the neighbour facts of the LAN interface(s) with a fresh dump.</summary>
+    public void SetNeighbours(IEnumerable<NeighbourInfo> neighbours)
+    {
+        lock (gate)
+        {
+            foreach (var e in entries.Values) e.Neighbours.Clear();
+            foreach (var n in neighbours) ApplyLocked(n, deleted: false);
+        }
+    }
+
+    public void Apply(NeighbourInfo neighbour, bool deleted)
+    {
+        lock (gate) ApplyLocked(neighbour, deleted);
+    }
+
+    void ApplyLocked(NeighbourInfo n, bool deleted)
+    {
+        if (n.Mac is not { IsUnicast: true, IsZero: false } mac || n.Address.IsIPv6Multicast) return;
+        if (deleted || n.State.HasFlag(NeighbourState.Failed))
+        {
+            if (entries.TryGetValue(mac, out var gone)) gone.Neighbours.Remove(n.Address);
+            return;
+        }
+        var e = Get(mac);
+        e.Neighbours[n.Address] = n.State;
+        if ((n.State & Alive) != 0) e.LastSeen = clock.GetUtcNow();
+    }
+
+    public void SetLeases(IEnumerable<DhcpLease> leases)
+    {
+        lock (gate)
+        {
+            foreach (var e in entries.Values) e.LeaseAddress = null;
+            foreach (var l in leases)
+            {
+                var e = Get(l.Mac);
+                e.LeaseAddress = l.Address;
+                if (l.Hostname is not null) e.Hostname = l.Hostname;
+            }
+        }
+    }
+
+    Entry Get(MacAddress mac)
+    {
+        if (!entries.TryGetValue(mac, out var e))
+            entries[mac] = e = new Entry(mac, clock.GetUtcNow());
+        return e;
+    }
+
+    public IReadOnlyList<DeviceView> Snapshot()
+    {
+        lock (gate)
+        {
+            return entries.Values
+                .OrderBy(e => e.Mac.Value)
+                .Select(e => new DeviceView(
+                    e.Mac.ToString(),
+                    e.Hostname,
+                    Addresses(e),
+                    e.Neighbours.Values.Any(s => (s & Alive) != 0),
+                    e.FirstSeen,
+                    e.LastSeen))
+                .ToList();
+        }
+    }
+
+    static List<string> Addresses(Entry e)
+    {
+        var set = new SortedSet<string>(StringComparer.Ordinal);
+        if (e.LeaseAddress is { } l) set.Add(l);
+        foreach (var a in e.Neighbours.Keys) set.Add(a.ToString());
+        // IPv4 first, then IPv6, each in a stable order.
+        return set.OrderBy(a => a.Contains(':')).ThenBy(a => a, StringComparer.Ordinal).ToList();
+    }
+}

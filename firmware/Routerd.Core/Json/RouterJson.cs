@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Routerd.Core.Devices;
+using Routerd.Core.Settings;
+using Routerd.Core.Status;
+
+namespace Routerd.Core.Json;
+
+/// <summary>Source-generated JSON for everything routerd reads or writes as JSON (NativeAOT: no
+/// reflection). camelCase on the wire, like the API and the settings export.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RouterSettings))]
+[JsonSerializable(typeof(Board))]
+[JsonSerializable(typeof(FieldErrorResponse))]
+[JsonSerializable(typeof(List<DeviceView>))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
+[JsonSerializable(typeof(RouterStatus))]
+[JsonSerializable(typeof(DhcpHookReport))]
+[JsonSerializable(typeof(JsonObject))]
+public sealed partial class RouterJsonContext : JsonSerializerContext;
+
+/// <summary>The body of a 400: every refused field with its message.</summary>
+public sealed record FieldErrorResponse(string Error, IReadOnlyList<FieldError> Errors);
+
+public static class RouterJson
+{
+    /// <summary>Reads a settings document of any known schema version, migrating it first.</summary>
+    public static RouterSettings ReadSettings(string json)
+    {
+        var node = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException("settings must be a JSON object");
+        var migrated = SettingsMigrations.Migrate(node);
+        return migrated.Deserialize(RouterJsonContext.Default.RouterSettings)
+            ?? throw new InvalidDataException("settings document is empty");
+    }
+
+    public static string WriteSettings(RouterSettings settings) =>
+        JsonSerializer.Serialize(settings, RouterJsonContext.Default.RouterSettings);
+}

@@ -1,0 +1,46 @@
+using Routerd.Core.Rendering;
+
+namespace Routerd.Core.Reconcile;
+
+// The OS edge as the reconciler sees it: one small interface per facility, each applying a
+// rendered artifact idempotently (the same input twice changes nothing). Implementations live
+// in Routerd.Platform; tests use hand-written fakes.
+
+public interface IFirewall
+{
+    /// <summary>Checks a ruleset without applying it; the error text, or null when it is valid.</summary>
+    string? Check(string ruleset);
+    /// <returns>true when the kernel's ruleset was replaced, false when it was already this one.</returns>
+    bool Apply(string ruleset);
+}
+
+public interface ISysctls
+{
+    void Apply(IReadOnlyList<KeyValuePair<string, string>> values);
+}
+
+public interface INetworkConfigurator
+{
+    /// <returns>the commands that were needed (empty when the system already matched the plan).</returns>
+    IReadOnlyList<string> Apply(NetworkPlan plan);
+    /// <summary>Names of the interfaces that exist now (for validating settings).</summary>
+    IReadOnlySet<string> InterfaceNames();
+}
+
+public interface IDnsService
+{
+    void Apply(DnsmasqConfig config);
+    int? Pid { get; }
+}
+
+public interface IDhcpClient
+{
+    /// <summary>Starts, restarts or (with null) stops the WAN's DHCP client.</summary>
+    void Apply(DhcpClientPlan? plan);
+}
+
+/// <summary>An apply step failed; <see cref="Code"/> is the structured status code ("firewall/NFT_FAILED").</summary>
+public sealed class ApplyException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}

@@ -1,0 +1,191 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Rendering;
+using Routerd.Core.Settings;
+using Routerd.Core.State;
+using Routerd.Core.Status;
+
+namespace Routerd.Core.Reconcile;
+
+/// <summary>The outcome of a settings change: applied, refused (field errors), or failed while
+/// applying (a structured code; the previous configuration was put back).</summary>
+public sealed record ChangeResult(IReadOnlyList<FieldError> Errors, string? FailureCode = null, string? FailureMessage = null)
+{
+    public static readonly ChangeResult Applied = new([]);
+    public bool Succeeded => Errors.Count == 0 && FailureCode is null;
+}
+
+/// <summary>Owns the loop of DESIGN.md: settings and observed facts in, desired state, rendered
+/// config, applied in one pass. One change at a time; a refused change leaves the stored
+/// settings and the running system exactly as they were.</summary>
+public sealed partial class Reconciler(
+    Board board,
+    ISettingsStore store,
+    Appliers appliers,
+    HookTarget hooks,
+    ILogger<Reconciler> log)
+{
+    readonly Lock gate = new();
+    RouterSettings settings = null!;
+    DesiredState state = null!;
+    RenderedConfig? applied;
+    WanLease? lease;
+    readonly Dictionary<string, SubsystemStatus> subsystems = [];
+
+    public RouterSettings Settings { get { lock (gate) return settings; } }
+    public DesiredState State { get { lock (gate) return state; } }
+    public WanLease? Lease { get { lock (gate) return lease; } }
+
+    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything.</summary>
+    public void Start(Func<string, string> hashPassword)
+    {
+        lock (gate)
+        {
+            var stored = store.Load();
+            if (stored is null)
+            {
+                stored = FirstBoot.Settings(board, hashPassword);
+                LogFirstBoot(log);
+            }
+            state = DesiredStateBuilder.Build(stored, board, Facts());
+            settings = stored;
+            ApplyLocked(Render());
+            store.Save(settings);
+        }
+    }
+
+    public ChangeResult TryChange(RouterSettings incoming)
+    {
+        lock (gate)
+        {
+            var next = SettingsSecrets.KeepStored(incoming, settings);
+            var errors = DesiredStateBuilder.Validate(next, board, Facts());
+            if (errors.Count > 0) return new ChangeResult(errors);
+            var nextState = DesiredStateBuilder.Build(next, board, Facts());
+            // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
+            var nextLease = lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp ? lease : null;
+            var rendered = Renderer.RenderAll(nextState, nextLease, hooks);
+            if (appliers.Firewall.Check(rendered.Nftables) is { } invalid)
+                return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
+
+            var previous = (settings, state, lease, applied);
+            try
+            {
+                (state, lease) = (nextState, nextLease);
+                ApplyLocked(rendered);
+                store.Save(next);
+                settings = next;
+                LogChanged(log);
+                return ChangeResult.Applied;
+            }
+            catch (ApplyException e)
+            {
+                LogApplyFailed(log, e.Code, e.Message);
+                (settings, state, lease) = (previous.settings, previous.state, previous.lease);
+                if (previous.applied is { } back)
+                {
+                    try { ApplyLocked(back); }
+                    catch (ApplyException again) { LogApplyFailed(log, again.Code, "rollback: " + again.Message); }
+                }
+                return new ChangeResult([], e.Code, e.Message);
+            }
+        }
+    }
+
+    /// <summary>The WAN DHCP client's hook reported an event.</summary>
+    public void OnDhcpEvent(DhcpHookReport report)
+    {
+        lock (gate)
+        {
+            WanLease? next;
+            try { next = WanLeaseParser.Parse(report); }
+            catch (FormatException e)
+            {
+                LogBadLease(log, e.Message);
+                return;
+            }
+            if (state.Wan.Mode != WanModes.Dhcp || report.Interface != state.Wan.Device || next == lease) return;
+            lease = next;
+            LogLease(log, report.Event, next?.ToString() ?? "none");
+            try { ApplyLocked(Render()); }
+            catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
+        }
+    }
+
+    public RouterStatus Status(string version, DateTimeOffset startedAt)
+    {
+        lock (gate)
+        {
+            var wan = state.Wan;
+            string iface = WanInterfaces.Egress(state);
+            WanStatus w = wan.Mode switch
+            {
+                WanModes.Static => new(wan.Mode, iface, "wan/UP", wan.StaticAddress?.ToString(),
+                    wan.StaticGateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns),
+                WanModes.Dhcp when lease is { } l => new(wan.Mode, iface, "wan/UP", l.Address.ToString(),
+                    l.Gateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns.Count > 0 ? wan.Dns : l.Dns),
+                _ => new(wan.Mode, iface, "wan/CONNECTING", null, null, wan.Dns),
+            };
+            return new RouterStatus(version, startedAt, w, subsystems.Values.OrderBy(s => s.Name).ToList());
+        }
+    }
+
+    SystemFacts Facts() => new(appliers.Network.InterfaceNames());
+
+    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks);
+
+    /// <summary>Applies in dependency order: kernel settings, links and addresses, the firewall
+    /// (which names the interfaces), then the daemons that bind to those addresses.</summary>
+    void ApplyLocked(RenderedConfig config)
+    {
+        Step("system", () => appliers.Sysctls.Apply(config.Sysctls));
+        Step("network", () =>
+        {
+            foreach (var c in appliers.Network.Apply(config.Network)) LogCommand(log, c);
+        });
+        Step("firewall", () =>
+        {
+            if (appliers.Firewall.Apply(config.Nftables)) LogFirewall(log);
+        });
+        Step("dnsmasq", () => appliers.Dns.Apply(config.Dnsmasq));
+        Step("wan", () => appliers.DhcpClient.Apply(config.DhcpClient));
+        applied = config;
+    }
+
+    void Step(string name, Action apply)
+    {
+        try
+        {
+            apply();
+            subsystems[name] = new SubsystemStatus(name, $"{name}/OK", null);
+        }
+        catch (ApplyException e)
+        {
+            subsystems[name] = new SubsystemStatus(name, e.Code, e.Message);
+            throw;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            var code = $"{name}/APPLY_FAILED";
+            subsystems[name] = new SubsystemStatus(name, code, e.Message);
+            throw new ApplyException(code, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "first boot: seeded settings from the board defaults")]
+    static partial void LogFirstBoot(ILogger log);
+    [LoggerMessage(Level = LogLevel.Information, Message = "settings changed and applied")]
+    static partial void LogChanged(ILogger log);
+    [LoggerMessage(Level = LogLevel.Error, Message = "apply failed ({Code}): {Message}")]
+    static partial void LogApplyFailed(ILogger log, string code, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ignored a malformed DHCP lease report: {Reason}")]
+    static partial void LogBadLease(ILogger log, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "WAN DHCP {Event}: {Lease}")]
+    static partial void LogLease(ILogger log, string @event, string lease);
+    [LoggerMessage(Level = LogLevel.Information, Message = "ip {Command}")]
+    static partial void LogCommand(ILogger log, string command);
+    [LoggerMessage(Level = LogLevel.Information, Message = "firewall ruleset loaded")]
+    static partial void LogFirewall(ILogger log);
+}
+
+/// <summary>The OS edge the reconciler drives, one adapter per facility.</summary>
+public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, IDnsService Dns, IDhcpClient DhcpClient);

@@ -1,0 +1,47 @@
+using Routerd.Core.State;
+
+namespace Routerd.Core.Rendering;
+
+/// <summary>Everything the renderers make from one desired state: what the appliers install.</summary>
+public sealed record RenderedConfig(
+    NetworkPlan Network,
+    IReadOnlyList<KeyValuePair<string, string>> Sysctls,
+    string Nftables,
+    DnsmasqConfig Dnsmasq,
+    DhcpClientPlan? DhcpClient)
+{
+    /// <summary>Each rendered text under a file name, in apply order (for `routerd render` and the golden tests).</summary>
+    public IEnumerable<KeyValuePair<string, string>> Files()
+    {
+        yield return new("network.ip-batch", Network.ToIpBatch());
+        yield return new("sysctl.conf", string.Concat(Sysctls.Select(s => $"{s.Key} = {s.Value}\n")));
+        yield return new("routerd.nft", Nftables);
+        yield return new(DnsmasqConfig.MainFile, Dnsmasq.Main);
+        yield return new(DnsmasqConfig.HostsFile, Dnsmasq.Hosts);
+        yield return new(DnsmasqConfig.ServersFile, Dnsmasq.Servers);
+        if (DhcpClient is { } d)
+        {
+            yield return new("udhcpc.args", "udhcpc " + string.Join(' ', d.Arguments) + "\n");
+            yield return new(DhcpClientPlan.HookFile, d.HookScript);
+        }
+    }
+}
+
+public static class Renderer
+{
+    /// <summary>Kernel settings a router needs, written inside routerd's own network namespace only.</summary>
+    static readonly IReadOnlyList<KeyValuePair<string, string>> RouterSysctls =
+    [
+        new("net.ipv4.ip_forward", "1"),
+        // Drop packets whose source could not have come in on that interface (spoofing from the WAN).
+        new("net.ipv4.conf.all.rp_filter", "1"),
+        new("net.ipv4.conf.default.rp_filter", "1"),
+    ];
+
+    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks) => new(
+        NetworkPlanRenderer.Render(state, lease),
+        RouterSysctls,
+        NftRenderer.Render(state),
+        DnsmasqRenderer.Render(state, lease),
+        DhcpClientRenderer.Render(state, hooks));
+}

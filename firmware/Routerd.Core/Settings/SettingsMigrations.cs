@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+
+namespace Routerd.Core.Settings;
+
+/// <summary>One step per schema version, applied in order to a stored or imported document
+/// (as JSON, before it is read into records) so old documents never lose a field silently.</summary>
+public static class SettingsMigrations
+{
+    /// <summary>Step i brings a document from version i to i+1. Version 0 is a document
+    /// without a schemaVersion (hand-written or from before versioning): it gains one.</summary>
+    static readonly Func<JsonObject, JsonObject>[] Steps =
+    [
+        doc => doc,
+    ];
+
+    public static int Current => Steps.Length;
+
+    public static JsonObject Migrate(JsonObject document)
+    {
+        int version = document["schemaVersion"]?.GetValue<int>() ?? 0;
+        if (version > Current)
+            throw new InvalidDataException($"settings schema version {version} is newer than this routerd understands ({Current})");
+        for (; version < Current; version++)
+        {
+            document = Steps[version](document);
+            document["schemaVersion"] = version + 1;
+        }
+        return document;
+    }
+
+    static SettingsMigrations()
+    {
+        // A new version adds a step here and bumps RouterSettings.CurrentSchemaVersion: both must move together.
+        if (Current != RouterSettings.CurrentSchemaVersion)
+            throw new InvalidOperationException("SettingsMigrations and RouterSettings.CurrentSchemaVersion disagree");
+    }
+}

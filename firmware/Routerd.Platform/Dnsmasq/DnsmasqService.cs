@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Reconcile;
+using Routerd.Core.Rendering;
+using Routerd.Platform.Processes;
+
+namespace Routerd.Platform.Dnsmasq;
+
+/// <summary>Runs dnsmasq as a supervised child. A changed main file needs a restart (dnsmasq
+/// reads it once); changed static leases or upstream servers only need SIGHUP, which keeps the
+/// DNS cache; unchanged files do nothing at all.</summary>
+public sealed class DnsmasqService(string dnsmasq, string runDir, string logDir, ILogger log) : IDnsService, IDisposable
+{
+    Supervisor? supervisor;
+
+    public int? Pid => supervisor?.Pid;
+
+    public void Apply(DnsmasqConfig config)
+    {
+        string main = Path.Combine(runDir, DnsmasqConfig.MainFile);
+        bool mainChanged = AtomicFile.Write(main, config.Main);
+        bool reloadable = AtomicFile.Write(Path.Combine(runDir, DnsmasqConfig.HostsFile), config.Hosts)
+                        | AtomicFile.Write(Path.Combine(runDir, DnsmasqConfig.ServersFile), config.Servers);
+        if (supervisor is null || mainChanged)
+        {
+            supervisor?.Stop();
+            supervisor = new Supervisor("dnsmasq", dnsmasq,
+                ["--keep-in-foreground", "--log-facility=-", "--pid-file=", $"--conf-file={main}"], runDir, logDir, log);
+            supervisor.Start();
+        }
+        else if (reloadable)
+        {
+            supervisor.Signal(Signals.SIGHUP);
+        }
+    }
+
+    public void Dispose() => supervisor?.Stop();
+}

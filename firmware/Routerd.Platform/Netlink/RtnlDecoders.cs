@@ -1,0 +1,153 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Routerd.Core.Net;
+using Routerd.Core.Network;
+using static Routerd.Platform.Netlink.NetlinkInterop;
+
+namespace Routerd.Platform.Netlink;
+
+/// <summary>Turns rtnetlink message payloads (the bytes after nlmsghdr) into fact records.</summary>
+/// <remarks>Every decoder returns false for a message it cannot make a whole fact of — too
+/// short, a family we do not track, a required attribute missing — and never throws on input.</remarks>
+internal static class RtnlDecoders
+{
+    public static bool TryDecodeLink(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out LinkInfo? link)
+    {
+        link = null;
+        if (!TryReadBody(payload, out ifinfomsg ifi, out var attributes)) return false;
+        // The bridge announces its ports as AF_BRIDGE RTM_NEWLINK/RTM_DELLINK on the same group;
+        // a port leaving a bridge must not look like the link disappearing.
+        if (ifi.ifi_family != AF_UNSPEC) return false;
+
+        string? name = null;
+        MacAddress? mac = null;
+        int mtu = 0;
+        int? master = null;
+        string? kind = null;
+        var reader = new RtAttributeReader(attributes);
+        while (reader.TryRead(out ushort type, out var value))
+        {
+            switch (type)
+            {
+                case IFLA_IFNAME: name = RtAttributeReader.ReadString(value); break;
+                // Links without an Ethernet address (ppp, tun, sit) report none or another length.
+                case IFLA_ADDRESS when value.Length == 6: mac = MacAddress.FromBytes(value); break;
+                case IFLA_MTU when RtAttributeReader.TryReadInt32(value, out int m): mtu = m; break;
+                case IFLA_MASTER when RtAttributeReader.TryReadInt32(value, out int m) && m != 0: master = m; break;
+                case IFLA_LINKINFO: kind = ReadLinkKind(value); break;
+            }
+        }
+
+        if (string.IsNullOrEmpty(name)) return false;
+        link = new LinkInfo(ifi.ifi_index, name, mac, (ifi.ifi_flags & IFF_UP) != 0, (ifi.ifi_flags & IFF_LOWER_UP) != 0, mtu, master, kind);
+        return true;
+    }
+
+    private static string? ReadLinkKind(ReadOnlySpan<byte> linkInfo)
+    {
+        var reader = new RtAttributeReader(linkInfo);
+        while (reader.TryRead(out ushort type, out var value))
+            if (type == IFLA_INFO_KIND) return RtAttributeReader.ReadString(value);
+        return null;
+    }
+
+    public static bool TryDecodeAddress(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out AddressInfo? address)
+    {
+        address = null;
+        if (!TryReadBody(payload, out ifaddrmsg ifa, out var attributes)) return false;
+        int size = AddressSize(ifa.ifa_family);
+        if (size == 0) return false;
+
+        // On point-to-point links IFA_ADDRESS is the peer and IFA_LOCAL our own address; on
+        // others both are equal. IPv6 sends only IFA_ADDRESS.
+        IPAddress? local = null, any = null;
+        var reader = new RtAttributeReader(attributes);
+        while (reader.TryRead(out ushort type, out var value))
+        {
+            if (value.Length != size) continue;
+            if (type == IFA_LOCAL) local = new IPAddress(value);
+            else if (type == IFA_ADDRESS) any = new IPAddress(value);
+        }
+
+        var chosen = local ?? any;
+        if (chosen is null || ifa.ifa_prefixlen > size * 8) return false;
+        address = new AddressInfo((int)ifa.ifa_index, chosen, ifa.ifa_prefixlen, (AddressScope)ifa.ifa_scope);
+        return true;
+    }
+
+    /// <summary>Unicast routes of the main IPv4 table only: blackhole/unreachable/local routes
+    /// have no way to be told apart in RouteInfo, so they are left out rather than misread.</summary>
+    public static bool TryDecodeRoute(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out RouteInfo? route)
+    {
+        route = null;
+        if (!TryReadBody(payload, out rtmsg rtm, out var attributes)) return false;
+        if (rtm.rtm_family != AF_INET || rtm.rtm_type != RTN_UNICAST || rtm.rtm_dst_len > 32) return false;
+
+        uint table = rtm.rtm_table;
+        uint? destination = null;
+        IPAddress? gateway = null;
+        int? outputInterface = null;
+        var reader = new RtAttributeReader(attributes);
+        while (reader.TryRead(out ushort type, out var value))
+        {
+            switch (type)
+            {
+                // rtm_table is one byte; tables above 255 only fit in RTA_TABLE.
+                case RTA_TABLE when RtAttributeReader.TryReadUInt32(value, out uint t): table = t; break;
+                case RTA_DST when value.Length == 4: destination = RtAttributeReader.ReadIpv4(value); break;
+                case RTA_GATEWAY when value.Length == 4: gateway = new IPAddress(value); break;
+                case RTA_OIF when RtAttributeReader.TryReadInt32(value, out int oif): outputInterface = oif; break;
+            }
+        }
+
+        if (table != RT_TABLE_MAIN) return false;
+        Ipv4Network? network = rtm.rtm_dst_len == 0 ? null : new Ipv4Network(destination ?? 0, rtm.rtm_dst_len);
+        route = new RouteInfo(network, gateway, outputInterface, rtm.rtm_protocol);
+        return true;
+    }
+
+    public static bool TryDecodeNeighbour(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out NeighbourInfo? neighbour)
+    {
+        neighbour = null;
+        if (!TryReadBody(payload, out ndmsg ndm, out var attributes)) return false;
+        // The bridge FDB (AF_BRIDGE) shares RTMGRP_NEIGH; it has MACs but no IP addresses.
+        int size = AddressSize(ndm.ndm_family);
+        if (size == 0) return false;
+
+        IPAddress? destination = null;
+        MacAddress? mac = null;
+        var reader = new RtAttributeReader(attributes);
+        while (reader.TryRead(out ushort type, out var value))
+        {
+            if (type == NDA_DST && value.Length == size) destination = new IPAddress(value);
+            // An INCOMPLETE or FAILED entry carries no (or an all-zero) link-layer address.
+            else if (type == NDA_LLADDR && value.Length == 6) mac = MacAddress.FromBytes(value);
+        }
+
+        if (destination is null) return false;
+        neighbour = new NeighbourInfo(ndm.ndm_ifindex, destination, mac, (NeighbourState)ndm.ndm_state);
+        return true;
+    }
+
+    /// <summary>The change a multicast notification announces, or null for anything else.</summary>
+    public static NetworkEvent? DecodeEvent(ushort messageType, ReadOnlySpan<byte> payload) => messageType switch
+    {
+        RTM_NEWLINK or RTM_DELLINK when TryDecodeLink(payload, out var link) => new LinkEvent(link, messageType == RTM_DELLINK),
+        RTM_NEWADDR or RTM_DELADDR when TryDecodeAddress(payload, out var address) => new AddressEvent(address, messageType == RTM_DELADDR),
+        RTM_NEWNEIGH or RTM_DELNEIGH when TryDecodeNeighbour(payload, out var neighbour) => new NeighbourEvent(neighbour, messageType == RTM_DELNEIGH),
+        _ => null,
+    };
+
+    private static int AddressSize(byte family) => family switch { AF_INET => 4, AF_INET6 => 16, _ => 0 };
+
+    /// <summary>The fixed header and the attributes after it, which start at its aligned size.</summary>
+    private static bool TryReadBody<T>(ReadOnlySpan<byte> payload, out T body, out ReadOnlySpan<byte> attributes) where T : unmanaged
+    {
+        attributes = default;
+        if (!MemoryMarshal.TryRead(payload, out body)) return false;
+        attributes = payload[Math.Min(NLMSG_ALIGN(Unsafe.SizeOf<T>()), payload.Length)..];
+        return true;
+    }
+}

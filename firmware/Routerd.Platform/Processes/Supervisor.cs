@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Routerd.Platform.Processes;
+
+/// <summary>Keeps one daemon (dnsmasq, udhcpc, later pppd and hostapd) running: starts it,
+/// restarts it with a growing delay when it dies, and stops it for good on request. Its output
+/// goes to a log file of its own. A pid file in the run directory lets the next routerd clear
+/// away a child that outlived a crashed routerd.</summary>
+public sealed partial class Supervisor : IDisposable
+{
+    static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
+    static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+    /// <summary>A run this long counts as healthy: the next failure restarts quickly again.</summary>
+    static readonly TimeSpan HealthyRun = TimeSpan.FromSeconds(10);
+
+    readonly string name, file, pidFile, logFile;
+    readonly IReadOnlyList<string> arguments;
+    readonly ILogger log;
+    readonly Lock gate = new();
+    Process? process;
+    bool stopping;
+    TimeSpan delay = FirstDelay;
+    readonly CancellationTokenSource stopped = new();
+
+    public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log)
+    {
+        this.name = name;
+        this.file = file;
+        this.arguments = arguments;
+        this.log = log;
+        pidFile = Path.Combine(runDir, name + ".pid");
+        logFile = Path.Combine(logDir, name + ".log");
+    }
+
+    public IReadOnlyList<string> Arguments => arguments;
+
+    /// <summary>The running child's PID, or null while it is (re)starting.</summary>
+    public int? Pid
+    {
+        get { lock (gate) return process is { HasExited: false } p ? p.Id : null; }
+    }
+
+    public int Restarts { get; private set; }
+
+    public void Start()
+    {
+        KillStale(pidFile, file, log);
+        Launch();
+    }
+
+    void Launch()
+    {
+        lock (gate)
+        {
+            if (stopping) return;
+            var psi = new ProcessStartInfo(file)
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+            };
+            foreach (var a in arguments) psi.ArgumentList.Add(a);
+            Process p;
+            try
+            {
+                p = Process.Start(psi) ?? throw new InvalidOperationException("no process");
+            }
+            catch (Exception e)
+            {
+                LogStartFailed(log, name, e.Message);
+                ScheduleRestart(TimeSpan.Zero);
+                return;
+            }
+            process = p;
+            File.WriteAllText(pidFile, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            LogStarted(log, name, p.Id);
+            var startedAt = Stopwatch.GetTimestamp();
+            _ = Pump(p.StandardOutput);
+            _ = Pump(p.StandardError);
+            _ = p.WaitForExitAsync().ContinueWith(_ => Exited(p, Stopwatch.GetElapsedTime(startedAt)), TaskScheduler.Default);
+        }
+    }
+
+    async Task Pump(StreamReader reader)
+    {
+        try
+        {
+            await using var sink = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+            while (await reader.ReadLineAsync() is { } line)
+                await sink.WriteLineAsync($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}");
+        }
+        catch (IOException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    void Exited(Process p, TimeSpan ranFor)
+    {
+        lock (gate)
+        {
+            if (!ReferenceEquals(p, process)) return;
+            process = null;
+            if (stopping) return;
+            LogExited(log, name, p.Id, p.ExitCode, ranFor.TotalSeconds);
+            if (ranFor >= HealthyRun) delay = FirstDelay;
+        }
+        ScheduleRestart(delay);
+        delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+    }
+
+    void ScheduleRestart(TimeSpan after)
+    {
+        _ = Task.Delay(after, stopped.Token).ContinueWith(t =>
+        {
+            if (t.IsCanceled) return;
+            Restarts++;
+            Launch();
+        }, TaskScheduler.Default);
+    }
+
+    public bool Signal(int signal)
+    {
+        lock (gate) return process is { HasExited: false } p && Signals.Send(p.Id, signal);
+    }
+
+    /// <summary>SIGTERM, then SIGKILL after a grace period; no restart follows.</summary>
+    public void Stop(TimeSpan? grace = null)
+    {
+        Process? p;
+        lock (gate)
+        {
+            stopping = true;
+            p = process;
+            process = null;
+        }
+        stopped.Cancel();
+        if (p is not null && !p.HasExited)
+        {
+            Signals.Send(p.Id, Signals.SIGTERM);
+            if (!p.WaitForExit(grace ?? TimeSpan.FromSeconds(3)))
+            {
+                p.Kill();
+                p.WaitForExit(1000);
+            }
+            LogStopped(log, name, p.Id);
+        }
+        p?.Dispose();
+        try { File.Delete(pidFile); } catch (IOException) { }
+    }
+
+    public void Dispose() => Stop();
+
+    /// <summary>A child left behind by a routerd that died without stopping it would hold the
+    /// DHCP and DNS ports. Only a process still running the same executable is killed.</summary>
+    static void KillStale(string pidFile, string file, ILogger log)
+    {
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid)) return;
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+            var argv0 = cmdline.Split('\0')[0];
+            if (Path.GetFileName(argv0) == Path.GetFileName(file))
+            {
+                Signals.Send(pid, Signals.SIGKILL);
+                LogKilledStale(log, Path.GetFileName(file), pid);
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Name} started, pid {Pid}")]
+    static partial void LogStarted(ILogger log, string name, int pid);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Name} (pid {Pid}) exited with code {Code} after {Seconds:0.0} s; restarting")]
+    static partial void LogExited(ILogger log, string name, int pid, int code, double seconds);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Name} could not be started: {Reason}")]
+    static partial void LogStartFailed(ILogger log, string name, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Name} stopped (pid {Pid})")]
+    static partial void LogStopped(ILogger log, string name, int pid);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "killed {Name} pid {Pid} left behind by an earlier routerd")]
+    static partial void LogKilledStale(ILogger log, string name, int pid);
+}

@@ -1,0 +1,44 @@
+using Routerd.Core.Json;
+using Routerd.Core.Rendering;
+using Routerd.Core.Settings;
+using Routerd.Core.State;
+using Routerd.Platform.Store;
+
+namespace Routerd;
+
+/// <summary>`routerd render [SETTINGS.json]`: every rendered config for a settings file (or the
+/// stored settings), for debugging. Touches nothing: interface names are not checked against
+/// this machine, and no command is run.</summary>
+static class RenderCommand
+{
+    public static int Run(string[] args)
+    {
+        try
+        {
+            var (board, positional) = BoardConfig.Load(args);
+            RouterSettings settings;
+            if (positional.Count > 0)
+                settings = RouterJson.ReadSettings(File.ReadAllText(positional[0]));
+            else
+            {
+                using var store = new LiteDbSettingsStore(Path.Combine(board.StateDir, ServeCommand.SettingsFile));
+                settings = store.Load() ?? FirstBoot.Settings(board, _ => "");
+            }
+            var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null));
+            var rendered = Renderer.RenderAll(state, lease: null, BoardConfig.Hooks(board));
+            foreach (var (name, text) in rendered.Files())
+                Console.Write($"==> {name} <==\n{text}\n");
+            return 0;
+        }
+        catch (SettingsRejectedException e)
+        {
+            foreach (var err in e.Errors) Console.Error.WriteLine($"routerd render: {err.Field}: {err.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException or SettingsFileException or FormatException)
+        {
+            Console.Error.WriteLine($"routerd render: {e.Message}");
+            return 1;
+        }
+    }
+}

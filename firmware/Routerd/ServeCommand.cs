@@ -1,0 +1,115 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Admin;
+using Routerd.Core.Devices;
+using Routerd.Core.Json;
+using Routerd.Core.Reconcile;
+using Routerd.Core.Rendering;
+using Routerd.Core.Settings;
+using Routerd.Platform.Dhcp;
+using Routerd.Platform.Dnsmasq;
+using Routerd.Platform.IpRoute;
+using Routerd.Platform.Netlink;
+using Routerd.Platform.Nft;
+using Routerd.Platform.Store;
+using Routerd.Platform.Sysctl;
+using Routerd.WebUi;
+
+namespace Routerd;
+
+/// <summary>`routerd serve`: the composition root. Builds the adapters from the board, applies
+/// the stored settings, then serves the API on the control socket and the web UI on the LAN.</summary>
+static partial class ServeCommand
+{
+    public const string SettingsFile = "settings.db";
+
+    public static async Task<int> Run(string[] args)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        Board board;
+        try { (board, _) = BoardConfig.Load(args); }
+        catch (Exception e) when (e is IOException or FormatException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"routerd: {e.Message}");
+            return 1;
+        }
+        foreach (var dir in new[] { board.StateDir, board.RunDir, board.LogDir })
+            Directory.CreateDirectory(dir);
+        // dnsmasq drops to its own user and re-reads its files here on SIGHUP, so the directory is
+        // world-readable; what must stay private is protected per file (the control socket and
+        // secrets files are 0600).
+        File.SetUnixFileMode(board.RunDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        LiteDbSettingsStore store;
+        try { store = new LiteDbSettingsStore(Path.Combine(board.StateDir, SettingsFile)); }
+        catch (SettingsFileException e)
+        {
+            Console.Error.WriteLine($"routerd: {e.Message}. The file was left as it is; move it away to start with first-boot settings.");
+            return 1;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        // One line per request is noise on a router's console; routerd logs what it changes.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, RouterJsonContext.Default));
+        var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+        var log = loggers.CreateLogger("routerd");
+
+        var network = new NetlinkObserver();
+        using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
+        using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
+        var appliers = new Appliers(
+            new SysctlWriter(),
+            new IpNetworkConfigurator(board.Tools.Ip, network),
+            new NftFirewall(board.Tools.Nft, board.RunDir),
+            dns,
+            dhcp);
+        string socket = BoardConfig.ControlSocket(board);
+        var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), loggers.CreateLogger<Reconciler>());
+        try
+        {
+            reconciler.Start(p => PasswordHasher.Hash(p));
+        }
+        catch (SettingsRejectedException e)
+        {
+            foreach (var err in e.Errors) Console.Error.WriteLine($"routerd: stored settings refused: {err.Field}: {err.Message}");
+            return 1;
+        }
+        catch (ApplyException e)
+        {
+            Console.Error.WriteLine($"routerd: {e.Code}: {e.Message}");
+            return 1;
+        }
+
+        var devices = new DeviceRegistry(TimeProvider.System);
+        builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, () => reconciler.State.Lan.Bridge,
+            Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
+
+        if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
+        var lanAddress = reconciler.State.Lan.Address.Ip;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenUnixSocket(socket);
+            // The web UI listens on the LAN address only; the firewall also closes it on the WAN.
+            k.Listen(lanAddress, board.WebPort);
+        });
+        var app = builder.Build();
+        app.UseEmbeddedAssets();
+        app.MapRouterApi(new RouterApi(reconciler, devices, BuildInfo.Version, startedAt));
+        app.Lifetime.ApplicationStarted.Register(() =>
+            File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        LogReady(log, board.Name, lanAddress, board.WebPort, socket);
+        await app.RunAsync();
+        store.Dispose();
+        return 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "routerd ready on board {Board}: web UI http://{Address}:{Port}/, control socket {Socket}")]
+    static partial void LogReady(ILogger log, string board, IPAddress address, int port, string socket);
+}

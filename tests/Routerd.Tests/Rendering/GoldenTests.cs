@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Routerd.Core.Json;
+using Routerd.Core.Rendering;
+using Routerd.Core.Settings;
+using Routerd.Core.State;
+using Xunit;
+
+namespace Routerd.Tests.Rendering;
+
+/// <summary>Config in, expected text out (like OpenWrt firewall4's tests). Each folder under
+/// Golden/ holds input.json (board, settings and optionally a WAN DHCP event) and expected/,
+/// one file per rendered config. UPDATE_GOLDEN=1 rewrites expected/ from the renderers: review
+/// the diff before committing it.</summary>
+public class GoldenTests
+{
+    static readonly HookTarget Hooks = new(["/usr/bin/routerd"], "/run/routerd/routerd.sock");
+
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var dir in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "Golden")).Order())
+            data.Add(Path.GetFileName(dir));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Renders_as_expected(string name)
+    {
+        var rendered = Render(Path.Combine(AppContext.BaseDirectory, "Golden", name, "input.json"));
+        var expectedDir = Path.Combine(AppContext.BaseDirectory, "Golden", name, "expected");
+
+        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
+        {
+            var sourceDir = Path.Combine(SourceDirectory(), "Golden", name, "expected");
+            if (Directory.Exists(sourceDir)) Directory.Delete(sourceDir, recursive: true);
+            Directory.CreateDirectory(sourceDir);
+            foreach (var (file, text) in rendered) File.WriteAllText(Path.Combine(sourceDir, file), text);
+            return;
+        }
+
+        var expectedFiles = Directory.GetFiles(expectedDir).Select(f => Path.GetFileName(f)).Order().ToList();
+        Assert.Equal(expectedFiles, rendered.Keys.Order().ToList());
+        foreach (var (file, text) in rendered)
+            Assert.Equal(File.ReadAllText(Path.Combine(expectedDir, file)), text);
+    }
+
+    static Dictionary<string, string> Render(string inputFile)
+    {
+        var input = JsonNode.Parse(File.ReadAllText(inputFile))!.AsObject();
+        var board = input["board"].Deserialize(RouterJsonContext.Default.Board)!;
+        var settings = RouterJson.ReadSettings(input["settings"]!.ToJsonString());
+        WanLease? lease = input["dhcpEvent"] is { } ev ? WanLeaseParser.Parse(ev.Deserialize(RouterJsonContext.Default.DhcpHookReport)!) : null;
+        var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null));
+        return Renderer.RenderAll(state, lease, Hooks).Files().ToDictionary(f => f.Key, f => f.Value);
+    }
+
+    static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(Path.GetDirectoryName(path))!;
+}

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Routerd.Tests.Rendering;
+
+/// <summary>Every golden ruleset is accepted by the real nft parser and kernel (`nft -c` in a
+/// throwaway network namespace, so nothing on this machine changes).</summary>
+public class NftSyntaxTests
+{
+    [Theory]
+    [MemberData(nameof(GoldenTests.Cases), MemberType = typeof(GoldenTests))]
+    public void Golden_ruleset_passes_nft_check(string name)
+    {
+        string file = Path.Combine(AppContext.BaseDirectory, "Golden", name, "expected", "routerd.nft");
+        var psi = new ProcessStartInfo("unshare", ["--net", "nft", "-c", "-f", file]) { RedirectStandardError = true };
+        Process p;
+        try { p = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("needs unshare (util-linux) and nft (nftables): run ./build.sh deps as root", e);
+        }
+        string err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"nft -c refused {name} (this check needs root: run the tests as root): {err}");
+    }
+}
