@@ -162,6 +162,11 @@ public sealed class Lab : IDisposable
     public LabProcess StartIn(string ns, string command, string? name = null) =>
         Track(Start(name ?? command.Split(' ')[0], ["ip", "netns", "exec", ns, "sh", "-c", command]));
 
+    /// <summary>The router's WAN address as "a.b.c.d/len", or null before its DHCP lease.</summary>
+    public string? WanAddress() =>
+        RunIn(RouterNs, "ip -4 -o addr show dev wan0").Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .SkipWhile(w => w != "inet").Skip(1).FirstOrDefault();
+
     public ClientLease? LeaseOf(LabClient client) => DhcpClient.ReadLease(DhcpDir, client);
 
     /// <summary>Makes the client's udhcpc renew its lease now (busybox: SIGUSR1).</summary>

@@ -8,8 +8,7 @@ static class LabPicture
     public static void Print(Lab lab, int relayPort)
     {
         string Lease(LabClient c) => lab.LeaseOf(c) is { } l ? $"{l.Address}/{l.Prefix} via {l.Router}" : "no lease";
-        string wan = lab.RunIn(lab.RouterNs, "ip -4 -o addr show dev wan0").Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .SkipWhile(w => w != "inet").Skip(1).FirstOrDefault() ?? "(none yet)";
+        string wan = lab.WanAddress() ?? "(no address yet)";
         Console.WriteLine($"""
 
             routerd lab {lab.Prefix} is up
@@ -25,7 +24,7 @@ static class LabPicture
 
             Web UI:          http://127.0.0.1:{relayPort}   (relayed from inside the phone to {RouterLan}:80)
             A phone shell:   sudo ip netns exec {lab.Phone.Namespace} bash
-                             e.g.  curl http://{InternetName}{HelloPath}
+                             e.g.  curl http://{InternetHost}{HelloPath}
             The router:      sudo ip netns exec {lab.RouterNs} nft list table inet routerd
             Its API:         sudo curl --unix-socket {lab.ControlSocket} http://routerd/api/status
             Process output:  {lab.OutputDir}
