@@ -71,7 +71,7 @@ static partial class ServeCommand
             dns,
             dhcp);
         string socket = BoardConfig.ControlSocket(board);
-        var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), loggers.CreateLogger<Reconciler>());
+        var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir), loggers.CreateLogger<Reconciler>());
         try
         {
             reconciler.Start(p => PasswordHasher.Hash(p));
@@ -79,11 +79,6 @@ static partial class ServeCommand
         catch (SettingsRejectedException e)
         {
             foreach (var err in e.Errors) Console.Error.WriteLine($"routerd: stored settings refused: {err.Field}: {err.Message}");
-            return 1;
-        }
-        catch (ApplyException e)
-        {
-            Console.Error.WriteLine($"routerd: {e.Code}: {e.Message}");
             return 1;
         }
 

@@ -44,3 +44,12 @@ public sealed class ApplyException(string code, string message) : Exception(mess
 {
     public string Code { get; } = code;
 }
+
+/// <summary>Remembers the last WAN DHCP report across a routerd restart (not a reboot), so a
+/// restarted routerd keeps the WAN address and route instead of tearing them down until the
+/// DHCP client reports again.</summary>
+public interface IWanLeaseMemory
+{
+    Status.DhcpHookReport? Load();
+    void Save(Status.DhcpHookReport? report);
+}

@@ -22,6 +22,7 @@ public sealed partial class Reconciler(
     ISettingsStore store,
     Appliers appliers,
     HookTarget hooks,
+    IWanLeaseMemory leaseMemory,
     ILogger<Reconciler> log)
 {
     readonly Lock gate = new();
@@ -35,7 +36,9 @@ public sealed partial class Reconciler(
     public DesiredState State { get { lock (gate) return state; } }
     public WanLease? Lease { get { lock (gate) return lease; } }
 
-    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything.</summary>
+    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything.
+    /// A missing port (an unplugged USB adapter) must not keep the router from starting: its
+    /// failure is recorded in the status, every other part is applied, and the web UI comes up.</summary>
     public void Start(Func<string, string> hashPassword)
     {
         lock (gate)
@@ -44,12 +47,14 @@ public sealed partial class Reconciler(
             if (stored is null)
             {
                 stored = FirstBoot.Settings(board, hashPassword);
+                store.Save(stored);
                 LogFirstBoot(log);
             }
-            state = DesiredStateBuilder.Build(stored, board, Facts());
+            state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null));
             settings = stored;
-            ApplyLocked(Render());
-            store.Save(settings);
+            if (leaseMemory.Load() is { } report) lease = ParseLease(report);
+            try { ApplyLocked(Render()); }
+            catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
         }
     }
 
@@ -96,14 +101,11 @@ public sealed partial class Reconciler(
     {
         lock (gate)
         {
-            WanLease? next;
-            try { next = WanLeaseParser.Parse(report); }
-            catch (FormatException e)
-            {
-                LogBadLease(log, e.Message);
-                return;
-            }
-            if (state.Wan.Mode != WanModes.Dhcp || report.Interface != state.Wan.Device || next == lease) return;
+            if (state.Wan.Mode != WanModes.Dhcp || report.Interface != state.Wan.Device) return;
+            var next = ParseLease(report);
+            if (next is null && report.Event is ("bound" or "renew")) return; // malformed: keep what we have
+            leaseMemory.Save(next is null ? null : report);
+            if (next == lease) return;
             lease = next;
             LogLease(log, report.Event, next?.ToString() ?? "none");
             try { ApplyLocked(Render()); }
@@ -129,6 +131,16 @@ public sealed partial class Reconciler(
         }
     }
 
+    WanLease? ParseLease(DhcpHookReport report)
+    {
+        try { return WanLeaseParser.Parse(report); }
+        catch (FormatException e)
+        {
+            LogBadLease(log, e.Message);
+            return null;
+        }
+    }
+
     SystemFacts Facts() => new(appliers.Network.InterfaceNames());
 
     RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks);
@@ -137,6 +149,7 @@ public sealed partial class Reconciler(
     /// (which names the interfaces), then the daemons that bind to those addresses.</summary>
     void ApplyLocked(RenderedConfig config)
     {
+        failures.Clear();
         Step("system", () => appliers.Sysctls.Apply(config.Sysctls));
         Step("network", () =>
         {
@@ -149,7 +162,12 @@ public sealed partial class Reconciler(
         Step("dnsmasq", () => appliers.Dns.Apply(config.Dnsmasq));
         Step("wan", () => appliers.DhcpClient.Apply(config.DhcpClient));
         applied = config;
+        // Every step was tried (a broken WAN port must not keep DHCP off the LAN); the caller
+        // learns about the first failure.
+        if (failures.Count > 0) throw failures[0];
     }
+
+    readonly List<ApplyException> failures = [];
 
     void Step(string name, Action apply)
     {
@@ -161,13 +179,13 @@ public sealed partial class Reconciler(
         catch (ApplyException e)
         {
             subsystems[name] = new SubsystemStatus(name, e.Code, e.Message);
-            throw;
+            failures.Add(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
         {
             var code = $"{name}/APPLY_FAILED";
             subsystems[name] = new SubsystemStatus(name, code, e.Message);
-            throw new ApplyException(code, e.Message);
+            failures.Add(new ApplyException(code, e.Message));
         }
     }
 

@@ -24,7 +24,7 @@ public static class DhcpClientRenderer
             "-s", hook,
             "-t", "4", "-T", "2", // 4 discovers 2 s apart, then
             "-A", "5",            // wait 5 s and try again, forever
-            "-R",                 // release the lease when stopped (mode change, shutdown)
+            // No -R: a restarted routerd keeps the lease (and the WAN) instead of releasing it.
             "-x", "hostname:routerd",
         ];
         string script = $"""

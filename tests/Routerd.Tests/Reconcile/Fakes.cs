@@ -74,3 +74,10 @@ sealed class MemoryStore : ISettingsStore
     }
     public void Dispose() { }
 }
+
+sealed class MemoryLease : IWanLeaseMemory
+{
+    public Routerd.Core.Status.DhcpHookReport? Report;
+    public Routerd.Core.Status.DhcpHookReport? Load() => Report;
+    public void Save(Routerd.Core.Status.DhcpHookReport? report) => Report = report;
+}

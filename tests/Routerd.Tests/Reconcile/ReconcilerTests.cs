@@ -15,13 +15,41 @@ public class ReconcilerTests
     readonly FakeDns dns = new();
     readonly FakeDhcpClient dhcp = new();
     readonly MemoryStore store = new();
+    readonly MemoryLease leaseMemory = new();
     readonly Reconciler reconciler;
 
     public ReconcilerTests()
     {
-        reconciler = new Reconciler(board, store, new Appliers(new FakeSysctls(), network, firewall, dns, dhcp),
-            new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), NullLogger<Reconciler>.Instance);
+        reconciler = NewReconciler();
         reconciler.Start(p => "hash:" + p);
+    }
+
+    Reconciler NewReconciler() => new(board, store, new Appliers(new FakeSysctls(), network, firewall, dns, dhcp),
+        new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory, NullLogger<Reconciler>.Instance);
+
+    static readonly DhcpHookReport Bound = new("bound", "wan0", "203.0.113.10", "255.255.255.0", "203.0.113.1", "203.0.113.53");
+
+    [Fact]
+    public void A_restarted_routerd_keeps_the_wan_lease_and_changes_nothing()
+    {
+        reconciler.OnDhcpEvent(Bound);
+        int changes = network.Changes, loads = firewall.Loads, restarts = dns.Restarts;
+        var again = NewReconciler();
+        again.Start(_ => throw new InvalidOperationException("not first boot: no hashing"));
+        Assert.Equal("203.0.113.10/24", again.Lease!.Address.ToString());
+        Assert.Equal((changes, loads, restarts), (network.Changes, firewall.Loads, dns.Restarts));
+    }
+
+    [Fact]
+    public void A_failing_step_at_start_does_not_keep_the_others_from_running()
+    {
+        var broken = new FakeNetwork("lo") { Fail = true };
+        var freshDns = new FakeDns();
+        var r = new Reconciler(board, new MemoryStore(), new Appliers(new FakeSysctls(), broken, new FakeFirewall(), freshDns, new FakeDhcpClient()),
+            new HookTarget(["routerd"], "/s"), new MemoryLease(), NullLogger<Reconciler>.Instance);
+        r.Start(p => p);
+        Assert.Equal(1, freshDns.Restarts);
+        Assert.Contains("network/IP_FAILED", r.Status("t", default).Subsystems.Select(s => s.Code));
     }
 
     [Fact]
@@ -94,7 +122,7 @@ public class ReconcilerTests
     [Fact]
     public void A_dhcp_lease_configures_the_wan_and_upstream_dns()
     {
-        reconciler.OnDhcpEvent(new DhcpHookReport("bound", "wan0", "203.0.113.10", "255.255.255.0", "203.0.113.1", "203.0.113.53"));
+        reconciler.OnDhcpEvent(Bound);
         Assert.Contains("addr replace 203.0.113.10/24 dev wan0", network.Current!.ToIpBatch());
         Assert.Contains("route replace default via 203.0.113.1 dev wan0", network.Current.ToIpBatch());
         Assert.Contains("server=203.0.113.53", dns.Config!.Servers);

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using Routerd.Core.Net;
+using Routerd.Core.Network;
+using Routerd.Platform.Netlink;
+using Xunit;
+
+namespace Routerd.Tests.Netlink;
+
+/// <summary>Against the running kernel. In the test host's own namespace these only read;
+/// anything that changes links, addresses or routes happens in a namespace the test creates.</summary>
+public class KernelNetlinkTests
+{
+    private readonly NetlinkObserver _observer = new();
+
+    [Fact]
+    public void Current_namespace_has_loopback_as_link_1_with_127_0_0_1()
+    {
+        var loopback = Assert.Single(_observer.Links(), link => link.Name == "lo");
+        Assert.Equal(1, loopback.Index);
+        Assert.Contains(_observer.Addresses(), address =>
+            address.InterfaceIndex == 1 && address.Address.Equals(IPAddress.Loopback) && address.PrefixLength == 8 && address.Scope == AddressScope.Host);
+        // Read only for the absence of errors: their content depends on the machine.
+        _observer.Ipv4Routes();
+        _observer.Neighbours();
+    }
+
+    [Fact]
+    public async Task Watch_ends_within_a_second_of_cancellation()
+    {
+        using var cancel = new CancellationTokenSource();
+        var watch = _observer.WatchAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
+        var clock = Stopwatch.StartNew();
+        cancel.CancelAfter(200);
+
+        try
+        {
+            while (await watch.MoveNextAsync()) { } // whatever the machine announces meanwhile
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await watch.DisposeAsync();
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 1200);
+    }
+
+    [Fact]
+    public async Task Sees_links_addresses_neighbours_and_routes_appear_in_a_private_namespace()
+    {
+        using var ns = TestNamespace.Create();
+
+        // Proves the thread is inside the fresh namespace before anything in it is changed.
+        Assert.Equal(["lo"], ns.Run(_observer.Links).Select(link => link.Name));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var added = ns.Run(() => CollectUntil(_observer.WatchAsync(timeout.Token), seen =>
+            seen.OfType<LinkEvent>().Any(e => e.Link is { Name: "rdtest0", Kind: "veth", AdminUp: true }) &&
+            seen.OfType<AddressEvent>().Any(e => e.Address.Address.Equals(IPAddress.Parse("10.99.0.1"))) &&
+            seen.OfType<NeighbourEvent>().Any(e => e.Neighbour.Address.Equals(IPAddress.Parse("10.99.0.2")))));
+
+        ns.Ip("link add rdtest0 type veth peer name rdtest1");
+        ns.Ip("link set rdtest1 up");
+        ns.Ip("link set rdtest0 up");
+        ns.Ip("addr add 10.99.0.1/24 dev rdtest0");
+        ns.Ip("neigh add 10.99.0.2 lladdr 02:00:00:00:00:01 dev rdtest0 nud permanent");
+        ns.Ip("route add default via 10.99.0.254");
+
+        var events = await added;
+        Assert.DoesNotContain(events, e => e.Deleted);
+        var link = Assert.Single(ns.Run(_observer.Links), l => l.Name == "rdtest0");
+        Assert.Equal(new LinkInfo(link.Index, "rdtest0", link.Mac, true, true, 1500, null, "veth"), link);
+        Assert.Contains(new AddressInfo(link.Index, IPAddress.Parse("10.99.0.1"), 24, AddressScope.Universe), ns.Run(_observer.Addresses));
+        Assert.Contains(new NeighbourInfo(link.Index, IPAddress.Parse("10.99.0.2"), MacAddress.Parse("02:00:00:00:00:01"), NeighbourState.Permanent), ns.Run(_observer.Neighbours));
+        var routes = ns.Run(_observer.Ipv4Routes);
+        Assert.Contains(new RouteInfo(null, IPAddress.Parse("10.99.0.254"), link.Index, Protocol: 3), routes);      // RTPROT_BOOT
+        Assert.Contains(new RouteInfo(Ipv4Network.Parse("10.99.0.0/24"), null, link.Index, Protocol: 2), routes); // RTPROT_KERNEL
+        Assert.DoesNotContain(routes, route => route.Destination is { } d && d.Address == Ipv4Network.Parse("10.99.0.1/32").Address); // local table
+
+        var deleted = ns.Run(() => CollectUntil(_observer.WatchAsync(timeout.Token), seen =>
+            seen.OfType<LinkEvent>().Any(e => e is { Deleted: true, Link.Name: "rdtest0" })));
+        ns.Ip("link del rdtest0");
+        await deleted;
+    }
+
+    /// <summary>Called on the namespace thread: runs synchronously up to its first wait, which
+    /// is after the observer has opened its sockets there.</summary>
+    private static async Task<List<NetworkEvent>> CollectUntil(IAsyncEnumerable<NetworkEvent> events, Func<List<NetworkEvent>, bool> done)
+    {
+        var seen = new List<NetworkEvent>();
+        await foreach (var change in events)
+        {
+            seen.Add(change);
+            if (done(seen)) break;
+        }
+
+        return seen;
+    }
+}
