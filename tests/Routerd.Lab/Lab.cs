@@ -86,8 +86,20 @@ public sealed class Lab : IDisposable
             var p = Track(Start($"{client.Name}-udhcpc", DhcpClient.Prepare(DhcpDir, client)));
             dhcpClients[client] = p;
         }
-        if (options.RelayPort > 0)
-            Track(Start("web-relay", WebRelay.Command(options.RelayPort, Phone, LabAddresses.RouterLan, 80)));
+        if (options.RelayPort > 0) StartRelay(options.RelayPort);
+    }
+
+    /// <summary>Starts the web relay and makes sure it holds its port: a port taken by something
+    /// else must stop the lab with a clear message, not leave a lab without its web UI.</summary>
+    void StartRelay(int port)
+    {
+        var relay = Track(Start("web-relay", WebRelay.Command(port, Phone, LabAddresses.RouterLan, 80)));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!CommandResult.Run(["ss", "-Htln", $"sport = :{port}"], TimeSpan.FromSeconds(5)).Stdout.Contains($"127.0.0.1:{port}"))
+        {
+            if (relay.WaitForExit(TimeSpan.FromMilliseconds(100)) || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"the web relay could not listen on 127.0.0.1:{port} (in use? pick another with --port): {relay.Stderr}");
+        }
     }
 
     void BuildNetwork()

@@ -14,13 +14,13 @@ static class LabPicture
             routerd lab {lab.Prefix} is up
 
               {lab.IspNs,-22} ISP: isp0 {Isp}/{IspPrefix}, DHCP pool {WanPoolStart}-{WanPoolEnd}, DNS
-                                     internet host {InternetHost} ({InternetName}): http :{HttpPort}, whoami :{WhoamiPort}, iperf3 :{IperfPort}
-                     │ wan0 {wan}
+              {"",-22} internet host {InternetHost}: http :{HttpPort}, whoami :{WhoamiPort}, iperf3 :{IperfPort}
+                    │ wan0 {wan}
               {lab.RouterNs,-22} routerd (pid {lab.Routerd?.Pid}), LAN {RouterLan} on br-lan = lan1 + lan2
-                     │ lan1                      │ lan2
-              {lab.Phone.Namespace,-22}         {lab.Laptop.Namespace}
-              eth0 {lab.Phone.Mac}    eth0 {lab.Laptop.Mac}
-              {Lease(lab.Phone),-28}  {Lease(lab.Laptop)}
+                    │ lan1                         │ lan2
+              {lab.Phone.Namespace,-30} {lab.Laptop.Namespace}
+              {"eth0 " + lab.Phone.Mac,-30} {"eth0 " + lab.Laptop.Mac}
+              {Lease(lab.Phone),-30} {Lease(lab.Laptop)}
 
             Web UI:          http://127.0.0.1:{relayPort}   (relayed from inside the phone to {RouterLan}:80)
             A phone shell:   sudo ip netns exec {lab.Phone.Namespace} bash

@@ -7,7 +7,7 @@ public static class LabPrerequisites
     /// <summary>Each tool the lab or its tests run, with the Debian package that brings it.</summary>
     static readonly (string Tool, string Package)[] Tools =
     [
-        ("ip", "iproute2"), ("dnsmasq", "dnsmasq-base"), ("udhcpc", "udhcpc"), ("busybox", "busybox"),
+        ("ip", "iproute2"), ("ss", "iproute2"), ("dnsmasq", "dnsmasq-base"), ("udhcpc", "udhcpc"), ("busybox", "busybox"),
         ("socat", "socat"), ("iperf3", "iperf3"), ("conntrack", "conntrack"), ("nft", "nftables"),
         ("curl", "curl"), ("setsid", "util-linux"), ("timeout", "coreutils"),
     ];
