@@ -101,5 +101,5 @@ case "$cmd" in
   build) build ;;
   test) test_all ;;
   lab) lab "$@" ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac
