@@ -13,7 +13,7 @@ OUT=$ROOT/artifacts/bin
 # Debian packages by purpose; `deps` installs whichever are missing.
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
 PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps"
-PKGS_LAB="socat iperf3 iputils-ping curl"
+PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -66,9 +66,24 @@ arm64_smoke() {
   [[ $v == routerd\ * ]] || die "the arm64 binary did not run: '$v'"
 }
 
+# Runs the shipped NativeAOT binary (ROUTERD); `dotnet test tests/Routerd.NetnsTests` alone runs
+# the debug build instead, which builds in seconds.
 netns_tests() {
   log "namespace tier (real kernel, real nftables and dnsmasq)"
-  dotnet test tests/Routerd.NetnsTests/Routerd.NetnsTests.csproj --verbosity quiet --logger "console;verbosity=normal"
+  ROUTERD="$OUT/routerd-linux-x64/routerd" \
+    dotnet test tests/Routerd.NetnsTests/Routerd.NetnsTests.csproj --verbosity quiet --logger "console;verbosity=normal"
+}
+
+# The lab runs in the foreground until Ctrl-C; `exec` hands the terminal's signals straight to it,
+# and it removes every namespace and process it made before exiting. Extra arguments go to
+# `Routerd.Lab up` (e.g. --port 8081).
+lab() {
+  need_root "the lab"
+  deps
+  publish linux-x64
+  log "building the lab"
+  dotnet build tests/Routerd.Lab/Routerd.Lab.csproj --verbosity quiet
+  exec dotnet "$OUT/Routerd.Lab/debug/Routerd.Lab.dll" up --routerd "$OUT/routerd-linux-x64/routerd" "$@"
 }
 
 test_all() {
@@ -85,5 +100,6 @@ case "$cmd" in
   deps) deps ;;
   build) build ;;
   test) test_all ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  lab) lab "$@" ;;
+  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

@@ -1,0 +1,13 @@
+namespace Routerd.Lab;
+
+public sealed record LabOptions
+{
+    public RouterdCommand Routerd { get; init; } = RouterdCommand.Default();
+    /// <summary>False builds the topology only; the caller starts routerd (e.g. to see it refuse to).</summary>
+    public bool StartRouterd { get; init; } = true;
+    /// <summary>Loopback port of the web relay into the router's web UI; 0 for none (tests run
+    /// several labs, and only one can own a port).</summary>
+    public int RelayPort { get; init; }
+    /// <summary>Where the lab narrates what it does; silent by default.</summary>
+    public Action<string> Log { get; init; } = _ => { };
+}

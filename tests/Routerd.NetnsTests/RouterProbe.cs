@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+using Routerd.Lab;
+using Xunit;
+
+namespace Routerd.NetnsTests;
+
+/// <summary>What the tests observe of the router from outside: its ruleset, its dnsmasq, its
+/// lease file, its settings over the API.</summary>
+static class RouterProbe
+{
+    public static string Ruleset(this Lab.Lab lab) =>
+        lab.RunIn(lab.RouterNs, "nft list table inet routerd").EnsureOk().Stdout;
+
+    /// <summary>The PID of routerd's one dnsmasq; fails the test if there is not exactly one.</summary>
+    public static int DnsmasqPid(this Lab.Lab lab)
+    {
+        var pids = lab.PidsOf(lab.RouterNs, "dnsmasq");
+        Assert.True(pids.Count == 1, $"expected one dnsmasq in {lab.RouterNs}, found [{string.Join(", ", pids)}]\n{lab.Describe()}");
+        return pids[0];
+    }
+
+    /// <summary>routerd's dnsmasq lease file (in its StateDir, so leases outlive a restart).</summary>
+    public static string RouterLeases(this Lab.Lab lab)
+    {
+        string file = Path.Combine(lab.StateDir, "dnsmasq.leases");
+        return File.Exists(file) ? File.ReadAllText(file) : "";
+    }
+
+    /// <summary>The WAN address without its prefix length.</summary>
+    public static string WanIp(this Lab.Lab lab) =>
+        lab.WanAddress()?.Split('/')[0] ?? throw new Xunit.Sdk.XunitException($"wan0 has no address\n{lab.Describe()}");
+
+    public static async Task<JsonObject> Settings(this RouterdApi api) => (JsonObject)await api.GetJson("/api/settings");
+
+    /// <summary>A LAN client fetches the internet host's test file; returns curl's result.</summary>
+    public static CommandResult FetchHello(this Lab.Lab lab, LabClient client) =>
+        lab.RunIn(client.Namespace, $"curl -sS --max-time 5 http://{LabAddresses.InternetHost}{LabAddresses.HelloPath}");
+}
