@@ -83,8 +83,13 @@ public sealed class DeviceRegistry(TimeProvider clock)
             foreach (var mac in macs)
             {
                 if (!entries.TryGetValue(mac, out var e)) continue;
+                // IPv4: the DHCP lease is the truth; an old address lingers in the neighbour table
+                // for minutes after a renumbering and may belong to someone else by then. Devices
+                // with a fixed address have no lease: there the neighbour table is all we know.
                 if (e.LeaseAddress is { } l && IPAddress.TryParse(l, out var ip)) result.Add(ip);
-                result.AddRange(e.Neighbours.Keys.Where(a => !a.IsIPv6LinkLocal));
+                else result.AddRange(e.Neighbours.Keys.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork));
+                // IPv6 (SLAAC, privacy addresses): only the neighbour table knows them.
+                result.AddRange(e.Neighbours.Keys.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !a.IsIPv6LinkLocal));
             }
             return result;
         }

@@ -56,8 +56,10 @@ public class PriorityTests
     public void A_new_address_of_a_vip_device_joins_the_set()
     {
         reconciler.SetPriority(Phone, true, null);
+        registry.Apply(new NeighbourInfo(4, IPAddress.Parse("192.168.1.100"), MacAddress.Parse(Phone), NeighbourState.Stale), deleted: false);
         registry.SetLeases([new DhcpLease(null, MacAddress.Parse(Phone), "192.168.1.150", "phone")]);
         reconciler.RefreshVipAddresses();
+        // The old address lingers in the neighbour table, but the lease says where the phone is now.
         Assert.Contains("vip_v4 { 192.168.1.150 }", firewall.Sets);
     }
 
