@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Routerd;
 
@@ -26,4 +28,24 @@ static class ControlClient
         BaseAddress = new Uri("http://routerd/"),
         Timeout = TimeSpan.FromSeconds(10),
     };
+
+    /// <summary>A read for a CLI verb: the answer, or null after telling the user why not.</summary>
+    public static async Task<T?> Get<T>(string[] args, string path, JsonTypeInfo<T> type, string verb) where T : class
+    {
+        var (board, _) = BoardConfig.Load(args);
+        string socket = BoardConfig.ControlSocket(board);
+        using var http = Create(socket);
+        try
+        {
+            return await http.GetFromJsonAsync(path, type);
+        }
+        catch (HttpRequestException e)
+        {
+            CannotReach(verb, socket, e);
+            return null;
+        }
+    }
+
+    public static void CannotReach(string verb, string socket, HttpRequestException e) =>
+        Console.Error.WriteLine($"routerd {verb}: is routerd running? cannot reach {socket}: {e.Message}");
 }

@@ -1,4 +1,4 @@
-using System.Net.Http.Json;
+using Routerd.Core.Devices;
 using Routerd.Core.Json;
 
 namespace Routerd;
@@ -8,27 +8,20 @@ static class DevicesCommand
 {
     public static async Task<int> Run(string[] args)
     {
-        var (board, _) = BoardConfig.Load(args);
-        string socket = BoardConfig.ControlSocket(board);
-        using var http = ControlClient.Create(socket);
-        List<Core.Devices.DeviceView>? devices;
-        try
-        {
-            devices = await http.GetFromJsonAsync("api/devices", RouterJsonContext.Default.ListDeviceView);
-        }
-        catch (HttpRequestException e)
-        {
-            Console.Error.WriteLine($"routerd devices: is routerd running? cannot reach {socket}: {e.Message}");
-            return 1;
-        }
-        Console.WriteLine($"{"MAC",-17}  {"NAME",-20}  {"ONLINE",-6}  {"PRIORITY",-22}  {"LAST SEEN",-20}  ADDRESSES");
-        foreach (var d in devices ?? [])
-            Console.WriteLine($"{d.Mac,-17}  {Printable(d.Name ?? d.Hostname ?? "-"),-20}  {(d.Online ? "yes" : "no"),-6}  {Priority(d),-22}  {(d.LastSeen is { } t ? $"{t:yyyy-MM-dd HH:mm:ss}Z" : "never"),-20}  {string.Join(' ', d.Addresses)}");
+        if (await ControlClient.Get(args, "api/devices", RouterJsonContext.Default.ListDeviceView, "devices") is not { } devices) return 1;
+        Console.WriteLine($"{"MAC",-17}  {"NAME",-20}  {"ONLINE",-6}  {"PRIORITY",-22}  {"UPLOAD",-18}  {"DOWNLOAD",-18}  {"LAST SEEN",-20}  ADDRESSES");
+        foreach (var d in devices)
+            Console.WriteLine($"{d.Mac,-17}  {Printable(d.Name ?? d.Hostname ?? "-"),-20}  {(d.Online ? "yes" : "no"),-6}  {Priority(d),-22}  " +
+                $"{Traffic(d.Traffic?.UploadBytes, d.Traffic?.UploadBitsPerSecond),-18}  {Traffic(d.Traffic?.DownloadBytes, d.Traffic?.DownloadBitsPerSecond),-18}  " +
+                $"{(d.LastSeen is { } t ? $"{t:yyyy-MM-dd HH:mm:ss}Z" : "never"),-20}  {string.Join(' ', d.Addresses)}");
         return 0;
     }
 
-    static string Priority(Core.Devices.DeviceView d) =>
+    public static string Priority(DeviceView d) =>
         !d.Priority ? "-" : d.PriorityUntil is { } u ? $"VIP until {u.ToUniversalTime():HH:mm:ss}Z" : "VIP";
+
+    static string Traffic(long? bytes, long? bitsPerSecond) =>
+        bytes is not { } b ? "-" : $"{Units.Bytes(b)} {Units.Rate(bitsPerSecond ?? 0)}";
 
     /// <summary>Hostnames come from the devices themselves: never let one move the terminal's cursor.</summary>
     static string Printable(string s) => new(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());

@@ -7,6 +7,8 @@ return args.FirstOrDefault() switch
     "serve" => await ServeCommand.Run(args[1..]),
     "render" => RenderCommand.Run(args[1..]),
     "devices" => await DevicesCommand.Run(args[1..]),
+    "priority" => await PriorityCommand.Run(args[1..]),
+    "qos" => await QosCommand.Run(args[1..]),
     "hook" => await HookCommand.Run(args[1..]),
     "version" or "--version" => Version(),
     "help" or "--help" or "-h" or null => Help(0),
@@ -30,7 +32,11 @@ static int Help(int code, string? error = null)
                              WAN client, serve the web UI and the control socket
           render [FILE]      print every rendered config (network plan, sysctls, nftables,
                              dnsmasq, DHCP client) for a settings JSON file, or the stored settings
-          devices            list the devices the running router sees
+          devices            list the devices the running router sees, with their traffic
+          priority MAC on [for DURATION | until TIME]
+          priority MAC off   put a device in the VIP lane (optionally for 90s, 30m, 1h, 2d or
+                             until a time) or take it out
+          qos                show the VIP lane's queues: shaper rates and per-class counters
           version            print the version
           hook dhcp EVENT    (called by udhcpc) report a WAN DHCP event to the running router
 

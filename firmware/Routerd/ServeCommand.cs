@@ -10,6 +10,7 @@ using Routerd.Core.Json;
 using Routerd.Core.Reconcile;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
+using Routerd.Core.Traffic;
 using Routerd.Platform.Dhcp;
 using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.IpRoute;
@@ -65,11 +66,13 @@ static partial class ServeCommand
         var network = new NetlinkObserver();
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
+        var firewall = new NftFirewall(board.Tools.Nft, board.RunDir);
+        var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
             new SysctlWriter(),
             new IpNetworkConfigurator(board.Tools.Ip, network),
-            new NftFirewall(board.Tools.Nft, board.RunDir),
-            new TcQueues(board.Tools.Tc, board.RunDir),
+            firewall,
+            queues,
             dns,
             dhcp);
         string socket = BoardConfig.ControlSocket(board);
@@ -89,6 +92,8 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, reconciler,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
         builder.Services.AddHostedService(_ => new PriorityExpiry(reconciler));
+        var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
+        builder.Services.AddHostedService(_ => new TrafficSampler(meter));
 
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         var lanAddress = reconciler.State.Lan.Address.Ip;
@@ -100,7 +105,7 @@ static partial class ServeCommand
         });
         var app = builder.Build();
         app.UseEmbeddedAssets();
-        app.MapRouterApi(new RouterApi(reconciler, devices, BuildInfo.Version, startedAt));
+        app.MapRouterApi(new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt));
         app.Lifetime.ApplicationStarted.Register(() =>
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite));
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);

@@ -150,6 +150,10 @@ public sealed class Lab : IDisposable
     /// <summary>The command line that runs routerd in the router namespace with the lab's board.</summary>
     public string[] RouterdServeCommand() => ["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, "serve", "--board", BoardFile];
 
+    /// <summary>Runs a routerd CLI verb (devices, priority, qos...) in the router namespace against the running routerd.</summary>
+    public CommandResult RouterdVerb(params string[] verbAndArgs) =>
+        CommandResult.Run(["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, .. verbAndArgs, "--board", BoardFile], TimeSpan.FromSeconds(30));
+
     public LabProcess StartRouterd()
     {
         if (Routerd is { HasExited: false }) throw new InvalidOperationException("routerd is already running");

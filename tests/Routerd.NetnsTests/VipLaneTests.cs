@@ -93,6 +93,68 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
         await Priority(lab.Laptop, false);
     }
 
+    [Fact]
+    public async Task Each_devices_traffic_is_counted_per_direction()
+    {
+        var (laptopUp0, laptopDown0) = await Traffic(lab.Laptop);
+        // Each direction on its own: a transfer's ACKs count in the other direction.
+        foreach (var (reverse, direction) in new[] { ("", "upload"), ("-R", "download") })
+        {
+            var before = await Traffic(lab.Phone);
+            var (sent, received) = Transfer(lab.Phone, reverse);
+            await Task.Delay(1100); // the API samples the counters at most once a second
+            var after = await Traffic(lab.Phone);
+            long counted = direction == "upload" ? after.Up - before.Up : after.Down - before.Down;
+            // At least the payload that arrived; at most what was sent plus headers and the
+            // control connection.
+            Assert.True(counted >= received && counted <= sent * 106 / 100 + 100_000,
+                $"{direction}: counted {counted} B for {sent} B sent and {received} B received");
+        }
+        var (laptopUp1, laptopDown1) = await Traffic(lab.Laptop);
+        Assert.InRange(laptopUp1 - laptopUp0, 0, 50_000);
+        Assert.InRange(laptopDown1 - laptopDown0, 0, 50_000);
+    }
+
+    [Fact]
+    public async Task Qos_reports_whether_the_shaper_is_on_and_every_queue()
+    {
+        var settings = await api.Settings();
+        settings["qos"] = new JsonObject();
+        using (var put = await api.Put("/api/settings", settings))
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var off = await api.GetJson("/api/qos");
+        Assert.False(off["shaperOn"]!.GetValue<bool>());
+        Assert.Equal(["wan0:upload", .. lab.Clients.Select(c => $"{c.RouterPort}:download")], Queues(off));
+
+        await Shape();
+        var on = await api.GetJson("/api/qos");
+        Assert.True(on["shaperOn"]!.GetValue<bool>());
+        Assert.Equal(RateKbit, on["uploadKbit"]!.GetValue<long>());
+        Assert.Equal(["wan0:upload", "br-lan:download"], Queues(on));
+        Assert.All((JsonArray)on["queues"]!, q => Assert.Equal(["vip", "bulk"], ((JsonArray)q!["classes"]!).Select(c => (string?)c!["name"])));
+    }
+
+    [Fact]
+    public async Task The_cli_turns_priority_on_and_off_and_shows_devices_and_queues()
+    {
+        var on = lab.RouterdVerb("priority", lab.Phone.Mac, "on", "for", "1h").EnsureOk();
+        Assert.Contains($"{lab.Phone.Mac}: VIP until", on.Stdout);
+        var until = DateTimeOffset.Parse((string)(await Device(lab.Phone))["priorityUntil"]!, CultureInfo.InvariantCulture);
+        Assert.InRange(until, DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+        Assert.Contains(lab.Phone.Mac, VipSet("vip_macs"));
+        Assert.Matches($@"(?m)^{Regex.Escape(lab.Phone.Mac)} .* VIP until ", lab.RouterdVerb("devices").EnsureOk().Stdout);
+        Assert.Matches(@"(?m)^wan0 +upload +vip ", lab.RouterdVerb("qos").EnsureOk().Stdout);
+
+        lab.RouterdVerb("priority", lab.Phone.Mac, "off").EnsureOk();
+        Assert.DoesNotContain(lab.Phone.Mac, VipSet("vip_macs"));
+
+        var malformed = lab.RouterdVerb("priority", "02:00:00:00:01", "on");
+        Assert.Equal(1, malformed.ExitCode);
+        Assert.Contains("mac:", malformed.Stderr);
+        Assert.Equal(3, lab.RouterdVerb("priority", "02:00:00:00:99:99", "on").ExitCode);
+        Assert.Equal(2, lab.RouterdVerb("priority", lab.Phone.Mac, "on", "for", "ever").ExitCode);
+    }
+
     [Theory]
     [InlineData("02:00:00:00:01", """{"enabled":true}""", 400, "mac")]
     [InlineData("02:00:00:00:99:99", """{"enabled":true}""", 404, "mac")]
@@ -140,6 +202,20 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
     async Task<JsonNode> Device(LabClient client) =>
         ((JsonArray)await api.GetJson("/api/devices")).First(d => (string?)d!["mac"] == client.Mac)!;
 
+    async Task<(long Up, long Down)> Traffic(LabClient client) =>
+        (await Device(client))["traffic"] is { } t ? (t["uploadBytes"]!.GetValue<long>(), t["downloadBytes"]!.GetValue<long>()) : (0, 0);
+
+    /// <summary>One second of iperf3 from the client (-R: to it): the payload bytes sent and received.</summary>
+    (long Sent, long Received) Transfer(LabClient client, string reverse)
+    {
+        var run = lab.RunIn(client.Namespace, Iperf("-t 1 -b 50M -J", reverse), TimeSpan.FromSeconds(30)).EnsureOk();
+        var end = JsonNode.Parse(run.Stdout)!["end"]!;
+        return (end["sum_sent"]!["bytes"]!.GetValue<long>(), end["sum_received"]!["bytes"]!.GetValue<long>());
+    }
+
+    static string[] Queues(JsonNode qos) =>
+        ((JsonArray)qos["queues"]!).Select(q => $"{q!["device"]}:{q["direction"]}").ToArray();
+
     bool InSet(string set, string element) => Regex.IsMatch(VipSet(set), $@"[{{ ,]\s*{Regex.Escape(element)}\s*[,}}]");
 
     string VipSet(string set) => lab.RunIn(lab.RouterNs, $"nft list set inet routerd {set}").EnsureOk().Stdout;
@@ -160,23 +236,24 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
         return rtts[rtts.Count / 2];
     }
 
-    /// <summary>Over 1.5 s the phone's running upload goes through one class only (WAN egress).</summary>
+    /// <summary>Over 1.5 s the phone's running upload goes through one class only (WAN egress),
+    /// as GET /api/qos reports the class counters.</summary>
     async Task AssertFlowIn(bool vip, string when)
     {
         await Task.Delay(500); // packets already queued in the other class drain first
-        var (vip0, bulk0) = ClassBytes("wan0");
+        var (vip0, bulk0) = await ClassBytes("wan0");
         await Task.Delay(1500);
-        var (vip1, bulk1) = ClassBytes("wan0");
+        var (vip1, bulk1) = await ClassBytes("wan0");
         long inLane = vip ? vip1 - vip0 : bulk1 - bulk0, other = vip ? bulk1 - bulk0 : vip1 - vip0;
         Assert.True(inLane > 1_000_000 && other < 100_000, $"{when}: VIP +{vip1 - vip0} B, bulk +{bulk1 - bulk0} B");
     }
 
-    /// <summary>Bytes sent so far by the VIP (1:10) and bulk (1:20) classes on a router port.</summary>
-    (long Vip, long Bulk) ClassBytes(string dev)
+    /// <summary>Bytes sent so far by the VIP and bulk classes on a router port.</summary>
+    async Task<(long Vip, long Bulk)> ClassBytes(string dev)
     {
-        string stats = lab.RunIn(lab.RouterNs, $"tc -s class show dev {dev}").EnsureOk().Stdout;
-        long Sent(string id) => long.Parse(Regex.Match(stats, $@"class htb {id} .*?\n\s*Sent (\d+) bytes", RegexOptions.Singleline).Groups[1].Value, CultureInfo.InvariantCulture);
-        return (Sent("1:10"), Sent("1:20"));
+        var queue = ((JsonArray)(await api.GetJson("/api/qos"))["queues"]!).Single(q => (string?)q!["device"] == dev)!;
+        long Sent(string name) => ((JsonArray)queue["classes"]!).Single(c => (string?)c!["name"] == name)!["stats"]!["sentBytes"]!.GetValue<long>();
+        return (Sent("vip"), Sent("bulk"));
     }
 
     [GeneratedRegex(@"time=([0-9.]+) ms")]

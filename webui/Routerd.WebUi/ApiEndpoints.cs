@@ -19,7 +19,8 @@ public static class ApiEndpoints
         group.AddEndpointFilter(NoStore);
 
         group.MapGet("/status", () => api.Status());
-        group.MapGet("/devices", () => api.Devices.View(api.Reconciler.Settings.Devices));
+        group.MapGet("/devices", () => api.DeviceList());
+        group.MapGet("/qos", () => api.Qos());
         group.MapPost("/devices", (NewDevice device) => Answer(api.Reconciler.AddDevice(device.Mac, device.Name), api))
             .AddEndpointFilter(ControlSocketOnly);
         group.MapPut("/devices/{mac}/priority", (string mac, PriorityRequest request) =>
@@ -31,7 +32,7 @@ public static class ApiEndpoints
                     RouterJsonContext.Default.FieldErrorResponse, statusCode: 404);
             var result = api.Reconciler.SetPriority(mac, request.Enabled, request.Until);
             return result.Succeeded
-                ? Results.Json(api.Devices.View(api.Reconciler.Settings.Devices).First(d => d.Mac == m.ToString()), RouterJsonContext.Default.DeviceView)
+                ? Results.Json(api.DeviceList().First(d => d.Mac == m.ToString()), RouterJsonContext.Default.DeviceView)
                 : Answer(result, api);
         }).AddEndpointFilter(ControlSocketOnly);
         group.MapGet("/settings", () => SettingsSecrets.Redact(api.Reconciler.Settings));

@@ -1,12 +1,30 @@
 using Routerd.Core.Devices;
 using Routerd.Core.Reconcile;
+using Routerd.Core.Rendering;
 using Routerd.Core.Status;
+using Routerd.Core.Traffic;
 
 namespace Routerd.WebUi;
 
 /// <summary>What the HTTP layer may use: the reconciler for settings and status, the device
-/// registry for the device list. The web layer never renders configuration itself.</summary>
-public sealed record RouterApi(Reconciler Reconciler, DeviceRegistry Devices, string Version, DateTimeOffset StartedAt)
+/// registry and traffic meter for the device list, the queue statistics for the VIP lane. The
+/// web layer never renders configuration itself.</summary>
+public sealed record RouterApi(Reconciler Reconciler, DeviceRegistry Devices, TrafficMeter Meter, IQueueStatsReader Queues,
+    string Version, DateTimeOffset StartedAt)
 {
     public RouterStatus Status() => Reconciler.Status(Version, StartedAt);
+
+    /// <summary>Every device with the user's settings for it and its traffic.</summary>
+    public IReadOnlyList<DeviceView> DeviceList()
+    {
+        Meter.Refresh();
+        return Devices.View(Reconciler.Settings.Devices).Select(d => d with { Traffic = Meter.Of(d.Mac) }).ToList();
+    }
+
+    public QosView Qos()
+    {
+        var state = Reconciler.State;
+        var leaf = Reconciler.QueueLeaf;
+        return QosReport.Build(state, TcRenderer.Render(state, leaf), leaf, Queues);
+    }
 }

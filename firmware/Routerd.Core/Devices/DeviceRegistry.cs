@@ -78,21 +78,33 @@ public sealed class DeviceRegistry(TimeProvider clock)
     public IReadOnlyList<IPAddress> AddressesOf(IEnumerable<MacAddress> macs)
     {
         lock (gate)
+            return macs.SelectMany(m => entries.TryGetValue(m, out var e) ? HeldBy(e) : []).ToList();
+    }
+
+    /// <summary>Which device holds each address now (the same addresses as <see cref="AddressesOf"/>).</summary>
+    public IReadOnlyDictionary<IPAddress, MacAddress> AddressOwners()
+    {
+        lock (gate)
         {
-            var result = new List<IPAddress>();
-            foreach (var mac in macs)
-            {
-                if (!entries.TryGetValue(mac, out var e)) continue;
-                // IPv4: the DHCP lease is the truth; an old address lingers in the neighbour table
-                // for minutes after a renumbering and may belong to someone else by then. Devices
-                // with a fixed address have no lease: there the neighbour table is all we know.
-                if (e.LeaseAddress is { } l && IPAddress.TryParse(l, out var ip)) result.Add(ip);
-                else result.AddRange(e.Neighbours.Keys.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork));
-                // IPv6 (SLAAC, privacy addresses): only the neighbour table knows them.
-                result.AddRange(e.Neighbours.Keys.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !a.IsIPv6LinkLocal));
-            }
-            return result;
+            var owners = new Dictionary<IPAddress, MacAddress>();
+            foreach (var e in entries.Values)
+                foreach (var a in HeldBy(e)) owners[a] = e.Mac;
+            return owners;
         }
+    }
+
+    static IEnumerable<IPAddress> HeldBy(Entry e)
+    {
+        // IPv4: the DHCP lease is the truth; an old address lingers in the neighbour table for
+        // minutes after a renumbering and may belong to someone else by then. Devices with a
+        // fixed address have no lease: there the neighbour table is all we know.
+        if (e.LeaseAddress is { } l && IPAddress.TryParse(l, out var ip)) yield return ip;
+        else
+            foreach (var a in e.Neighbours.Keys.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
+                yield return a;
+        // IPv6 (SLAAC, privacy addresses): only the neighbour table knows them.
+        foreach (var a in e.Neighbours.Keys.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !a.IsIPv6LinkLocal))
+            yield return a;
     }
 
     /// <summary>The observed devices with the user's settings for them, plus the devices the user

@@ -11,4 +11,5 @@ public sealed record DeviceView(
     DateTimeOffset? LastSeen,
     string? Name = null,
     bool Priority = false,
-    DateTimeOffset? PriorityUntil = null);
+    DateTimeOffset? PriorityUntil = null,
+    Traffic.DeviceTraffic? Traffic = null);

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Routerd.Core.Devices;
 using Routerd.Core.Settings;
 using Routerd.Core.Status;
+using Routerd.Core.Traffic;
 
 namespace Routerd.Core.Json;
 
@@ -18,6 +19,7 @@ namespace Routerd.Core.Json;
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(RouterStatus))]
+[JsonSerializable(typeof(QosView))]
 [JsonSerializable(typeof(DhcpHookReport))]
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(NewDevice))]

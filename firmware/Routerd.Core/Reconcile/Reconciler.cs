@@ -235,6 +235,9 @@ public sealed partial class Reconciler(
         }
     }
 
+    /// <summary>The leaf qdisc the queues use on this kernel.</summary>
+    public LeafQdisc QueueLeaf => appliers.Traffic.Leaf;
+
     RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf);
 
     /// <summary>Applies in dependency order: kernel settings, links and addresses, the firewall

@@ -39,6 +39,33 @@ public static class NftRenderer
             		comment "the VIP devices' current IPv6 addresses, privacy addresses included"
             	}
 
+            	set {{TrafficUpSet}} {
+            		type ether_addr
+            		size 4096
+            		flags dynamic,timeout
+            		timeout 1h
+            		counter
+            		comment "bytes and packets each LAN device sent to the internet, by MAC (read by routerd)"
+            	}
+
+            	set {{TrafficDownV4Set}} {
+            		type ipv4_addr
+            		size 4096
+            		flags dynamic,timeout
+            		timeout 1h
+            		counter
+            		comment "what the internet sent to each LAN IPv4 address; routerd adds it to the address's device"
+            	}
+
+            	set {{TrafficDownV6Set}} {
+            		type ipv6_addr
+            		size 16384
+            		flags dynamic,timeout
+            		timeout 1h
+            		counter
+            		comment "the same for IPv6 (privacy addresses come and go: room for several per device)"
+            	}
+
             	chain input {
             		type filter hook input priority filter; policy drop;
             		ct state vmap { established : accept, related : accept, invalid : drop } comment "replies to what the router started; invalid packets are never answered"
@@ -69,6 +96,13 @@ public static class NftRenderer
             		iifname {{lan}} oifname {{wan}} accept comment "LAN devices may reach the internet"
             		iifname {{lan}} oifname {{lan}} accept comment "LAN devices talk to each other (seen here when br_netfilter passes bridged traffic to inet hooks)"
             		iifname {{wan}} counter drop comment "the internet may not open connections into the LAN"
+            	}
+
+            	chain count_forward {
+            		type filter hook forward priority filter + 10; policy accept;
+            		iifname {{lan}} oifname {{wan}} update @{{TrafficUpSet}} { ether saddr } comment "after the filter: only traffic that really left counts as a device's upload"
+            		iifname {{wan}} oifname {{lan}} update @{{TrafficDownV4Set}} { ip daddr } comment "a device's download, by its address"
+            		iifname {{wan}} oifname {{lan}} update @{{TrafficDownV6Set}} { ip6 daddr } comment "the same for IPv6"
             	}
 
             	chain mangle_forward {
@@ -103,6 +137,9 @@ public static class NftRenderer
             """);
         return t.ToString();
     }
+
+    /// <summary>The dynamic sets whose per-element counters are the devices' traffic.</summary>
+    public const string TrafficUpSet = "traffic_up", TrafficDownV4Set = "traffic_down_v4", TrafficDownV6Set = "traffic_down_v6";
 
     /// <summary>The conntrack mark bit that says "this connection is in the VIP lane".</summary>
     public const string VipMark = "0x00000001";

@@ -22,6 +22,9 @@ public sealed record TcPlan(IReadOnlyList<string> Devices, string Batch, bool Sh
 /// the WAN port and each LAN port, where the queues do form, and priority still applies there.</summary>
 public static class TcRenderer
 {
+    /// <summary>Everyone not in the VIP lane (the HTB default).</summary>
+    public const string BulkClass = "1:20";
+
     /// <summary>Above any port's speed: HTB then schedules by priority without limiting.</summary>
     const long UnshapedKbit = 10_000_000;
 
@@ -56,8 +59,8 @@ public static class TcRenderer
         b.Append($"# {dev}: {why}, {kbit} kbit/s\n");
         b.Append($"qdisc add dev {dev} root handle 1: htb default 20\n");
         b.Append($"class add dev {dev} parent 1: classid 1:1 htb rate {kbit}kbit ceil {kbit}kbit quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"class add dev {dev} parent 1:1 classid 1:10 htb rate {vip}kbit ceil {kbit}kbit prio 0 quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"class add dev {dev} parent 1:1 classid 1:20 htb rate {kbit - vip}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"class add dev {dev} parent 1:1 classid {NftRenderer.VipClass} htb rate {vip}kbit ceil {kbit}kbit prio 0 quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"class add dev {dev} parent 1:1 classid {BulkClass} htb rate {kbit - vip}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
         b.Append($"qdisc add dev {dev} parent 1:10 handle 10: {Leaf(leaf, kbit)}\n");
         b.Append($"qdisc add dev {dev} parent 1:20 handle 20: {Leaf(leaf, kbit)}\n");
     }

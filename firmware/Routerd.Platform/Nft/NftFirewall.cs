@@ -1,5 +1,6 @@
 using Routerd.Core.Rendering;
 using Routerd.Core.Reconcile;
+using Routerd.Core.Traffic;
 using Routerd.Platform.Processes;
 
 namespace Routerd.Platform.Nft;
@@ -9,7 +10,7 @@ namespace Routerd.Platform.Nft;
 /// The last applied ruleset and set elements are kept in the run directory: the same ruleset
 /// is not loaded twice (counters survive a no-op apply, and a restarted routerd does not
 /// reload), and a change of set elements alone never reloads the ruleset.</summary>
-public sealed class NftFirewall(string nft, string runDir) : IFirewall
+public sealed class NftFirewall(string nft, string runDir) : IFirewall, ISetCounterReader
 {
     string RulesetFile => Path.Combine(runDir, "routerd.nft");
     string SetsFile => Path.Combine(runDir, "routerd.sets.nft");
@@ -34,6 +35,13 @@ public sealed class NftFirewall(string nft, string runDir) : IFirewall
     {
         var r = ProcessRunner.Run(nft, ["-f", "-"], script);
         if (!r.Succeeded) throw new ApplyException("firewall/NFT_FAILED", r.StandardError.Trim());
+    }
+
+    /// <summary>A set that is not there (the table is being replaced) reads as empty.</summary>
+    public IReadOnlyList<SetCounter> ReadSetCounters(string set)
+    {
+        var r = ProcessRunner.Run(nft, ["-j", "list", "set", "inet", NftRenderer.TableName, set]);
+        return r.Succeeded ? NftSetJson.Parse(r.StandardOutput) : [];
     }
 
     static bool Same(string file, string content) => File.Exists(file) && File.ReadAllText(file) == content;

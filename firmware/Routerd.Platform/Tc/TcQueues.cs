@@ -1,5 +1,6 @@
 using Routerd.Core.Reconcile;
 using Routerd.Core.Rendering;
+using Routerd.Core.Traffic;
 using Routerd.Platform.Processes;
 
 namespace Routerd.Platform.Tc;
@@ -7,7 +8,7 @@ namespace Routerd.Platform.Tc;
 /// <summary>Installs the queueing plan with one `tc -batch`. The last applied plan is kept in
 /// the run directory: replacing a root qdisc drops its queue and counters, so an unchanged plan
 /// is never re-applied. Devices that leave the plan get their default qdisc back.</summary>
-public sealed class TcQueues(string tc, string runDir) : ITrafficControl
+public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueueStatsReader
 {
     string AppliedFile => Path.Combine(runDir, "tc.batch");
     string DevicesFile => Path.Combine(runDir, "tc.devices");
@@ -27,6 +28,13 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl
         AtomicFile.Write(AppliedFile, plan.Batch);
         AtomicFile.Write(DevicesFile, string.Join('\n', plan.Devices) + "\n");
         return true;
+    }
+
+    /// <summary>A device without our tree (or gone) has no classes.</summary>
+    public IReadOnlyList<QueueClassStats> ReadClassStats(string device)
+    {
+        var r = ProcessRunner.Run(tc, ["-s", "class", "show", "dev", device]);
+        return r.Succeeded ? TcClassText.Parse(r.StandardOutput) : [];
     }
 
     /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc.</summary>

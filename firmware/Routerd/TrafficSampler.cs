@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Hosting;
+using Routerd.Core.Traffic;
+
+namespace Routerd;
+
+/// <summary>Samples the devices' traffic counters now and then even when nobody reads the API,
+/// so download bytes are credited to the device that held the address at the time (and a
+/// counter that expires or restarts loses little).</summary>
+sealed class TrafficSampler(TrafficMeter meter) : BackgroundService
+{
+    static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do meter.Refresh();
+        while (await timer.WaitForNextTickAsync(stop));
+    }
+}
