@@ -69,6 +69,31 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
     }
 
     [Fact]
+    public async Task The_lane_follows_a_devices_ipv6_addresses_privacy_addresses_included()
+    {
+        // The lab's LAN is IPv4-only: give the bridge and the phone addresses in a ULA prefix,
+        // a stable one and a random-looking "privacy" one, and let each talk to the router once.
+        const string router = "fd00:1::1", stable = "fd00:1::77", privacy = "fd00:1::5c3a:91e2:7b4d:10f6";
+        lab.RunIn(lab.RouterNs, $"ip addr add {router}/64 dev br-lan nodad").EnsureOk();
+        try
+        {
+            lab.RunIn(lab.Phone.Namespace, $"ip addr add {stable}/64 dev eth0 nodad && ip addr add {privacy}/64 dev eth0 nodad").EnsureOk();
+            await Priority(lab.Phone, true);
+            foreach (var source in new[] { stable, privacy })
+                lab.RunIn(lab.Phone.Namespace, $"ping -6 -n -c 1 -W 2 -I {source} {router}").EnsureOk();
+            await lab.WaitFor(() => InSet("vip_v6", stable) && InSet("vip_v6", privacy), TimeSpan.FromSeconds(20),
+                "the VIP set to hold both of the phone's IPv6 addresses");
+            await Priority(lab.Phone, false);
+            Assert.False(InSet("vip_v6", stable) || InSet("vip_v6", privacy), VipSet("vip_v6"));
+        }
+        finally
+        {
+            lab.RunIn(lab.Phone.Namespace, $"ip addr del {stable}/64 dev eth0; ip addr del {privacy}/64 dev eth0");
+            lab.RunIn(lab.RouterNs, $"ip addr del {router}/64 dev br-lan");
+        }
+    }
+
+    [Fact]
     public async Task Priority_with_an_expiry_turns_itself_off()
     {
         var until = DateTimeOffset.UtcNow.AddSeconds(3);
