@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/ (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark, core or vip (table + bench/results/NAME.json)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -86,6 +86,24 @@ lab() {
   exec dotnet "$OUT/Routerd.Lab/debug/Routerd.Lab.dll" up --routerd "$OUT/routerd-linux-x64/routerd" "$@"
 }
 
+# Benchmarks measure the shipped NativeAOT binary in the namespace lab; `core` also weighs the
+# arm64 one. Never part of `test`: they report figures, they assert nothing.
+bench() {
+  need_root "the benchmarks"
+  local name=${1:-}
+  case "$name" in
+    core|vip) ;;
+    *) die "usage: ./build.sh bench core|vip" ;;
+  esac
+  deps
+  publish linux-x64
+  [ "$name" = core ] && publish linux-arm64
+  log "building the benchmarks"
+  dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
+  exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" \
+    --routerd "$OUT/routerd-linux-x64/routerd" --arm64 "$OUT/routerd-linux-arm64/routerd"
+}
+
 test_all() {
   need_root "the namespace test tier"
   build
@@ -101,5 +119,6 @@ case "$cmd" in
   build) build ;;
   test) test_all ;;
   lab) lab "$@" ;;
+  bench) bench "$@" ;;
   *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

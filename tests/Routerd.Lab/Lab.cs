@@ -148,7 +148,7 @@ public sealed class Lab : IDisposable
     }
 
     /// <summary>The command line that runs routerd in the router namespace with the lab's board.</summary>
-    public string[] RouterdServeCommand() => ["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, "serve", "--board", BoardFile];
+    public string[] RouterdServeCommand() => ["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, "serve", "--board", BoardFile, .. options.RouterdArgs];
 
     /// <summary>Runs a routerd CLI verb (devices, priority, qos...) in the router namespace against the running routerd.</summary>
     public CommandResult RouterdVerb(params string[] verbAndArgs) =>

@@ -5,6 +5,9 @@ public sealed record LabOptions
     public RouterdCommand Routerd { get; init; } = RouterdCommand.Default();
     /// <summary>False builds the topology only; the caller starts routerd (e.g. to see it refuse to).</summary>
     public bool StartRouterd { get; init; } = true;
+    /// <summary>Extra configuration for routerd's command line, e.g. "--Defaults:LanAddress=10.0.0.1/16"
+    /// (a benchmark that needs room for a thousand static leases).</summary>
+    public IReadOnlyList<string> RouterdArgs { get; init; } = [];
     /// <summary>Loopback port of the web relay into the router's web UI; 0 for none (tests run
     /// several labs, and only one can own a port).</summary>
     public int RelayPort { get; init; }

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Routerd.Lab;
+
+namespace Routerd.Bench;
+
+/// <summary>What both benchmarks do with a lab: build it around the AOT routerd, wait until it
+/// is a working router, and talk to routerd over its control socket.</summary>
+sealed class BenchLab : IDisposable
+{
+    static readonly TimeSpan Ready = TimeSpan.FromSeconds(60);
+
+    public Lab.Lab Lab { get; }
+    public RouterdApi Api { get; private set; }
+
+    BenchLab(Lab.Lab lab)
+    {
+        Lab = lab;
+        Api = new RouterdApi(lab.ControlSocket);
+    }
+
+    public static BenchLab Create(BenchOptions options, bool startRouterd = true, IReadOnlyList<string>? routerdArgs = null) =>
+        new(Routerd.Lab.Lab.Create(new LabOptions
+        {
+            Routerd = RouterdCommand.FromPath(options.Routerd),
+            StartRouterd = startRouterd,
+            RouterdArgs = routerdArgs ?? [],
+            Log = m => Console.Error.WriteLine($"lab: {m}"),
+        }));
+
+    /// <summary>routerd answers, its WAN has an address, phone and laptop have leases.</summary>
+    public async Task WaitUntilRouting()
+    {
+        await Lab.WaitFor(async () => (await Api.GetJson("/api/status"))["wan"]?["address"] is not null, Ready, "routerd's WAN to get an address");
+        await Lab.WaitForLeases(Ready);
+    }
+
+    /// <summary>Starts routerd and returns the milliseconds from starting the process to its first
+    /// HTTP answer on the control socket (polled every 0.2 ms; includes `setsid` and `ip netns exec`).</summary>
+    public async Task<double> StartRouterdTimed()
+    {
+        Api.Dispose();
+        Api = new RouterdApi(Lab.ControlSocket);
+        var sw = Stopwatch.StartNew();
+        var process = Lab.StartRouterd();
+        while (sw.Elapsed < Ready)
+        {
+            try
+            {
+                using var r = await Api.Get("/api/status");
+                if (r.IsSuccessStatusCode) return sw.Elapsed.TotalMilliseconds;
+            }
+            catch (HttpRequestException) { }
+            if (process.HasExited) throw new InvalidOperationException($"routerd exited at start: {Lab.Describe()}");
+            Thread.Sleep(TimeSpan.FromTicks(2000));
+        }
+        throw new TimeoutException($"routerd gave no HTTP answer within {Ready}: {Lab.Describe()}");
+    }
+
+    public string InRouter(string command) => Lab.RunIn(Lab.RouterNs, command).EnsureOk().Stdout;
+
+    public async Task Put(string path, JsonNode body)
+    {
+        using var r = await Api.Put(path, body);
+        if (!r.IsSuccessStatusCode)
+            throw new InvalidOperationException($"PUT {path} → {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+    }
+
+    public void Dispose()
+    {
+        Api.Dispose();
+        Lab.Dispose();
+    }
+}
+
+/// <summary>The command line: which routerd binaries to measure and where results go.</summary>
+sealed record BenchOptions(string Routerd, string? Arm64, string ResultsDir);

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Routerd.Lab;
+
+namespace Routerd.Bench;
+
+/// <summary>`bench core` (issue 2): binary size, start to first HTTP answer, idle RSS, NAT
+/// goodput against bare forwarding in the same namespaces, and render+apply time with 1, 100
+/// and 1,000 devices that have static leases.</summary>
+static class CoreBench
+{
+    const int StartRuns = 7, GoodputRounds = 3, GoodputSeconds = 5, ApplyRuns = 7;
+
+    public static async Task<Report> Run(BenchOptions o)
+    {
+        var report = new Report("core");
+        Sizes(o, report);
+        using (var bench = BenchLab.Create(o, startRouterd: false))
+        {
+            await StartAndMemory(bench, report);
+            await bench.WaitUntilRouting();
+            await NatGoodput(bench, report);
+        }
+        await Apply(o, report);
+        return report;
+    }
+
+    static void Sizes(BenchOptions o, Report report)
+    {
+        const double MB = 1024 * 1024;
+        report.Add("binary_bytes_x64", "binary size, linux-x64", new FileInfo(o.Routerd).Length, "B", Target.Max(20 * MB));
+        if (o.Arm64 is { } arm && File.Exists(arm))
+            report.Add("binary_bytes_arm64", "binary size, linux-arm64", new FileInfo(arm).Length, "B", Target.Max(20 * MB));
+        else
+            throw new InvalidOperationException($"the arm64 binary is not built at {o.Arm64}: run ./build.sh build");
+    }
+
+    /// <summary>The first start seeds the settings (first boot); the later ones are restarts of a
+    /// configured router, the everyday case, and give the median.</summary>
+    static async Task StartAndMemory(BenchLab bench, Report report)
+    {
+        double firstBoot = await bench.StartRouterdTimed();
+        await bench.WaitUntilRouting();
+        var restarts = new List<double>();
+        for (int i = 0; i < StartRuns; i++)
+        {
+            bench.Lab.StopRouterd();
+            restarts.Add(await bench.StartRouterdTimed());
+            await Task.Delay(500);
+        }
+        report.Add("start_ms", $"start → first HTTP answer (median of {StartRuns} restarts)", Stats.Median(restarts), "ms", Target.Max(100));
+        report.Add("first_boot_start_ms", "start → first HTTP answer, first boot (one run)", firstBoot, "ms");
+        report.Detail("start_ms_samples", new JsonArray(restarts.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
+
+        // Idle: the router routes, nobody talks to it. Three samples a second apart, median.
+        await bench.WaitUntilRouting();
+        await Task.Delay(5000);
+        var rss = new List<double>();
+        for (int i = 0; i < 3; i++)
+        {
+            rss.Add(RssMb(bench.Lab.Routerd!.Pid));
+            await Task.Delay(1000);
+        }
+        report.Add("idle_rss_mb", "idle RSS", Stats.Median(rss), "MiB", Target.Max(30));
+    }
+
+    static double RssMb(int pid)
+    {
+        if (File.ReadAllText($"/proc/{pid}/comm").Trim() != "routerd")
+            throw new InvalidOperationException($"pid {pid} is not routerd");
+        var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    /// <summary>The laptop's upload to the internet host, in rounds of three set-ups of the same
+    /// namespaces: routerd as it runs (ruleset, NAT, conntrack and its queues), routerd's ruleset
+    /// without its queues, and bare forwarding (routerd stopped, no table, no qdiscs, a plain
+    /// route back at the ISP instead of NAT). Interleaved rounds, medians per set-up, one run.</summary>
+    static async Task NatGoodput(BenchLab bench, Report report)
+    {
+        var lab = bench.Lab;
+        string[] ports = ["wan0", .. lab.Clients.Select(c => c.RouterPort)];
+        var samples = new Dictionary<string, List<double>> { ["routerd"] = [], ["ruleset"] = [], ["bare"] = [] };
+        for (int round = 0; round < GoodputRounds; round++)
+        {
+            Console.Error.WriteLine($"bench: NAT goodput, round {round + 1} of {GoodputRounds}");
+            samples["routerd"].Add(Goodput(bench, "routerd"));
+
+            bench.InRouter(string.Join("; ", ports.Select(p => $"tc qdisc del dev {p} root 2>/dev/null")) + "; true");
+            samples["ruleset"].Add(Goodput(bench, "ruleset only"));
+
+            string wan = lab.WanAddress()?.Split('/')[0] ?? throw new InvalidOperationException("the WAN has no address");
+            lab.StopRouterd();
+            bench.InRouter("nft delete table inet routerd");
+            lab.RunIn(lab.IspNs, $"ip route add {LabAddresses.LanSubnet} via {wan}").EnsureOk();
+            try
+            {
+                samples["bare"].Add(Goodput(bench, "bare forwarding"));
+            }
+            finally
+            {
+                lab.RunIn(lab.IspNs, $"ip route del {LabAddresses.LanSubnet} via {wan}");
+            }
+            await bench.StartRouterdTimed();
+            await bench.WaitUntilRouting();
+            await lab.WaitFor(() => lab.RunIn(lab.RouterNs, "nft list table inet routerd >/dev/null && tc qdisc show dev wan0 | grep -q htb").Ok,
+                TimeSpan.FromSeconds(20), "routerd to put its ruleset and queues back");
+        }
+        double routerd = Stats.Median(samples["routerd"]), ruleset = Stats.Median(samples["ruleset"]), bare = Stats.Median(samples["bare"]);
+        report.Add("nat_goodput_ratio", "NAT goodput / bare forwarding", routerd / bare, "", Target.Min(0.97));
+        report.Add("nat_ruleset_only_ratio", "  ruleset without queues / bare", ruleset / bare, "");
+        report.Add("nat_goodput_mbit", "  NAT goodput through routerd (median)", routerd / 1e6, "Mbit/s");
+        report.Add("bare_goodput_mbit", "  bare forwarding goodput (median)", bare / 1e6, "Mbit/s");
+        report.Detail("goodput_mbit_samples", new JsonObject(samples.Select(kv =>
+            KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Select(v => (JsonNode)Math.Round(v / 1e6, 1)).ToArray())))));
+    }
+
+    static double Goodput(BenchLab bench, string what) =>
+        Traffic.RunIperf(bench.Lab, bench.Lab.Laptop, GoodputSeconds, flows: 1, download: false, what);
+
+    /// <summary>Render + apply through the API, as a user's settings change goes: PUT /api/settings
+    /// with N devices, each with a static lease, a name and priority on (so the VIP set holds N
+    /// MACs and dnsmasq's hosts file N lines). Consecutive documents give every device another
+    /// MAC, so each PUT changes the sets and the hosts file. "Full" deletes routerd's table first,
+    /// so the whole ruleset is loaded, as after a ruleset change; "sets only" is the everyday
+    /// change. A /16 LAN (board defaults on routerd's command line) makes room for 1,000 leases.</summary>
+    static async Task Apply(BenchOptions o, Report report)
+    {
+        using var bench = BenchLab.Create(o, routerdArgs: ["--Defaults:LanAddress=10.0.0.1/16", "--Defaults:DhcpStart=10.0.200.1", "--Defaults:DhcpEnd=10.0.200.250"]);
+        await bench.Lab.WaitFor(async () => (await bench.Api.GetJson("/api/status")) is not null, TimeSpan.FromSeconds(60), "routerd to answer");
+        var baseSettings = (JsonObject)await bench.Api.GetJson("/api/settings");
+        int variant = 0;
+        foreach (int n in new[] { 1, 100, 1000 })
+        {
+            var full = new List<double>();
+            var setsOnly = new List<double>();
+            await Timed(bench, Devices(baseSettings, n, variant++)); // warm-up: from the previous size to this one
+            for (int i = 0; i < ApplyRuns; i++)
+            {
+                bench.InRouter("nft delete table inet routerd");
+                full.Add(await Timed(bench, Devices(baseSettings, n, variant++)));
+                setsOnly.Add(await Timed(bench, Devices(baseSettings, n, variant++)));
+            }
+            var vip = bench.InRouter("nft list set inet routerd vip_macs");
+            if (vip.Split(':').Length < n * 5) throw new InvalidOperationException($"the VIP set does not hold {n} MACs:\n{vip}");
+            report.Add($"apply_ms_{n}", $"render+apply, {n} device(s), whole ruleset (median)", Stats.Median(full), "ms", n == 1000 ? Target.Max(100) : null);
+            report.Add($"apply_sets_ms_{n}", $"  the same, ruleset unchanged: sets + leases only", Stats.Median(setsOnly), "ms");
+            report.Detail($"apply_ms_{n}_samples", new JsonArray(full.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
+        }
+    }
+
+    static async Task<double> Timed(BenchLab bench, JsonObject settings)
+    {
+        var sw = Stopwatch.StartNew();
+        await bench.Put("/api/settings", settings);
+        return sw.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>The settings with <paramref name="n"/> devices; <paramref name="variant"/> picks
+    /// one of two MAC ranges.</summary>
+    static JsonObject Devices(JsonObject baseSettings, int n, int variant)
+    {
+        var s = (JsonObject)baseSettings.DeepClone();
+        var devices = new JsonArray();
+        var leases = new JsonArray();
+        for (int i = 0; i < n; i++)
+        {
+            string mac = string.Create(CultureInfo.InvariantCulture, $"02:be:{variant % 2:x2}:00:{i >> 8:x2}:{i & 0xff:x2}");
+            devices.Add(new JsonObject { ["mac"] = mac, ["name"] = $"device {i}", ["priority"] = true });
+            leases.Add(new JsonObject { ["mac"] = mac, ["address"] = $"10.0.{1 + i / 250}.{1 + i % 250}", ["hostname"] = $"dev{i}" });
+        }
+        s["devices"] = devices;
+        s["lan"]!["staticLeases"] = leases;
+        return s;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+using Routerd.Bench;
+using Routerd.Lab;
+
+// `Routerd.Bench core|vip [--routerd PATH] [--arm64 PATH] [--results DIR]`, run by
+// `./build.sh bench NAME`: prints a table, writes DIR/NAME.json. Needs root.
+const string Usage = "usage: Routerd.Bench core|vip [--routerd AOT-BINARY] [--arm64 AOT-BINARY] [--results DIR]";
+string root = RouterdCommand.RepoRoot();
+string routerd = Path.Combine(root, RouterdCommand.AotRelative);
+string arm64 = Path.Combine(root, "artifacts/bin/routerd-linux-arm64/routerd");
+string results = Path.Combine(root, "bench/results");
+if (args.Length == 0 || args[0] is not ("core" or "vip"))
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+for (int i = 1; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--routerd" when i + 1 < args.Length: routerd = Path.GetFullPath(args[++i]); break;
+        case "--arm64" when i + 1 < args.Length: arm64 = Path.GetFullPath(args[++i]); break;
+        case "--results" when i + 1 < args.Length: results = Path.GetFullPath(args[++i]); break;
+        default: Console.Error.WriteLine(Usage); return 2;
+    }
+}
+
+// Ctrl-C, kill or a closed terminal: exit through ProcessExit, where every lab removes its
+// namespaces and processes (Lab registers for it before it builds anything).
+void Stop(PosixSignalContext ctx)
+{
+    ctx.Cancel = true;
+    Console.Error.WriteLine("bench: stopping: removing the lab");
+    Environment.Exit(130);
+}
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+
+var options = new BenchOptions(routerd, arm64, results);
+try
+{
+    var report = args[0] == "core" ? await CoreBench.Run(options) : await VipBench.Run(options);
+    report.Print(Console.Out);
+    Console.WriteLine($"written: {report.Write(results)}");
+    return 0;
+}
+catch (LabUnavailableException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
+{
+    Console.Error.WriteLine($"bench {args[0]} failed: {e.Message}");
+    return 1;
+}
