@@ -12,21 +12,24 @@ sealed class BenchLab : IDisposable
 
     public Lab.Lab Lab { get; }
     public RouterdApi Api { get; private set; }
+    /// <summary>The routerd binary under measurement.</summary>
+    public string Routerd { get; }
 
-    BenchLab(Lab.Lab lab)
+    BenchLab(Lab.Lab lab, string routerd)
     {
         Lab = lab;
+        Routerd = routerd;
         Api = new RouterdApi(lab.ControlSocket);
     }
 
     public static BenchLab Create(BenchOptions options, bool startRouterd = true, IReadOnlyList<string>? routerdArgs = null) =>
-        new(Routerd.Lab.Lab.Create(new LabOptions
+        new(global::Routerd.Lab.Lab.Create(new LabOptions
         {
             Routerd = RouterdCommand.FromPath(options.Routerd),
             StartRouterd = startRouterd,
             RouterdArgs = routerdArgs ?? [],
             Log = m => Console.Error.WriteLine($"lab: {m}"),
-        }));
+        }), options.Routerd);
 
     /// <summary>routerd answers, its WAN has an address, phone and laptop have leases.</summary>
     public async Task WaitUntilRouting()

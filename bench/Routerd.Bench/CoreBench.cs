@@ -59,16 +59,19 @@ static class CoreBench
         var rss = new List<double>();
         for (int i = 0; i < 3; i++)
         {
-            rss.Add(RssMb(bench.Lab.Routerd!.Pid));
+            rss.Add(RssMb(bench.Lab.Routerd!.Pid, bench.Routerd));
             await Task.Delay(1000);
         }
         report.Add("idle_rss_mb", "idle RSS", Stats.Median(rss), "MiB", Target.Max(30));
     }
 
-    static double RssMb(int pid)
+    /// <summary>The lab starts routerd through `setsid` and `ip netns exec`, both of which exec,
+    /// so the process it started is routerd itself; checked all the same.</summary>
+    static double RssMb(int pid, string binary)
     {
-        if (File.ReadAllText($"/proc/{pid}/comm").Trim() != "routerd")
-            throw new InvalidOperationException($"pid {pid} is not routerd");
+        string? exe = File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: true)?.FullName;
+        if (exe != Path.GetFullPath(binary))
+            throw new InvalidOperationException($"pid {pid} runs {exe}, not routerd ({binary})");
         var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }

@@ -40,10 +40,10 @@ static class VipBench
         foreach (var (dir, download) in new[] { ("up", false), ("down", true) })
         {
             Console.Error.WriteLine($"bench: {mbit} Mbit/s {dir}load: idle, without the lane, with the lane");
-            var idle = Traffic.Rtts(lab.RunIn(lab.Phone.Namespace, Traffic.Ping(IdlePings, PingInterval), TimeSpan.FromSeconds(30)), IdlePings * 9 / 10, "idle ping");
-            var (novip, novipGoodput) = Loaded(lab, download);
+            var (idle, _) = Traffic.Rtts(lab.RunIn(lab.Phone.Namespace, Traffic.Ping(IdlePings, PingInterval), TimeSpan.FromSeconds(30)), IdlePings, "idle ping");
+            var (novip, novipLoss, novipGoodput) = Loaded(lab, download);
             await Priority(bench, true);
-            var (vip, vipGoodput) = Loaded(lab, download);
+            var (vip, vipLoss, vipGoodput) = Loaded(lab, download);
             await Priority(bench, false);
 
             string name = dir == "up" ? "upload" : "download";
@@ -52,8 +52,10 @@ static class VipBench
             report.Add($"{key}{dir}_idle_p99_ms", $"{label}{name}: phone RTT p99, idle", idleP99, "ms");
             report.Add($"{key}{dir}_novip_p50_ms", $"{label}{name}: p50, loaded, no lane", Stats.Median(novip), "ms");
             report.Add($"{key}{dir}_novip_p99_ms", $"{label}{name}: p99, loaded, no lane", Stats.Percentile(novip, 99), "ms");
+            report.Add($"{key}{dir}_novip_loss", $"{label}{name}: pings lost, loaded, no lane", novipLoss, "");
             report.Add($"{key}{dir}_vip_p50_ms", $"{label}{name}: p50, loaded, VIP lane", Stats.Median(vip), "ms");
             report.Add($"{key}{dir}_vip_p99_ms", $"{label}{name}: p99, loaded, VIP lane", Stats.Percentile(vip, 99), "ms", Target.Max(idleP99 + 1));
+            report.Add($"{key}{dir}_vip_loss", $"{label}{name}: pings lost, loaded, VIP lane", vipLoss, "");
             double ratio = vipGoodput / (mbit * 1e6);
             report.Add($"{key}{dir}_bulk_goodput_ratio", $"{label}{name}: bulk goodput / shaped rate", ratio, "", Target.Min(0.93));
             report.Add($"{key}{dir}_novip_goodput_ratio", $"{label}{name}: the same without the lane", novipGoodput / (mbit * 1e6), "");
@@ -64,21 +66,26 @@ static class VipBench
     }
 
     /// <summary>The laptop loads the line with four flows; the phone pings meanwhile, after the
-    /// flows had time to fill the queue. Returns the RTTs and the load's goodput (bit/s).</summary>
-    static (List<double> Rtts, double Goodput) Loaded(Lab.Lab lab, bool download)
+    /// flows had time to fill the queue. Returns the RTTs, the share of pings lost and the load's
+    /// goodput (bit/s). RTT percentiles are of the answered pings; the loss is reported beside them.</summary>
+    static (List<double> Rtts, double Loss, double Goodput) Loaded(Lab.Lab lab, bool download)
     {
         using var load = lab.StartIn(lab.Laptop.Namespace, Traffic.Iperf(LoadSeconds, LoadFlows, download, LoadOmit), "laptop-load");
         Thread.Sleep(TimeSpan.FromSeconds(LoadOmit + 0.5));
         var ping = lab.RunIn(lab.Phone.Namespace, Traffic.Ping(LoadedPings, PingInterval), TimeSpan.FromSeconds(30));
         if (!load.WaitForExit(TimeSpan.FromSeconds(LoadSeconds + 30))) throw new InvalidOperationException($"the load did not end: {load.Output}");
-        return (Traffic.Rtts(ping, LoadedPings * 9 / 10, "ping under load"), Traffic.Goodput(load.Stdout, "the laptop's load"));
+        var (rtts, loss) = Traffic.Rtts(ping, LoadedPings, "ping under load");
+        return (rtts, loss, Traffic.Goodput(load.Stdout, "the laptop's load"));
     }
 
     /// <summary>Toggle-to-effect: while the phone sends a steady stream upstream, the priority is
     /// turned on and off <see cref="Toggles"/> times. After the API call returns, the WAN port's
     /// class counters are read over netlink in a loop until the class the phone now belongs to
-    /// counts a new packet (VIP after "on", bulk after "off"). A counter that moved already before
-    /// the call returned reads as 0 ms: the change was in place before the answer.</summary>
+    /// counts a new packet (VIP after "on", bulk after "off"): that time is the issue's
+    /// toggle-to-effect. A counter that moved already before the call returned reads as 0 ms.
+    /// It includes any pause of the phone's sender (a busy machine deschedules it), so the loop
+    /// also watches the old class: a packet still counted there after the answer would show
+    /// that the change itself came late ("late" toggles, the time of the last such packet).</summary>
     static async Task Toggle(BenchLab bench, Report report, string key, string label)
     {
         var lab = bench.Lab;
@@ -88,32 +95,47 @@ static class VipBench
         using var stream = lab.StartIn(lab.Phone.Namespace, $"ping -n -q -i {StreamInterval.ToString(System.Globalization.CultureInfo.InvariantCulture)} {LabAddresses.InternetHost}", "phone-stream");
         await Task.Delay(500);
         var effect = new List<double>();
+        var late = new List<double>();
         var api = new List<double>();
         var random = new Random(7);
         for (int i = 0; i < Toggles; i++)
         {
             bool on = i % 2 == 0;
-            string target = on ? "1:10" : "1:20";
+            string target = on ? "1:10" : "1:20", old = on ? "1:20" : "1:10";
             long before = counters.Packets().GetValueOrDefault(target);
             var sw = Stopwatch.StartNew();
             await Priority(bench, on);
             double returned = sw.Elapsed.TotalMilliseconds;
             api.Add(returned);
-            while (counters.Packets().GetValueOrDefault(target) <= before)
+            var now = counters.Packets();
+            long oldSeen = now.GetValueOrDefault(old);
+            double lastOld = 0;
+            while (now.GetValueOrDefault(target) <= before)
             {
                 if (sw.Elapsed > TimeSpan.FromSeconds(5))
                     throw new InvalidOperationException($"toggle {i} ({(on ? "on" : "off")}): the phone's stream never reached class {target}; {stream.Output}");
                 if (stream.HasExited) throw new InvalidOperationException($"the phone's stream stopped: {stream.Output}");
+                now = counters.Packets();
+                if (now.GetValueOrDefault(old) > oldSeen)
+                {
+                    oldSeen = now.GetValueOrDefault(old);
+                    lastOld = sw.Elapsed.TotalMilliseconds - returned;
+                }
             }
             effect.Add(Math.Max(0, sw.Elapsed.TotalMilliseconds - returned));
+            if (lastOld > 0) late.Add(lastOld);
             await Task.Delay(20 + random.Next(20));
         }
         stream.Stop(TimeSpan.FromSeconds(2));
         await Priority(bench, false);
         report.Add($"{key}toggle_p50_ms", $"{label}toggle → first packet in the new class, p50", Stats.Median(effect), "ms");
         report.Add($"{key}toggle_p99_ms", $"{label}toggle → first packet in the new class, p99", Stats.Percentile(effect, 99), "ms", Target.Max(10));
+        report.Add($"{key}toggle_late_count", $"{label}  toggles with a packet in the old class after the answer", late.Count, $"of {Toggles}");
+        if (late.Count > 0)
+            report.Add($"{key}toggle_late_max_ms", $"{label}  the latest such packet after the answer", late.Max(), "ms");
         report.Add($"{key}toggle_api_p50_ms", $"{label}  the toggle's API call itself, p50", Stats.Median(api), "ms");
         report.Add($"{key}toggle_api_p99_ms", $"{label}  the toggle's API call itself, p99", Stats.Percentile(api, 99), "ms");
+        report.Detail($"{key}toggle_ms_samples", new JsonArray(effect.Select(v => (JsonNode)Math.Round(v, 3)).ToArray()));
     }
 
     static Task Priority(BenchLab bench, bool on) =>

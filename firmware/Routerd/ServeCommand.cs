@@ -55,7 +55,15 @@ static partial class ServeCommand
             return 1;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // By default the host reads appsettings files from the working directory and watches it,
+        // subdirectories included, for changes: for a router started from "/" that is a walk of
+        // the whole file system at every start (and an inotify watch per directory). routerd has
+        // no appsettings: its content root is its own directory, and nothing is watched.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         // One line per request is noise on a router's console; routerd logs what it changes.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

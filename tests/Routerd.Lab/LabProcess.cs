@@ -12,6 +12,7 @@ public sealed class LabProcess : IDisposable
     readonly Process process;
     readonly StringBuilder stdout = new(), stderr = new();
     readonly StreamWriter? log;
+    int disposed;
 
     public string Name { get; }
     public int Pid { get; }
@@ -80,8 +81,11 @@ public sealed class LabProcess : IDisposable
         WaitForExit(TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>Stops it and frees it; a second call (the caller's `using`, then the lab's
+    /// teardown) does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         Stop(TimeSpan.FromSeconds(3));
         process.Dispose();
         log?.Dispose();

@@ -196,16 +196,41 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
     }
 
     [Theory]
-    [InlineData(0L)]
-    [InlineData(-1L)]
-    [InlineData(100_000_001L)]
-    public async Task Absurd_rates_are_refused(long kbit)
+    [InlineData("uploadKbit", 0L)]
+    [InlineData("uploadKbit", -1L)]
+    [InlineData("uploadKbit", 100_000_001L)]
+    [InlineData("downloadKbit", 0L)]
+    [InlineData("downloadKbit", 100_000_001L)]
+    public async Task Absurd_rates_are_refused_and_nothing_is_applied(string field, long kbit)
     {
         var settings = await api.Settings();
-        settings["qos"] = new JsonObject { ["uploadKbit"] = kbit };
+        string stored = settings.ToJsonString(), queues = Queues(), ruleset = lab.Ruleset();
+        settings["qos"] = new JsonObject { [field] = kbit };
         using var response = await api.Put("/api/settings", settings);
         Assert.Equal(400, (int)response.StatusCode);
-        Assert.Contains("qos.uploadKbit", await response.Content.ReadAsStringAsync());
+        Assert.Contains($"qos.{field}", await response.Content.ReadAsStringAsync());
+        Assert.Equal(stored, (await api.Settings()).ToJsonString());
+        Assert.Equal(queues, Queues());
+        Assert.Equal(ruleset, lab.Ruleset());
+    }
+
+    /// <summary>Every qdisc and class in the router, without counters.</summary>
+    string Queues() => lab.RunIn(lab.RouterNs, "tc qdisc show; for d in wan0 br-lan lan1 lan2; do tc class show dev $d; done").EnsureOk().Stdout;
+
+    [Fact]
+    public async Task A_device_added_by_mac_before_it_is_seen_can_be_given_priority()
+    {
+        const string tablet = "02:00:00:00:07:07";
+        using (var unknown = await api.Put($"/api/devices/{tablet}/priority", new JsonObject { ["enabled"] = true }))
+            Assert.Equal(404, (int)unknown.StatusCode);
+        using (var added = await api.Post("/api/devices", new JsonObject { ["mac"] = tablet, ["name"] = "tablet" }))
+            Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
+        using (var on = await api.Put($"/api/devices/{tablet}/priority", new JsonObject { ["enabled"] = true }))
+            Assert.True(on.IsSuccessStatusCode, await on.Content.ReadAsStringAsync());
+        Assert.Contains(tablet, VipSet("vip_macs"));
+        using (var off = await api.Put($"/api/devices/{tablet}/priority", new JsonObject { ["enabled"] = false }))
+            Assert.True(off.IsSuccessStatusCode, await off.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(tablet, VipSet("vip_macs"));
     }
 
     async Task Shape()

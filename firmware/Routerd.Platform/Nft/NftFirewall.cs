@@ -21,21 +21,27 @@ public sealed class NftFirewall(string nft, string runDir) : IFirewall, ISetCoun
         return r.Succeeded ? null : r.StandardError.Trim();
     }
 
+    /// <remarks>A change of set elements (a priority toggle) costs one `nft` process: the
+    /// elements are loaded straight away, and only if that fails (someone removed our table) is
+    /// the whole ruleset loaded. The existence check is left for applies that change nothing.</remarks>
     public bool Apply(string ruleset, string sets)
     {
-        bool rulesetLoaded = Same(RulesetFile, ruleset) && TableExists();
-        if (rulesetLoaded && Same(SetsFile, sets)) return false;
-        Run(rulesetLoaded ? sets : ruleset + sets);
-        if (!rulesetLoaded) AtomicFile.Write(RulesetFile, ruleset);
+        if (Same(RulesetFile, ruleset))
+        {
+            if (Same(SetsFile, sets) ? TableExists() : TryRun(sets).Succeeded)
+            {
+                AtomicFile.Write(SetsFile, sets);
+                return false;
+            }
+        }
+        var r = TryRun(ruleset + sets);
+        if (!r.Succeeded) throw new ApplyException("firewall/NFT_FAILED", r.StandardError.Trim());
+        AtomicFile.Write(RulesetFile, ruleset);
         AtomicFile.Write(SetsFile, sets);
-        return !rulesetLoaded;
+        return true;
     }
 
-    void Run(string script)
-    {
-        var r = ProcessRunner.Run(nft, ["-f", "-"], script);
-        if (!r.Succeeded) throw new ApplyException("firewall/NFT_FAILED", r.StandardError.Trim());
-    }
+    ProcessResult TryRun(string script) => ProcessRunner.Run(nft, ["-f", "-"], script);
 
     /// <summary>A set that is not there (the table is being replaced) reads as empty.</summary>
     public IReadOnlyList<SetCounter> ReadSetCounters(string set)
@@ -46,5 +52,6 @@ public sealed class NftFirewall(string nft, string runDir) : IFirewall, ISetCoun
 
     static bool Same(string file, string content) => File.Exists(file) && File.ReadAllText(file) == content;
 
-    bool TableExists() => ProcessRunner.Run(nft, ["list", "table", "inet", NftRenderer.TableName]).Succeeded;
+    /// <summary>Terse: without the sets' elements, which run into thousands with the traffic counters.</summary>
+    bool TableExists() => ProcessRunner.Run(nft, ["-t", "list", "table", "inet", NftRenderer.TableName]).Succeeded;
 }

@@ -13,7 +13,23 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
     string AppliedFile => Path.Combine(runDir, "tc.batch");
     string DevicesFile => Path.Combine(runDir, "tc.devices");
 
-    public LeafQdisc Leaf { get; } = Detect(tc);
+    string LeafFile => Path.Combine(runDir, "tc.leaf");
+
+    /// <summary>The probe costs a throwaway namespace and, for a qdisc the kernel lacks, a
+    /// module request: a few hundred ms on a slow box. The kernel cannot change under a running
+    /// system, so the answer is kept in the run directory (cleared at boot) and a restarted
+    /// routerd starts without probing again.</summary>
+    public LeafQdisc Leaf => leaf ??= Remembered() ?? Remember(Detect(tc));
+    LeafQdisc? leaf;
+
+    LeafQdisc? Remembered() =>
+        File.Exists(LeafFile) && Enum.TryParse<LeafQdisc>(File.ReadAllText(LeafFile).Trim(), out var l) ? l : null;
+
+    LeafQdisc Remember(LeafQdisc detected)
+    {
+        AtomicFile.Write(LeafFile, detected + "\n");
+        return detected;
+    }
 
     public bool Apply(TcPlan plan)
     {
@@ -37,9 +53,15 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
         return r.Succeeded ? TcClassText.Parse(r.StandardOutput) : [];
     }
 
-    /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc.</summary>
-    bool RootsPresent(TcPlan plan) => plan.Devices.All(dev =>
-        ProcessRunner.Run(tc, ["qdisc", "show", "dev", dev, "root"]).StandardOutput.Contains("qdisc htb 1:", StringComparison.Ordinal));
+    /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc. One `tc qdisc
+    /// show` lists every device's qdiscs: one process per apply, not one per device.</summary>
+    bool RootsPresent(TcPlan plan)
+    {
+        var r = ProcessRunner.Run(tc, ["qdisc", "show"]);
+        if (!r.Succeeded) return false;
+        var withTree = TcQdiscText.DevicesWithHtbRoot(r.StandardOutput);
+        return plan.Devices.All(withTree.Contains);
+    }
 
     /// <summary>Kernels differ in which qdiscs they carry (our development hosts have neither
     /// cake nor fq_codel). Each is tried on the loopback of a throwaway network namespace, so
