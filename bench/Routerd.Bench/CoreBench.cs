@@ -10,7 +10,7 @@ namespace Routerd.Bench;
 /// and 1,000 devices that have static leases.</summary>
 static class CoreBench
 {
-    const int StartRuns = 7, GoodputRounds = 3, GoodputSeconds = 5, ApplyRuns = 7;
+    const int StartRuns = 7, GoodputRounds = 5, GoodputSeconds = 5, ApplyRuns = 7;
 
     public static async Task<Report> Run(BenchOptions o)
     {

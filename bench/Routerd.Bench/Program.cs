@@ -27,9 +27,11 @@ for (int i = 1; i < args.Length; i++)
 
 // Ctrl-C, kill or a closed terminal: exit through ProcessExit, where every lab removes its
 // namespaces and processes (Lab registers for it before it builds anything).
+bool stopping = false;
 void Stop(PosixSignalContext ctx)
 {
     ctx.Cancel = true;
+    stopping = true;
     Console.Error.WriteLine("bench: stopping: removing the lab");
     Environment.Exit(130);
 }
@@ -49,6 +51,12 @@ catch (LabUnavailableException e)
 {
     Console.Error.WriteLine(e.Message);
     return 1;
+}
+catch (Exception) when (stopping)
+{
+    // The lab is being torn down under the benchmark's feet; the exit code says why.
+    Thread.Sleep(Timeout.Infinite);
+    return 130;
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
 {
