@@ -11,6 +11,10 @@ static class RouterProbe
     public static string Ruleset(this Lab.Lab lab) =>
         lab.RunIn(lab.RouterNs, "nft list table inet routerd").EnsureOk().Stdout;
 
+    /// <summary>One set of routerd's table with its elements (the VIP lane's vip_macs, vip_v4...).</summary>
+    public static string NftSet(this Lab.Lab lab, string set) =>
+        lab.RunIn(lab.RouterNs, $"nft list set inet routerd {set}").EnsureOk().Stdout;
+
     /// <summary>The PID of routerd's one dnsmasq; fails the test if there is not exactly one.</summary>
     public static int DnsmasqPid(this Lab.Lab lab)
     {
