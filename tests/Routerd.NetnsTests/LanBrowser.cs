@@ -39,7 +39,7 @@ sealed class LanBrowser(Lab.Lab lab, LabClient client)
         if (sendCsrf && (csrf ?? Csrf) is { } token) args.AddRange(["-H", $"'X-CSRF-Token: {token}'"]);
         args.Add($"http://{host ?? Host}{path}");
         var r = await Task.Run(() => lab.RunIn(client.Namespace, string.Join(' ', args), TimeSpan.FromSeconds(20)));
-        if (!r.Ok) throw new HttpRequestException($"{method} {path} from {client.Name}: {r}");
+        if (!r.Ok) throw new HttpRequestException($"{method} {path} from {client.Name}: {r}\n{lab.Describe()}");
         var headers = File.ReadAllLines(headFile).Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
             .GroupBy(p => p[0].Trim(), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.OrdinalIgnoreCase);
         return new WebAnswer(int.Parse(r.Stdout.Trim()), headers, File.Exists(outFile) ? await File.ReadAllTextAsync(outFile) : "");

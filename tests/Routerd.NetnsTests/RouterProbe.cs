@@ -36,6 +36,16 @@ static class RouterProbe
 
     public static async Task<JsonObject> Settings(this RouterdApi api) => (JsonObject)await api.GetJson("/api/settings");
 
+    /// <summary>The client renews its lease now; it must keep its address, and dnsmasq must record the lease.</summary>
+    public static async Task RenewKeepingAddress(this Lab.Lab lab, LabClient client)
+    {
+        var before = lab.LeaseOf(client)!;
+        lab.RenewLease(client);
+        await lab.WaitFor(() => lab.LeaseOf(client)!.Count > before.Count, TimeSpan.FromSeconds(15), $"the {client.Name} to renew its lease");
+        Assert.Equal(before.Address, lab.LeaseOf(client)!.Address);
+        await lab.WaitFor(() => lab.RouterLeases().Contains(client.Mac), TimeSpan.FromSeconds(5), $"dnsmasq to record the {client.Name}'s lease");
+    }
+
     /// <summary>A LAN client fetches the internet host's test file; returns curl's result.</summary>
     public static CommandResult FetchHello(this Lab.Lab lab, LabClient client) =>
         lab.RunIn(client.Namespace, $"curl -sS --max-time 5 http://{LabAddresses.InternetHost}{LabAddresses.HelloPath}");

@@ -241,7 +241,7 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
     static string[] Queues(JsonNode qos) =>
         ((JsonArray)qos["queues"]!).Select(q => $"{q!["device"]}:{q["direction"]}").ToArray();
 
-    bool InSet(string set, string element) => Regex.IsMatch(VipSet(set), $@"[{{ ,]\s*{Regex.Escape(element)}\s*[,}}]");
+    bool InSet(string set, string element) => Regex.IsMatch(lab.NftSet(set), $@"[{{ ,]\s*{Regex.Escape(element)}\s*[,}}]");
 
     static string Iperf(string options, string reverse) =>
         $"iperf3 -c {LabAddresses.InternetHost} -p {LabAddresses.IperfPort} --connect-timeout 3000 {options} {reverse}";

@@ -193,7 +193,7 @@ public sealed class WebApiTests(WebLabFixture fixture) : IClassFixture<WebLabFix
     {
         var phone = Phone();
         await phone.LogIn();
-        await RenewPhoneLease(); // another test's reset may have emptied the lease file
+        await lab.RenewKeepingAddress(lab.Phone); // another test's reset may have emptied the lease file
         Assert.Contains(lab.Phone.Mac, lab.RouterLeases());
 
         var reset = await phone.Send("POST", "/api/system/factory-reset");
@@ -206,19 +206,10 @@ public sealed class WebApiTests(WebLabFixture fixture) : IClassFixture<WebLabFix
         Assert.True(first.Status == 200 && (bool)first.Json!["mustChangePassword"]!, $"admin/admin after the reset: {first}");
 
         // The phone's address still works: renewing it makes a new lease with the same address.
-        await RenewPhoneLease();
+        await lab.RenewKeepingAddress(lab.Phone);
         Assert.True(lab.FetchHello(lab.Phone).Ok, "the phone must reach the internet after the reset");
     }
 
-    /// <summary>The phone renews; it keeps its address and dnsmasq records the lease.</summary>
-    async Task RenewPhoneLease()
-    {
-        var before = lab.LeaseOf(lab.Phone)!;
-        lab.RenewLease(lab.Phone);
-        await lab.WaitFor(() => lab.LeaseOf(lab.Phone)!.Count > before.Count, TimeSpan.FromSeconds(15), "the phone to renew its lease");
-        Assert.Equal(before.Address, lab.LeaseOf(lab.Phone)!.Address);
-        await lab.WaitFor(() => lab.RouterLeases().Contains(lab.Phone.Mac), TimeSpan.FromSeconds(5), "dnsmasq to record the phone's lease");
-    }
 
     [Fact]
     public async Task Reboot_runs_the_boards_command()
