@@ -27,8 +27,11 @@ public class LanListenerTests
     [Fact]
     public async Task Kestrel_binds_and_unbinds_as_the_addresses_change()
     {
-        int port = 20000 + Random.Shared.Next(20000);
         IPAddress a = IPAddress.Parse("127.0.0.1"), b = IPAddress.Parse("127.0.0.2");
+        // Below the ephemeral range, and not taken by anything else on this machine.
+        int port;
+        do port = 20000 + Random.Shared.Next(12000);
+        while (Accepts(a, port) || Accepts(b, port));
         var listener = new LanListener(port);
         listener.Follow([a]);
         var builder = WebApplication.CreateSlimBuilder();
