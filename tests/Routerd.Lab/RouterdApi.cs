@@ -41,6 +41,9 @@ public sealed class RouterdApi(string socketPath) : IDisposable
 
     static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
+    public Task<HttpResponseMessage> Post(string path, JsonNode? body = null) =>
+        http.PostAsync(path, body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+
     /// <summary>GETs <paramref name="path"/> and parses the JSON; throws on a non-2xx answer.</summary>
     public async Task<JsonNode> GetJson(string path)
     {
