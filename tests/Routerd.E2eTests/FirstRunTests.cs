@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Routerd.Lab;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace Routerd.E2eTests;
+
+/// <summary>The way people meet the router, in a real browser on the phone: a fresh router,
+/// admin/admin, the forced password change, logging out and in again, the Internet login, the
+/// Wi-Fi, and priority for the phone, down to the element in the router's nftables set.</summary>
+public sealed class FirstRunTests(BrowserLabFixture fixture) : IClassFixture<BrowserLabFixture>
+{
+    const string NewPassword = "sunny-meadow-42";
+    const string PppoeUser = "customer@example-isp";
+    const string PppoePassword = "pppoe-Secret-7391";
+    const string Ssid = "Home Sweet Home";
+    const string WifiPassword = "wifi-Secret-5820";
+
+    readonly Lab.Lab lab = fixture.Lab;
+
+    [Fact]
+    public async Task Fresh_router_to_priority_for_the_phone()
+    {
+        await using var ui = await RouterUi.Open(fixture.Browser, RouterUi.Phone, "phone");
+
+        // First login with the factory password: nothing but the password change is offered.
+        await ui.Screenshot("login");
+        await ui.LogIn("admin", "admin");
+        await Expect(ui.Heading).ToHaveTextAsync("Choose your own password");
+        await Expect(ui.Page.GetByRole(AriaRole.Navigation)).Not.ToBeVisibleAsync();
+        await ui.Screenshot("password-forced");
+        await ui.ChangeForcedPassword("admin", NewPassword);
+        await Expect(ui.Heading).ToHaveTextAsync("Status");
+
+        // Log out; the factory password no longer works, the new one does.
+        await ui.Button("Log out").ClickAsync();
+        await ui.LogIn("admin", "admin");
+        await Expect(ui.Page.Locator("main .form-error")).ToHaveTextAsync("Wrong username or password.");
+        await ui.LogIn("admin", NewPassword);
+        await Expect(ui.Heading).ToHaveTextAsync("Status");
+        await Expect(ui.Page.Locator("main .rates .rate").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await ui.Screenshot("status");
+
+        // PPPoE: saved, but the password never comes back, neither in the form nor from the API.
+        await ui.Go("Internet");
+        await ui.Page.GetByRole(AriaRole.Radio, new() { Name = "PPPoE" }).CheckAsync();
+        await ui.Field("Username").FillAsync(PppoeUser);
+        await ui.Field("Password").FillAsync(PppoePassword);
+        await ui.Save();
+        await ui.Page.ReloadAsync();
+        await Expect(ui.Heading).ToHaveTextAsync("Internet");
+        await Expect(ui.Field("Username")).ToHaveValueAsync(PppoeUser);
+        await Expect(ui.Field("Password")).ToHaveValueAsync("");
+        await ui.Screenshot("internet");
+        string settings = await ui.Fetch("/api/settings");
+        Assert.StartsWith("200 ", settings);
+        Assert.Contains(PppoeUser, settings);
+        Assert.DoesNotContain(PppoePassword, settings);
+        Assert.DoesNotContain(PppoePassword, (await fixture.Api.GetJson("/api/settings")).ToJsonString());
+        Assert.DoesNotContain(PppoePassword, await ui.Fetch("/api/settings/export?secrets=false"));
+        // Stored all the same: only an export that asks for secrets carries it.
+        Assert.Contains(PppoePassword, await ui.Fetch("/api/settings/export?secrets=true"));
+
+        // Wi-Fi: name, security, password (shown on request, never sent back).
+        await ui.Go("Wi-Fi");
+        await ui.Field("Network name (SSID)").FillAsync(Ssid);
+        await ui.Field("Security").SelectOptionAsync("wpa2-wpa3");
+        await ui.Field("Password").FillAsync(WifiPassword);
+        await ui.Button("Show").ClickAsync();
+        await Expect(ui.Field("Password")).ToHaveAttributeAsync("type", "text");
+        await ui.Save();
+        await Expect(ui.Field("Password")).ToHaveValueAsync("");
+        await ui.Screenshot("wifi");
+        var wifi = (await fixture.Api.GetJson("/api/settings"))["wifi"]!;
+        Assert.Equal(Ssid, (string?)wifi["ssid"]);
+        Assert.Equal("wpa2-wpa3", (string?)wifi["security"]);
+        Assert.Null(wifi["passphrase"]);
+        Assert.Contains(WifiPassword, await ui.Fetch("/api/settings/export?secrets=true"));
+
+        // Priority for the phone, for one hour.
+        await ui.Go("Devices");
+        var phone = ui.Page.Locator("li.device", new() { HasText = lab.Phone.Mac });
+        await phone.GetByRole(AriaRole.Combobox).SelectOptionAsync(new SelectOptionValue { Label = "1 hour" });
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Give priority" }).ClickAsync();
+        await Expect(phone.Locator(".vip-until")).ToContainTextAsync("Priority until");
+        await Expect(phone).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bvip\b"));
+        await ui.Screenshot("devices");
+        await lab.WaitFor(() => VipMacs().Contains(lab.Phone.Mac, StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(10),
+            $"the router's nftables set vip_macs to hold the phone's MAC {lab.Phone.Mac}");
+        var device = (await fixture.Api.GetJson("/api/devices")).AsArray().Single(d => (string?)d!["mac"] == lab.Phone.Mac)!;
+        var until = DateTimeOffset.Parse((string)device["priorityUntil"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(until - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(50), TimeSpan.FromMinutes(61));
+
+        await ui.Go("System");
+        await ui.Screenshot("system");
+        Assert.Empty(ui.Problems);
+
+        await ScreenshotEveryPage(RouterUi.Desktop, "desktop", ColorScheme.Light);
+        await ScreenshotEveryPage(RouterUi.Desktop, "desktop-dark", ColorScheme.Dark);
+        await ScreenshotEveryPage(RouterUi.Phone, "phone-dark", ColorScheme.Dark);
+    }
+
+    string VipMacs() => lab.RunIn(lab.RouterNs, "nft list set inet routerd vip_macs").EnsureOk().Stdout;
+
+    /// <summary>Logs in from a new context (its own session) and saves every page.</summary>
+    async Task ScreenshotEveryPage(ViewportSize size, string prefix, ColorScheme scheme)
+    {
+        await using var ui = await RouterUi.Open(fixture.Browser, size, prefix, scheme);
+        await Expect(ui.Heading).ToHaveTextAsync("Log in");
+        await ui.Screenshot("login");
+        await ui.LogIn("admin", NewPassword);
+        await Expect(ui.Heading).ToHaveTextAsync("Status");
+        await Expect(ui.Page.Locator("main .rates .rate").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await ui.Screenshot("status");
+        foreach (var (title, name) in new[] { ("Internet", "internet"), ("Wi-Fi", "wifi"), ("Devices", "devices"), ("System", "system") })
+        {
+            await ui.Go(title);
+            if (name == "devices") await Expect(ui.Page.Locator("li.device").First).ToBeVisibleAsync();
+            await ui.Screenshot(name);
+        }
+        Assert.Empty(ui.Problems);
+    }
+}
