@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces, browser); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/ (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/ (table + bench/results/NAME.json); NAME: webui
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -96,6 +96,18 @@ lab() {
   exec dotnet "$OUT/Routerd.Lab/debug/Routerd.Lab.dll" up --routerd "$OUT/routerd-linux-x64/routerd" "$@"
 }
 
+# The web UI benchmark (its own project): first-load bytes, the device list's latency with 250
+# devices and routerd's RSS growth over 10k requests, measured against the AOT binary from the
+# lab's phone.
+bench_webui() {
+  need_root "the web UI benchmark"
+  deps
+  publish linux-x64
+  log "building the web UI benchmark"
+  dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
+  exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$OUT/routerd-linux-x64/routerd"
+}
+
 test_all() {
   need_root "the namespace test tier"
   build
@@ -112,5 +124,6 @@ case "$cmd" in
   build) build ;;
   test) test_all ;;
   lab) lab "$@" ;;
+  bench) [ "${1:-}" = webui ] || die "usage: ./build.sh bench webui"; bench_webui ;;
   *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac
