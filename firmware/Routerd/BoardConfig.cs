@@ -52,6 +52,13 @@ static class BoardConfig
             RunDir = c["RunDir"] ?? b.RunDir,
             LogDir = c["LogDir"] ?? b.LogDir,
             WebPort = Int(c, "WebPort") ?? b.WebPort,
+            RollbackSeconds = Int(c, "RollbackSeconds") ?? b.RollbackSeconds,
+            LoginThrottle = new LoginThrottleBoard
+            {
+                FreeFailures = Int(c.GetSection("LoginThrottle"), "FreeFailures") ?? b.LoginThrottle.FreeFailures,
+                FirstDelaySeconds = Int(c.GetSection("LoginThrottle"), "FirstDelaySeconds") ?? b.LoginThrottle.FirstDelaySeconds,
+                MaxDelaySeconds = Int(c.GetSection("LoginThrottle"), "MaxDelaySeconds") ?? b.LoginThrottle.MaxDelaySeconds,
+            },
             Tools = b.Tools with
             {
                 Nft = t["Nft"] ?? b.Tools.Nft,
@@ -59,6 +66,7 @@ static class BoardConfig
                 Dnsmasq = t["Dnsmasq"] ?? b.Tools.Dnsmasq,
                 Udhcpc = t["Udhcpc"] ?? b.Tools.Udhcpc,
                 Tc = t["Tc"] ?? b.Tools.Tc,
+                Reboot = t["Reboot"] ?? b.Tools.Reboot,
             },
             Defaults = b.Defaults with
             {

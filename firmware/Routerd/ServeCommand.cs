@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Admin;
@@ -14,12 +15,14 @@ using Routerd.Core.Traffic;
 using Routerd.Platform.Dhcp;
 using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.IpRoute;
+using Routerd.Platform.Net;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Nft;
 using Routerd.Platform.Store;
 using Routerd.Platform.Sysctl;
 using Routerd.Platform.Tc;
 using Routerd.WebUi;
+using Routerd.WebUi.Auth;
 
 namespace Routerd;
 
@@ -28,6 +31,8 @@ namespace Routerd;
 static partial class ServeCommand
 {
     public const string SettingsFile = "settings.db";
+    /// <summary>A web session unused this long is logged out.</summary>
+    static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromMinutes(30);
 
     public static async Task<int> Run(string[] args)
     {
@@ -59,7 +64,11 @@ static partial class ServeCommand
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         // One line per request is noise on a router's console; routerd logs what it changes.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, RouterJsonContext.Default));
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, RouterJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, WebJsonContext.Default);
+        });
         var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
         var log = loggers.CreateLogger("routerd");
 
@@ -91,21 +100,34 @@ static partial class ServeCommand
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, reconciler,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
-        builder.Services.AddHostedService(_ => new PriorityExpiry(reconciler));
+        // Priorities "for 1 hour" turn themselves off.
+        builder.Services.AddHostedService(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.ExpirePriorities));
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
 
+        // An unconfirmed LAN address change rolls back at its deadline.
+        builder.Services.AddHostedService(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.RollBackIfDue));
+
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         var lanAddress = reconciler.State.Lan.Address.Ip;
+        // The web UI listens on the LAN address only (following it when it changes); the firewall
+        // also closes it on the WAN.
+        var listener = new LanListener(board.WebPort);
+        listener.Follow(LanListener.Of(reconciler));
+        var listenConfig = new ConfigurationBuilder().Add(listener).Build();
+        builder.Services.AddHostedService(_ => new Periodic(TimeSpan.FromMilliseconds(250), () => listener.Follow(LanListener.Of(reconciler))));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(socket);
-            // The web UI listens on the LAN address only; the firewall also closes it on the WAN.
-            k.Listen(lanAddress, board.WebPort);
+            k.Configure(listenConfig, reloadOnChange: true);
         });
+        var sessions = new SessionStore(TimeProvider.System, SessionIdleTimeout);
         var app = builder.Build();
+        app.UseApiGuard(sessions, reconciler);
         app.UseEmbeddedAssets();
-        app.MapRouterApi(new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt));
+        var api = new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters());
+        app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
+            new SystemActions(board, reconciler, dns, sessions, log));
         app.Lifetime.ApplicationStarted.Register(() =>
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite));
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);

@@ -15,14 +15,13 @@ public static class ApiEndpoints
 {
     public static void MapRouterApi(this IEndpointRouteBuilder app, RouterApi api)
     {
+        // Sessions, CSRF and no-store are enforced in front of every /api route (Auth/ApiGuard).
         var group = app.MapGroup("/api");
-        group.AddEndpointFilter(NoStore);
 
         group.MapGet("/status", () => api.Status());
         group.MapGet("/devices", () => api.DeviceList());
         group.MapGet("/qos", () => api.Qos());
-        group.MapPost("/devices", (NewDevice device) => Answer(api.Reconciler.AddDevice(device.Mac, device.Name), api))
-            .AddEndpointFilter(ControlSocketOnly);
+        group.MapPost("/devices", (NewDevice device) => Answer(api.Reconciler.AddDevice(device.Mac, device.Name), api));
         group.MapPut("/devices/{mac}/priority", (string mac, PriorityRequest request) =>
         {
             // Unknown devices are 404: add them first (POST /api/devices), so a typo never
@@ -34,10 +33,9 @@ public static class ApiEndpoints
             return result.Succeeded
                 ? Results.Json(api.DeviceList().First(d => d.Mac == m.ToString()), RouterJsonContext.Default.DeviceView)
                 : Answer(result, api);
-        }).AddEndpointFilter(ControlSocketOnly);
+        });
         group.MapGet("/settings", () => SettingsSecrets.Redact(api.Reconciler.Settings));
-        group.MapPut("/settings", (RouterSettings settings) => Answer(api.Reconciler.TryChange(settings), api))
-            .AddEndpointFilter(ControlSocketOnly);
+        app.MapSettingsApi(api);
 
         // Hooks of the daemons routerd supervises report back here; never reachable over TCP.
         app.MapPost("/internal/dhcp", (DhcpHookReport report) =>
@@ -49,7 +47,7 @@ public static class ApiEndpoints
 
     /// <summary>A change's answer: 400 naming the refused fields, 500 with the structured code when
     /// applying failed (the old configuration is back), else the settings as they now are.</summary>
-    static IResult Answer(ChangeResult result, RouterApi api)
+    internal static IResult Answer(ChangeResult result, RouterApi api)
     {
         if (result.Errors.Count > 0)
             return Results.Json(new FieldErrorResponse("invalid settings", result.Errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
@@ -58,16 +56,9 @@ public static class ApiEndpoints
         return Results.Json(SettingsSecrets.Redact(api.Reconciler.Settings), RouterJsonContext.Default.RouterSettings);
     }
 
-    /// <summary>Until web sessions with CSRF protection exist, state changes are accepted only on
-    /// the root-only control socket (a unix socket: no remote address).</summary>
+    /// <summary>Only for the daemons' hooks: the root-only control socket (a unix socket: no remote address).</summary>
     static async ValueTask<object?> ControlSocketOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         context.HttpContext.Connection.RemoteIpAddress is null
             ? await next(context)
             : Results.Json(new FieldErrorResponse("changes are accepted on the control socket only", []), RouterJsonContext.Default.FieldErrorResponse, statusCode: 403);
-
-    static async ValueTask<object?> NoStore(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        context.HttpContext.Response.Headers.CacheControl = "no-store";
-        return await next(context);
-    }
 }

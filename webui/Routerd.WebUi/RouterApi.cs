@@ -10,9 +10,21 @@ namespace Routerd.WebUi;
 /// registry and traffic meter for the device list, the queue statistics for the VIP lane. The
 /// web layer never renders configuration itself.</summary>
 public sealed record RouterApi(Reconciler Reconciler, DeviceRegistry Devices, TrafficMeter Meter, IQueueStatsReader Queues,
-    string Version, DateTimeOffset StartedAt)
+    string Version, DateTimeOffset StartedAt, IInterfaceCounters? Counters = null, TimeProvider? Clock = null)
 {
-    public RouterStatus Status() => Reconciler.Status(Version, StartedAt);
+    /// <summary>The reconciler's status plus what is observed right now: uptime, devices online,
+    /// the WAN's byte counters.</summary>
+    public RouterStatus Status()
+    {
+        var s = Reconciler.Status(Version, StartedAt);
+        var counters = Counters?.Read(s.Wan.Interface);
+        return s with
+        {
+            UptimeSeconds = (long)((Clock ?? TimeProvider.System).GetUtcNow() - StartedAt).TotalSeconds,
+            DevicesOnline = Devices.Snapshot().Count(d => d.Online),
+            Wan = s.Wan with { RxBytes = counters?.Rx, TxBytes = counters?.Tx },
+        };
+    }
 
     /// <summary>Every device with the user's settings for it and its traffic.</summary>
     public IReadOnlyList<DeviceView> DeviceList()

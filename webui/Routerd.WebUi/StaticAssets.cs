@@ -37,9 +37,8 @@ public static class StaticAssets
                 await next(context);
                 return;
             }
+            // Security headers (CSP, nosniff...) come from Auth/SecurityHeaders, on every response.
             context.Response.ContentType = type;
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'";
             await stream.CopyToAsync(context.Response.Body);
         });
     }

@@ -70,12 +70,17 @@ public sealed partial class Reconciler(
 
     public ChangeResult TryChange(RouterSettings incoming)
     {
-        lock (gate)
+        lock (gate) return CommitLocked(SettingsSecrets.KeepStored(incoming, settings));
+    }
+
+    /// <summary>Validates, applies and stores complete settings (secrets included); on failure
+    /// the previous configuration is put back.</summary>
+    ChangeResult CommitLocked(RouterSettings next)
+    {
         {
-            var next = SettingsSecrets.KeepStored(incoming, settings);
             var errors = DesiredStateBuilder.Validate(next, board, Facts());
             if (errors.Count > 0) return new ChangeResult(errors);
-            var nextState = DesiredStateBuilder.Build(next, board, Facts());
+            var nextState = WithFallback(DesiredStateBuilder.Build(next, board, Facts()));
             // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
             var nextLease = lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp ? lease : null;
             var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
@@ -89,7 +94,7 @@ public sealed partial class Reconciler(
             {
                 (state, lease) = (nextState, nextLease);
                 ApplyLocked(rendered);
-                store.Save(next);
+                store.Save(Persisted(next));
                 settings = next;
                 LogChanged(log);
                 return ChangeResult.Applied;

@@ -41,6 +41,7 @@ public static class NetworkPlanRenderer
         var lan = state.Lan;
         var wan = state.Wan;
         var addresses = new List<InterfaceAddress> { new(lan.Bridge, lan.Address) };
+        if (lan.Fallback is { } previous && previous != lan.Address) addresses.Add(new(lan.Bridge, previous));
         DefaultRoute? route = null;
         switch (wan.Mode)
         {

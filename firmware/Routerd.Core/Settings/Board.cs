@@ -18,6 +18,11 @@ public sealed record Board
 
     /// <summary>TCP port of the web UI on the LAN address.</summary>
     public int WebPort { get; init; } = 80;
+    /// <summary>How long a risky change (the LAN address) waits for the user to confirm it from
+    /// the new address before the old settings come back.</summary>
+    public int RollbackSeconds { get; init; } = 60;
+    /// <summary>The web login's growing delay after wrong passwords (tests make it short).</summary>
+    public LoginThrottleBoard LoginThrottle { get; init; } = new();
 
     public BoardTools Tools { get; init; } = new();
     public BoardDefaults Defaults { get; init; } = new();
@@ -31,6 +36,17 @@ public sealed record BoardTools
     public string Dnsmasq { get; init; } = "dnsmasq";
     public string Udhcpc { get; init; } = "udhcpc";
     public string Tc { get; init; } = "tc";
+    /// <summary>The command line that reboots the box (split at spaces); the lab sets a harmless one.</summary>
+    public string Reboot { get; init; } = "systemctl reboot";
+}
+
+/// <summary>After <see cref="FreeFailures"/> wrong passwords from one client, each further one
+/// makes it wait: <see cref="FirstDelaySeconds"/>, doubling up to <see cref="MaxDelaySeconds"/>.</summary>
+public sealed record LoginThrottleBoard
+{
+    public int FreeFailures { get; init; } = 3;
+    public int FirstDelaySeconds { get; init; } = 2;
+    public int MaxDelaySeconds { get; init; } = 300;
 }
 
 public sealed record BoardDefaults

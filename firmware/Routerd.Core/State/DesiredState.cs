@@ -16,7 +16,10 @@ public sealed record LanPlan(
     IReadOnlyList<string> Ports,
     Ipv4Network Address,
     DhcpPool? Dhcp,
-    IReadOnlyList<StaticLeasePlan> StaticLeases);
+    IReadOnlyList<StaticLeasePlan> StaticLeases,
+    /// <summary>The previous LAN address, kept on the bridge while a change of it waits for the
+    /// user's confirmation, so the browser that made the change is not cut off.</summary>
+    Ipv4Network? Fallback = null);
 
 public sealed record DhcpPool(uint Start, uint End, int LeaseSeconds);
 

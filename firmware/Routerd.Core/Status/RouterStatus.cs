@@ -6,9 +6,20 @@ public sealed record RouterStatus(
     string Version,
     DateTimeOffset StartedAt,
     WanStatus Wan,
-    IReadOnlyList<SubsystemStatus> Subsystems);
+    IReadOnlyList<SubsystemStatus> Subsystems,
+    long UptimeSeconds = 0,
+    int DevicesOnline = 0);
 
-public sealed record WanStatus(string Mode, string Interface, string Code, string? Address, string? Gateway, IReadOnlyList<string> Dns);
+/// <summary>RxBytes/TxBytes: the WAN interface's byte counters since it appeared (the UI derives
+/// throughput from two readings); null when the interface does not exist.</summary>
+public sealed record WanStatus(string Mode, string Interface, string Code, string? Address, string? Gateway, IReadOnlyList<string> Dns,
+    long? RxBytes = null, long? TxBytes = null);
+
+/// <summary>Reads an interface's byte counters (received, sent); null if there is no such interface.</summary>
+public interface IInterfaceCounters
+{
+    (long Rx, long Tx)? Read(string interfaceName);
+}
 
 public sealed record SubsystemStatus(string Name, string Code, string? Message);
 

@@ -23,14 +23,30 @@ public sealed class DnsmasqService(string dnsmasq, string runDir, string logDir,
         if (supervisor is null || mainChanged)
         {
             supervisor?.Stop();
-            supervisor = new Supervisor("dnsmasq", dnsmasq,
-                ["--keep-in-foreground", "--log-facility=-", "--pid-file=", $"--conf-file={main}"], runDir, logDir, log);
-            supervisor.Start();
+            StartWith(main);
         }
         else if (reloadable)
         {
             supervisor.Signal(Signals.SIGHUP);
         }
+    }
+
+    /// <summary>Empties the lease database (factory reset). dnsmasq keeps leases in memory and
+    /// writes them back, so it is stopped while the file goes and started again if it ran.</summary>
+    public void ForgetLeases(string leaseFile)
+    {
+        bool running = supervisor is not null;
+        supervisor?.Stop();
+        supervisor = null;
+        File.Delete(leaseFile);
+        if (running) StartWith(Path.Combine(runDir, DnsmasqConfig.MainFile));
+    }
+
+    void StartWith(string main)
+    {
+        supervisor = new Supervisor("dnsmasq", dnsmasq,
+            ["--keep-in-foreground", "--log-facility=-", "--pid-file=", $"--conf-file={main}"], runDir, logDir, log);
+        supervisor.Start();
     }
 
     public void Dispose() => supervisor?.Stop();

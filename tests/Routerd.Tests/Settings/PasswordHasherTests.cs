@@ -16,4 +16,8 @@ public class PasswordHasherTests
         Assert.False(PasswordHasher.Verify("x", "not-a-hash"));
         Assert.StartsWith("pbkdf2-sha256$1000$", a);
     }
+
+    /// <summary>OWASP's floor for PBKDF2-HMAC-SHA256; the stored cost travels with each hash.</summary>
+    [Fact]
+    public void The_default_cost_is_high() => Assert.True(PasswordHasher.Iterations >= 600_000);
 }

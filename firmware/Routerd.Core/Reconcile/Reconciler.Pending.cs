@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Settings;
+using Routerd.Core.State;
+
+namespace Routerd.Core.Reconcile;
+
+// Apply with rollback (DESIGN.md): a change of the LAN address is applied at once, with the old
+// address kept on the bridge beside the new one, but it is stored only when the user confirms it
+// from the new address. Unconfirmed, the old LAN settings come back at the deadline; a restart in
+// between finds the old settings in the store. Other changes made meanwhile (a priority toggle)
+// are stored with the old LAN settings and survive a rollback.
+public sealed partial class Reconciler
+{
+    PendingChange? pending;
+
+    public PendingView Pending
+    {
+        get { lock (gate) return pending?.View(clock.GetUtcNow()) ?? PendingView.None; }
+    }
+
+    /// <summary>Like <see cref="TryChange"/>, but a new LAN address becomes a pending change
+    /// (returned) that rolls back unless <see cref="ConfirmPending"/> comes in time.</summary>
+    public (ChangeResult Result, PendingView? Pending) TryChangeWithRollback(RouterSettings incoming)
+    {
+        lock (gate)
+        {
+            var next = SettingsSecrets.KeepStored(incoming, settings);
+            if (!PendingChange.IsRisky(settings.Lan, next.Lan)) return (CommitLocked(next), null);
+            if (pending is not null)
+                return (new ChangeResult([new FieldError("lan.address", "a LAN address change is waiting for confirmation; confirm it or let it roll back first")]), null);
+            var errors = DesiredStateBuilder.Validate(next, board, Facts());
+            if (errors.Count > 0) return (new ChangeResult(errors), null);
+
+            pending = PendingChange.Begin(settings.Lan, next.Lan, clock.GetUtcNow(), TimeSpan.FromSeconds(board.RollbackSeconds));
+            var result = CommitLocked(next);
+            if (!result.Succeeded)
+            {
+                pending = null;
+                return (result, null);
+            }
+            LogPending(log, pending.NewAddress.ToString(), board.RollbackSeconds);
+            return (result, pending.View(clock.GetUtcNow()));
+        }
+    }
+
+    /// <summary>The user reached the router at its new address: store the change and let the old
+    /// address go. False when nothing was pending (already rolled back).</summary>
+    public bool ConfirmPending()
+    {
+        lock (gate)
+        {
+            if (pending is null) return false;
+            pending = null;
+            store.Save(settings);
+            state = state with { Lan = state.Lan with { Fallback = null } };
+            try { ApplyLocked(Render()); }
+            catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
+            LogConfirmed(log);
+            return true;
+        }
+    }
+
+    /// <summary>Called once a second: puts the old LAN settings back when the deadline passed.</summary>
+    public void RollBackIfDue()
+    {
+        lock (gate)
+        {
+            if (pending is not { } p || !p.IsDue(clock.GetUtcNow())) return;
+            pending = null;
+            var result = CommitLocked(settings with { Lan = p.PreviousLan });
+            LogRolledBack(log, p.PreviousAddress.ToString(), result.FailureCode ?? "ok");
+        }
+    }
+
+    /// <summary>Forgets a pending change without applying anything (a factory reset replaces it all).</summary>
+    void DropPendingLocked() => pending = null;
+
+    /// <summary>What is stored: while a LAN change is pending, the LAN part stays the old one.</summary>
+    RouterSettings Persisted(RouterSettings next) => pending is { } p ? next with { Lan = p.PreviousLan } : next;
+
+    /// <summary>While a LAN change is pending the old address stays on the bridge too.</summary>
+    DesiredState WithFallback(DesiredState next) =>
+        pending is { } p ? next with { Lan = next.Lan with { Fallback = p.PreviousAddress } } : next;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LAN address change to {Address} applied; it rolls back unless confirmed within {Seconds} s")]
+    static partial void LogPending(ILogger log, string address, int seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "LAN address change confirmed and stored")]
+    static partial void LogConfirmed(ILogger log);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LAN address change not confirmed in time: back to {Address} ({Result})")]
+    static partial void LogRolledBack(ILogger log, string address, string result);
+}

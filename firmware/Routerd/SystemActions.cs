@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Admin;
+using Routerd.Core.Reconcile;
+using Routerd.Core.Rendering;
+using Routerd.Core.Settings;
+using Routerd.Platform.Dnsmasq;
+using Routerd.Platform.Processes;
+using Routerd.WebUi;
+using Routerd.WebUi.Auth;
+
+namespace Routerd;
+
+/// <summary>The system page's actions, composed from the reconciler and the adapters.</summary>
+sealed partial class SystemActions(Board board, Reconciler reconciler, DnsmasqService dns, SessionStore sessions, ILogger log) : ISystemActions
+{
+    /// <summary>Like a new box: first-boot settings (admin/admin, must change), no DHCP leases, nobody logged in.</summary>
+    public void FactoryReset()
+    {
+        var firstBoot = FirstBoot.Settings(board, p => PasswordHasher.Hash(p));
+        reconciler.FactoryReset(firstBoot, () => dns.ForgetLeases(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
+        sessions.RemoveAllExcept(null);
+    }
+
+    public void Reboot()
+    {
+        var argv = board.Tools.Reboot.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        LogReboot(log, board.Tools.Reboot);
+        try
+        {
+            var result = ProcessRunner.Run(argv[0], argv[1..], timeout: TimeSpan.FromSeconds(30));
+            if (!result.Succeeded) LogRebootFailed(log, $"exit code {result.ExitCode}: {result.StandardError.Trim()}");
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception or IndexOutOfRangeException)
+        {
+            LogRebootFailed(log, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reboot requested: running {Command}")]
+    static partial void LogReboot(ILogger log, string command);
+    [LoggerMessage(Level = LogLevel.Error, Message = "reboot command failed: {Reason}")]
+    static partial void LogRebootFailed(ILogger log, string reason);
+}

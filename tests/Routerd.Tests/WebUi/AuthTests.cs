@@ -1,0 +1,197 @@
+using System.Net;
+using Routerd.Core.Admin;
+using Routerd.Core.Settings;
+using Routerd.Tests.Reconcile;
+using Routerd.WebUi.Auth;
+using Xunit;
+
+namespace Routerd.Tests.WebUi;
+
+public class SessionStoreTests
+{
+    readonly ManualClock clock = new();
+
+    [Fact]
+    public void Tokens_are_256_random_bits_and_never_repeat()
+    {
+        var tokens = Enumerable.Range(0, 1000).Select(_ => SessionStore.NewToken()).ToList();
+        Assert.Equal(tokens.Count, tokens.Distinct().Count());
+        Assert.All(tokens, t => Assert.Equal(32, Convert.FromBase64String(t.Replace('-', '+').Replace('_', '/') + "=").Length));
+    }
+
+    [Fact]
+    public void A_session_lives_while_used_and_ends_after_the_idle_timeout()
+    {
+        var store = new SessionStore(clock, TimeSpan.FromMinutes(30));
+        var s = store.Create("admin");
+        Assert.NotEqual(s.Id, s.CsrfToken);
+        clock.Advance(TimeSpan.FromMinutes(29));
+        Assert.Same(s, store.Touch(s.Id));
+        clock.Advance(TimeSpan.FromMinutes(29)); // 58 min after login, but 29 after last use
+        Assert.Same(s, store.Touch(s.Id));
+        clock.Advance(TimeSpan.FromMinutes(30));
+        Assert.Null(store.Touch(s.Id));
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public void Unknown_or_empty_cookies_find_no_session()
+    {
+        var store = new SessionStore(clock, TimeSpan.FromMinutes(30));
+        store.Create("admin");
+        Assert.Null(store.Touch(null));
+        Assert.Null(store.Touch(""));
+        Assert.Null(store.Touch(SessionStore.NewToken()));
+    }
+
+    [Fact]
+    public void Logout_and_password_change_end_sessions()
+    {
+        var store = new SessionStore(clock, TimeSpan.FromMinutes(30));
+        var a = store.Create("admin");
+        var b = store.Create("admin");
+        var c = store.Create("admin");
+        store.Remove(a.Id);
+        Assert.Null(store.Touch(a.Id));
+        store.RemoveAllExcept(b.Id);
+        Assert.Same(b, store.Touch(b.Id));
+        Assert.Null(store.Touch(c.Id));
+        store.RemoveAllExcept(null);
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public void The_csrf_token_must_match_exactly()
+    {
+        var s = new SessionStore(clock, TimeSpan.FromMinutes(30)).Create("admin");
+        Assert.True(s.CsrfMatches(s.CsrfToken));
+        Assert.False(s.CsrfMatches(null));
+        Assert.False(s.CsrfMatches(""));
+        Assert.False(s.CsrfMatches(s.CsrfToken[..^1]));
+        Assert.False(s.CsrfMatches(s.Id));
+    }
+
+    [Fact]
+    public void Logging_in_in_a_loop_keeps_memory_bounded()
+    {
+        var store = new SessionStore(clock, TimeSpan.FromMinutes(30));
+        var first = store.Create("admin");
+        for (int i = 0; i < SessionStore.MaxSessions * 3; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            store.Create("admin");
+        }
+        Assert.Equal(SessionStore.MaxSessions, store.Count);
+        Assert.Null(store.Touch(first.Id));
+    }
+
+    [Theory]
+    [InlineData("GET", false)]
+    [InlineData("HEAD", false)]
+    [InlineData("OPTIONS", false)]
+    [InlineData("POST", true)]
+    [InlineData("PUT", true)]
+    [InlineData("DELETE", true)]
+    [InlineData("PATCH", true)]
+    public void Every_method_but_reads_needs_the_csrf_token(string method, bool changing) =>
+        Assert.Equal(changing, ApiGuard.IsStateChanging(method));
+}
+
+public class LoginThrottleTests
+{
+    readonly ManualClock clock = new();
+    static readonly IPAddress Phone = IPAddress.Parse("192.168.1.100");
+    static readonly IPAddress Laptop = IPAddress.Parse("192.168.1.101");
+
+    [Fact]
+    public void The_default_policy_is_real()
+    {
+        var policy = new LoginThrottleBoard();
+        var t = new LoginThrottle(clock, policy);
+        Assert.Equal(TimeSpan.Zero, t.Delay(policy.FreeFailures));
+        Assert.True(t.Delay(policy.FreeFailures + 1) >= TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromMinutes(5), t.Delay(20));
+    }
+
+    [Fact]
+    public void Waits_grow_after_the_free_failures_and_are_capped()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 3, FirstDelaySeconds = 2, MaxDelaySeconds = 60 });
+        var delays = Enumerable.Range(1, 10).Select(n => t.Delay(n).TotalSeconds).ToList();
+        Assert.Equal([0, 0, 0, 2, 4, 8, 16, 32, 60, 60], delays);
+        Assert.Equal(TimeSpan.FromSeconds(60), t.Delay(int.MaxValue));
+    }
+
+    [Fact]
+    public void A_client_waits_after_failures_and_other_clients_do_not()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 2, FirstDelaySeconds = 1, MaxDelaySeconds = 10 });
+        Assert.Equal(TimeSpan.Zero, t.Failed(Phone));
+        Assert.Equal(TimeSpan.Zero, t.Failed(Phone));
+        Assert.Equal(TimeSpan.Zero, t.Wait(Phone));
+        Assert.Equal(TimeSpan.FromSeconds(1), t.Failed(Phone));
+        Assert.Equal(TimeSpan.FromSeconds(1), t.Wait(Phone));
+        Assert.Equal(TimeSpan.Zero, t.Wait(Laptop));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.Zero, t.Wait(Phone));
+        Assert.Equal(TimeSpan.FromSeconds(2), t.Failed(Phone));
+    }
+
+    [Fact]
+    public void The_right_password_after_the_wait_clears_the_record()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 0, FirstDelaySeconds = 1, MaxDelaySeconds = 10 });
+        for (int i = 0; i < 5; i++) t.Failed(Phone);
+        t.Succeeded(Phone);
+        Assert.Equal(TimeSpan.Zero, t.Wait(Phone));
+        Assert.Equal(TimeSpan.FromSeconds(1), t.Failed(Phone));
+    }
+
+    [Fact]
+    public void The_control_socket_is_never_throttled()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 0 });
+        Assert.Equal(TimeSpan.Zero, t.Failed(null));
+        Assert.Equal(TimeSpan.Zero, t.Wait(null));
+    }
+
+    [Fact]
+    public void Address_hopping_keeps_memory_bounded()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 0, FirstDelaySeconds = 100, MaxDelaySeconds = 100 });
+        for (int i = 0; i < LoginThrottle.MaxClients + 10; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            t.Failed(new IPAddress(BitConverter.GetBytes(0x0a000000 + i)));
+        }
+        // The oldest record went to make room; the newest is still throttled.
+        Assert.Equal(TimeSpan.Zero, t.Wait(new IPAddress(BitConverter.GetBytes(0x0a000000))));
+        Assert.True(t.Wait(new IPAddress(BitConverter.GetBytes(0x0a000000 + LoginThrottle.MaxClients + 9))) > TimeSpan.Zero);
+    }
+}
+
+public class PasswordRulesTests
+{
+    static IReadOnlyList<string> Fields(bool currentOk, string? n, string? c) =>
+        PasswordRules.Check(currentOk, n, c, "admin", "admin").Select(e => e.Field).ToList();
+
+    [Fact]
+    public void A_good_change_passes() => Assert.Empty(Fields(true, "correct horse", "correct horse"));
+
+    [Theory]
+    [InlineData(false, "correct horse", "correct horse", "current")]
+    [InlineData(true, "short", "short", "new")]
+    [InlineData(true, "", "", "new")]
+    [InlineData(true, null, null, "new")]
+    [InlineData(true, "correct horse", "correct hors", "confirm")]
+    [InlineData(true, "line\nbreak!", "line\nbreak!", "new")]
+    public void Each_refusal_names_its_field(bool currentOk, string? n, string? c, string field) =>
+        Assert.Equal([field], Fields(currentOk, n, c));
+
+    [Fact]
+    public void Neither_the_default_password_nor_the_user_name_is_accepted()
+    {
+        Assert.Equal(["new"], PasswordRules.Check(true, "changeme1", "changeme1", "admin", "changeme1").Select(e => e.Field));
+        Assert.Equal(["new"], PasswordRules.Check(true, "Operator1", "Operator1", "operator1", "admin").Select(e => e.Field));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Routerd.Core.Reconcile;
+using Routerd.Core.Rendering;
+using Routerd.Core.Settings;
+using Routerd.Tests.Reconcile;
+using Routerd.WebUi;
+using Routerd.WebUi.Auth;
+using Xunit;
+
+namespace Routerd.Tests.WebUi;
+
+/// <summary>openapi.json is hand-written: this keeps it describing every route the API maps.</summary>
+public class OpenApiTests
+{
+    sealed class NoSystem : ISystemActions
+    {
+        public void FactoryReset() => throw new InvalidOperationException("not in this test");
+        public void Reboot() => throw new InvalidOperationException("not in this test");
+    }
+
+    static IReadOnlyList<(string Method, string Path)> MappedApiRoutes()
+    {
+        var clock = new ManualClock();
+        var board = new Board { WanDevice = "wan0", LanPorts = ["lan1"] };
+        var registry = new Routerd.Core.Devices.DeviceRegistry(clock);
+        var reconciler = new Reconciler(board, new MemoryStore(), new Appliers(new FakeSysctls(), new FakeNetwork("wan0", "lan1", "br-lan"),
+            new FakeFirewall(), new FakeTraffic(), new FakeDns(), new FakeDhcpClient()), new HookTarget(["routerd"], "/s"), new MemoryLease(),
+            registry, clock, NullLogger<Reconciler>.Instance);
+        var app = WebApplication.CreateSlimBuilder().Build();
+        var api = new RouterApi(reconciler, registry, null!, null!, "test", clock.Start);
+        app.MapWebApi(api, board, new SessionStore(clock, TimeSpan.FromMinutes(30)), new LoginThrottle(clock, board.LoginThrottle), new NoSystem());
+        return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Select(m => (m.ToLowerInvariant(), e.RoutePattern.RawText!)))
+            .ToList();
+    }
+
+    static JsonObject Document() => JsonNode.Parse(OpenApiDocument.Text)!.AsObject();
+
+    [Fact]
+    public void Every_mapped_api_route_is_described()
+    {
+        var paths = Document()["paths"]!.AsObject();
+        var routes = MappedApiRoutes();
+        Assert.True(routes.Count >= 17, $"expected the whole API, found {routes.Count} routes");
+        var missing = routes.Where(r => paths[r.Path]?[r.Method] is null).Select(r => $"{r.Method.ToUpperInvariant()} {r.Path}").ToList();
+        Assert.True(missing.Count == 0, "openapi.json lacks: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_described_route_exists()
+    {
+        var routes = MappedApiRoutes().ToHashSet();
+        var described = Document()["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(m => (m.Key, p.Key)));
+        var stale = described.Where(d => !routes.Contains(d)).Select(d => $"{d.Item1.ToUpperInvariant()} {d.Item2}").ToList();
+        Assert.True(stale.Count == 0, "openapi.json describes routes that do not exist: " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public void It_is_an_openapi_3_document_whose_references_resolve()
+    {
+        var doc = Document();
+        Assert.StartsWith("3.0", (string)doc["openapi"]!);
+        var schemas = doc["components"]!["schemas"]!.AsObject();
+        var refs = System.Text.RegularExpressions.Regex.Matches(OpenApiDocument.Text, "\"#/components/schemas/([A-Za-z]+)\"").Select(m => m.Groups[1].Value).Distinct();
+        Assert.All(refs, r => Assert.True(schemas.ContainsKey(r), $"unresolved $ref {r}"));
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Routerd.Core.Admin;
+using Routerd.Core.Json;
+using Routerd.Core.Reconcile;
+using Routerd.Core.Settings;
+using Routerd.WebUi.Auth;
+
+namespace Routerd.WebUi;
+
+/// <summary>Logging in and out, and the admin password. The password check is deliberately slow
+/// (PBKDF2), and wrong guesses slow a client down further (<see cref="LoginThrottle"/>).</summary>
+public static class SessionEndpoints
+{
+    public static void MapSessionApi(this IEndpointRouteBuilder app, Reconciler reconciler, Board board, SessionStore sessions, LoginThrottle throttle)
+    {
+        app.MapPost("/api/session", (LoginRequest login, HttpContext context) =>
+        {
+            var client = context.Connection.RemoteIpAddress;
+            var wait = throttle.Wait(client);
+            if (wait > TimeSpan.Zero) return TooMany(context, wait);
+            var admin = reconciler.Settings.Admin;
+            // The hash is checked even for a wrong user name, so timing does not tell which was wrong.
+            bool passwordOk = PasswordHasher.Verify(login.Password ?? "", admin.PasswordHash);
+            bool ok = passwordOk && login.Username == admin.Username;
+            if (!ok)
+            {
+                var earned = throttle.Failed(client);
+                return earned > TimeSpan.Zero
+                    ? TooMany(context, earned)
+                    : Results.Json(new ApiError("wrong user name or password", "auth/WRONG_PASSWORD"), WebJsonContext.Default.ApiError, statusCode: 401);
+            }
+            throttle.Succeeded(client);
+            var session = sessions.Create(admin.Username);
+            context.Response.Cookies.Append(SessionStore.CookieName, session.Id, new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Path = "/",
+                // No Expires: a browser session cookie; the server ends it after the idle timeout.
+            });
+            return Results.Json(Info(session, reconciler), WebJsonContext.Default.SessionInfo);
+        });
+
+        app.MapGet("/api/session", (HttpContext context) =>
+            ApiGuard.SessionOf(context) is { } s
+                ? Results.Json(Info(s, reconciler), WebJsonContext.Default.SessionInfo)
+                : Results.Json(new ApiError("not logged in", "auth/NO_SESSION"), WebJsonContext.Default.ApiError, statusCode: 401));
+
+        app.MapDelete("/api/session", (HttpContext context) =>
+        {
+            if (ApiGuard.SessionOf(context) is { } s) sessions.Remove(s.Id);
+            context.Response.Cookies.Delete(SessionStore.CookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+            return Results.NoContent();
+        });
+
+        app.MapPut("/api/admin/password", (PasswordChange change, HttpContext context) =>
+        {
+            var admin = reconciler.Settings.Admin;
+            bool currentOk = change.Current is { } c && PasswordHasher.Verify(c, admin.PasswordHash);
+            var errors = PasswordRules.Check(currentOk, change.New, change.Confirm, admin.Username, board.Defaults.AdminPassword);
+            if (errors.Count > 0)
+                return Results.Json(new FieldErrorResponse("password not changed", errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+            reconciler.ChangeAdminPassword(PasswordHasher.Hash(change.New!));
+            // Anyone else who knew the old password is logged out; the browser that changed it stays in.
+            sessions.RemoveAllExcept(ApiGuard.SessionOf(context)?.Id);
+            return Results.NoContent();
+        });
+    }
+
+    static SessionInfo Info(Session s, Reconciler reconciler) =>
+        new(s.Username, reconciler.Settings.Admin.MustChangePassword, s.CsrfToken);
+
+    static IResult TooMany(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Json(new ApiError("too many wrong passwords; wait before trying again", "auth/THROTTLED"), WebJsonContext.Default.ApiError, statusCode: 429);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Routerd.Core.Json;
+using Routerd.Core.Reconcile;
+using Routerd.Core.Settings;
+
+namespace Routerd.WebUi;
+
+/// <summary>Changing the settings as a whole: PUT, import and export, and the confirmation of a
+/// risky change (a new LAN address) that otherwise rolls back.</summary>
+public static class SettingsEndpoints
+{
+    public static void MapSettingsApi(this IEndpointRouteBuilder app, RouterApi api)
+    {
+        var reconciler = api.Reconciler;
+        app.MapPut("/api/settings", (RouterSettings settings) => Change(reconciler, settings, api));
+
+        app.MapGet("/api/settings/export", (bool? secrets) =>
+        {
+            var s = secrets == true ? reconciler.Settings : SettingsSecrets.Redact(reconciler.Settings);
+            // The admin password hash stays on the router even in a full export: importing it
+            // elsewhere would bring back a password the owner may have changed since.
+            s = s with { Admin = s.Admin with { PasswordHash = "" } };
+            return Results.Text(RouterJson.WriteSettings(s), "application/json; charset=utf-8");
+        });
+
+        app.MapPost("/api/settings/import", async (HttpRequest request) =>
+        {
+            RouterSettings imported;
+            try
+            {
+                using var reader = new StreamReader(request.Body);
+                imported = RouterJson.ReadSettings(await reader.ReadToEndAsync());
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
+            {
+                return Results.Json(new FieldErrorResponse("not a routerd settings file", [new FieldError("", e.Message)]),
+                    RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+            }
+            return Change(reconciler, imported, api);
+        });
+
+        app.MapGet("/api/settings/pending", () => Results.Json(reconciler.Pending, WebJsonContext.Default.PendingView));
+
+        app.MapPost("/api/settings/confirm", () => reconciler.ConfirmPending()
+            ? Results.NoContent()
+            : Results.Json(new ApiError("no change is waiting for confirmation (it may have rolled back)", "settings/NOTHING_PENDING"),
+                WebJsonContext.Default.ApiError, statusCode: 409));
+    }
+
+    /// <summary>A whole-document change: 202 with the pending change when it moves the LAN
+    /// address, else the usual answer (200 settings, 400 fields, 500 code).</summary>
+    static IResult Change(Reconciler reconciler, RouterSettings settings, RouterApi api)
+    {
+        var (result, pending) = reconciler.TryChangeWithRollback(settings);
+        return pending is not null && result.Succeeded
+            ? Results.Json(pending, WebJsonContext.Default.PendingView, statusCode: 202)
+            : ApiEndpoints.Answer(result, api);
+    }
+}
