@@ -51,7 +51,7 @@ public sealed class FirstRunTests(BrowserLabFixture fixture) : IClassFixture<Bro
         await ui.Field("Password").FillAsync(WifiPassword);
         await ui.Button("Show").ClickAsync();
         await Expect(ui.Field("Password")).ToHaveAttributeAsync("type", "text");
-        await ui.Save();
+        await ui.Save("Wi-Fi");
         await Expect(ui.Field("Password")).ToHaveValueAsync("");
         // This lab has no radio: the page says plainly that the settings wait to be applied.
         await Expect(ui.Page.GetByTestId("not-applied")).ToBeVisibleAsync();
@@ -61,8 +61,18 @@ public sealed class FirstRunTests(BrowserLabFixture fixture) : IClassFixture<Bro
         Assert.Null(wifi["passphrase"]);
         Assert.Contains(WifiPassword, await ui.Fetch("/api/settings/export?secrets=true"));
 
+        // The line speed switches the shaper on, so the lane has queues to jump.
+        await ui.Go("Internet");
+        await ui.Field("Download (Mbit/s)").FillAsync("100");
+        await ui.Field("Upload (Mbit/s)").FillAsync("20");
+        await ui.Save("Line speed");
+        var qos = await fixture.Api.GetJson("/api/qos");
+        Assert.True((bool?)qos["shaperOn"], $"the shaper is off after setting the line speed: {qos.ToJsonString()}");
+        Assert.Equal(20_000, (long?)qos["uploadKbit"]);
+
         // Priority for the phone, for one hour.
         await ui.Go("Devices");
+        await Expect(ui.Page.Locator(".lane .vip-wait").First).ToBeVisibleAsync();
         var phone = ui.Page.Locator("li.device", new() { HasText = lab.Phone.Mac });
         await phone.GetByRole(AriaRole.Combobox).SelectOptionAsync(new SelectOptionValue { Label = "1 hour" });
         await phone.GetByRole(AriaRole.Button, new() { Name = "Give priority" }).ClickAsync();
@@ -79,7 +89,7 @@ public sealed class FirstRunTests(BrowserLabFixture fixture) : IClassFixture<Bro
         await ui.Page.GetByRole(AriaRole.Radio, new() { Name = "PPPoE" }).CheckAsync();
         await ui.Field("Username").FillAsync(PppoeUser);
         await ui.Field("Password").FillAsync(PppoePassword);
-        await ui.Save();
+        await ui.Save("Internet connection");
         await ui.Page.ReloadAsync();
         await Expect(ui.Heading).ToHaveTextAsync("Internet");
         await Expect(ui.Field("Username")).ToHaveValueAsync(PppoeUser);

@@ -53,7 +53,7 @@ public sealed class RouterUi : IAsyncDisposable
     public ILocator Heading => Page.Locator("main h1");
     public ILocator Field(string label) => Page.GetByLabel(label, new() { Exact = true });
     public ILocator Button(string name) => Page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
-    public ILocator FormStatus => Page.Locator("main .form-status");
+    public ILocator Form(string label) => Page.GetByRole(AriaRole.Form, new() { Name = label, Exact = true });
 
     public async Task LogIn(string username, string password)
     {
@@ -79,10 +79,11 @@ public sealed class RouterUi : IAsyncDisposable
         await Expect(Heading).ToHaveTextAsync(title);
     }
 
-    public async Task Save()
+    /// <summary>Presses the form's Save button and waits for the router to have accepted it.</summary>
+    public async Task Save(string form)
     {
-        await Button("Save").ClickAsync();
-        await Expect(FormStatus).ToHaveTextAsync("Saved.");
+        await Form(form).GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(Form(form).Locator(".form-status")).ToHaveTextAsync("Saved.");
     }
 
     /// <summary>A fetch from inside the page (its cookie, the phone's namespace): the body as text.</summary>

@@ -111,8 +111,8 @@ function card(mac, changed) {
  *  the rest (queued bytes over the shaper's rate), and what the rest had to drop. */
 function showLane(el, qos) {
   if (!qos?.shaperOn) {
-    fill(el, h('p', { class: 'state busy' }, h('span', { class: 'dot', 'aria-hidden': 'true' }),
-      'Shaper off: set your line speed to let priority work under load.'));
+    fill(el, h('p', { class: 'hint' }, 'The shaper is off, so queues form in the modem where priority cannot help. ',
+      'It switches on once the line speed is set.'));
     return;
   }
   const queues = qos.queues ?? [];

@@ -103,5 +103,29 @@ export async function mount(main) {
 
   fill(main, h('h1', {}, 'Internet'),
     h('section', { class: 'panel', 'aria-label': 'Connection state' }, state),
-    h('section', { class: 'panel' }, f));
+    h('section', { class: 'panel' }, f),
+    h('section', { class: 'panel' }, h('h2', {}, 'Line speed'), speedForm(settings.qos ?? {})));
+}
+
+/** The shaper's rates in Mbit/s (the API keeps kbit/s). Set a little under the line's real speed,
+ *  queues form in the router, where priority devices can skip them; empty switches the shaper off. */
+function speedForm(qos) {
+  const mbit = kbit => kbit ? String(kbit / 1000) : '';
+  const kbit = (f, name) => {
+    const text = value(f, name).trim().replace(',', '.');
+    if (text === '') return null;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw { errors: [{ field: name, message: 'A speed in Mbit/s, e.g. 50 or 9.5.' }] };
+    return Math.round(n * 1000);
+  };
+  return form('Line speed', [
+    h('p', { class: 'hint' }, 'Enter about 90 % of what your line really delivers, so priority devices can skip the queue. Leave both empty to switch this off.'),
+    field('qos.downloadKbit', 'Download (Mbit/s)', { value: mbit(qos.downloadKbit), inputmode: 'decimal' }),
+    field('qos.uploadKbit', 'Upload (Mbit/s)', { value: mbit(qos.uploadKbit), inputmode: 'decimal' }),
+  ], 'Save', async f => {
+    const fresh = await api.get('/api/settings');
+    await api.put('/api/settings', { ...fresh, qos: { ...fresh.qos,
+      downloadKbit: kbit(f, 'qos.downloadKbit'), uploadKbit: kbit(f, 'qos.uploadKbit') } });
+    return 'Saved.';
+  });
 }
