@@ -38,6 +38,8 @@ static class WebUiBench
         var result = JsonNode.Parse(run.Stdout)!.AsObject();
         result["devices"] = listed;
         result["routerd"] = routerd.Binary;
+        // Latency on a shared 2-core machine depends on what else runs: the load says how busy it was.
+        result["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
         Print(result);
         Directory.CreateDirectory(resultsDir);
@@ -60,7 +62,7 @@ static class WebUiBench
 
     static void Print(JsonObject r)
     {
-        Console.WriteLine($"webui benchmark: {r["devices"]} devices, {r["requests"]} requests, sessions {(bool?)r["session"] switch { true => "on", _ => "not offered by this routerd" }}");
+        Console.WriteLine($"webui benchmark: {r["devices"]} devices, {r["requests"]} requests, sessions {(bool?)r["session"] switch { true => "on", _ => "not offered by this routerd" }}, load average {r["load_average"]}");
         Console.WriteLine($"{"what",-40} {"value",12}  {"target",10}  ");
         foreach (var (key, label, unit, max) in Rows)
         {
