@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Admin;
 using Routerd.Core.Devices;
@@ -64,6 +65,8 @@ static partial class ServeCommand
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         // One line per request is noise on a router's console; routerd logs what it changes.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // ...but the web listener moving with the LAN address is worth a line.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Information);
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, RouterJsonContext.Default);
@@ -100,13 +103,14 @@ static partial class ServeCommand
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, reconciler,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
-        // Priorities "for 1 hour" turn themselves off.
-        builder.Services.AddHostedService(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.ExpirePriorities));
+        // Periodic is added as a plain IHostedService: AddHostedService keeps one service per
+        // type, and there are several Periodic steps. Priorities "for 1 hour" turn themselves off.
+        builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.ExpirePriorities));
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
 
         // An unconfirmed LAN address change rolls back at its deadline.
-        builder.Services.AddHostedService(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.RollBackIfDue));
+        builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.RollBackIfDue));
 
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         var lanAddress = reconciler.State.Lan.Address.Ip;
@@ -115,7 +119,7 @@ static partial class ServeCommand
         var listener = new LanListener(board.WebPort);
         listener.Follow(LanListener.Of(reconciler));
         var listenConfig = new ConfigurationBuilder().Add(listener).Build();
-        builder.Services.AddHostedService(_ => new Periodic(TimeSpan.FromMilliseconds(250), () => listener.Follow(LanListener.Of(reconciler))));
+        builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromMilliseconds(250), () => listener.Follow(LanListener.Of(reconciler))));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(socket);

@@ -43,6 +43,8 @@ public sealed class Lab : IDisposable
     /// <summary>Output of every process the lab started, one file each.</summary>
     public string OutputDir => Path.Combine(Dir, "output");
     string DhcpDir => Path.Combine(Dir, "dhcp");
+    /// <summary>The file routerd's "reboot" command (the lab board's Tools.Reboot) touches.</summary>
+    public string RebootMark => Path.Combine(Dir, "reboot-requested");
 
     public LabProcess? Routerd { get; private set; }
 
@@ -143,7 +145,12 @@ public sealed class Lab : IDisposable
             ["RunDir"] = RunDir,
             ["LogDir"] = LogDir,
             ["WebPort"] = 80,
+            ["RollbackSeconds"] = options.RollbackSeconds,
+            // Never the host's reboot: the web UI's reboot only leaves a mark the tests can see.
+            ["Tools"] = new JsonObject { ["Reboot"] = $"/usr/bin/touch {RebootMark}" },
         };
+        if (options.LoginThrottle is var (free, first, max))
+            board["LoginThrottle"] = new JsonObject { ["FreeFailures"] = free, ["FirstDelaySeconds"] = first, ["MaxDelaySeconds"] = max };
         File.WriteAllText(BoardFile, board.ToJsonString(new() { WriteIndented = true }) + "\n");
     }
 

@@ -11,6 +11,10 @@ public sealed record LabOptions
     /// <summary>The DHCP hostname the phone sends (option 12); null: "phone". Tests put hostile
     /// text here to see that it reaches the UI as text only.</summary>
     public string? PhoneHostname { get; init; }
+    /// <summary>How long routerd waits for a LAN address change to be confirmed (the board's RollbackSeconds).</summary>
+    public int RollbackSeconds { get; init; } = 60;
+    /// <summary>The login throttle (free failures, first delay, maximum delay in seconds); null: routerd's real default.</summary>
+    public (int FreeFailures, int FirstDelaySeconds, int MaxDelaySeconds)? LoginThrottle { get; init; }
     /// <summary>Where the lab narrates what it does; silent by default.</summary>
     public Action<string> Log { get; init; } = _ => { };
 }

@@ -17,10 +17,11 @@ public class LabFixture : IAsyncLifetime
     public RouterdApi Api => api ?? throw new InvalidOperationException("the lab was not created");
 
     protected virtual bool StartRouterd => true;
+    protected virtual LabOptions Options => new();
 
     public async Task InitializeAsync()
     {
-        lab = Routerd.Lab.Lab.Create(new LabOptions { StartRouterd = StartRouterd });
+        lab = Routerd.Lab.Lab.Create(Options with { StartRouterd = StartRouterd });
         api = new RouterdApi(lab.ControlSocket);
         if (!StartRouterd) return;
         await lab.WaitFor(async () => (await api.GetJson("/api/status"))["wan"]?["address"] is not null, Ready, "routerd's WAN to get an address from the ISP");

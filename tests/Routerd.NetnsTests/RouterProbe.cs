@@ -11,6 +11,10 @@ static class RouterProbe
     public static string Ruleset(this Lab.Lab lab) =>
         lab.RunIn(lab.RouterNs, "nft list table inet routerd").EnsureOk().Stdout;
 
+    /// <summary>One set of routerd's table with its elements (the VIP lane's vip_macs, vip_v4...).</summary>
+    public static string NftSet(this Lab.Lab lab, string set) =>
+        lab.RunIn(lab.RouterNs, $"nft list set inet routerd {set}").EnsureOk().Stdout;
+
     /// <summary>The PID of routerd's one dnsmasq; fails the test if there is not exactly one.</summary>
     public static int DnsmasqPid(this Lab.Lab lab)
     {
@@ -31,6 +35,16 @@ static class RouterProbe
         lab.WanAddress()?.Split('/')[0] ?? throw new Xunit.Sdk.XunitException($"wan0 has no address\n{lab.Describe()}");
 
     public static async Task<JsonObject> Settings(this RouterdApi api) => (JsonObject)await api.GetJson("/api/settings");
+
+    /// <summary>The client renews its lease now; it must keep its address, and dnsmasq must record the lease.</summary>
+    public static async Task RenewKeepingAddress(this Lab.Lab lab, LabClient client)
+    {
+        var before = lab.LeaseOf(client)!;
+        lab.RenewLease(client);
+        await lab.WaitFor(() => lab.LeaseOf(client)!.Count > before.Count, TimeSpan.FromSeconds(15), $"the {client.Name} to renew its lease");
+        Assert.Equal(before.Address, lab.LeaseOf(client)!.Address);
+        await lab.WaitFor(() => lab.RouterLeases().Contains(client.Mac), TimeSpan.FromSeconds(5), $"dnsmasq to record the {client.Name}'s lease");
+    }
 
     /// <summary>A LAN client fetches the internet host's test file; returns curl's result.</summary>
     public static CommandResult FetchHello(this Lab.Lab lab, LabClient client) =>

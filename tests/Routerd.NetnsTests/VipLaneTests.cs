@@ -64,7 +64,7 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
         await lab.WaitFor(() => lab.LeaseOf(lab.Phone)?.Address == moved, TimeSpan.FromSeconds(30), $"the phone to move to {moved}");
         await lab.WaitFor(() => InSet("vip_v4", moved) && !InSet("vip_v4", before), TimeSpan.FromSeconds(10),
             $"the VIP set to follow the phone to {moved}");
-        Assert.Contains(lab.Phone.Mac, VipSet("vip_macs"));
+        Assert.Contains(lab.Phone.Mac, lab.NftSet("vip_macs"));
         await Priority(lab.Phone, false);
     }
 
@@ -84,7 +84,7 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
             await lab.WaitFor(() => InSet("vip_v6", stable) && InSet("vip_v6", privacy), TimeSpan.FromSeconds(20),
                 "the VIP set to hold both of the phone's IPv6 addresses");
             await Priority(lab.Phone, false);
-            Assert.False(InSet("vip_v6", stable) || InSet("vip_v6", privacy), VipSet("vip_v6"));
+            Assert.False(InSet("vip_v6", stable) || InSet("vip_v6", privacy), lab.NftSet("vip_v6"));
         }
         finally
         {
@@ -98,10 +98,10 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
     {
         var until = DateTimeOffset.UtcNow.AddSeconds(3);
         await Priority(lab.Phone, true, until);
-        Assert.Contains(lab.Phone.Mac, VipSet("vip_macs"));
+        Assert.Contains(lab.Phone.Mac, lab.NftSet("vip_macs"));
         await lab.WaitFor(async () => (await Device(lab.Phone))["priority"]?.GetValue<bool>() == false, TimeSpan.FromSeconds(10),
             "the API to show the expired priority as off");
-        Assert.DoesNotContain(lab.Phone.Mac, VipSet("vip_macs"));
+        Assert.DoesNotContain(lab.Phone.Mac, lab.NftSet("vip_macs"));
     }
 
     [Fact]
@@ -110,11 +110,11 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
         await Priority(lab.Laptop, true);
         lab.StopRouterd();
         // routerd is gone: the kernel still classifies (the table and its sets stay).
-        Assert.Contains(lab.Laptop.Mac, VipSet("vip_macs"));
+        Assert.Contains(lab.Laptop.Mac, lab.NftSet("vip_macs"));
         lab.StartRouterd();
         await lab.WaitFor(async () => { try { return (await Device(lab.Laptop))["priority"]?.GetValue<bool>() == true; } catch (HttpRequestException) { return false; } },
             TimeSpan.FromSeconds(30), "the restarted routerd to report the laptop's priority");
-        Assert.Contains(lab.Laptop.Mac, VipSet("vip_macs"));
+        Assert.Contains(lab.Laptop.Mac, lab.NftSet("vip_macs"));
         await Priority(lab.Laptop, false);
     }
 
@@ -166,12 +166,12 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
         Assert.Contains($"{lab.Phone.Mac}: VIP until", on.Stdout);
         var until = DateTimeOffset.Parse((string)(await Device(lab.Phone))["priorityUntil"]!, CultureInfo.InvariantCulture);
         Assert.InRange(until, DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
-        Assert.Contains(lab.Phone.Mac, VipSet("vip_macs"));
+        Assert.Contains(lab.Phone.Mac, lab.NftSet("vip_macs"));
         Assert.Matches($@"(?m)^{Regex.Escape(lab.Phone.Mac)} .* VIP until ", lab.RouterdVerb("devices").EnsureOk().Stdout);
         Assert.Matches(@"(?m)^wan0 +upload +vip ", lab.RouterdVerb("qos").EnsureOk().Stdout);
 
         lab.RouterdVerb("priority", lab.Phone.Mac, "off").EnsureOk();
-        Assert.DoesNotContain(lab.Phone.Mac, VipSet("vip_macs"));
+        Assert.DoesNotContain(lab.Phone.Mac, lab.NftSet("vip_macs"));
 
         var malformed = lab.RouterdVerb("priority", "02:00:00:00:01", "on");
         Assert.Equal(1, malformed.ExitCode);
@@ -241,9 +241,7 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
     static string[] Queues(JsonNode qos) =>
         ((JsonArray)qos["queues"]!).Select(q => $"{q!["device"]}:{q["direction"]}").ToArray();
 
-    bool InSet(string set, string element) => Regex.IsMatch(VipSet(set), $@"[{{ ,]\s*{Regex.Escape(element)}\s*[,}}]");
-
-    string VipSet(string set) => lab.RunIn(lab.RouterNs, $"nft list set inet routerd {set}").EnsureOk().Stdout;
+    bool InSet(string set, string element) => Regex.IsMatch(lab.NftSet(set), $@"[{{ ,]\s*{Regex.Escape(element)}\s*[,}}]");
 
     static string Iperf(string options, string reverse) =>
         $"iperf3 -c {LabAddresses.InternetHost} -p {LabAddresses.IperfPort} --connect-timeout 3000 {options} {reverse}";

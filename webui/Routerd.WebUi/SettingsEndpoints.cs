@@ -17,8 +17,9 @@ public static class SettingsEndpoints
         var reconciler = api.Reconciler;
         app.MapPut("/api/settings", (RouterSettings settings) => Change(reconciler, settings, api));
 
-        app.MapGet("/api/settings/export", (bool? secrets) =>
+        app.MapGet("/api/settings/export", (bool? secrets, HttpContext context) =>
         {
+            context.Response.Headers.ContentDisposition = "attachment; filename=\"routerd-settings.json\"";
             var s = secrets == true ? reconciler.Settings : SettingsSecrets.Redact(reconciler.Settings);
             // The admin password hash stays on the router even in a full export: importing it
             // elsewhere would bring back a password the owner may have changed since.

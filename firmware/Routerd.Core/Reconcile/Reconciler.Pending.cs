@@ -6,12 +6,17 @@ namespace Routerd.Core.Reconcile;
 
 // Apply with rollback (DESIGN.md): a change of the LAN address is applied at once, with the old
 // address kept on the bridge beside the new one, but it is stored only when the user confirms it
-// from the new address. Unconfirmed, the old LAN settings come back at the deadline; a restart in
+// from the new address (the old address then stays a few seconds more for the answer to get out). Unconfirmed, the old LAN settings come back at the deadline; a restart in
 // between finds the old settings in the store. Other changes made meanwhile (a priority toggle)
 // are stored with the old LAN settings and survive a rollback.
 public sealed partial class Reconciler
 {
+    /// <summary>How long the old address stays after a confirmation: the browser that confirmed
+    /// may still reach the router through the old subnet, and must get its answer.</summary>
+    public static readonly TimeSpan FallbackGrace = TimeSpan.FromSeconds(5);
+
     PendingChange? pending;
+    (Net.Ipv4Network Address, DateTimeOffset Until)? retiring;
 
     public PendingView Pending
     {
@@ -43,29 +48,37 @@ public sealed partial class Reconciler
         }
     }
 
-    /// <summary>The user reached the router at its new address: store the change and let the old
-    /// address go. False when nothing was pending (already rolled back).</summary>
+    /// <summary>The user reached the router at its new address: store the change; the old
+    /// address goes after <see cref="FallbackGrace"/>. False when nothing was pending (already
+    /// rolled back).</summary>
     public bool ConfirmPending()
     {
         lock (gate)
         {
-            if (pending is null) return false;
+            if (pending is not { } p) return false;
             pending = null;
+            retiring = (p.PreviousAddress, clock.GetUtcNow() + FallbackGrace);
             store.Save(settings);
-            state = state with { Lan = state.Lan with { Fallback = null } };
-            try { ApplyLocked(Render()); }
-            catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
             LogConfirmed(log);
             return true;
         }
     }
 
-    /// <summary>Called once a second: puts the old LAN settings back when the deadline passed.</summary>
+    /// <summary>Called once a second: puts the old LAN settings back when the deadline passed,
+    /// and lets a confirmed change's old address go after its grace.</summary>
     public void RollBackIfDue()
     {
         lock (gate)
         {
-            if (pending is not { } p || !p.IsDue(clock.GetUtcNow())) return;
+            var now = clock.GetUtcNow();
+            if (retiring is { } r && now >= r.Until)
+            {
+                retiring = null;
+                state = state with { Lan = state.Lan with { Fallback = null } };
+                try { ApplyLocked(Render()); }
+                catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
+            }
+            if (pending is not { } p || !p.IsDue(now)) return;
             pending = null;
             var result = CommitLocked(settings with { Lan = p.PreviousLan });
             LogRolledBack(log, p.PreviousAddress.ToString(), result.FailureCode ?? "ok");
@@ -73,14 +86,14 @@ public sealed partial class Reconciler
     }
 
     /// <summary>Forgets a pending change without applying anything (a factory reset replaces it all).</summary>
-    void DropPendingLocked() => pending = null;
+    void DropPendingLocked() => (pending, retiring) = (null, null);
 
     /// <summary>What is stored: while a LAN change is pending, the LAN part stays the old one.</summary>
     RouterSettings Persisted(RouterSettings next) => pending is { } p ? next with { Lan = p.PreviousLan } : next;
 
     /// <summary>While a LAN change is pending the old address stays on the bridge too.</summary>
     DesiredState WithFallback(DesiredState next) =>
-        pending is { } p ? next with { Lan = next.Lan with { Fallback = p.PreviousAddress } } : next;
+        (pending?.PreviousAddress ?? retiring?.Address) is { } old ? next with { Lan = next.Lan with { Fallback = old } } : next;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "LAN address change to {Address} applied; it rolls back unless confirmed within {Seconds} s")]
     static partial void LogPending(ILogger log, string address, int seconds);

@@ -74,8 +74,13 @@ public class PendingChangeTests
 
         Assert.True(reconciler.ConfirmPending());
 
-        Assert.Equal(["10.9.0.1/24"], BridgeAddresses());
         Assert.Equal("10.9.0.1/24", store.Stored!.Lan.Address);
+        Assert.False(reconciler.Pending.Pending);
+        // The old address stays a moment, so the answer to the confirmation gets out.
+        Assert.Equal(["10.9.0.1/24", "192.168.1.1/24"], BridgeAddresses());
+        clock.Advance(Reconciler.FallbackGrace);
+        reconciler.RollBackIfDue();
+        Assert.Equal(["10.9.0.1/24"], BridgeAddresses());
         clock.Advance(TimeSpan.FromMinutes(5));
         reconciler.RollBackIfDue();
         Assert.Equal("10.9.0.1/24", reconciler.Settings.Lan.Address);

@@ -2,13 +2,13 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Routerd.Core.Reconcile;
 
-namespace Routerd;
+namespace Routerd.WebUi;
 
 /// <summary>Kestrel's TCP endpoints as configuration that follows the router's LAN address: when
 /// it changes (and while a change waits for confirmation, both the old and the new one), the
 /// endpoint list is replaced and Kestrel binds and unbinds accordingly (reloadOnChange). Only LAN
 /// addresses are ever listened on, never the wildcard.</summary>
-sealed class LanListener(int port) : ConfigurationProvider, IConfigurationSource
+public sealed class LanListener(int port) : ConfigurationProvider, IConfigurationSource
 {
     public IConfigurationProvider Build(IConfigurationBuilder builder) => this;
 
