@@ -23,11 +23,13 @@ public class BrowserLabFixture : IAsyncLifetime
 
     /// <summary>The hostname the phone's DHCP client sends.</summary>
     protected virtual string? PhoneHostname => null;
+    /// <summary>How long an unconfirmed LAN address change waits before it rolls back.</summary>
+    protected virtual int RollbackSeconds => 60;
 
     public async Task InitializeAsync()
     {
         if (PhoneChromium.Problems() is { Count: > 0 } problems) throw new LabUnavailableException(problems);
-        lab = Routerd.Lab.Lab.Create(new LabOptions { PhoneHostname = PhoneHostname });
+        lab = Routerd.Lab.Lab.Create(new LabOptions { PhoneHostname = PhoneHostname, RollbackSeconds = RollbackSeconds });
         api = new RouterdApi(lab.ControlSocket);
         await lab.WaitFor(async () => (await api.GetJson("/api/status"))["wan"]?["address"] is not null, Ready, "routerd's WAN to get an address from the ISP");
         await lab.WaitForLeases(Ready);
@@ -49,4 +51,11 @@ public sealed class HostileHostnameFixture : BrowserLabFixture
 {
     public const string Hostname = "<img src=x onerror=alert(1)>";
     protected override string? PhoneHostname => Hostname;
+}
+
+/// <summary>A rollback window short enough to wait out in a test.</summary>
+public sealed class ShortRollbackFixture : BrowserLabFixture
+{
+    public const int Seconds = 20;
+    protected override int RollbackSeconds => Seconds;
 }

@@ -47,3 +47,42 @@ public sealed class RollbackTests(BrowserLabFixture fixture) : IClassFixture<Bro
         Assert.Empty(ui.Problems);
     }
 }
+
+/// <summary>The other way: nobody confirms, the router goes back by itself, the page says where,
+/// the old address serves the UI again and the phone's lease still renews there.</summary>
+public sealed class UnconfirmedRollbackTests(ShortRollbackFixture fixture) : IClassFixture<ShortRollbackFixture>
+{
+    const string Password = "rollback-pass-4";
+
+    [Fact]
+    public async Task An_unconfirmed_address_change_goes_back_and_the_old_address_serves_again()
+    {
+        var lab = fixture.Lab;
+        await using var ui = await RouterUi.Open(fixture.Browser, RouterUi.Phone, "rollback-unconfirmed");
+        await ui.LogIn("admin", "admin");
+        await ui.ChangeForcedPassword("admin", Password);
+        await ui.Go("System");
+        await ui.Field("Router address with prefix").FillAsync("192.168.3.1/24");
+        await ui.Button("Change address").ClickAsync();
+        await ui.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Change address" }).ClickAsync();
+        await ui.Page.WaitForURLAsync(new Regex(@"^http://192\.168\.3\.1/\?previous=192\.168\.1\.1"), new() { Timeout = 20_000 });
+        await ui.LogIn("admin", Password);
+        var banner = ui.Page.Locator("#banner");
+        await Expect(banner).ToContainTextAsync("Unless you confirm");
+
+        // Nobody confirms: the page says so when the time is up and points back to the old address.
+        await Expect(banner).ToContainTextAsync("Time is up", new() { Timeout = (ShortRollbackFixture.Seconds + 30) * 1000 });
+        await ui.Screenshot("went-back");
+        Assert.Equal("192.168.1.1/24", (string?)(await fixture.Api.GetJson("/api/settings"))["lan"]!["address"]);
+        await banner.GetByRole(AriaRole.Link).ClickAsync();
+        await ui.Page.WaitForURLAsync(new Regex(@"^http://192\.168\.1\.1/"));
+        // The session this browser had at the old address is still there.
+        await Expect(ui.Heading).ToHaveTextAsync("Status");
+
+        // The phone's lease still renews from the router at its old address.
+        int before = lab.LeaseOf(lab.Phone)!.Count;
+        lab.RenewLease(lab.Phone);
+        await lab.WaitFor(() => lab.LeaseOf(lab.Phone) is { } l && l.Count > before && l.Address.StartsWith("192.168.1.", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "the phone to renew its lease in 192.168.1.0/24");
+    }
+}

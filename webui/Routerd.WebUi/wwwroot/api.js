@@ -25,7 +25,8 @@ export class ApiError extends Error {
 
 export async function request(method, path, body, { raw = false } = {}) {
   const headers = { Accept: 'application/json' };
-  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  // The router is next door: an answer that takes this long is not coming (e.g. its address moved).
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal: AbortSignal.timeout(15_000) };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = typeof body === 'string' ? body : JSON.stringify(body);

@@ -9,6 +9,12 @@ let countdown = null;
 
 const hostOf = address => String(address ?? '').split('/')[0];
 const urlFor = address => `${location.protocol}//${hostOf(address)}${location.port ? `:${location.port}` : ''}/`;
+const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
+/** The address the browser came from, passed along when it followed a change (only ever a plain IPv4 address). */
+const previous = () => {
+  const p = new URLSearchParams(location.search).get('previous');
+  return p && IPV4.test(p) ? p : null;
+};
 
 function startCountdown(seconds, show) {
   clearInterval(countdown);
@@ -45,12 +51,28 @@ export async function checkPending() {
     h('p', {}, `The router's address changed to ${hostOf(pending.newAddress)}. `,
       'Unless you confirm, it goes back to the old settings in ', left, '.'),
     here ? keep : h('p', {}, 'Confirm from the new address: ', h('a', { href: urlFor(pending.newAddress) }, urlFor(pending.newAddress)))));
-  startCountdown(pending.secondsLeft ?? 0, s => { left.textContent = `${s} s`; });
+  startCountdown(pending.secondsLeft ?? 0, s => {
+    left.textContent = `${s} s`;
+    if (s === 0) setTimeout(() => wentBack(), 2000);
+  });
+}
+
+/** The time is up: the router has gone back to the old address (unless it was confirmed meanwhile). */
+async function wentBack() {
+  try {
+    const pending = await api.get('/api/settings/pending');
+    if (pending?.pending) return checkPending();
+  } catch { /* this address has gone: that is the rollback */ }
+  const old = previous();
+  fill(banner, h('div', { class: 'notice warn', role: 'alert' },
+    h('p', {}, 'Time is up: the router went back to its old address and settings.'),
+    old && h('p', {}, 'Continue at ', h('a', { href: urlFor(old) }, urlFor(old)))));
 }
 
 /** After a 202: explains what happens and moves the browser to the new address. */
 export function followNewAddress(main, answer) {
   const url = urlFor(answer.newAddress);
+  const next = IPV4.test(location.hostname) ? `${url}?previous=${location.hostname}` : url;
   const left = h('strong', {});
   fill(main, h('section', { class: 'panel narrow' },
     h('h1', { tabindex: '-1' }, 'Moving to the new address'),
@@ -60,5 +82,5 @@ export function followNewAddress(main, answer) {
     h('p', { class: 'hint' }, 'If the new page does not open, reconnect this device (unplug the cable or rejoin the Wi-Fi) so it gets an address in the new network.')));
   main.querySelector('h1').focus();
   startCountdown(answer.secondsLeft ?? 60, s => { left.textContent = `${s} seconds`; });
-  setTimeout(() => location.assign(url), 4000);
+  setTimeout(() => location.assign(next), 4000);
 }

@@ -49,9 +49,9 @@ export function mount(main) {
         const top = graph.push(down, up);
         fill(rates, h('span', { class: 'rate down' }, '↓ ', bitRate(down)), h('span', { class: 'rate up' }, '↑ ', bitRate(up)));
         scale.textContent = `top of graph: ${bitRate(top)}`;
-      } else rates.textContent = 'Measuring…';
+      } else fill(rates, h('span', { class: 'hint' }, 'Measuring…'));
       last = { at: now, rx: s.wan.rxBytes, tx: s.wan.txBytes };
-    } else rates.textContent = 'This router does not report its traffic counters.';
+    } else fill(rates, h('span', { class: 'hint' }, 'This router does not report its traffic counters.'));
 
     fill(services,
       s.wifi && h('li', {}, h('span', {}, 'Wi-Fi'), h('span', { class: 'hint' }, s.wifi.radio === false ? 'No radio on this router' : s.wifi.live === false ? 'Not switched on yet' : wifiMessage(s.wifi.code))),
