@@ -25,9 +25,7 @@ public sealed class HostileHostnameTests(HostileHostnameFixture fixture) : IClas
         Assert.Null((string?)phoneEntry!["hostname"]);
         Assert.Contains($"{lab.Phone.Mac} {lab.LeaseOf(lab.Phone)!.Address} * ", Leases(lab));
 
-        await using var ui = await RouterUi.Open(fixture.Browser, RouterUi.Phone, "hostile");
-        await ui.LogIn("admin", "admin");
-        await ui.ChangeForcedPassword("admin", "another-password-9");
+        await using var ui = await RouterUi.OpenFirstTime(fixture.Browser, RouterUi.Phone, "hostile", "another-password-9");
         await ui.Go("Devices");
         var phone = ui.Page.Locator("li.device", new() { HasText = lab.Phone.Mac });
         await Expect(phone.Locator("h3")).ToHaveTextAsync("Unnamed device");

@@ -16,17 +16,9 @@ public sealed class RollbackTests(BrowserLabFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task A_new_router_address_is_followed_and_confirmed_from_there()
     {
-        await using var ui = await RouterUi.Open(fixture.Browser, RouterUi.Phone, "rollback");
-        await ui.LogIn("admin", "admin");
-        await ui.ChangeForcedPassword("admin", Password);
-        await Expect(ui.Heading).ToHaveTextAsync("Status");
+        await using var ui = await RouterUi.OpenFirstTime(fixture.Browser, RouterUi.Phone, "rollback", Password);
 
-        await ui.Go("System");
-        await ui.Field("Router address with prefix").FillAsync($"{NewAddress}/24");
-        await ui.Button("Change address").ClickAsync();
-        var dialog = ui.Page.GetByRole(AriaRole.Dialog);
-        await Expect(dialog).ToContainTextAsync("60 seconds");
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Change address" }).ClickAsync();
+        await ui.ChangeRouterAddress($"{NewAddress}/24");
         await Expect(ui.Heading).ToHaveTextAsync("Moving to the new address");
         await ui.Screenshot("moving");
         var pending = await fixture.Api.GetJson("/api/settings/pending");
@@ -58,13 +50,8 @@ public sealed class UnconfirmedRollbackTests(ShortRollbackFixture fixture) : ICl
     public async Task An_unconfirmed_address_change_goes_back_and_the_old_address_serves_again()
     {
         var lab = fixture.Lab;
-        await using var ui = await RouterUi.Open(fixture.Browser, RouterUi.Phone, "rollback-unconfirmed");
-        await ui.LogIn("admin", "admin");
-        await ui.ChangeForcedPassword("admin", Password);
-        await ui.Go("System");
-        await ui.Field("Router address with prefix").FillAsync("192.168.3.1/24");
-        await ui.Button("Change address").ClickAsync();
-        await ui.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Change address" }).ClickAsync();
+        await using var ui = await RouterUi.OpenFirstTime(fixture.Browser, RouterUi.Phone, "rollback-unconfirmed", Password);
+        await ui.ChangeRouterAddress("192.168.3.1/24");
         await ui.Page.WaitForURLAsync(new Regex(@"^http://192\.168\.3\.1/\?previous=192\.168\.1\.1"), new() { Timeout = 20_000 });
         await ui.LogIn("admin", Password);
         var banner = ui.Page.Locator("#banner");

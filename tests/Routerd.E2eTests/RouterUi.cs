@@ -50,6 +50,16 @@ public sealed class RouterUi : IAsyncDisposable
         return ui;
     }
 
+    /// <summary>A fresh router's first visit: admin/admin, then the forced change to <paramref name="password"/>.</summary>
+    public static async Task<RouterUi> OpenFirstTime(IBrowser browser, ViewportSize size, string shotPrefix, string password)
+    {
+        var ui = await Open(browser, size, shotPrefix);
+        await ui.LogIn("admin", "admin");
+        await ui.ChangeForcedPassword("admin", password);
+        await Expect(ui.Heading).ToHaveTextAsync("Status");
+        return ui;
+    }
+
     public ILocator Heading => Page.Locator("main h1");
     public ILocator Field(string label) => Page.GetByLabel(label, new() { Exact = true });
     public ILocator Button(string name) => Page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
@@ -77,6 +87,17 @@ public sealed class RouterUi : IAsyncDisposable
     {
         await Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = title, Exact = true }).ClickAsync();
         await Expect(Heading).ToHaveTextAsync(title);
+    }
+
+    /// <summary>System → Router address, confirmed in the dialog that explains the rollback.</summary>
+    public async Task ChangeRouterAddress(string addressWithPrefix)
+    {
+        await Go("System");
+        await Field("Router address with prefix").FillAsync(addressWithPrefix);
+        await Button("Change address").ClickAsync();
+        var dialog = Page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync("goes back to");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Change address" }).ClickAsync();
     }
 
     /// <summary>Presses the form's Save button and waits for the router to have accepted it.</summary>

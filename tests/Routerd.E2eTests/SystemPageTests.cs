@@ -15,9 +15,7 @@ public sealed class SystemPageTests(BrowserLabFixture fixture) : IClassFixture<B
     public async Task Backup_restore_restart_and_factory_reset()
     {
         var lab = fixture.Lab;
-        await using var ui = await RouterUi.Open(fixture.Browser, RouterUi.Desktop, "system");
-        await ui.LogIn("admin", "admin");
-        await ui.ChangeForcedPassword("admin", Password);
+        await using var ui = await RouterUi.OpenFirstTime(fixture.Browser, RouterUi.Desktop, "system", Password);
         await ui.Go("System");
 
         // Backup: a JSON file of the settings.

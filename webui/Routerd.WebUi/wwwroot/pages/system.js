@@ -20,7 +20,7 @@ export async function mount(main, { showLogin }) {
     if (address === fresh.lan.address) return 'Nothing changed.';
     const ok = await confirmAction({
       title: 'Change the router address?',
-      text: `Every device reconnects to ${address.split('/')[0]}. You then have 60 seconds to confirm from there; otherwise the router goes back to ${fresh.lan.address.split('/')[0]} by itself.`,
+      text: `This page moves to ${address.split('/')[0]}, where you confirm the change. If nobody confirms in time (the page shows a countdown), the router goes back to ${fresh.lan.address.split('/')[0]} by itself.`,
       action: 'Change address', danger: false });
     if (!ok) return '';
     const answer = await api.put('/api/settings', { ...fresh, lan: moveLan(fresh.lan, address) });
