@@ -2,9 +2,9 @@
 # routerd's one entry point. On a fresh Debian 12 machine every verb installs what it needs.
 #   ./build.sh deps          install Debian packages and restore NuGet packages
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
-#   ./build.sh test          every test tier (unit, namespaces); a tier that cannot run fails
+#   ./build.sh test          every test tier (unit, namespaces, browser); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark, core or vip (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/: core, vip or webui (table + bench/results/NAME.json)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -14,6 +14,8 @@ OUT=$ROOT/artifacts/bin
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
 PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps"
 PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux"
+# The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
+PKGS_E2E="chromium"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -25,7 +27,7 @@ need_root() {
 deps() {
   command -v dotnet >/dev/null || die "the .NET SDK 10 is not installed (dotnet not on PATH)"
   local missing=()
-  for p in $PKGS_BUILD $PKGS_RUN $PKGS_LAB; do
+  for p in $PKGS_BUILD $PKGS_RUN $PKGS_LAB $PKGS_E2E; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -74,6 +76,14 @@ netns_tests() {
     dotnet test tests/Routerd.NetnsTests/Routerd.NetnsTests.csproj --verbosity quiet --logger "console;verbosity=normal"
 }
 
+# Chromium inside the phone's namespace against the AOT routerd in the lab; screenshots of every
+# page land in tests/results/e2e/.
+e2e_tests() {
+  log "browser tier (chromium in the phone's namespace, Playwright)"
+  ROUTERD="$OUT/routerd-linux-x64/routerd" \
+    dotnet test tests/Routerd.E2eTests/Routerd.E2eTests.csproj --verbosity quiet --logger "console;verbosity=normal"
+}
+
 # The lab runs in the foreground until Ctrl-C; `exec` hands the terminal's signals straight to it,
 # and it removes every namespace and process it made before exiting. Extra arguments go to
 # `Routerd.Lab up` (e.g. --port 8081).
@@ -93,7 +103,7 @@ bench() {
   local name=${1:-}
   case "$name" in
     core|vip) ;;
-    *) die "usage: ./build.sh bench core|vip" ;;
+    *) die "usage: ./build.sh bench core|vip|webui" ;;
   esac
   deps
   publish linux-x64
@@ -104,12 +114,25 @@ bench() {
     --routerd "$OUT/routerd-linux-x64/routerd" --arm64 "$OUT/routerd-linux-arm64/routerd"
 }
 
+# The web UI benchmark (its own project): first-load bytes, the device list's latency with 250
+# devices and routerd's RSS growth over 10k requests, measured against the AOT binary from the
+# lab's phone.
+bench_webui() {
+  need_root "the web UI benchmark"
+  deps
+  publish linux-x64
+  log "building the web UI benchmark"
+  dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
+  exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$OUT/routerd-linux-x64/routerd"
+}
+
 test_all() {
   need_root "the namespace test tier"
   build
   arm64_smoke
   unit_tests
   netns_tests
+  e2e_tests
 }
 
 cmd=${1:-}
@@ -119,6 +142,6 @@ case "$cmd" in
   build) build ;;
   test) test_all ;;
   lab) lab "$@" ;;
-  bench) bench "$@" ;;
+  bench) if [ "${1:-}" = webui ]; then bench_webui; else bench "$@"; fi ;;
   *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

@@ -42,7 +42,7 @@ static class DhcpClient
         // -T 1 -t 3 -A 1: discover every second and retry at once, so a client started before
         // routerd gets its lease as soon as routerd's dnsmasq answers (default waits 20 s).
         return ["ip", "netns", "exec", client.Namespace, "udhcpc", "-f", "-i", "eth0",
-                "-x", $"hostname:{client.Name}", "-s", hook, "-T", "1", "-t", "3", "-A", "1"];
+                "-x", $"hostname:{client.Hostname ?? client.Name}", "-s", hook, "-T", "1", "-t", "3", "-A", "1"];
     }
 
     public static ClientLease? ReadLease(string dir, LabClient client)

@@ -54,7 +54,7 @@ public sealed class Lab : IDisposable
         char letter = (char)('a' + (Interlocked.Increment(ref created) - 1) % 26);
         Prefix = $"{StaleLabSweep.NamePrefix}{Environment.ProcessId}{letter}";
         Dir = Path.Combine(Path.GetTempPath(), Prefix);
-        Phone = new LabClient("phone", $"{Prefix}-phone", "02:00:00:00:01:01", "lan1");
+        Phone = new LabClient("phone", $"{Prefix}-phone", "02:00:00:00:01:01", "lan1", options.PhoneHostname);
         Laptop = new LabClient("laptop", $"{Prefix}-laptop", "02:00:00:00:01:02", "lan2");
     }
 

@@ -28,8 +28,9 @@ public static class LabAddresses
 }
 
 /// <summary>A LAN client: its own namespace with <c>eth0</c>, cabled to the router's
-/// <paramref name="RouterPort"/>, with a MAC the lab fixes so tests can name it.</summary>
-public sealed record LabClient(string Name, string Namespace, string Mac, string RouterPort);
+/// <paramref name="RouterPort"/>, with a MAC the lab fixes so tests can name it.
+/// <paramref name="Hostname"/> is what its DHCP client calls it (null: the name).</summary>
+public sealed record LabClient(string Name, string Namespace, string Mac, string RouterPort, string? Hostname = null);
 
 /// <summary>What the client's DHCP hook last applied. <paramref name="Event"/> is udhcpc's
 /// (bound or renew), <paramref name="Count"/> how many leases it has applied so far, so a test

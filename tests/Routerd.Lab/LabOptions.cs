@@ -11,6 +11,9 @@ public sealed record LabOptions
     /// <summary>Loopback port of the web relay into the router's web UI; 0 for none (tests run
     /// several labs, and only one can own a port).</summary>
     public int RelayPort { get; init; }
+    /// <summary>The DHCP hostname the phone sends (option 12); null: "phone". Tests put hostile
+    /// text here to see that it reaches the UI as text only.</summary>
+    public string? PhoneHostname { get; init; }
     /// <summary>How long routerd waits for a LAN address change to be confirmed (the board's RollbackSeconds).</summary>
     public int RollbackSeconds { get; init; } = 60;
     /// <summary>The login throttle (free failures, first delay, maximum delay in seconds); null: routerd's real default.</summary>

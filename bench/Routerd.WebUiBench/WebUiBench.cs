@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Routerd.Lab;
+
+namespace Routerd.WebUiBench;
+
+/// <summary>The outer half: the lab, the 250 devices, the measuring process in the phone's
+/// namespace, the table and bench/results/webui.json.</summary>
+static class WebUiBench
+{
+    public const int Devices = 250;
+    static readonly TimeSpan Ready = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> Run(RouterdCommand routerd, string resultsDir)
+    {
+        using var lab = Lab.Lab.Create(new LabOptions { Routerd = routerd, Log = m => Console.Error.WriteLine($"lab: {m}") });
+        using var api = new RouterdApi(lab.ControlSocket);
+        await lab.WaitFor(async () => (await api.GetJson("/api/status"))["wan"]?["address"] is not null, Ready, "routerd's WAN to get an address");
+        await lab.WaitForLeases(Ready);
+
+        Console.Error.WriteLine($"bench: naming {Devices} devices over the control socket");
+        for (int i = 0; i < Devices; i++)
+        {
+            string mac = $"02:00:00:aa:{i / 256:x2}:{i % 256:x2}";
+            using var r = await api.Post("/api/devices", new JsonObject { ["mac"] = mac, ["name"] = $"device {i}" });
+            if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/devices {mac} → {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+        }
+        int listed = (await api.GetJson("/api/devices")).AsArray().Count;
+        if (listed < Devices) throw new InvalidOperationException($"the device list has {listed} devices, expected at least {Devices}");
+
+        var self = Environment.ProcessPath is { } exe && !exe.EndsWith("/dotnet", StringComparison.Ordinal)
+            ? new[] { exe } : ["dotnet", typeof(WebUiBench).Assembly.Location];
+        string[] argv = ["ip", "netns", "exec", lab.Phone.Namespace, .. self, "measure", "--url", $"http://{LabAddresses.RouterLan}/", "--pid", lab.Routerd!.Pid.ToString(CultureInfo.InvariantCulture)];
+        Console.Error.WriteLine($"bench: measuring from the phone ({lab.Phone.Namespace})");
+        var run = CommandResult.Run(argv, TimeSpan.FromMinutes(5));
+        if (!run.Ok) throw new InvalidOperationException($"the measurement failed: {run}\n{lab.Describe()}");
+        var result = JsonNode.Parse(run.Stdout)!.AsObject();
+        result["devices"] = listed;
+        result["routerd"] = routerd.Binary;
+        // Latency on a shared 2-core machine depends on what else runs: the load says how busy it was.
+        result["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+        Print(result);
+        Directory.CreateDirectory(resultsDir);
+        string file = Path.Combine(resultsDir, "webui.json");
+        File.WriteAllText(file, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        Console.WriteLine($"\nwritten: {file}");
+        return 0;
+    }
+
+    static readonly (string Key, string Label, string Unit, double? Max)[] Rows =
+    [
+        ("first_load_bytes", "first load (login view), transferred", "B", 150 * 1024),
+        ("all_assets_bytes", "every asset of the app, transferred", "B", null),
+        ("api_p50_ms", "GET /api/devices p50", "ms", null),
+        ("api_p99_ms", "GET /api/devices p99", "ms", 5),
+        ("rss_before_mb", "routerd RSS before", "MB", null),
+        ("rss_after_mb", "routerd RSS after 10k requests", "MB", null),
+        ("rss_growth_mb", "RSS growth", "MB", 5),
+    ];
+
+    static void Print(JsonObject r)
+    {
+        Console.WriteLine($"webui benchmark: {r["devices"]} devices, {r["requests"]} requests, sessions {(bool?)r["session"] switch { true => "on", _ => "not offered by this routerd" }}, load average {r["load_average"]}");
+        Console.WriteLine($"{"what",-40} {"value",12}  {"target",10}  ");
+        foreach (var (key, label, unit, max) in Rows)
+        {
+            double v = (double)r[key]!;
+            string shown = unit == "B" ? $"{v / 1024:0.0} KB" : $"{v:0.00} {unit}";
+            string target = max is { } m ? (unit == "B" ? $"≤ {m / 1024:0} KB" : $"≤ {m:0} {unit}") : "";
+            string verdict = max is { } limit ? (v <= limit ? "ok" : "MISSED") : "";
+            Console.WriteLine($"{label,-40} {shown,12}  {target,10}  {verdict}");
+        }
+    }
+}

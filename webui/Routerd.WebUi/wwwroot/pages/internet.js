@@ -1,0 +1,131 @@
+// Internet: how the router reaches the provider (PPPoE, automatic DHCP or a fixed address).
+// The PPPoE password is write-only: the router never sends it back, an empty field keeps it.
+import { h, fill, uid } from '../dom.js';
+import * as api from '../api.js';
+import { field, secretField, form, value } from '../form.js';
+import { wanMessage } from '../format.js';
+
+const MODES = [
+  ['pppoe', 'PPPoE', 'A username and password from your provider (most DSL and fibre lines).'],
+  ['dhcp', 'Automatic', 'The modem or provider gives the router its address (cable, most fibre boxes).'],
+  ['static', 'Fixed address', 'Your provider gave you an address, a gateway and DNS servers to type in.'],
+];
+
+/** True when the router is actually driving a PPPoE link (not just storing the settings). */
+const pppoeLive = status => status?.wan?.live ?? (
+  (status?.subsystems ?? []).some(s => /^ppp/.test(s.name)) ||
+  ['wan/AUTH_FAILED', 'wan/NO_SERVER', 'wan/PEER_DEAD'].includes(status?.wan?.code) ||
+  (status?.wan?.mode === 'pppoe' && status?.wan?.code === 'wan/UP'));
+
+export async function mount(main) {
+  const [settings, status] = await Promise.all([api.get('/api/settings'), api.get('/api/status').catch(() => null)]);
+  const wan = settings.wan;
+  const state = h('div', { class: 'wan-state' });
+  const mode = wan.mode;
+
+  const modeName = uid('mode');
+  const modes = h('fieldset', { class: 'field modes', 'data-field': 'wan.mode' },
+    h('legend', {}, 'Connection type'),
+    MODES.map(([v, label, hint]) => {
+      const id = uid('m');
+      return h('div', { class: 'choice' },
+        h('input', { type: 'radio', id, name: 'wan.mode', value: v, checked: v === mode, 'data-group': modeName }),
+        h('label', { for: id }, h('strong', {}, label), h('span', { class: 'hint' }, hint)));
+    }),
+    h('p', { class: 'field-error', hidden: true }));
+
+  const p = wan.pppoe ?? {};
+  const pppoe = h('fieldset', { class: 'group', 'data-field': 'wan.pppoe', 'data-mode': 'pppoe' },
+    h('legend', {}, 'PPPoE login'),
+    field('wan.pppoe.username', 'Username', { value: p.username ?? '', autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false' }),
+    secretField('wan.pppoe.password', 'Password', {
+      placeholder: p.username ? 'Saved – type only to change it' : '',
+      hint: 'For your safety the router never shows the saved password.' }),
+    field('wan.pppoe.serviceName', 'Service name (optional)', { value: p.serviceName ?? '', hint: 'Leave empty unless your provider names one.' }),
+    field('wan.pppoe.mtu', 'MTU', { type: 'number', value: String(p.mtu ?? 1492), min: '1280', max: '1500', inputmode: 'numeric', hint: '1492 fits almost every PPPoE line.' }),
+    h('p', { class: 'field-error', hidden: true }));
+
+  const st = wan.static ?? {};
+  const fixed = h('fieldset', { class: 'group', 'data-field': 'wan.static', 'data-mode': 'static' },
+    h('legend', {}, 'Fixed address'),
+    field('wan.static.address', 'Address with prefix', { value: st.address ?? '', placeholder: '203.0.113.2/24', autocapitalize: 'off', spellcheck: 'false' }),
+    field('wan.static.gateway', 'Gateway', { value: st.gateway ?? '', placeholder: '203.0.113.1', autocapitalize: 'off', spellcheck: 'false' }),
+    field('wan.static.dns', 'DNS servers', { value: (st.dns ?? []).join(', '), placeholder: '203.0.113.53, 203.0.113.54', hint: 'Separated by commas.' }),
+    h('p', { class: 'field-error', hidden: true }));
+
+  const f = form('Internet connection', [modes, pppoe, fixed], 'Save', async f => {
+    const chosen = f.querySelector('input[name="wan.mode"]:checked')?.value ?? mode;
+    const fresh = await api.get('/api/settings');
+    const next = { ...fresh.wan, mode: chosen };
+    if (chosen === 'pppoe') {
+      const password = value(f, 'wan.pppoe.password');
+      next.pppoe = {
+        ...(fresh.wan.pppoe ?? {}),
+        username: value(f, 'wan.pppoe.username').trim(),
+        serviceName: value(f, 'wan.pppoe.serviceName').trim() || null,
+        mtu: Number(value(f, 'wan.pppoe.mtu')),
+        password: password === '' ? null : password,   // null: keep the saved one
+      };
+    }
+    if (chosen === 'static') {
+      next.static = {
+        address: value(f, 'wan.static.address').trim(),
+        gateway: value(f, 'wan.static.gateway').trim(),
+        dns: value(f, 'wan.static.dns').split(',').map(s => s.trim()).filter(Boolean),
+      };
+    }
+    await api.put('/api/settings', { ...fresh, wan: next });
+    const pw = f.elements.namedItem('wan.pppoe.password');
+    pw.value = '';
+    if (chosen === 'pppoe') pw.placeholder = 'Saved – type only to change it';
+    showState(await api.get('/api/status').catch(() => null), chosen);
+    return 'Saved.';
+  });
+
+  const showModes = () => {
+    const chosen = f.querySelector('input[name="wan.mode"]:checked')?.value;
+    for (const group of f.querySelectorAll('[data-mode]')) group.hidden = group.dataset.mode !== chosen;
+  };
+  f.addEventListener('change', event => { if (event.target.name === 'wan.mode') showModes(); });
+  showModes();
+
+  function showState(s, chosen) {
+    const msg = wanMessage(s?.wan?.code);
+    fill(state,
+      h('p', { class: `state ${msg.tone}` }, h('span', { class: 'dot', 'aria-hidden': 'true' }), msg.title,
+        s?.wan?.address && h('span', { class: 'hint' }, ` · ${s.wan.address}`)),
+      h('p', { class: 'hint' }, msg.detail),
+      chosen === 'pppoe' && !pppoeLive(s) && h('p', { class: 'notice warn', 'data-testid': 'not-applied' },
+        'Your PPPoE settings are saved, but this router does not dial PPPoE yet. ',
+        'They will be used as soon as a firmware update brings PPPoE.'));
+  }
+  showState(status, mode);
+
+  fill(main, h('h1', {}, 'Internet'),
+    h('section', { class: 'panel', 'aria-label': 'Connection state' }, state),
+    h('section', { class: 'panel' }, f),
+    h('section', { class: 'panel' }, h('h2', {}, 'Line speed'), speedForm(settings.qos ?? {})));
+}
+
+/** The shaper's rates in Mbit/s (the API keeps kbit/s). Set a little under the line's real speed,
+ *  queues form in the router, where priority devices can skip them; empty switches the shaper off. */
+function speedForm(qos) {
+  const mbit = kbit => kbit ? String(kbit / 1000) : '';
+  const kbit = (f, name) => {
+    const text = value(f, name).trim().replace(',', '.');
+    if (text === '') return null;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw { errors: [{ field: name, message: 'A speed in Mbit/s, e.g. 50 or 9.5.' }] };
+    return Math.round(n * 1000);
+  };
+  return form('Line speed', [
+    h('p', { class: 'hint' }, 'Enter about 90 % of what your line really delivers, so priority devices can skip the queue. Leave both empty to switch this off.'),
+    field('qos.downloadKbit', 'Download (Mbit/s)', { value: mbit(qos.downloadKbit), inputmode: 'decimal' }),
+    field('qos.uploadKbit', 'Upload (Mbit/s)', { value: mbit(qos.uploadKbit), inputmode: 'decimal' }),
+  ], 'Save', async f => {
+    const fresh = await api.get('/api/settings');
+    await api.put('/api/settings', { ...fresh, qos: { ...fresh.qos,
+      downloadKbit: kbit(f, 'qos.downloadKbit'), uploadKbit: kbit(f, 'qos.uploadKbit') } });
+    return 'Saved.';
+  });
+}

@@ -1,0 +1,53 @@
+// Wi-Fi: network name, security, password (write-only: never sent back by the router), radio on/off.
+import { h, fill } from '../dom.js';
+import * as api from '../api.js';
+import { field, secretField, toggle, form, value, checked } from '../form.js';
+import { wifiMessage } from '../format.js';
+
+const SECURITY = [
+  ['wpa2-wpa3', 'WPA2 + WPA3 (recommended: every device can join)'],
+  ['wpa3', 'WPA3 only (newer devices)'],
+  ['wpa2', 'WPA2 only (older devices)'],
+];
+
+export async function mount(main) {
+  const [settings, status] = await Promise.all([api.get('/api/settings'), api.get('/api/status').catch(() => null)]);
+  const w = settings.wifi;
+  const note = h('div', {});
+
+  const f = form('Wi-Fi', [
+    toggle('wifi.enabled', 'Wi-Fi on', w.enabled, 'Off: no device can join over Wi-Fi; cables keep working.'),
+    field('wifi.ssid', 'Network name (SSID)', { value: w.ssid, maxlength: '32', autocapitalize: 'off', spellcheck: 'false' }),
+    field('wifi.security', 'Security', { type: 'select', options: SECURITY, value: w.security }),
+    secretField('wifi.passphrase', 'Password', {
+      hint: '8 to 63 characters. Leave empty to keep the current password.',
+      placeholder: 'Unchanged', autocapitalize: 'off', spellcheck: 'false' }),
+  ], 'Save', async f => {
+    const fresh = await api.get('/api/settings');
+    const passphrase = value(f, 'wifi.passphrase');
+    const wifi = {
+      ...fresh.wifi,
+      enabled: checked(f, 'wifi.enabled'),
+      ssid: value(f, 'wifi.ssid'),
+      security: value(f, 'wifi.security'),
+      passphrase: passphrase === '' ? null : passphrase,   // null: keep the saved one
+    };
+    await api.put('/api/settings', { ...fresh, wifi });
+    f.elements.namedItem('wifi.passphrase').value = '';
+    showNote(await api.get('/api/status').catch(() => null));
+    return 'Saved.';
+  });
+
+  function showNote(s) {
+    const wifi = s?.wifi;
+    if (!wifi || wifi.live === false || wifi.radio === false)
+      fill(note, h('p', { class: 'notice warn', 'data-testid': 'not-applied' },
+        wifi?.radio === false
+          ? 'Your Wi-Fi settings are saved, but this router has no Wi-Fi radio, so nothing is broadcast.'
+          : 'Your Wi-Fi settings are saved, but this router does not switch Wi-Fi on yet. They will be used as soon as a firmware update brings Wi-Fi.'));
+    else fill(note, h('p', { class: 'hint' }, wifiMessage(wifi.code)));
+  }
+  showNote(status);
+
+  fill(main, h('h1', {}, 'Wi-Fi'), note, h('section', { class: 'panel' }, f));
+}
