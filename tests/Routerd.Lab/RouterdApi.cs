@@ -37,12 +37,9 @@ public sealed class RouterdApi(string socketPath) : IDisposable
 
     public Task<HttpResponseMessage> Put(string path, JsonNode body) => http.PutAsync(path, Json(body));
 
-    public Task<HttpResponseMessage> Post(string path, JsonNode body) => http.PostAsync(path, Json(body));
+    public Task<HttpResponseMessage> Post(string path, JsonNode? body = null) => http.PostAsync(path, body is null ? null : Json(body));
 
     static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
-
-    public Task<HttpResponseMessage> Post(string path, JsonNode? body = null) =>
-        http.PostAsync(path, body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
 
     /// <summary>GETs <paramref name="path"/> and parses the JSON; throws on a non-2xx answer.</summary>
     public async Task<JsonNode> GetJson(string path)

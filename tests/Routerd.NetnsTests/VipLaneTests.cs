@@ -227,10 +227,10 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
             Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
         using (var on = await api.Put($"/api/devices/{tablet}/priority", new JsonObject { ["enabled"] = true }))
             Assert.True(on.IsSuccessStatusCode, await on.Content.ReadAsStringAsync());
-        Assert.Contains(tablet, VipSet("vip_macs"));
+        Assert.Contains(tablet, lab.NftSet("vip_macs"));
         using (var off = await api.Put($"/api/devices/{tablet}/priority", new JsonObject { ["enabled"] = false }))
             Assert.True(off.IsSuccessStatusCode, await off.Content.ReadAsStringAsync());
-        Assert.DoesNotContain(tablet, VipSet("vip_macs"));
+        Assert.DoesNotContain(tablet, lab.NftSet("vip_macs"));
     }
 
     async Task Shape()
