@@ -55,6 +55,8 @@ static class WebUiBench
         ("all_assets_bytes", "every asset of the app, transferred", "B", null),
         ("api_p50_ms", "GET /api/devices p50", "ms", null),
         ("api_p99_ms", "GET /api/devices p99", "ms", 5),
+        ("baseline_p50_ms", "GET /api/session p50 (noise floor)", "ms", null),
+        ("baseline_p99_ms", "GET /api/session p99 (noise floor)", "ms", null),
         ("rss_before_mb", "routerd RSS before", "MB", null),
         ("rss_after_mb", "routerd RSS after 10k requests", "MB", null),
         ("rss_growth_mb", "RSS growth", "MB", 5),
