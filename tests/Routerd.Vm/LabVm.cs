@@ -17,16 +17,21 @@ public static partial class LabVm
         if (scenarios.Count == 0) throw new ArgumentException("no scenarios to run");
         if (scenarios.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } dup)
             throw new ArgumentException($"two scenarios are named '{dup.Key}'");
+        if (options.Environment.Keys.FirstOrDefault(k => !ShellName().IsMatch(k)) is { } bad)
+            throw new ArgumentException($"environment name '{bad}' is not a shell identifier");
         VmPrerequisites.Check(options.Routerd);
         var artifacts = VmArtifacts.Ensure(options.Log);
 
-        var runDir = Directory.CreateTempSubdirectory("routerd-vm-").FullName;
+        SweepStaleRunDirectories();
+        var runDir = Directory.CreateTempSubdirectory(RunDirPrefix).FullName;
+        // A kept directory has no owner: the sweep leaves it for the person who asked to keep it.
+        if (!options.Keep) File.WriteAllText(Path.Combine(runDir, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
             string share = Path.Combine(runDir, "share");
             FillShare(share, scenarios, options);
             string console = Path.Combine(runDir, "console.log");
-            var limit = options.BootAllowance + scenarios.Aggregate(TimeSpan.Zero, (t, s) => t + s.Limit + TimeSpan.FromSeconds(10));
+            var limit = options.Deadline ?? options.BootAllowance + scenarios.Aggregate(TimeSpan.Zero, (t, s) => t + s.Limit + TimeSpan.FromSeconds(10));
             options.Log?.Invoke($"booting {artifacts.KernelRelease} for {scenarios.Count} scenario(s), at most {limit.TotalSeconds:0} s; run directory {runDir}");
             var (exit, timedOut, qemuOutput, elapsed) = Boot(artifacts, share, console, options, limit);
             var result = VmRunResult.Read(runDir, share, console, scenarios, exit, timedOut, qemuOutput, elapsed, options.Keep);
@@ -37,6 +42,23 @@ public static partial class LabVm
         {
             if (!options.Keep) Directory.Delete(runDir, recursive: true);
             throw;
+        }
+    }
+
+    const string RunDirPrefix = "routerd-vm-", OwnerFile = "owner.pid";
+
+    /// <summary>Removes run directories whose harness died before it could (SIGKILL, Ctrl-C);
+    /// their QEMU died with it (qemu-guard.sh).</summary>
+    static void SweepStaleRunDirectories()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), RunDirPrefix + "*"))
+        {
+            string owner = Path.Combine(dir, OwnerFile);
+            if (!File.Exists(owner) || !int.TryParse(File.ReadAllText(owner), out int pid)) continue;
+            if (Directory.Exists($"/proc/{pid}")) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { } // another harness sweeping the same directory
+            catch (UnauthorizedAccessException) { }
         }
     }
 
@@ -51,7 +73,6 @@ public static partial class LabVm
         var env = new StringBuilder();
         foreach (var (name, value) in options.Environment)
         {
-            if (!ShellName().IsMatch(name)) throw new ArgumentException($"environment name '{name}' is not a shell identifier");
             // Single quotes take everything literally; a quote inside closes, escapes and reopens.
             env.Append(name).Append("='").Append(value.Replace("'", "'\\''")).Append("'\nexport ").Append(name).Append('\n');
         }

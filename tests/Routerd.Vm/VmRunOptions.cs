@@ -20,6 +20,9 @@ public sealed record VmRunOptions
     /// machine a boot has taken 6-15 s.</summary>
     public TimeSpan BootAllowance { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>The whole run's limit, replacing boot allowance + the scenarios' limits.</summary>
+    public TimeSpan? Deadline { get; init; }
+
     public int Cpus { get; init; } = 2;
     public int MemoryMb { get; init; } = 1024;
 

@@ -70,7 +70,9 @@ public sealed partial class VmRunResult : IDisposable
         var s = this[name];
         var sb = new StringBuilder($"scenario {name}: {(s.ExitCode is { } c ? (c == 124 ? "killed at its time limit (exit 124)" : $"exit {c}") : "did not finish")}\n");
         sb.Append("--- its log (").Append(s.Directory).Append("/log)\n").Append(Tail(s.Log, 150));
-        if (s.ExitCode is null || TimedOut || !SuiteCompleted)
+        if (!Directory.Exists(RunDirectory))
+            sb.Append($"\n--- the run directory {RunDirectory} is gone: something on the host removed it while the guest ran, so its results and console are lost");
+        else if (s.ExitCode is null || TimedOut || !SuiteCompleted)
         {
             sb.Append($"\n--- the guest {(TimedOut ? "was killed at the run's time limit" : $"ended (QEMU exit {QemuExit?.ToString(CultureInfo.InvariantCulture) ?? "?"})")}; console:\n").Append(Tail(Console, 80));
             if (QemuOutput.Length > 0) sb.Append("\n--- QEMU said:\n").Append(Tail(QemuOutput, 30));

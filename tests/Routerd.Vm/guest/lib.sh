@@ -1,4 +1,5 @@
-# Shell library for lab VM scenarios: `. /lab/guest/lib.sh` at the top of a scenario.
+# Shell library for lab VM scenarios: `. /lab/guest/lib.sh` at the top of a scenario. The guest's
+# /bin/sh is dash: `local` keeps the functions' variables out of the scenario's.
 # Scenarios run as root in the guest under `sh -e`, in their results directory ($RESULTS, which
 # the host reads back); everything they start is killed and every namespace removed after them.
 
@@ -16,6 +17,7 @@ result() { printf '%s\n' "$2" > "$RESULTS/$1"; }
 
 # ns_add NAME... : fresh network namespaces with loopback up.
 ns_add() {
+  local ns
   for ns in "$@"; do
     ip netns add "$ns"
     ip -n "$ns" link set lo up
@@ -31,12 +33,12 @@ veth() {
 }
 
 # in_ns NS CMD... : runs CMD in NS (with NS's /etc/netns/NS files over /etc).
-in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # start_in NS NAME CMD... : starts CMD in NS in the background, output to $RESULTS/NAME.log;
 # its pid goes to $RESULTS/NAME.pid. The suite kills it after the scenario if it still runs.
 start_in() {
-  ns=$1 name=$2; shift 2
+  local ns=$1 name=$2; shift 2
   ip netns exec "$ns" "$@" > "$RESULTS/$name.log" 2>&1 < /dev/null &
   echo $! > "$RESULTS/$name.pid"
   log "started $name in $ns (pid $!): $*"
@@ -44,7 +46,7 @@ start_in() {
 
 # stop NAME : SIGTERM to what start_in started as NAME, SIGKILL after 3 s.
 stop() {
-  pid=$(cat "$RESULTS/$1.pid")
+  local pid; pid=$(cat "$RESULTS/$1.pid")
   kill "$pid" 2>/dev/null || return 0
   for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
   kill -9 "$pid" 2>/dev/null || true
@@ -53,7 +55,7 @@ stop() {
 # wait_for SECONDS WHAT CMD... : polls CMD (every 0.2 s) until it succeeds; fails the scenario
 # naming WHAT if it has not within SECONDS. Prints how long it took.
 wait_for() {
-  limit=$1 what=$2; shift 2
+  local limit=$1 what=$2 t0; shift 2
   t0=$(now)
   while ! "$@" > /dev/null 2>&1; do
     if [ "$(echo "$(now) $t0 $limit" | awk '{ print ($1 - $2 > $3) }')" = 1 ]; then
@@ -86,7 +88,7 @@ hwsim() {
 # pppoe_isp NS IF USER PASSWORD [EXTRA pppoe-server ARGS...] : serves PPPoE on IF in NS with CHAP
 # (USER/PASSWORD), local address 100.64.0.1, clients from 100.64.0.2, LCP echo every second.
 pppoe_isp() {
-  ns=$1 ifc=$2 user=$3 pass=$4; shift 4
+  local ns=$1 ifc=$2 user=$3 pass=$4; shift 4
   netns_etc "$ns" ppp/chap-secrets "\"$user\" * \"$pass\" *"
   chmod 600 "/etc/netns/$ns/ppp/chap-secrets"
   netns_etc "$ns" ppp/pppoe-server-options "require-chap
@@ -99,14 +101,16 @@ noipdefault"
 
 # --- routerd --------------------------------------------------------------------------------
 # routerd_board FILE WAN LANPORT... : a board for routerd with private state/run/log
-# directories next to FILE (keys as firmware/Routerd.Core/Settings/Board.cs).
+# directories next to FILE (keys as firmware/Routerd.Core/Settings/Board.cs). More members go in
+# through $BOARD_EXTRA, e.g. BOARD_EXTRA='"WifiDevice": "wlan0",'.
 routerd_board() {
-  file=$1 wan=$2; shift 2
+  local file=$1 wan=$2 dir ports; shift 2
   dir=$(dirname "$file")
   mkdir -p "$dir/state" "$dir/run" "$dir/log"
   ports=$(for p in "$@"; do printf '"%s",' "$p"; done | sed 's/,$//')
   cat > "$file" <<JSON
 {
+  ${BOARD_EXTRA:-}
   "Name": "lab-vm",
   "WanDevice": "$wan",
   "LanPorts": [$ports],
@@ -119,18 +123,18 @@ routerd_board() {
 JSON
 }
 
-# routerd_start NS BOARD : `routerd serve` in NS, output to $RESULTS/routerd.log; waits (60 s)
-# for its control socket to answer.
+# routerd_start NS BOARD : `routerd serve` in NS, output to $RESULTS/routerd.log; waits up to
+# 120 s for its control socket to answer (a first start under TCG on a busy machine took 46 s).
 routerd_start() {
   start_in "$1" routerd "$ROUTERD" serve --board "$2"
   ROUTERD_SOCKET=$(dirname "$2")/run/routerd.sock
-  wait_for 60 "routerd's control socket" routerd_api "$1" /api/status
+  wait_for 120 "routerd's control socket" routerd_api "$1" /api/status
 }
 
 # routerd_api NS PATH [CURL ARGS...] : a request over routerd's control socket; prints the body,
 # fails on an HTTP error.
 routerd_api() {
-  ns=$1 path=$2; shift 2
+  local ns=$1 path=$2; shift 2
   ip netns exec "$ns" curl -sS --fail-with-body --max-time 10 --unix-socket "$ROUTERD_SOCKET" "$@" "http://routerd$path"
 }
 

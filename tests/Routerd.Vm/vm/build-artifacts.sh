@@ -16,7 +16,7 @@ log() { printf 'lab-vm: %s\n' "$*" >&2; }
 die() { printf 'lab-vm: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "building the lab VM needs root (mmdebstrap, chroot): run it with sudo"
-for t in mmdebstrap:mmdebstrap dpkg-deb:dpkg mkfs.ext4:e2fsprogs cpio:cpio xz:xz-utils flock:util-linux apt-get:apt; do
+for t in mmdebstrap:mmdebstrap dpkg-deb:dpkg mkfs.ext4:e2fsprogs cpio:cpio xz:xz-utils flock:util-linux findmnt:util-linux apt-get:apt; do
   command -v "${t%%:*}" >/dev/null || die "\`${t%%:*}\` is missing: apt-get install ${t#*:} (or ./build.sh deps)"
 done
 
@@ -30,7 +30,17 @@ key=$( { echo "$kpkg"; cat "${recipe[@]}"; } | sha256sum | cut -c1-16)
 if [ "${1:-}" = --key ]; then echo "$key"; exit 0; fi
 
 final=$cache/$key
-if [ -f "$final/rootfs.ext4" ]; then echo "$final"; exit 0; fi
+# Each use stamps last-used; builds other recipes left unused for a week are removed (worktrees on
+# other branches may use theirs in between).
+hit() { touch "$final/last-used" 2>/dev/null || true; echo "$final"; exit 0; }
+prune() {
+  find "$cache" -mindepth 2 -maxdepth 2 -name last-used -mtime +7 | while read -r stamp; do
+    old=$(dirname "$stamp")
+    [ "$old" != "$final" ] || continue
+    ( flock -n 8 && rm -rf --one-file-system "$old" "$old.lock" ) 8>"$old.lock" || true
+  done
+}
+if [ -f "$final/rootfs.ext4" ]; then hit; fi
 
 mkdir -p "$cache"
 exec 9>"$cache/$key.lock"
@@ -38,12 +48,18 @@ if ! flock -n 9; then
   log "another build of $key is running; waiting for it"
   flock 9
 fi
-if [ -f "$final/rootfs.ext4" ]; then echo "$final"; exit 0; fi   # the other builder finished it
+if [ -f "$final/rootfs.ext4" ]; then hit; fi   # the other builder finished it
 
 work=$cache/$key.tmp
-rm -rf "$work"                 # a build that was interrupted earlier
+# A build killed mid-way may leave mmdebstrap's /proc, /sys or /dev mounts in its chroot: unmount
+# them first, and never let rm cross into another file system.
+clean_work() {
+  findmnt -rn -o TARGET | grep -F "$work/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf --one-file-system "$work"
+}
+clean_work                     # what an interrupted earlier build left
 mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT     # never leave a half-built tree behind, even on Ctrl-C
+trap clean_work EXIT           # never leave a half-built tree behind, even on Ctrl-C
 log "building $key ($kpkg) in $work"
 
 # Kernel: the package unpacked, the uncompressed vmlinux taken out of the bzImage (its payload is
@@ -98,8 +114,9 @@ log "root image (mkfs.ext4 -d)"
 size_mb=$(( $(du -sm "$root" | cut -f1) * 13 / 10 + 128 ))
 mkfs.ext4 -q -F -L routerd-lab -O ^has_journal -d "$root" "$work/rootfs.ext4" "${size_mb}M" >&2
 
-rm -rf "$root" "$ird" "$work/kernel" "$work"/linux-image-*.deb
+rm -rf --one-file-system "$root" "$ird" "$work/kernel" "$work"/linux-image-*.deb
 mv "$work" "$final"
 trap - EXIT
 log "ready: $final"
-echo "$final"
+prune
+hit

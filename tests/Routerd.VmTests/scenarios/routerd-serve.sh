@@ -1,6 +1,6 @@
 # routerd under test in a router namespace of the guest: it serves its control socket, takes its
 # WAN address from the ISP's DHCP server and gives a LAN client a lease through its dnsmasq.
-# vm-timeout: 150
+# vm-timeout: 300
 . /lab/guest/lib.sh
 
 ns_add isp rtr phone
@@ -21,10 +21,10 @@ log "status: $status"
 echo "$status" | grep -q '"version"' || fail "GET /api/status has no version: $status"
 
 wan_up() { routerd_api rtr /api/status | grep -q '"address":"203\.0\.113\.'; }
-wait_for 60 "routerd's WAN address from the ISP" wan_up
+wait_for 90 "routerd's WAN address from the ISP" wan_up
 
 in_ns phone udhcpc -i eth0 -f -q -n -t 30 -T 2
-wait_for 10 "the phone's LAN address" has_ipv4 phone eth0
+wait_for 30 "the phone's LAN address" has_ipv4 phone eth0
 addr=$(ipv4_of phone eth0)
 case "$addr" in 192.168.1.*) ;; *) fail "the phone got $addr, not a 192.168.1.0/24 lease from routerd" ;; esac
 result phone_address "$addr"
