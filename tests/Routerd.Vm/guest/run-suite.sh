@@ -16,7 +16,7 @@ while read -r name; do
   limit=$(sed -n 's/^# vm-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -1)
   echo "lab-vm: scenario $name (limit ${limit:=120} s)"
   start=$(cut -d' ' -f1 /proc/uptime)
-  (cd "$dir" && RESULTS=$dir SCENARIO=$name setsid timeout -k 5 "$limit" sh -e "$script" > "$dir/log" 2>&1 < /dev/null)
+  (cd "$dir" && RESULTS=$dir SCENARIO=$name setsid -w timeout -k 5 "$limit" sh -e "$script" > "$dir/log" 2>&1 < /dev/null)
   rc=$?
   end=$(cut -d' ' -f1 /proc/uptime)
   echo "$rc" > "$dir/status"
