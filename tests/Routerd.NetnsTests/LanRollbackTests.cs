@@ -45,6 +45,7 @@ public sealed class LanRollbackTests(WebLabFixture fixture) : IClassFixture<WebL
         var pending = await there.Get("/api/settings/pending");
         Assert.True(pending.Status == 200 && (bool)pending.Json!["pending"]!, $"pending, seen from the new address: {pending}");
         Assert.Equal(200, (await phone.Get("/api/settings/pending")).Status); // the old address serves too meanwhile
+        Assert.True(lab.FetchHello(lab.Phone).Ok, "a device still in the old subnet keeps its internet meanwhile");
         return there;
     }
 

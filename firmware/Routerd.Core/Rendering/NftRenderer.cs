@@ -15,6 +15,9 @@ public static class NftRenderer
         string wan = Quote(WanInterfaces.Egress(state));
         string lan = Quote(state.Lan.Bridge);
         string lanNet = $"{state.Lan.Address.Network}/{state.Lan.Address.PrefixLength}";
+        // While a new LAN address awaits confirmation, devices still in the old subnet keep their internet.
+        if (state.Lan.Fallback is { } old && old.NetworkAddress != state.Lan.Address.NetworkAddress)
+            lanNet = $"{{ {lanNet}, {old.Network}/{old.PrefixLength} }}";
         int web = state.Board.WebPort;
 
         var t = new StringBuilder();

@@ -42,6 +42,7 @@ public class PendingChangeTests
         Assert.Equal(new PendingView(true, 60, "10.9.0.1"), pending);
         Assert.Equal(["10.9.0.1/24", "192.168.1.1/24"], BridgeAddresses());
         Assert.Contains("dhcp-range=10.9.0.100,", dns.Config!.Main);
+        Assert.Contains("ip saddr { 10.9.0.0/24, 192.168.1.0/24 } masquerade", firewall.Loaded);
         Assert.Equal("10.9.0.1/24", reconciler.Settings.Lan.Address);
         Assert.Equal("192.168.1.1/24", store.Stored!.Lan.Address);
     }
@@ -81,6 +82,7 @@ public class PendingChangeTests
         clock.Advance(Reconciler.FallbackGrace);
         reconciler.RollBackIfDue();
         Assert.Equal(["10.9.0.1/24"], BridgeAddresses());
+        Assert.Contains("ip saddr 10.9.0.0/24 masquerade", firewall.Loaded);
         clock.Advance(TimeSpan.FromMinutes(5));
         reconciler.RollBackIfDue();
         Assert.Equal("10.9.0.1/24", reconciler.Settings.Lan.Address);
