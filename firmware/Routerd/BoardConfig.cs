@@ -59,6 +59,7 @@ static class BoardConfig
                 Dnsmasq = t["Dnsmasq"] ?? b.Tools.Dnsmasq,
                 Udhcpc = t["Udhcpc"] ?? b.Tools.Udhcpc,
                 Tc = t["Tc"] ?? b.Tools.Tc,
+                Pppd = t["Pppd"] ?? b.Tools.Pppd,
             },
             Defaults = b.Defaults with
             {

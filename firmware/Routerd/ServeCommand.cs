@@ -16,6 +16,7 @@ using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.IpRoute;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Nft;
+using Routerd.Platform.Pppd;
 using Routerd.Platform.Store;
 using Routerd.Platform.Sysctl;
 using Routerd.Platform.Tc;
@@ -66,6 +67,7 @@ static partial class ServeCommand
         var network = new NetlinkObserver();
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
+        using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
         var firewall = new NftFirewall(board.Tools.Nft, board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
@@ -74,7 +76,8 @@ static partial class ServeCommand
             firewall,
             queues,
             dns,
-            dhcp);
+            dhcp,
+            pppd);
         string socket = BoardConfig.ControlSocket(board);
         var devices = new DeviceRegistry(TimeProvider.System);
         var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
@@ -92,6 +95,7 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, reconciler,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
         builder.Services.AddHostedService(_ => new PriorityExpiry(reconciler));
+        builder.Services.AddHostedService(_ => new WanWatcher(network, reconciler));
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
 

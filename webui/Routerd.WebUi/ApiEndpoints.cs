@@ -45,6 +45,11 @@ public static class ApiEndpoints
             api.Reconciler.OnDhcpEvent(report);
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
+        app.MapPost("/internal/ppp", (Routerd.Core.Wan.PppHookReport report) =>
+        {
+            api.Reconciler.OnPppEvent(report);
+            return Results.NoContent();
+        }).AddEndpointFilter(ControlSocketOnly);
     }
 
     /// <summary>A change's answer: 400 naming the refused fields, 500 with the structured code when

@@ -21,6 +21,7 @@ namespace Routerd.Core.Json;
 [JsonSerializable(typeof(RouterStatus))]
 [JsonSerializable(typeof(QosView))]
 [JsonSerializable(typeof(DhcpHookReport))]
+[JsonSerializable(typeof(Routerd.Core.Wan.PppHookReport))]
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(NewDevice))]
 [JsonSerializable(typeof(JsonObject))]

@@ -31,6 +31,7 @@ public sealed record BoardTools
     public string Dnsmasq { get; init; } = "dnsmasq";
     public string Udhcpc { get; init; } = "udhcpc";
     public string Tc { get; init; } = "tc";
+    public string Pppd { get; init; } = "pppd";
 }
 
 public sealed record BoardDefaults

@@ -8,7 +8,9 @@ public sealed record RouterStatus(
     WanStatus Wan,
     IReadOnlyList<SubsystemStatus> Subsystems);
 
-public sealed record WanStatus(string Mode, string Interface, string Code, string? Address, string? Gateway, IReadOnlyList<string> Dns);
+/// <summary>Message says why the WAN is not up; UptimeSeconds and SessionId belong to a PPPoE session.</summary>
+public sealed record WanStatus(string Mode, string Interface, string Code, string? Address, string? Gateway, IReadOnlyList<string> Dns,
+    string? Message = null, long? UptimeSeconds = null, string? SessionId = null);
 
 public sealed record SubsystemStatus(string Name, string Code, string? Message);
 
