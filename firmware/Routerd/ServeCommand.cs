@@ -109,7 +109,10 @@ static partial class ServeCommand
         });
         var app = builder.Build();
         app.UseEmbeddedAssets();
-        app.MapRouterApi(new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt));
+        app.MapRouterApi(new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt)
+        {
+            DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
+        });
         app.Lifetime.ApplicationStarted.Register(() =>
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite));
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);

@@ -21,6 +21,7 @@ public static class ApiEndpoints
         group.MapGet("/status", () => api.Status());
         group.MapGet("/devices", () => api.DeviceList());
         group.MapGet("/qos", () => api.Qos());
+        group.MapGet("/wan/detect", (int? timeoutMs) => WanDetectEndpoint.Handle(api, timeoutMs));
         group.MapPost("/devices", (NewDevice device) => Answer(api.Reconciler.AddDevice(device.Mac, device.Name), api))
             .AddEndpointFilter(ControlSocketOnly);
         group.MapPut("/devices/{mac}/priority", (string mac, PriorityRequest request) =>

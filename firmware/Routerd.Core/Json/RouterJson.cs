@@ -22,6 +22,7 @@ namespace Routerd.Core.Json;
 [JsonSerializable(typeof(QosView))]
 [JsonSerializable(typeof(DhcpHookReport))]
 [JsonSerializable(typeof(Routerd.Core.Wan.PppHookReport))]
+[JsonSerializable(typeof(Routerd.Core.Wan.WanDetection))]
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(NewDevice))]
 [JsonSerializable(typeof(JsonObject))]
