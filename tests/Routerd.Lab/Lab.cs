@@ -79,6 +79,7 @@ public sealed class Lab : IDisposable
         foreach (var d in new[] { Dir, StateDir, RunDir, LogDir, OutputDir }) Directory.CreateDirectory(d);
         BuildNetwork();
         foreach (var (name, argv) in IspServices.Prepare(Path.Combine(Dir, "isp"), IspNs)) Track(Start(name, argv));
+        if (options.PppoeServer is { } pppoe) StartPppoeServer(pppoe);
         WriteBoard();
         if (options.StartRouterd) StartRouterd();
         foreach (var client in Clients)
@@ -144,8 +145,15 @@ public sealed class Lab : IDisposable
             ["LogDir"] = LogDir,
             ["WebPort"] = 80,
         };
+        if (options.Tools.Count > 0)
+            board["Tools"] = new JsonObject(options.Tools.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value)));
         File.WriteAllText(BoardFile, board.ToJsonString(new() { WriteIndented = true }) + "\n");
     }
+
+    /// <summary>Starts a PPPoE access concentrator on the ISP's side of the WAN cable; stop it
+    /// (Dispose) to take the ISP's PPPoE away. It is stopped on Dispose of the lab at the latest.</summary>
+    public LabProcess StartPppoeServer(PppoeServerOptions pppoe) =>
+        Track(Start("isp-pppoe-server", pppoe.Command(IspNs, "isp0")));
 
     /// <summary>The command line that runs routerd in the router namespace with the lab's board.</summary>
     public string[] RouterdServeCommand() => ["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, "serve", "--board", BoardFile];

@@ -17,17 +17,18 @@ public class LabFixture : IAsyncLifetime
     public RouterdApi Api => api ?? throw new InvalidOperationException("the lab was not created");
 
     protected virtual bool StartRouterd => true;
+    protected virtual LabOptions Options => new() { StartRouterd = StartRouterd };
 
     public async Task InitializeAsync()
     {
-        lab = Routerd.Lab.Lab.Create(new LabOptions { StartRouterd = StartRouterd });
+        lab = Routerd.Lab.Lab.Create(Options);
         api = new RouterdApi(lab.ControlSocket);
         if (!StartRouterd) return;
         await lab.WaitFor(async () => (await api.GetJson("/api/status"))["wan"]?["address"] is not null, Ready, "routerd's WAN to get an address from the ISP");
         await lab.WaitForLeases(Ready);
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         api?.Dispose();
         lab?.Dispose();
