@@ -123,6 +123,15 @@ public sealed record PppoeSettings
     /// <summary>"HH:mm" (router local time): hang up and redial once a day at this time, before the
     /// ISP forces it at a worse one. Null: never.</summary>
     public string? ReconnectAt { get; set; }
+
+    /// <summary>The record's printout (ToString, so any log of the settings) never shows the password.</summary>
+    bool PrintMembers(System.Text.StringBuilder b)
+    {
+        b.Append($"Username = {Username}, Password = {(Password is null ? "null" : "(secret)")}, ServiceName = {ServiceName}, AcName = {AcName}, ");
+        b.Append($"Mtu = {Mtu}, LcpEchoIntervalSeconds = {LcpEchoIntervalSeconds}, LcpEchoFailures = {LcpEchoFailures}, ");
+        b.Append($"RedialInitialSeconds = {RedialInitialSeconds}, RedialMaxSeconds = {RedialMaxSeconds}, ReconnectAt = {ReconnectAt}");
+        return true;
+    }
 }
 
 public sealed record WifiSettings

@@ -78,7 +78,10 @@ public class PppoeSettingsTests
     [Fact]
     public void The_password_never_shows_in_the_plan_when_printed()
     {
-        var state = DesiredStateBuilder.Build(With(Account with { Password = "hunter2-very-secret" }), Board, Facts);
+        var settings = With(Account with { Password = "hunter2-very-secret" });
+        Assert.DoesNotContain("hunter2", settings.ToString());
+        Assert.Contains("h1234567@isp.example", settings.ToString());
+        var state = DesiredStateBuilder.Build(settings, Board, Facts);
         Assert.DoesNotContain("hunter2", state.ToString());
         var pppd = PppdRenderer.Render(state, new(["/usr/bin/routerd"], "/run/routerd/routerd.sock"))!;
         Assert.DoesNotContain("hunter2", pppd.ToString());
