@@ -67,7 +67,7 @@ put_pppoe() {
   pppoe="\"mode\":\"pppoe\",\"pppoe\":{\"username\":\"$USER_NAME\",\"password\":$1}"
   # Escaped for sed's replacement text, where \ and & are special.
   pppoe=$(printf '%s' "$pppoe" | sed 's/[\\&/]/\\&/g')
-  sed "s/\"mode\" *: *\"dhcp\"/$pppoe/" /tmp/settings.dhcp > /tmp/settings.put
+  sed -e 's/"pppoe" *: *null *,\{0,1\}//' -e "s/\"mode\" *: *\"dhcp\"/$pppoe/" /tmp/settings.dhcp > /tmp/settings.put
   grep -q '"pppoe":{' /tmp/settings.put || fail "could not make the PPPoE settings from: $(cat /tmp/settings.dhcp)"
   routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary @/tmp/settings.put > /tmp/put.answer ||
     fail "PUT /api/settings: $(cat /tmp/put.answer); sent: $(sed 's/"password":"[^}]*}/"password":(hidden)}/' /tmp/settings.put)"
