@@ -7,7 +7,7 @@
 #   redial; the ISP's server dies → wan/PEER_DEAD within the LCP echo window, and the session
 #   returns on its own when the server is back; the cable is cut → wan/LINK_DOWN → recovers;
 #   a wrong password → wan/AUTH_FAILED with growing waits between dials.
-# vm-timeout: 600
+# vm-timeout: 780
 . /lab/guest/lib.sh
 
 USER_NAME='lab-user@isp.test'
@@ -52,7 +52,10 @@ start_in inet httpd busybox httpd -f -p 198.51.100.10:80 -h /tmp/www
 ip -n rtr link add lan1 type veth peer name eth0 netns phone
 ip -n phone link set eth0 address 02:00:00:00:01:01 up
 routerd_board /tmp/rtr/board.json wan0 lan1
-routerd_start rtr /tmp/rtr/board.json
+# routerd_start, with more patience: its first start under TCG on a busy host can take minutes.
+start_in rtr routerd "$ROUTERD" serve --board /tmp/rtr/board.json
+ROUTERD_SOCKET=/tmp/rtr/run/routerd.sock
+wait_for 240 "routerd's control socket" routerd_api rtr /api/status
 RUN=/tmp/rtr/run
 
 code() { routerd_api rtr /api/status | tr -d ' \n' | sed -n 's/.*"wan":{[^}]*"code":"\([^"]*\)".*/\1/p'; }
