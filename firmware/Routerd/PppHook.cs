@@ -13,7 +13,8 @@ static class PppHook
         try { session = PppoeSessions.Find(File.ReadAllText("/proc/net/pppoe"), device, peer); }
         catch (IOException) { } // no kernel PPPoE table: the session id stays unknown
         catch (UnauthorizedAccessException) { }
-        return new PppHookReport(ev, Env("IFNAME"), Env("IPLOCAL"), Env("IPREMOTE"), Env("DNS1"), Env("DNS2"), peer, session);
+        int? pid = int.TryParse(Env("PPPD_PID"), out int p) ? p : null;
+        return new PppHookReport(ev, Env("IFNAME"), Env("IPLOCAL"), Env("IPREMOTE"), Env("DNS1"), Env("DNS2"), peer, session, pid);
     }
 
     static string? Env(string name) => Environment.GetEnvironmentVariable(name);

@@ -22,6 +22,13 @@ public sealed partial class Reconciler
         lock (gate)
         {
             if (state.Wan.Mode != WanModes.Pppoe) return;
+            // pppd does not wait for its scripts: the ip-down of a pppd that was just replaced
+            // can arrive after its successor's ip-up, and must not end the new session.
+            if (report.PppdPid is { } from && appliers.Ppp?.Pid is { } current && from != current)
+            {
+                LogStalePpp(log, report.Event, from);
+                return;
+            }
             WanLease? next;
             if (report.Event == "up")
             {
@@ -98,6 +105,8 @@ public sealed partial class Reconciler
     static partial void LogBadPpp(ILogger log, string reason);
     [LoggerMessage(Level = LogLevel.Information, Message = "WAN port {Device} carrier {State}")]
     static partial void LogCarrier(ILogger log, string device, string state);
+    [LoggerMessage(Level = LogLevel.Information, Message = "ignored PPP {Event} from pppd {Pid}, which is no longer the running one")]
+    static partial void LogStalePpp(ILogger log, string @event, int pid);
     [LoggerMessage(Level = LogLevel.Information, Message = "daily PPPoE reconnect: hanging up")]
     static partial void LogReconnect(ILogger log);
 }

@@ -5,6 +5,8 @@ namespace Routerd.Core.Wan;
 /// long to wait before dialling again.</summary>
 public interface IPppClient
 {
+    /// <summary>The running pppd's process id (null while none runs).</summary>
+    int? Pid { get; }
     /// <summary>Starts pppd, restarts it when the plan changed, or (with null) stops it.</summary>
     void Apply(PppdPlan? plan);
     /// <summary>Given pppd's exit status, the wait before the next dial (set by the reconciler).</summary>

@@ -15,6 +15,7 @@ sealed class FakePpp : IPppClient
     public PppdPlan? Plan;
     public int Starts, RedialsNow, HangUps;
     public Func<int, TimeSpan>? Policy;
+    public int? Pid { get; set; } = 4242;
     public Func<int, TimeSpan>? ExitPolicy { set => Policy = value; }
     public void Apply(PppdPlan? plan)
     {
@@ -83,6 +84,16 @@ public class PppReconcileTests
         Assert.Equal("wan/PEER_DEAD", Status().Code);
         Assert.DoesNotContain("server=", dns.Config!.Servers);
         Assert.DoesNotContain("dev ppp-wan", traffic.Plan!.Batch);
+    }
+
+    [Fact]
+    public void A_late_report_of_a_replaced_pppd_is_ignored()
+    {
+        reconciler.OnPppEvent(Up with { PppdPid = 4242 });
+        reconciler.OnPppEvent(new PppHookReport("down", "ppp-wan", null, null, null, null, PppdPid: 1111));
+        Assert.Equal("wan/UP", Status().Code);
+        reconciler.OnPppEvent(new PppHookReport("down", "ppp-wan", null, null, null, null, PppdPid: 4242));
+        Assert.Equal("wan/CONNECTING", Status().Code);
     }
 
     [Fact]
