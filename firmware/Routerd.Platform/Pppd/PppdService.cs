@@ -43,7 +43,15 @@ public sealed partial class PppdService(string pppd, string ip, string runDir, s
         if (plan.ParentMtu is { } mtu) SetParentMtu(plan.Device, mtu);
         running = plan;
         var fallback = plan.RedialInitial;
-        supervisor = new Supervisor("pppd", pppd, plan.Arguments, runDir, logDir, log, status => ExitPolicy?.Invoke(status) ?? fallback);
+        int announced = 0; // what this pppd's log said about the session's end; 0: nothing yet
+        supervisor = new Supervisor("pppd", pppd, plan.Arguments, runDir, logDir, log,
+            status =>
+            {
+                int effective = PppdLog.Effective(status, announced == 0 ? null : announced);
+                announced = 0;
+                return ExitPolicy?.Invoke(effective) ?? fallback;
+            },
+            line => { if (PppdLog.Announces(line) is { } a) announced = a; });
         supervisor.Start();
     }
 

@@ -24,11 +24,14 @@ public sealed partial class Supervisor : IDisposable
     readonly CancellationTokenSource stopped = new();
     /// <summary>The wait before the next start, given the exit code; null: the built-in backoff.</summary>
     readonly Func<int, TimeSpan>? exitPolicy;
+    /// <summary>Sees each line the child writes (before it goes to the log file).</summary>
+    readonly Action<string>? output;
     CancellationTokenSource? pending;
 
     public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log,
-        Func<int, TimeSpan>? exitPolicy = null)
+        Func<int, TimeSpan>? exitPolicy = null, Action<string>? output = null)
     {
+        this.output = output;
         this.name = name;
         this.file = file;
         this.arguments = arguments;
@@ -94,7 +97,10 @@ public sealed partial class Supervisor : IDisposable
         {
             await using var sink = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
             while (await reader.ReadLineAsync() is { } line)
+            {
+                output?.Invoke(line);
                 await sink.WriteLineAsync($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}");
+            }
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }

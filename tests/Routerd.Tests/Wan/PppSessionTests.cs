@@ -99,3 +99,21 @@ public class PppSessionTests
     public void The_session_id_comes_from_the_kernel_table(string table, string device, string mac, string? id) =>
         Assert.Equal(id, PppoeSessions.Find(table, device, mac));
 }
+
+public class PppdLogTests
+{
+    [Theory]
+    [InlineData("No response to 3 echo-requests", 15)]
+    [InlineData("Serial link appears to be disconnected.", 15)]
+    [InlineData("Modem hangup", null)]
+    [InlineData("CHAP authentication failed", null)]
+    public void Lines_that_announce_a_dead_peer(string line, int? status) => Assert.Equal(status, PppdLog.Announces(line));
+
+    [Fact]
+    public void A_hangup_after_an_announced_dead_peer_was_the_dead_peer()
+    {
+        Assert.Equal(15, PppdLog.Effective(16, 15));
+        Assert.Equal(16, PppdLog.Effective(16, null));
+        Assert.Equal(19, PppdLog.Effective(19, 15));
+    }
+}

@@ -9,6 +9,8 @@
 #   a wrong password → wan/AUTH_FAILED with growing waits between dials.
 # vm-timeout: 780
 . /lab/guest/lib.sh
+# routerd's own logs (pppd.log above all) come back with the results, also when a step fails.
+trap 'cp /tmp/rtr/log/*.log "$RESULTS/" 2>/dev/null || true' EXIT
 
 USER_NAME='lab-user@isp.test'
 # The password goes through JSON, pppd's options file and CHAP: quotes, a backslash and '#'
