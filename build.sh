@@ -85,6 +85,20 @@ vm_tests() {
     dotnet test tests/Routerd.VmTests/Routerd.VmTests.csproj --verbosity quiet --logger "console;verbosity=normal"
 }
 
+# Benchmarks print a table and write bench/results/NAME.json. pppoe runs in the lab VM (the host
+# kernel has no PPP): dial time by routerd vs. by hand, dead-peer detection, recovery.
+bench() {
+  need_root "the benchmarks"
+  case "${1:-}" in
+    pppoe)
+      deps
+      publish linux-x64
+      dotnet build bench/Routerd.PppoeBench/Routerd.PppoeBench.csproj --verbosity quiet
+      ROUTERD="$OUT/routerd-linux-x64/routerd" dotnet "$OUT/Routerd.PppoeBench/debug/Routerd.PppoeBench.dll" "${@:2}" ;;
+    *) die "usage: ./build.sh bench pppoe [DIALS]" ;;
+  esac
+}
+
 # The lab runs in the foreground until Ctrl-C; `exec` hands the terminal's signals straight to it,
 # and it removes every namespace and process it made before exiting. Extra arguments go to
 # `Routerd.Lab up` (e.g. --port 8081).
@@ -113,5 +127,6 @@ case "$cmd" in
   build) build ;;
   test) test_all ;;
   lab) lab "$@" ;;
+  bench) bench "$@" ;;
   *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac
