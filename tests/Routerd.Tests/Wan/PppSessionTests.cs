@@ -106,7 +106,9 @@ public class PppdLogTests
     [InlineData("No response to 3 echo-requests", 15)]
     [InlineData("Serial link appears to be disconnected.", 15)]
     [InlineData("Modem hangup", null)]
-    [InlineData("CHAP authentication failed", null)]
+    [InlineData("CHAP authentication failed: Access denied", 19)]
+    [InlineData("PAP authentication failed", 19)]
+    [InlineData("CHAP authentication succeeded", null)]
     public void Lines_that_announce_a_dead_peer(string line, int? status) => Assert.Equal(status, PppdLog.Announces(line));
 
     [Fact]
@@ -114,6 +116,7 @@ public class PppdLogTests
     {
         Assert.Equal(15, PppdLog.Effective(16, 15));
         Assert.Equal(16, PppdLog.Effective(16, null));
+        Assert.Equal(19, PppdLog.Effective(16, 19));
         Assert.Equal(19, PppdLog.Effective(19, 15));
     }
 }

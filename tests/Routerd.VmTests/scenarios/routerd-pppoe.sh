@@ -139,11 +139,20 @@ wait_for 90 "the session to come back on its own" ppp_up
 result recover_s "$(elapsed "$t0")"
 
 log "--- the cable is cut: wan/LINK_DOWN, and it recovers"
+# Cut for longer than the echo window, so the session is really gone (a short cut it survives).
+exits() { grep -c 'pppd exited with status' "$RESULTS/routerd.log" || true; }
+sessions() { grep -c 'PPPoE session up' "$RESULTS/routerd.log" || true; }
+exits_before=$(exits)
+sessions_before=$(sessions)
 ip -n isp link set isp0 down
 wait_for 20 "wan/LINK_DOWN" code_is wan/LINK_DOWN
+pppd_gave_up() { [ "$(exits)" -gt "$exits_before" ]; }
+wait_for 60 "pppd to give the session up while the cable is out" pppd_gave_up
+code_is wan/LINK_DOWN || fail "with the cable out the status is $(code), not wan/LINK_DOWN"
 ip -n isp link set isp0 up
 t0=$(now)
-wait_for 60 "the session after the cable came back" ppp_up
+new_session() { [ "$(sessions)" -gt "$sessions_before" ] && ppp_up; }
+wait_for 60 "a new session after the cable came back" new_session
 result link_recover_s "$(elapsed "$t0")"
 
 log "--- a wrong password: wan/AUTH_FAILED, and the dials back off"
