@@ -23,7 +23,7 @@ start_server pppoe-server
 routerd_board /tmp/rtr/board.json wan0
 start_in rtr routerd "$ROUTERD" serve --board /tmp/rtr/board.json
 ROUTERD_SOCKET=/tmp/rtr/run/routerd.sock
-wait_for 240 "routerd's control socket" routerd_api rtr /api/status
+wait_for 600 "routerd's control socket" routerd_api rtr /api/status
 RUN=/tmp/rtr/run
 
 code() { routerd_api rtr /api/status | tr -d ' \n' | sed -n 's/.*"wan":{[^}]*"code":"\([^"]*\)".*/\1/p'; }
