@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces, browser, lab VM); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/: core, vip or webui (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe or wifi (table + bench/results/NAME.json)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -12,8 +12,8 @@ OUT=$ROOT/artifacts/bin
 
 # Debian packages by purpose; `deps` installs whichever are missing.
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
-PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase"
-PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux"
+PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp"
+PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe"
 # The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
 PKGS_E2E="chromium"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
@@ -107,34 +107,35 @@ lab() {
   exec dotnet "$OUT/Routerd.Lab/debug/Routerd.Lab.dll" up --routerd "$OUT/routerd-linux-x64/routerd" "$@"
 }
 
-# Benchmarks measure the shipped NativeAOT binary in the namespace lab; `core` also weighs the
-# arm64 one. Never part of `test`: they report figures, they assert nothing.
+# Benchmarks measure the shipped NativeAOT binary and print a table + bench/results/NAME.json;
+# never part of `test`: they report figures, they assert nothing. core, vip and webui run in the
+# namespace lab on this kernel; pppoe and wifi in the lab VM (the host kernel has no PPP or radios).
 bench() {
   need_root "the benchmarks"
   local name=${1:-}
+  shift || true
   case "$name" in
-    core|vip) ;;
-    *) die "usage: ./build.sh bench core|vip|webui" ;;
+    core|vip|webui|pppoe|wifi) ;;
+    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi" ;;
   esac
   deps
   publish linux-x64
-  [ "$name" = core ] && publish linux-arm64
-  log "building the benchmarks"
-  dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
-  exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" \
-    --routerd "$OUT/routerd-linux-x64/routerd" --arm64 "$OUT/routerd-linux-arm64/routerd"
-}
-
-# The web UI benchmark (its own project): first-load bytes, the device list's latency with 250
-# devices and routerd's RSS growth over 10k requests, measured against the AOT binary from the
-# lab's phone.
-bench_webui() {
-  need_root "the web UI benchmark"
-  deps
-  publish linux-x64
-  log "building the web UI benchmark"
-  dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
-  exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$OUT/routerd-linux-x64/routerd"
+  local routerd="$OUT/routerd-linux-x64/routerd"
+  log "building the $name benchmark"
+  case "$name" in
+    core|vip)
+      [ "$name" = core ] && publish linux-arm64
+      dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
+      exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" ;;
+    webui)
+      dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
+      exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$routerd" ;;
+    pppoe)
+      dotnet build bench/Routerd.PppoeBench/Routerd.PppoeBench.csproj --verbosity quiet
+      ROUTERD="$routerd" exec dotnet "$OUT/Routerd.PppoeBench/debug/Routerd.PppoeBench.dll" "$@" ;;
+    wifi)
+      exec bench/wifi/run.sh "$routerd" ;;
+  esac
 }
 
 test_all() {
@@ -154,6 +155,6 @@ case "$cmd" in
   build) build ;;
   test) test_all ;;
   lab) lab "$@" ;;
-  bench) if [ "${1:-}" = webui ]; then bench_webui; else bench "$@"; fi ;;
+  bench) bench "$@" ;;
   *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

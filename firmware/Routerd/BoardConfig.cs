@@ -67,6 +67,7 @@ static class BoardConfig
                 Udhcpc = t["Udhcpc"] ?? b.Tools.Udhcpc,
                 Tc = t["Tc"] ?? b.Tools.Tc,
                 Reboot = t["Reboot"] ?? b.Tools.Reboot,
+                Pppd = t["Pppd"] ?? b.Tools.Pppd,
             },
             Defaults = b.Defaults with
             {

@@ -4,8 +4,8 @@ using Routerd.Core.Status;
 
 namespace Routerd;
 
-/// <summary>`routerd hook dhcp --socket PATH EVENT`: udhcpc's script. It forwards the lease from
-/// udhcpc's environment to the running routerd and decides nothing itself.</summary>
+/// <summary>`routerd hook dhcp|ppp --socket PATH EVENT`: udhcpc's and pppd's scripts. It forwards
+/// what the daemon put in its environment to the running routerd and decides nothing itself.</summary>
 static class HookCommand
 {
     public static async Task<int> Run(string[] args)
@@ -15,16 +15,19 @@ static class HookCommand
         for (int i = 0; i < args.Length; i++)
             if (args[i] == "--socket" && i + 1 < args.Length) socket = args[++i];
             else rest.Add(args[i]);
-        if (rest is not ["dhcp", var ev] || socket is null)
+        if (rest is not [("dhcp" or "ppp") and var kind, var ev] || socket is null)
         {
-            Console.Error.WriteLine("usage: routerd hook dhcp --socket PATH EVENT");
+            Console.Error.WriteLine("usage: routerd hook dhcp|ppp --socket PATH EVENT");
             return 2;
         }
-        var report = new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease"));
         using var http = ControlClient.Create(socket);
         try
         {
-            var r = await http.PostAsJsonAsync("internal/dhcp", report, RouterJsonContext.Default.DhcpHookReport);
+            var r = kind == "ppp"
+                ? await http.PostAsJsonAsync("internal/ppp", PppHook.Report(ev), RouterJsonContext.Default.PppHookReport)
+                : await http.PostAsJsonAsync("internal/dhcp",
+                    new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease")),
+                    RouterJsonContext.Default.DhcpHookReport);
             return r.IsSuccessStatusCode ? 0 : 1;
         }
         catch (HttpRequestException e)

@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "priority" => await PriorityCommand.Run(args[1..]),
     "qos" => await QosCommand.Run(args[1..]),
     "hook" => await HookCommand.Run(args[1..]),
+    "probe-wan" => ProbeWanCommand.Run(args[1..]),
     "version" or "--version" => Version(),
     "help" or "--help" or "-h" or null => Help(0),
     var other => Help(2, $"unknown verb '{other}'"),
@@ -37,8 +38,11 @@ static int Help(int code, string? error = null)
           priority MAC off   put a device in the VIP lane (optionally for 90s, 30m, 1h, 2d or
                              until a time) or take it out
           qos                show the VIP lane's queues: shaper rates and per-class counters
+          probe-wan [DEVICE] send PPPoE discovery on the WAN port (or DEVICE) and list the
+                             access concentrators that answer (--timeout S, --service NAME, --json)
           version            print the version
           hook dhcp EVENT    (called by udhcpc) report a WAN DHCP event to the running router
+          hook ppp up|down   (called by pppd) report the PPPoE session to the running router
 
         configuration: --board FILE (or ROUTERD_BOARD) names the board JSON; any board key can be
         overridden by environment (ROUTERD_RunDir=/run/r1) or command line (--RunDir=/run/r1).

@@ -19,6 +19,7 @@ using Routerd.Platform.IpRoute;
 using Routerd.Platform.Net;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Nft;
+using Routerd.Platform.Pppd;
 using Routerd.Platform.Store;
 using Routerd.Platform.Sysctl;
 using Routerd.Platform.Tc;
@@ -86,6 +87,7 @@ static partial class ServeCommand
         var network = new NetlinkObserver();
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
+        using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
         var firewall = new NftFirewall(board.Tools.Nft, board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
@@ -94,7 +96,8 @@ static partial class ServeCommand
             firewall,
             queues,
             dns,
-            dhcp);
+            dhcp,
+            pppd);
         string socket = BoardConfig.ControlSocket(board);
         var devices = new DeviceRegistry(TimeProvider.System);
         var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
@@ -114,6 +117,7 @@ static partial class ServeCommand
         // Periodic is added as a plain IHostedService: AddHostedService keeps one service per
         // type, and there are several Periodic steps. Priorities "for 1 hour" turn themselves off.
         builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.ExpirePriorities));
+        builder.Services.AddHostedService(_ => new WanWatcher(network, reconciler));
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
 
@@ -137,7 +141,10 @@ static partial class ServeCommand
         var app = builder.Build();
         app.UseApiGuard(sessions, reconciler);
         app.UseEmbeddedAssets();
-        var api = new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters());
+        var api = new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
+        {
+            DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
+        };
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
             new SystemActions(board, reconciler, dns, sessions, log));
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -81,6 +81,7 @@ public sealed class Lab : IDisposable
         foreach (var d in new[] { Dir, StateDir, RunDir, LogDir, OutputDir }) Directory.CreateDirectory(d);
         BuildNetwork();
         foreach (var (name, argv) in IspServices.Prepare(Path.Combine(Dir, "isp"), IspNs)) Track(Start(name, argv));
+        if (options.PppoeServer is { } pppoe) StartPppoeServer(pppoe);
         WriteBoard();
         if (options.StartRouterd) StartRouterd();
         foreach (var client in Clients)
@@ -151,8 +152,15 @@ public sealed class Lab : IDisposable
         };
         if (options.LoginThrottle is var (free, first, max))
             board["LoginThrottle"] = new JsonObject { ["FreeFailures"] = free, ["FirstDelaySeconds"] = first, ["MaxDelaySeconds"] = max };
+        foreach (var (tool, path) in options.Tools)
+            board["Tools"]![tool] = path;
         File.WriteAllText(BoardFile, board.ToJsonString(new() { WriteIndented = true }) + "\n");
     }
+
+    /// <summary>Starts a PPPoE access concentrator on the ISP's side of the WAN cable; stop it
+    /// (Dispose) to take the ISP's PPPoE away. It is stopped on Dispose of the lab at the latest.</summary>
+    public LabProcess StartPppoeServer(PppoeServerOptions pppoe) =>
+        Track(Start("isp-pppoe-server", pppoe.Command(IspNs, "isp0")));
 
     /// <summary>The command line that runs routerd in the router namespace with the lab's board.</summary>
     public string[] RouterdServeCommand() => ["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, "serve", "--board", BoardFile, .. options.RouterdArgs];

@@ -18,6 +18,10 @@ public sealed record LabOptions
     public int RollbackSeconds { get; init; } = 60;
     /// <summary>The login throttle (free failures, first delay, maximum delay in seconds); null: routerd's real default.</summary>
     public (int FreeFailures, int FirstDelaySeconds, int MaxDelaySeconds)? LoginThrottle { get; init; }
+    /// <summary>Board "Tools" entries to override (e.g. Pppd → a wrapper that records its arguments).</summary>
+    public IReadOnlyDictionary<string, string> Tools { get; init; } = new Dictionary<string, string>();
+    /// <summary>Runs a PPPoE access concentrator in the ISP namespace too; null: none.</summary>
+    public PppoeServerOptions? PppoeServer { get; init; }
     /// <summary>Where the lab narrates what it does; silent by default.</summary>
     public Action<string> Log { get; init; } = _ => { };
 }

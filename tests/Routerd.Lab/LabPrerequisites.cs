@@ -10,6 +10,7 @@ public static class LabPrerequisites
         ("ip", "iproute2"), ("ss", "iproute2"), ("dnsmasq", "dnsmasq-base"), ("udhcpc", "udhcpc"), ("busybox", "busybox"),
         ("socat", "socat"), ("iperf3", "iperf3"), ("conntrack", "conntrack"), ("nft", "nftables"),
         ("curl", "curl"), ("setsid", "util-linux"), ("timeout", "coreutils"), ("ping", "iputils-ping"),
+        ("pppoe-server", "pppoe"), ("pppd", "ppp"),
     ];
 
     /// <summary>Every problem found, each with how to fix it; empty when the lab can run.</summary>

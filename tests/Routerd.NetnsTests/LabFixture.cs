@@ -28,7 +28,7 @@ public class LabFixture : IAsyncLifetime
         await lab.WaitForLeases(Ready);
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         api?.Dispose();
         lab?.Dispose();

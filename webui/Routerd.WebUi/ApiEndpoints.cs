@@ -21,6 +21,7 @@ public static class ApiEndpoints
         group.MapGet("/status", () => api.Status());
         group.MapGet("/devices", () => api.DeviceList());
         group.MapGet("/qos", () => api.Qos());
+        group.MapGet("/wan/detect", (int? timeoutMs) => WanDetectEndpoint.Handle(api, timeoutMs));
         group.MapPost("/devices", (NewDevice device) => Answer(api.Reconciler.AddDevice(device.Mac, device.Name), api));
         group.MapPut("/devices/{mac}/priority", (string mac, PriorityRequest request) =>
         {
@@ -41,6 +42,11 @@ public static class ApiEndpoints
         app.MapPost("/internal/dhcp", (DhcpHookReport report) =>
         {
             api.Reconciler.OnDhcpEvent(report);
+            return Results.NoContent();
+        }).AddEndpointFilter(ControlSocketOnly);
+        app.MapPost("/internal/ppp", (Routerd.Core.Wan.PppHookReport report) =>
+        {
+            api.Reconciler.OnPppEvent(report);
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
     }

@@ -26,6 +26,9 @@ public sealed record RouterApi(Reconciler Reconciler, DeviceRegistry Devices, Tr
         };
     }
 
+    /// <summary>PPPoE discovery on the WAN port (the OS edge, given by the composition root).</summary>
+    public Func<string, TimeSpan, Core.Wan.WanDetection>? DetectWan { get; init; }
+
     /// <summary>Every device with the user's settings for it and its traffic.</summary>
     public IReadOnlyList<DeviceView> DeviceList()
     {

@@ -21,6 +21,8 @@ namespace Routerd.Core.Json;
 [JsonSerializable(typeof(RouterStatus))]
 [JsonSerializable(typeof(QosView))]
 [JsonSerializable(typeof(DhcpHookReport))]
+[JsonSerializable(typeof(Routerd.Core.Wan.PppHookReport))]
+[JsonSerializable(typeof(Routerd.Core.Wan.WanDetection))]
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(NewDevice))]
 [JsonSerializable(typeof(JsonObject))]

@@ -47,6 +47,7 @@ public sealed partial class Reconciler(
     /// failure is recorded in the status, every other part is applied, and the web UI comes up.</summary>
     public void Start(Func<string, string> hashPassword)
     {
+        if (appliers.Ppp is { } pppd) pppd.ExitPolicy = OnPppExit;
         lock (gate)
         {
             var stored = store.Load();
@@ -82,8 +83,11 @@ public sealed partial class Reconciler(
             if (errors.Count > 0) return new ChangeResult(errors);
             var nextState = WithFallback(DesiredStateBuilder.Build(next, board, Facts()));
             // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
-            var nextLease = lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp ? lease : null;
-            var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
+            // A PPP session lasts as long as pppd runs with the same configuration.
+            var rendered = Renderer.RenderAll(nextState, lease, hooks, appliers.Traffic.Leaf);
+            bool pppKept = nextState.Wan.Mode == WanModes.Pppoe && lease?.Interface == WanInterfaces.PppInterface && PppdUnchanged(rendered);
+            var nextLease = (lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp) || pppKept ? lease : null;
+            if (nextLease != lease) rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
             // An unchanged ruleset was checked when it was loaded (a priority toggle changes only
             // set elements): skipping the check keeps toggles instant.
             if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, VipSetsOf(nextState).ToNft()) is { } invalid)
@@ -92,6 +96,7 @@ public sealed partial class Reconciler(
             var previous = (settings, state, lease, applied);
             try
             {
+                if (!PppdUnchanged(rendered)) ppp.Reset();
                 (state, lease) = (nextState, nextLease);
                 ApplyLocked(rendered);
                 store.Save(Persisted(next));
@@ -150,6 +155,9 @@ public sealed partial class Reconciler(
             string iface = WanInterfaces.Egress(state);
             WanStatus w = wan.Mode switch
             {
+                WanModes.Pppoe => new(wan.Mode, iface, ppp.Code, ppp.Lease?.Address.ToString(),
+                    ppp.Lease?.Gateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns.Count > 0 ? wan.Dns : ppp.Lease?.Dns ?? [],
+                    ppp.Message, ppp.UptimeSeconds, ppp.SessionId),
                 WanModes.Static => new(wan.Mode, iface, "wan/UP", wan.StaticAddress?.ToString(),
                     wan.StaticGateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns),
                 WanModes.Dhcp when lease is { } l => new(wan.Mode, iface, "wan/UP", l.Address.ToString(),
@@ -264,6 +272,7 @@ public sealed partial class Reconciler(
         Step("qos", () => appliers.Traffic.Apply(config.Tc));
         Step("dnsmasq", () => appliers.Dns.Apply(config.Dnsmasq));
         Step("wan", () => appliers.DhcpClient.Apply(config.DhcpClient));
+        if (appliers.Ppp is { } pppd) Step("pppoe", () => pppd.Apply(config.Pppd));
         applied = config;
         // Every step was tried (a broken WAN port must not keep DHCP off the LAN); the caller
         // learns about the first failure.
@@ -311,4 +320,5 @@ public sealed partial class Reconciler(
 }
 
 /// <summary>The OS edge the reconciler drives, one adapter per facility.</summary>
-public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient);
+public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient,
+    Wan.IPppClient? Ppp = null);

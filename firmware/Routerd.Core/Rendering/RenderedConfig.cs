@@ -9,7 +9,8 @@ public sealed record RenderedConfig(
     string Nftables,
     TcPlan Tc,
     DnsmasqConfig Dnsmasq,
-    DhcpClientPlan? DhcpClient)
+    DhcpClientPlan? DhcpClient,
+    Wan.PppdPlan? Pppd = null)
 {
     /// <summary>Each rendered text under a file name, in apply order (for `routerd render` and the golden tests).</summary>
     public IEnumerable<KeyValuePair<string, string>> Files()
@@ -25,6 +26,14 @@ public sealed record RenderedConfig(
         {
             yield return new("udhcpc.args", "udhcpc " + string.Join(' ', d.Arguments) + "\n");
             yield return new(DhcpClientPlan.HookFile, d.HookScript);
+        }
+        if (Pppd is { } p)
+        {
+            yield return new("pppd.args", "pppd " + string.Join(' ', p.Arguments) + "\n");
+            yield return new(Wan.PppdPlan.OptionsFile, p.Options);
+            yield return new(Wan.PppdPlan.SecretFile, p.SecretOptions.Value);
+            yield return new(Wan.PppdPlan.UpHookFile, p.UpHook);
+            yield return new(Wan.PppdPlan.DownHookFile, p.DownHook);
         }
     }
 }
@@ -44,7 +53,8 @@ public static class Renderer
         NetworkPlanRenderer.Render(state, lease),
         RouterSysctls,
         NftRenderer.Render(state),
-        TcRenderer.Render(state, leaf),
+        TcRenderer.Render(state, leaf, WanInterfaces.EgressExists(state, lease)),
         DnsmasqRenderer.Render(state, lease),
-        DhcpClientRenderer.Render(state, hooks));
+        DhcpClientRenderer.Render(state, hooks),
+        Wan.PppdRenderer.Render(state, hooks));
 }

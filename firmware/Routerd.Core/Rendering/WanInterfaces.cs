@@ -11,4 +11,9 @@ public static class WanInterfaces
 
     public static string Egress(DesiredState state) =>
         state.Wan.Mode == WanModes.Pppoe ? PppInterface : state.Wan.Device;
+
+    /// <summary>The PPP interface exists only while a session is up (its ip-up report is the
+    /// lease); the WAN port itself always does.</summary>
+    public static bool EgressExists(DesiredState state, WanLease? lease) =>
+        state.Wan.Mode != WanModes.Pppoe || lease?.Interface == PppInterface;
 }

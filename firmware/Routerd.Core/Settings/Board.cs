@@ -36,6 +36,7 @@ public sealed record BoardTools
     public string Dnsmasq { get; init; } = "dnsmasq";
     public string Udhcpc { get; init; } = "udhcpc";
     public string Tc { get; init; } = "tc";
+    public string Pppd { get; init; } = "pppd";
     /// <summary>The command line that reboots the box (split at spaces); the lab sets a harmless one.</summary>
     public string Reboot { get; init; } = "systemctl reboot";
 }

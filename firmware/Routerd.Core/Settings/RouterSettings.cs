@@ -100,13 +100,38 @@ public sealed record StaticWanSettings
     public IReadOnlyList<string> Dns { get; set; } = [];
 }
 
+/// <summary>PPPoE dial-out (see Wan/PppoeRules.cs for the limits and Wan/PppdRenderer.cs for
+/// what each becomes). Fields added after schema 2 have defaults, so older documents stay valid.</summary>
 public sealed record PppoeSettings
 {
     public string Username { get; set; } = "";
     /// <summary>Secret: never rendered into an API response, a log or a command line.</summary>
     public string? Password { get; set; }
+    /// <summary>Only an access concentrator offering this service is used; null: any.</summary>
     public string? ServiceName { get; set; }
+    /// <summary>Only the access concentrator with this name is used; null: the first to answer.</summary>
+    public string? AcName { get; set; }
+    /// <summary>1492 fits any Ethernet; up to 1500 (RFC 4638) when the WAN port carries 1508-byte frames.</summary>
     public int Mtu { get; set; } = 1492;
+    /// <summary>LCP echo every this many seconds; the peer is dead after <see cref="LcpEchoFailures"/>
+    /// unanswered ones (3 s × (3 + 1) = at most 12 s).</summary>
+    public int LcpEchoIntervalSeconds { get; set; } = 3;
+    public int LcpEchoFailures { get; set; } = 3;
+    /// <summary>The wait before the first redial; it doubles with each failed dial up to the maximum.</summary>
+    public int RedialInitialSeconds { get; set; } = 2;
+    public int RedialMaxSeconds { get; set; } = 120;
+    /// <summary>"HH:mm" (router local time): hang up and redial once a day at this time, before the
+    /// ISP forces it at a worse one. Null: never.</summary>
+    public string? ReconnectAt { get; set; }
+
+    /// <summary>The record's printout (ToString, so any log of the settings) never shows the password.</summary>
+    bool PrintMembers(System.Text.StringBuilder b)
+    {
+        b.Append($"Username = {Username}, Password = {(Password is null ? "null" : "(secret)")}, ServiceName = {ServiceName}, AcName = {AcName}, ");
+        b.Append($"Mtu = {Mtu}, LcpEchoIntervalSeconds = {LcpEchoIntervalSeconds}, LcpEchoFailures = {LcpEchoFailures}, ");
+        b.Append($"RedialInitialSeconds = {RedialInitialSeconds}, RedialMaxSeconds = {RedialMaxSeconds}, ReconnectAt = {ReconnectAt}");
+        return true;
+    }
 }
 
 public sealed record WifiSettings

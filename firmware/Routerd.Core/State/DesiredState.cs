@@ -32,4 +32,6 @@ public sealed record WanPlan(
     Ipv4Network? StaticAddress,
     uint? StaticGateway,
     /// <summary>Upstream DNS servers the user fixed (static mode or an override); empty: use the ISP's.</summary>
-    IReadOnlyList<string> Dns);
+    IReadOnlyList<string> Dns,
+    /// <summary>Only for PPPoE mode: the account and the dialling policy.</summary>
+    Wan.PppoePlan? Pppoe = null);

@@ -156,11 +156,10 @@ public static class DesiredStateBuilder
                 ParseDnsList("wan.static.dns", st.Dns, dns, errors);
             }
         }
-        if (wan.Mode == WanModes.Pppoe)
-            ValidatePppoe(wan.Pppoe, errors);
+        Wan.PppoePlan? pppoe = wan.Mode == WanModes.Pppoe ? Wan.PppoeRules.Build(wan.Pppoe, errors) : null;
         ParseDnsList("wan.dnsOverride", wan.DnsOverride, dns, errors);
 
-        return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, staticAddress, gateway, dns.Distinct().ToList()) : null;
+        return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, staticAddress, gateway, dns.Distinct().ToList(), pppoe) : null;
     }
 
     /// <summary>Above this the rate is a typo, not a line (100 Gbit/s).</summary>
@@ -193,23 +192,6 @@ public static class DesiredStateBuilder
     {
         if (kbit is { } k && (k <= 0 || k > MaxRateKbit))
             errors.Add(new(field, $"must be between 1 and {MaxRateKbit} kbit/s (100 Gbit/s), or left empty to switch the shaper off"));
-    }
-
-    static void ValidatePppoe(PppoeSettings? p, List<FieldError> errors)
-    {
-        if (p is null)
-        {
-            errors.Add(new("wan.pppoe", "PPPoE mode needs the username and password from the ISP"));
-            return;
-        }
-        if (string.IsNullOrEmpty(p.Username) || p.Username.Length > 128 || TextRules.HasControlCharacter(p.Username))
-            errors.Add(new("wan.pppoe.username", "must be 1-128 characters without control characters"));
-        if (p.Password is { } pw && (pw.Length > 128 || TextRules.HasControlCharacter(pw)))
-            errors.Add(new("wan.pppoe.password", "must be at most 128 characters without control characters"));
-        if (p.ServiceName is { } sn && (sn.Length > 64 || TextRules.HasControlCharacter(sn)))
-            errors.Add(new("wan.pppoe.serviceName", "must be at most 64 characters without control characters"));
-        if (p.Mtu is < 1280 or > 1500)
-            errors.Add(new("wan.pppoe.mtu", "must be between 1280 and 1500"));
     }
 
     static void ValidateWifi(WifiSettings w, List<FieldError> errors)

@@ -10,10 +10,11 @@ public sealed record RouterStatus(
     long UptimeSeconds = 0,
     int DevicesOnline = 0);
 
-/// <summary>RxBytes/TxBytes: the WAN interface's byte counters since it appeared (the UI derives
+/// <summary>Message says why the WAN is not up; UptimeSeconds and SessionId belong to a PPPoE session.
+/// RxBytes/TxBytes: the WAN interface's byte counters since it appeared (the UI derives
 /// throughput from two readings); null when the interface does not exist.</summary>
 public sealed record WanStatus(string Mode, string Interface, string Code, string? Address, string? Gateway, IReadOnlyList<string> Dns,
-    long? RxBytes = null, long? TxBytes = null);
+    string? Message = null, long? UptimeSeconds = null, string? SessionId = null, long? RxBytes = null, long? TxBytes = null);
 
 /// <summary>Reads an interface's byte counters (received, sent); null if there is no such interface.</summary>
 public interface IInterfaceCounters

@@ -22,13 +22,21 @@ public sealed partial class Supervisor : IDisposable
     bool stopping;
     TimeSpan delay = FirstDelay;
     readonly CancellationTokenSource stopped = new();
+    /// <summary>The wait before the next start, given the exit code; null: the built-in backoff.</summary>
+    readonly Func<int, TimeSpan>? exitPolicy;
+    /// <summary>Sees each line the child writes (before it goes to the log file).</summary>
+    readonly Action<string>? output;
+    CancellationTokenSource? pending;
 
-    public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log)
+    public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log,
+        Func<int, TimeSpan>? exitPolicy = null, Action<string>? output = null)
     {
+        this.output = output;
         this.name = name;
         this.file = file;
         this.arguments = arguments;
         this.log = log;
+        this.exitPolicy = exitPolicy;
         pidFile = Path.Combine(runDir, name + ".pid");
         logFile = Path.Combine(logDir, name + ".log");
     }
@@ -89,7 +97,10 @@ public sealed partial class Supervisor : IDisposable
         {
             await using var sink = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
             while (await reader.ReadLineAsync() is { } line)
+            {
+                output?.Invoke(line);
                 await sink.WriteLineAsync($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}");
+            }
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }
@@ -105,18 +116,35 @@ public sealed partial class Supervisor : IDisposable
             LogExited(log, name, p.Id, p.ExitCode, ranFor.TotalSeconds);
             if (ranFor >= HealthyRun) delay = FirstDelay;
         }
+        if (exitPolicy is not null)
+        {
+            // The owner's policy (pppd: the exit status says why, routerd decides the wait).
+            ScheduleRestart(exitPolicy(p.ExitCode));
+            return;
+        }
         ScheduleRestart(delay);
         delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
     }
 
     void ScheduleRestart(TimeSpan after)
     {
-        _ = Task.Delay(after, stopped.Token).ContinueWith(t =>
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(stopped.Token);
+        lock (gate) pending = wait;
+        _ = Task.Delay(after, wait.Token).ContinueWith(_ =>
         {
-            if (t.IsCanceled) return;
+            lock (gate) if (ReferenceEquals(pending, wait)) pending = null;
+            wait.Dispose();
+            // Cancelled by RestartNow: start now; by Stop: not at all.
+            if (stopped.IsCancellationRequested) return;
             Restarts++;
             Launch();
         }, TaskScheduler.Default);
+    }
+
+    /// <summary>Ends a pending restart delay: the child starts now (nothing happens while it runs).</summary>
+    public void RestartNow()
+    {
+        lock (gate) pending?.Cancel();
     }
 
     public bool Signal(int signal)

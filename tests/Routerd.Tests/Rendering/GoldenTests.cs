@@ -10,7 +10,8 @@ using Xunit;
 namespace Routerd.Tests.Rendering;
 
 /// <summary>Config in, expected text out (like OpenWrt firewall4's tests). Each folder under
-/// Golden/ holds input.json (board, settings and optionally a WAN DHCP event) and expected/,
+/// Golden/ holds input.json (board, settings and optionally a WAN DHCP event or a PPP ip-up
+/// report) and expected/,
 /// one file per rendered config. UPDATE_GOLDEN=1 rewrites expected/ from the renderers: review
 /// the diff before committing it.</summary>
 public class GoldenTests
@@ -55,6 +56,7 @@ public class GoldenTests
         var board = input["board"].Deserialize(RouterJsonContext.Default.Board)!;
         var settings = RouterJson.ReadSettings(input["settings"]!.ToJsonString());
         WanLease? lease = input["dhcpEvent"] is { } ev ? WanLeaseParser.Parse(ev.Deserialize(RouterJsonContext.Default.DhcpHookReport)!) : null;
+        if (input["pppEvent"] is { } pe) lease = new Routerd.Core.Wan.PppSession(TimeProvider.System).Up(pe.Deserialize(RouterJsonContext.Default.PppHookReport)!);
         var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null, Now));
         var leaf = input["leafQdisc"] is { } l ? Enum.Parse<LeafQdisc>(l.GetValue<string>()) : LeafQdisc.Fifo;
         var files = Renderer.RenderAll(state, lease, Hooks, leaf).Files().ToDictionary(f => f.Key, f => f.Value);

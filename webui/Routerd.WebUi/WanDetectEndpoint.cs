@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+using Routerd.Core.Json;
+using Routerd.Core.Settings;
+
+namespace Routerd.WebUi;
+
+/// <summary>GET /api/wan/detect[?timeoutMs=N]: PPPoE discovery on the WAN port, for the first-setup
+/// wizard ("your line speaks PPPoE: enter the ISP's username and password") and for diagnosis
+/// (wan/NO_SERVER: no access concentrator on this cable, vs. a wrong password).</summary>
+static class WanDetectEndpoint
+{
+    public static async Task<IResult> Handle(RouterApi api, int? timeoutMs)
+    {
+        if (api.DetectWan is not { } detect)
+            return Results.Json(new FieldErrorResponse("WAN detection is not available", []), RouterJsonContext.Default.FieldErrorResponse, statusCode: 501);
+        if (timeoutMs is { } t && t is < 100 or > 10_000)
+            return Results.Json(new FieldErrorResponse("invalid request", [new FieldError("timeoutMs", "must be between 100 and 10000")]),
+                RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+        string device = api.Reconciler.State.Wan.Device;
+        try
+        {
+            var result = await Task.Run(() => detect(device, TimeSpan.FromMilliseconds(timeoutMs ?? 3000)));
+            return Results.Json(result, RouterJsonContext.Default.WanDetection);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            return Results.Json(new FieldErrorResponse(e.Message, [new FieldError("wan.device", e.Message)]),
+                RouterJsonContext.Default.FieldErrorResponse, statusCode: 409);
+        }
+    }
+}
