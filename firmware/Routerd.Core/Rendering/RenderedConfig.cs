@@ -9,7 +9,8 @@ public sealed record RenderedConfig(
     string Nftables,
     TcPlan Tc,
     DnsmasqConfig Dnsmasq,
-    DhcpClientPlan? DhcpClient)
+    DhcpClientPlan? DhcpClient,
+    Wifi.HostapdConfig? Hostapd = null)
 {
     /// <summary>Each rendered text under a file name, in apply order (for `routerd render` and the golden tests).</summary>
     public IEnumerable<KeyValuePair<string, string>> Files()
@@ -26,6 +27,7 @@ public sealed record RenderedConfig(
             yield return new("udhcpc.args", "udhcpc " + string.Join(' ', d.Arguments) + "\n");
             yield return new(DhcpClientPlan.HookFile, d.HookScript);
         }
+        if (Hostapd is { } h) yield return new(Wifi.HostapdConfig.FileName, h.Text);
     }
 }
 
@@ -46,5 +48,6 @@ public static class Renderer
         NftRenderer.Render(state),
         TcRenderer.Render(state, leaf),
         DnsmasqRenderer.Render(state, lease),
-        DhcpClientRenderer.Render(state, hooks));
+        DhcpClientRenderer.Render(state, hooks),
+        Wifi.HostapdRenderer.Render(state));
 }

@@ -10,6 +10,8 @@ public sealed record Board
     public string WanDevice { get; init; } = "eth0";
     public IReadOnlyList<string> LanPorts { get; init; } = ["eth1"];
     public string LanBridge { get; init; } = "br-lan";
+    /// <summary>The radio's interface (rpi4: wlan0, brcmfmac). Null or "auto": the first
+    /// wireless interface found at start; none found means the router has no radio.</summary>
     public string? WifiDevice { get; init; }
 
     public string StateDir { get; init; } = "/var/lib/routerd";
@@ -42,6 +44,9 @@ public sealed record BoardDefaults
     public string WanMode { get; init; } = WanModes.Dhcp;
     public string WifiSsid { get; init; } = "routerd";
     public string WifiCountry { get; init; } = "DE";
+    /// <summary>The Wi-Fi key printed on the device's label, if the board has one; otherwise
+    /// first boot makes a random one (Wifi/WifiPassphrase). Never an open network.</summary>
+    public string? WifiPassphrase { get; init; }
     public string AdminUsername { get; init; } = "admin";
     /// <summary>The first-boot password; it stops working at the forced change on first login.</summary>
     public string AdminPassword { get; init; } = "admin";

@@ -6,7 +6,11 @@ public sealed record RouterStatus(
     string Version,
     DateTimeOffset StartedAt,
     WanStatus Wan,
-    IReadOnlyList<SubsystemStatus> Subsystems);
+    IReadOnlyList<SubsystemStatus> Subsystems)
+{
+    /// <summary>The access point: wifi/UP, APPLYING, FAILED, OFF or NO_RADIO.</summary>
+    public Routerd.Core.Wifi.WifiStatus Wifi { get; init; } = Routerd.Core.Wifi.WifiStatus.NoRadio;
+}
 
 public sealed record WanStatus(string Mode, string Interface, string Code, string? Address, string? Gateway, IReadOnlyList<string> Dns);
 
