@@ -12,8 +12,8 @@ OUT=$ROOT/artifacts/bin
 
 # Debian packages by purpose; `deps` installs whichever are missing.
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
-PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps"
-PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux"
+PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps hostapd"
+PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux wpasupplicant iw"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }

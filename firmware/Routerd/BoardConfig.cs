@@ -59,6 +59,7 @@ static class BoardConfig
                 Dnsmasq = t["Dnsmasq"] ?? b.Tools.Dnsmasq,
                 Udhcpc = t["Udhcpc"] ?? b.Tools.Udhcpc,
                 Tc = t["Tc"] ?? b.Tools.Tc,
+                Hostapd = t["Hostapd"] ?? b.Tools.Hostapd,
             },
             Defaults = b.Defaults with
             {
@@ -69,6 +70,7 @@ static class BoardConfig
                 WanMode = d["WanMode"] ?? b.Defaults.WanMode,
                 WifiSsid = d["WifiSsid"] ?? b.Defaults.WifiSsid,
                 WifiCountry = d["WifiCountry"] ?? b.Defaults.WifiCountry,
+                WifiPassphrase = d["WifiPassphrase"] ?? b.Defaults.WifiPassphrase,
                 AdminUsername = d["AdminUsername"] ?? b.Defaults.AdminUsername,
                 AdminPassword = d["AdminPassword"] ?? b.Defaults.AdminPassword,
             },

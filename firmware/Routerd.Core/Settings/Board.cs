@@ -33,6 +33,7 @@ public sealed record BoardTools
     public string Dnsmasq { get; init; } = "dnsmasq";
     public string Udhcpc { get; init; } = "udhcpc";
     public string Tc { get; init; } = "tc";
+    public string Hostapd { get; init; } = "hostapd";
 }
 
 public sealed record BoardDefaults

@@ -17,14 +17,18 @@ public sealed partial class Supervisor : IDisposable
     readonly string name, file, pidFile, logFile;
     readonly IReadOnlyList<string> arguments;
     readonly ILogger log;
+    readonly Action<string>? output;
     readonly Lock gate = new();
     Process? process;
     bool stopping;
     TimeSpan delay = FirstDelay;
     readonly CancellationTokenSource stopped = new();
 
-    public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log)
+    /// <param name="output">Sees each line the daemon prints (e.g. to report why it failed).</param>
+    public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log,
+        Action<string>? output = null)
     {
+        this.output = output;
         this.name = name;
         this.file = file;
         this.arguments = arguments;
@@ -89,7 +93,10 @@ public sealed partial class Supervisor : IDisposable
         {
             await using var sink = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
             while (await reader.ReadLineAsync() is { } line)
+            {
+                output?.Invoke(line);
                 await sink.WriteLineAsync($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {line}");
+            }
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }
