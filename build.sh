@@ -2,7 +2,7 @@
 # routerd's one entry point. On a fresh Debian 12 machine every verb installs what it needs.
 #   ./build.sh deps          install Debian packages and restore NuGet packages
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
-#   ./build.sh test          every test tier (unit, namespaces); a tier that cannot run fails
+#   ./build.sh test          every test tier (unit, namespaces, lab VM); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
 #   ./build.sh bench NAME    a benchmark under bench/ (table + bench/results/NAME.json)
 set -euo pipefail
@@ -12,8 +12,10 @@ OUT=$ROOT/artifacts/bin
 
 # Debian packages by purpose; `deps` installs whichever are missing.
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
-PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps hostapd"
+PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase hostapd"
 PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux wpasupplicant iw"
+# The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
+PKGS_VM="qemu-system-x86 qemu-system-data mmdebstrap e2fsprogs cpio xz-utils dpkg"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -25,7 +27,7 @@ need_root() {
 deps() {
   command -v dotnet >/dev/null || die "the .NET SDK 10 is not installed (dotnet not on PATH)"
   local missing=()
-  for p in $PKGS_BUILD $PKGS_RUN $PKGS_LAB; do
+  for p in $PKGS_BUILD $PKGS_RUN $PKGS_LAB $PKGS_VM; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -74,6 +76,15 @@ netns_tests() {
     dotnet test tests/Routerd.NetnsTests/Routerd.NetnsTests.csproj --verbosity quiet --logger "console;verbosity=normal"
 }
 
+# The lab VM tier: one boot of a stock Debian kernel under QEMU runs every scenario in
+# tests/Routerd.VmTests/scenarios with the shipped binary. The kernel and root image are built once
+# per recipe into /var/cache/routerd-lab (about a minute), then reused.
+vm_tests() {
+  log "lab VM tier (Debian kernel under QEMU: PPP, Wi-Fi radios, IPVS, cake)"
+  ROUTERD="$OUT/routerd-linux-x64/routerd" \
+    dotnet test tests/Routerd.VmTests/Routerd.VmTests.csproj --verbosity quiet --logger "console;verbosity=normal"
+}
+
 # The lab runs in the foreground until Ctrl-C; `exec` hands the terminal's signals straight to it,
 # and it removes every namespace and process it made before exiting. Extra arguments go to
 # `Routerd.Lab up` (e.g. --port 8081).
@@ -92,6 +103,7 @@ test_all() {
   arm64_smoke
   unit_tests
   netns_tests
+  vm_tests
 }
 
 cmd=${1:-}

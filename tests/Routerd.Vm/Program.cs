@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+using Routerd.Vm;
+
+// `Routerd.Vm run [--routerd PATH] [--keep] SCENARIO.sh...`: one boot, the scenarios in order,
+// a line per scenario and the log of each that failed. `Routerd.Vm build`: only the artifacts.
+const string Usage = "usage: Routerd.Vm run [--routerd PATH-TO-AOT-routerd] [--keep] [--env NAME=VALUE]... SCENARIO.sh...\n" +
+                     "       Routerd.Vm build    build (or find) the kernel, initramfs and root image; print their directory";
+void Log(string m) => Console.Error.WriteLine($"vm: {m}");
+
+if (args is ["build"])
+{
+    try { Console.WriteLine(VmArtifacts.Ensure(Log).Directory); return 0; }
+    catch (Exception e) { Log(e.Message); return 1; }
+}
+if (args.Length < 2 || args[0] != "run")
+{
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+string routerd = VmRunOptions.DefaultRouterd();
+bool keep = false;
+var env = new Dictionary<string, string>();
+var scenarios = new List<string>();
+for (int i = 1; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--routerd" when i + 1 < args.Length: routerd = Path.GetFullPath(args[++i]); break;
+        case "--keep": keep = true; break;
+        case "--env" when i + 1 < args.Length && args[i + 1].Contains('='):
+            var kv = args[++i].Split('=', 2);
+            env[kv[0]] = kv[1];
+            break;
+        case var a when a.StartsWith("--", StringComparison.Ordinal): Console.Error.WriteLine(Usage); return 2;
+        default: scenarios.Add(args[i]); break;
+    }
+}
+
+// Ctrl-C: QEMU's guard sees our end of its pipe close when we exit, and kills it.
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Log("interrupted: stopping the guest"));
+try
+{
+    using var result = LabVm.Run(new VmRunOptions { Scenarios = scenarios, Routerd = routerd, Keep = keep, Environment = env, Log = Log });
+    foreach (var s in result.Scenarios.Where(s => !s.Passed)) Console.Error.WriteLine(result.Explain(s.Name));
+    return result.Scenarios.All(s => s.Passed) ? 0 : 1;
+}
+catch (Exception e) when (e is VmUnavailableException or ArgumentException or InvalidOperationException)
+{
+    Log(e.Message);
+    return 1;
+}

@@ -1,0 +1,33 @@
+# routerd under test in a router namespace of the guest: it serves its control socket, takes its
+# WAN address from the ISP's DHCP server and gives a LAN client a lease through its dnsmasq.
+# vm-timeout: 150
+. /lab/guest/lib.sh
+
+ns_add isp rtr phone
+veth rtr wan0 isp isp0
+ip -n isp addr add 203.0.113.1/24 dev isp0
+start_in isp isp-dhcp dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=isp0 \
+  --bind-interfaces --dhcp-range=203.0.113.50,203.0.113.99,255.255.255.0,1h --dhcp-option=3,203.0.113.1 \
+  --dhcp-leasefile="$RESULTS/isp.leases" --pid-file=
+# The router's ports stay down until routerd brings them up, as on real hardware.
+ip -n rtr link add lan1 type veth peer name eth0 netns phone
+ip -n rtr link set wan0 down
+ip -n phone link set eth0 address 02:00:00:00:01:01 up
+
+routerd_board /tmp/rtr/board.json wan0 lan1
+routerd_start rtr /tmp/rtr/board.json
+status=$(routerd_api rtr /api/status)
+log "status: $status"
+echo "$status" | grep -q '"version"' || fail "GET /api/status has no version: $status"
+
+wan_up() { routerd_api rtr /api/status | grep -q '"address":"203\.0\.113\.'; }
+wait_for 60 "routerd's WAN address from the ISP" wan_up
+
+in_ns phone udhcpc -i eth0 -f -q -n -t 30 -T 2
+wait_for 10 "the phone's LAN address" has_ipv4 phone eth0
+addr=$(ipv4_of phone eth0)
+case "$addr" in 192.168.1.*) ;; *) fail "the phone got $addr, not a 192.168.1.0/24 lease from routerd" ;; esac
+result phone_address "$addr"
+in_ns phone ping -c 2 -W 2 192.168.1.1
+# Through routerd's NAT: the ISP has no route back to 192.168.1.0/24, so a reply proves the NAT.
+in_ns phone ping -c 2 -W 2 203.0.113.1
