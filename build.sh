@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces, lab VM); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/ (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/ (table + bench/results/NAME.json); wifi runs in the lab VM
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -113,5 +113,11 @@ case "$cmd" in
   build) build ;;
   test) test_all ;;
   lab) lab "$@" ;;
+  bench)
+    [ "${1:-}" = wifi ] || die "usage: ./build.sh bench wifi"
+    need_root "the Wi-Fi benchmark (lab VM)"
+    deps
+    publish linux-x64
+    exec bench/wifi/run.sh "$OUT/routerd-linux-x64/routerd" ;;
   *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

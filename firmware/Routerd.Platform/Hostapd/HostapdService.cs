@@ -24,7 +24,7 @@ public sealed partial class HostapdService(
     string hostapd, string runDir, string logDir, ILogger log,
     Action<StationEvent> station, Action<IReadOnlyList<StationEvent>> stationsNow) : IWifiAccessPoint, IDisposable
 {
-    static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     static readonly TimeSpan StationRefresh = TimeSpan.FromSeconds(30);
 
     readonly Lock gate = new();
@@ -36,6 +36,8 @@ public sealed partial class HostapdService(
     bool reconnect, recheck;
     Thread? monitor;
     volatile bool disposed;
+    /// <summary>The hostapd process whose state the status describes.</summary>
+    int? checkedPid;
 
     public WifiStatus Status { get { lock (gate) return status; } }
 
@@ -150,6 +152,7 @@ public sealed partial class HostapdService(
                 control?.Dispose();
                 control = null;
                 stationsNow([]);
+                NotRunning();
             }
         }
         control?.Dispose();
@@ -173,10 +176,11 @@ public sealed partial class HostapdService(
     {
         lock (gate)
         {
+            // A slow answer (a busy CPU) is not a failure: only a hostapd that is gone is.
             if (supervisor?.Pid is null && running is { Enabled: true })
                 status = new WifiStatus(WifiStatus.Failed, true, false, lastError ?? "hostapd is not running; restarting it");
-            else if (status.Live)
-                status = new WifiStatus(WifiStatus.Applying, true, false);
+            else if (status.Live && supervisor?.Pid != checkedPid)
+                status = new WifiStatus(WifiStatus.Applying, true, false); // restarted: not verified yet
         }
     }
 
@@ -187,6 +191,7 @@ public sealed partial class HostapdService(
         lock (gate)
         {
             if (!ReferenceEquals(config, running)) return; // a newer Apply came in meanwhile
+            checkedPid = supervisor?.Pid;
             bool wasLive = status.Live;
             status = live ? new WifiStatus(WifiStatus.Up, true, true)
                 : new WifiStatus(WifiStatus.Applying, true, false, fields.GetValueOrDefault("state") is { } s ? $"hostapd state {s}" : null);

@@ -34,22 +34,27 @@ wifi_lab() {
   # First boot with a known Wi-Fi name and key, as a board with a printed label would have.
   sed -i "s|\"WebPort\": 80|\"WebPort\": 80,\n  \"Defaults\": { \"WifiSsid\": \"$WIFI_SSID\", \"WifiPassphrase\": \"$WIFI_KEY\", \"WifiCountry\": \"DE\" }|" /tmp/rtr/board.json
   RUN=/tmp/rtr/run
-  routerd_start rtr /tmp/rtr/board.json
+  # routerd_start waits 60 s; a busy host's TCG needs longer for the first start.
+  start_in rtr routerd "$ROUTERD" serve --board /tmp/rtr/board.json
+  ROUTERD_SOCKET=$RUN/routerd.sock
+  wait_for 180 "routerd's control socket" routerd_api rtr /api/status
   wait_for 60 "Wi-Fi live" wifi_live
 }
 
 wifi_status() { routerd_api rtr /api/status | tr -d '\n ' | sed -n 's/.*"wifi":{\([^}]*\)}.*/\1/p'; }
 wifi_live() { wifi_status | grep -q '"code":"wifi/UP","radio":true,"live":true'; }
 
-# wifi_doc JSON : routerd's settings with the "wifi" object replaced by JSON (the key may be
-# left out: then it stays), in /tmp/settings-new.json. (ENVIRON, not awk -v: -v would read
-# the backslashes of JSON escapes.)
+# wifi_doc JSON : routerd's settings (compact JSON from GET /api/settings) with the "wifi"
+# object replaced by JSON (the key may be left out: then it stays), in /tmp/settings-new.json.
+# (ENVIRON, not awk -v: -v would read the backslashes of JSON escapes.)
 wifi_doc() {
   routerd_api rtr /api/settings > /tmp/settings.json
-  NEW="$1" awk '
-    /^  "wifi": \{/ { print "  \"wifi\": " ENVIRON["NEW"] ","; skip = 1; next }
-    skip && /^  \}/ { skip = 0; next }
-    !skip { print }' /tmp/settings.json > /tmp/settings-new.json
+  NEW="$1" awk '{
+    i = index($0, "\"wifi\":{")
+    if (i == 0) { print; next }
+    rest = substr($0, i); j = index(rest, "}")
+    print substr($0, 1, i - 1) "\"wifi\":" ENVIRON["NEW"] substr(rest, j + 1) }' /tmp/settings.json > /tmp/settings-new.json
+  grep -qF "\"wifi\":$1" /tmp/settings-new.json || fail "could not put the wifi object into $(cat /tmp/settings.json)"
 }
 
 # wifi_set JSON : PUTs the settings with this "wifi" object.
