@@ -40,6 +40,8 @@ sta_start phone "ssid=\"$WIFI_SSID\"
 key_mgmt=WPA-PSK
 psk=\"new-key-5678\""
 wait_for 40 "the phone associated with the new key" sta_associated phone
+# A new wpa_supplicant took the link down and up: the phone asks for its lease again, as phones do.
+sta_dhcp phone > /dev/null
 
 # --- hostapd dies ---------------------------------------------------------------------------
 pid=$(cat "$RUN/hostapd.pid")
@@ -62,4 +64,5 @@ ieee80211w=2
 psk=\"new-key-5678\""
 wait_for 40 "the phone associated with WPA3-SAE" sta_associated phone
 sta_cli phone status | grep -q "^key_mgmt=SAE" || fail "the phone's link is not SAE: $(sta_cli phone status)"
+sta_dhcp phone > /dev/null
 in_ns phone ping -c 2 -W 2 203.0.113.1
