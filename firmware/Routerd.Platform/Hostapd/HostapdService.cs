@@ -39,7 +39,11 @@ public sealed partial class HostapdService(
     /// <summary>The hostapd process whose state the status describes.</summary>
     int? checkedPid;
 
-    public WifiStatus Status { get { lock (gate) return status; } }
+    /// <summary>A failure shows hostapd's latest error line, also one printed after the failure was noticed.</summary>
+    public WifiStatus Status
+    {
+        get { lock (gate) return status.Code == WifiStatus.Failed && lastError is { } e ? status with { Message = e } : status; }
+    }
 
     public string ConfigPath => Path.Combine(runDir, HostapdConfig.FileName);
 

@@ -112,6 +112,21 @@ public sealed class HostapdServiceTests : IDisposable
         Assert.Equal([new StationEvent(MacAddress.Parse("02:00:00:00:02:02"), true), new StationEvent(MacAddress.Parse("02:00:00:00:02:01"), false)], events.ToArray());
     }
 
+    [Fact]
+    public void A_hostapd_that_cannot_start_is_failed_with_its_own_words_and_retried()
+    {
+        fake.Dispose(); // nothing answers on the control socket: as when hostapd is gone
+        string script = Path.Combine(dir, "failing-hostapd");
+        File.WriteAllText(script, "#!/bin/sh\necho try >> \"$(dirname \"$1\")/../tries\"\necho 'wlan0: IEEE 802.11 Configured channel (13) not found from the channel list of current mode'\necho 'wlan0: IEEE 802.11 Hardware does not support configured channel'\necho 'Could not select hw_mode and channel. (-3)'\nexit 1\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var failing = new HostapdService(script, Run, dir, NullLogger.Instance, _ => { }, _ => { });
+        failing.Apply(Config(new WifiSettings { Ssid = "home", Passphrase = "12345678", Channel = 13 }));
+        Eventually(() => failing.Status.Code == WifiStatus.Failed, "wifi/FAILED");
+        Assert.Equal((true, false), (failing.Status.Radio, failing.Status.Live));
+        Eventually(() => failing.Status.Message == "Could not select hw_mode and channel. (-3)", "hostapd's last error line as the message");
+        Eventually(() => Count("tries") >= 2, "a restart after the failure");
+    }
+
     public void Dispose()
     {
         service.Dispose();
