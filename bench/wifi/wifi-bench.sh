@@ -61,8 +61,8 @@ wait_for 60 "phone associated" sta_associated phone
 wait_for 60 "laptop associated" sta_associated laptop
 sta_dhcp phone > /dev/null
 sta_dhcp laptop > /dev/null
-# The settings come back with an empty "qos" object (no shaper): give it the download rate.
-routerd_api rtr /api/settings | sed 's/"qos": *{}/"qos":{"downloadKbit":5000}/' > /tmp/qos.json
+# The settings come back with "downloadKbit": null (no shaper): give it the download rate.
+routerd_api rtr /api/settings | sed 's/"downloadKbit": *null/"downloadKbit":5000/' > /tmp/qos.json
 grep -q '"downloadKbit":5000' /tmp/qos.json || fail "could not set the shaper rate: $(cat /tmp/qos.json)"
 routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary @/tmp/qos.json > /dev/null
 start_in isp iperf3 iperf3 -s
