@@ -12,8 +12,8 @@ OUT=$ROOT/artifacts/bin
 
 # Debian packages by purpose; `deps` installs whichever are missing.
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
-PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp"
-PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe"
+PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp hostapd"
+PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw"
 # The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
 PKGS_E2E="chromium"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.

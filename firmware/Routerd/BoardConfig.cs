@@ -68,6 +68,7 @@ static class BoardConfig
                 Tc = t["Tc"] ?? b.Tools.Tc,
                 Reboot = t["Reboot"] ?? b.Tools.Reboot,
                 Pppd = t["Pppd"] ?? b.Tools.Pppd,
+                Hostapd = t["Hostapd"] ?? b.Tools.Hostapd,
             },
             Defaults = b.Defaults with
             {
@@ -78,6 +79,7 @@ static class BoardConfig
                 WanMode = d["WanMode"] ?? b.Defaults.WanMode,
                 WifiSsid = d["WifiSsid"] ?? b.Defaults.WifiSsid,
                 WifiCountry = d["WifiCountry"] ?? b.Defaults.WifiCountry,
+                WifiPassphrase = d["WifiPassphrase"] ?? b.Defaults.WifiPassphrase,
                 AdminUsername = d["AdminUsername"] ?? b.Defaults.AdminUsername,
                 AdminPassword = d["AdminPassword"] ?? b.Defaults.AdminPassword,
             },

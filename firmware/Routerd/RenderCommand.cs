@@ -17,6 +17,8 @@ static class RenderCommand
         try
         {
             var (board, positional) = BoardConfig.Load(args);
+            // "auto" means this machine's first radio; a named one is rendered as named.
+            if (board.WifiDevice == "auto") board = board with { WifiDevice = Platform.Hostapd.WirelessInterfaces.Resolve(null) };
             RouterSettings settings;
             if (positional.Count > 0)
                 settings = RouterJson.ReadSettings(File.ReadAllText(positional[0]));

@@ -15,6 +15,7 @@ using Routerd.Core.Settings;
 using Routerd.Core.Traffic;
 using Routerd.Platform.Dhcp;
 using Routerd.Platform.Dnsmasq;
+using Routerd.Platform.Hostapd;
 using Routerd.Platform.IpRoute;
 using Routerd.Platform.Net;
 using Routerd.Platform.Netlink;
@@ -46,6 +47,8 @@ static partial class ServeCommand
             Console.Error.WriteLine($"routerd: {e.Message}");
             return 1;
         }
+        // The radio is a fact of this machine, found once at start (no radio: wifi/NO_RADIO).
+        board = board with { WifiDevice = WirelessInterfaces.Resolve(board.WifiDevice) };
         foreach (var dir in new[] { board.StateDir, board.RunDir, board.LogDir })
             Directory.CreateDirectory(dir);
         // dnsmasq drops to its own user and re-reads its files here on SIGHUP, so the directory is
@@ -88,6 +91,10 @@ static partial class ServeCommand
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
         using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
+        var devices = new DeviceRegistry(TimeProvider.System);
+        using var wifi = new HostapdService(board.Tools.Hostapd, board.RunDir, board.LogDir, loggers.CreateLogger("hostapd"),
+            e => devices.SetWifiStation(e.Mac, e.Connected, e.SignalDbm),
+            all => devices.SetWifiStations(all.Select(e => (e.Mac, e.SignalDbm))));
         var firewall = new NftFirewall(board.Tools.Nft, board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
@@ -97,14 +104,16 @@ static partial class ServeCommand
             queues,
             dns,
             dhcp,
-            pppd);
+            pppd,
+            wifi);
         string socket = BoardConfig.ControlSocket(board);
-        var devices = new DeviceRegistry(TimeProvider.System);
         var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
             devices, TimeProvider.System, loggers.CreateLogger<Reconciler>());
+        bool firstBoot = store.Load() is null;
         try
         {
             reconciler.Start(p => PasswordHasher.Hash(p));
+            if (firstBoot) FirstBootWifiNote.Write(board, reconciler.Settings.Wifi);
         }
         catch (SettingsRejectedException e)
         {

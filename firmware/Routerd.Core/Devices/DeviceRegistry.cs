@@ -16,6 +16,9 @@ public sealed class DeviceRegistry(TimeProvider clock)
         public string? Hostname;
         public readonly Dictionary<IPAddress, NeighbourState> Neighbours = [];
         public string? LeaseAddress;
+        /// <summary>null: never seen on Wi-Fi (a wired device); else associated or not right now.</summary>
+        public bool? WifiAssociated;
+        public int? SignalDbm;
     }
 
     readonly Dictionary<MacAddress, Entry> entries = [];
@@ -64,6 +67,34 @@ public sealed class DeviceRegistry(TimeProvider clock)
                 if (l.Hostname is not null) e.Hostname = l.Hostname;
             }
         }
+    }
+
+    /// <summary>A station joined or left the access point (hostapd's events).</summary>
+    public void SetWifiStation(MacAddress mac, bool associated, int? signalDbm)
+    {
+        lock (gate) SetWifiLocked(mac, associated, signalDbm);
+    }
+
+    /// <summary>The complete list of associated stations (after hostapd (re)started, or
+    /// periodically for the signal): every other Wi-Fi device is no longer associated.</summary>
+    public void SetWifiStations(IEnumerable<(MacAddress Mac, int? SignalDbm)> stations)
+    {
+        lock (gate)
+        {
+            var now = stations.ToDictionary(s => s.Mac, s => s.SignalDbm);
+            foreach (var e in entries.Values.Where(e => e.WifiAssociated == true && !now.ContainsKey(e.Mac)))
+                SetWifiLocked(e.Mac, false, null);
+            foreach (var (mac, signal) in now) SetWifiLocked(mac, true, signal);
+        }
+    }
+
+    void SetWifiLocked(MacAddress mac, bool associated, int? signalDbm)
+    {
+        if (!mac.IsUnicast || mac.IsZero) return;
+        var e = Get(mac);
+        e.WifiAssociated = associated;
+        e.SignalDbm = associated ? signalDbm ?? e.SignalDbm : null;
+        if (associated) e.LastSeen = clock.GetUtcNow();
     }
 
     Entry Get(MacAddress mac)
@@ -137,9 +168,13 @@ public sealed class DeviceRegistry(TimeProvider clock)
                     e.Mac.ToString(),
                     e.Hostname,
                     Addresses(e),
-                    e.Neighbours.Values.Any(s => (s & Alive) != 0),
+                    // A Wi-Fi station is online while associated: the neighbour table lags
+                    // behind by minutes after it leaves.
+                    e.WifiAssociated ?? e.Neighbours.Values.Any(s => (s & Alive) != 0),
                     e.FirstSeen,
-                    e.LastSeen))
+                    e.LastSeen,
+                    Connection: e.WifiAssociated is null ? DeviceView.Wired : DeviceView.Wifi,
+                    SignalDbm: e.SignalDbm))
                 .ToList();
         }
     }

@@ -12,4 +12,11 @@ public sealed record DeviceView(
     string? Name = null,
     bool Priority = false,
     DateTimeOffset? PriorityUntil = null,
-    Traffic.DeviceTraffic? Traffic = null);
+    Traffic.DeviceTraffic? Traffic = null,
+    /// <summary>"wired" or "wifi" (a station of the router's access point).</summary>
+    string Connection = DeviceView.Wired,
+    /// <summary>The Wi-Fi signal in dBm while associated, when the radio reports it.</summary>
+    int? SignalDbm = null)
+{
+    public const string Wired = "wired", Wifi = "wifi";
+}

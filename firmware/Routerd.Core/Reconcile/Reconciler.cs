@@ -57,6 +57,8 @@ public sealed partial class Reconciler(
                 store.Save(stored);
                 LogFirstBoot(log);
             }
+            else if (stored.Wifi.Passphrase is null)
+                store.Save(stored = FirstBoot.WithWifiKey(stored, board));
             state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
             settings = stored;
             if (leaseMemory.Load() is { } report && report.Expires > clock.GetUtcNow())
@@ -164,7 +166,8 @@ public sealed partial class Reconciler(
                     l.Gateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns.Count > 0 ? wan.Dns : l.Dns),
                 _ => new(wan.Mode, iface, "wan/CONNECTING", null, null, wan.Dns),
             };
-            return new RouterStatus(version, startedAt, w, subsystems.Values.OrderBy(s => s.Name).ToList());
+            return new RouterStatus(version, startedAt, w, subsystems.Values.OrderBy(s => s.Name).ToList())
+                { Wifi = appliers.Wifi?.Status ?? Wifi.WifiStatus.NoRadio };
         }
     }
 
@@ -273,6 +276,7 @@ public sealed partial class Reconciler(
         Step("dnsmasq", () => appliers.Dns.Apply(config.Dnsmasq));
         Step("wan", () => appliers.DhcpClient.Apply(config.DhcpClient));
         if (appliers.Ppp is { } pppd) Step("pppoe", () => pppd.Apply(config.Pppd));
+        Step("wifi", () => appliers.Wifi?.Apply(config.Hostapd));
         applied = config;
         // Every step was tried (a broken WAN port must not keep DHCP off the LAN); the caller
         // learns about the first failure.
@@ -321,4 +325,4 @@ public sealed partial class Reconciler(
 
 /// <summary>The OS edge the reconciler drives, one adapter per facility.</summary>
 public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient,
-    Wan.IPppClient? Ppp = null);
+    Wan.IPppClient? Ppp = null, Routerd.Core.Wifi.IWifiAccessPoint? Wifi = null);

@@ -131,6 +131,14 @@ public static class NftRenderer
             		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } meta priority set {{VipClass}} comment "IPv6 errors and neighbour discovery"
             	}
 
+            	chain wmm_class {
+            		type filter hook postrouting priority mangle + 1; policy accept;
+            		iifname {{wan}} oifname {{lan}} ip dscp != cs0 ip dscp set cs0 comment "the internet's DSCP marks mean nothing here: downloads go out best effort on the radio..."
+            		iifname {{wan}} oifname {{lan}} ip6 dscp != cs0 ip6 dscp set cs0 comment "(the same for IPv6)"
+            		oifname {{lan}} meta priority {{VipClass}} ip dscp set {{VipDscp}} comment "...except the VIP lane's: DSCP CS4, which the Wi-Fi driver sends in the video access category"
+            		oifname {{lan}} meta priority {{VipClass}} ip6 dscp set {{VipDscp}} comment "the same for IPv6"
+            	}
+
             	chain srcnat {
             		type nat hook postrouting priority srcnat; policy accept;
             		oifname {{wan}} ip saddr {{lanNet}} masquerade comment "LAN devices share the WAN address"
@@ -149,6 +157,25 @@ public static class NftRenderer
     const string VipMarkClear = "0xfffffffe";
     /// <summary>The HTB class of the VIP lane (TcRenderer): `meta priority` selects it directly.</summary>
     public const string VipClass = "1:10";
+
+    /// <summary>The DSCP of everything in the VIP lane on its way to the LAN, which is how the
+    /// lane crosses the Wi-Fi hop too (chain wmm_class).
+    ///
+    /// mac80211 picks a frame's WMM access category in cfg80211_classify8021d: an skb->priority
+    /// of 256-263 is taken as the 802.1d user priority directly; anything else falls through
+    /// to the IP header's DSCP. Setting the priority to 256+n would lose the HTB class: HTB reads
+    /// the same skb->priority and only a value with its own major (1:10) selects a class without
+    /// filters, so the shaper on the LAN bridge would put VIP traffic back into bulk. Marking the
+    /// DSCP leaves `meta priority 1:10` (HTB's class) untouched and is read only at the radio.
+    ///
+    /// CS4 maps to user priority 4, the video category, under both the plain "top three DSCP
+    /// bits" rule of older kernels and the RFC 8325 table of newer ones (EF would be video on
+    /// one and voice on the other). Video rather than voice on purpose: video still wins the
+    /// contention against best effort (shorter AIFS, smaller contention window) but keeps A-MPDU
+    /// aggregation and a longer TXOP, so a VIP phone that streams does not lose throughput.
+    /// Other downloads have their DSCP cleared to best effort, so nothing from the internet
+    /// can ride the lane's access category by marking itself.</summary>
+    public const string VipDscp = "cs4";
 
     /// <summary>Interface names come from validated settings (TextRules.IsInterfaceName), so
     /// quoting is for nft's parser (names like "eth0.7"), not an escape from untrusted input.</summary>

@@ -10,7 +10,8 @@ public sealed record RenderedConfig(
     TcPlan Tc,
     DnsmasqConfig Dnsmasq,
     DhcpClientPlan? DhcpClient,
-    Wan.PppdPlan? Pppd = null)
+    Wan.PppdPlan? Pppd = null,
+    Wifi.HostapdConfig? Hostapd = null)
 {
     /// <summary>Each rendered text under a file name, in apply order (for `routerd render` and the golden tests).</summary>
     public IEnumerable<KeyValuePair<string, string>> Files()
@@ -35,6 +36,7 @@ public sealed record RenderedConfig(
             yield return new(Wan.PppdPlan.UpHookFile, p.UpHook);
             yield return new(Wan.PppdPlan.DownHookFile, p.DownHook);
         }
+        if (Hostapd is { } h) yield return new(Wifi.HostapdConfig.FileName, h.Text);
     }
 }
 
@@ -56,5 +58,6 @@ public static class Renderer
         TcRenderer.Render(state, leaf, WanInterfaces.EgressExists(state, lease)),
         DnsmasqRenderer.Render(state, lease),
         DhcpClientRenderer.Render(state, hooks),
-        Wan.PppdRenderer.Render(state, hooks));
+        Wan.PppdRenderer.Render(state, hooks),
+        Wifi.HostapdRenderer.Render(state));
 }

@@ -10,6 +10,8 @@ public sealed record Board
     public string WanDevice { get; init; } = "eth0";
     public IReadOnlyList<string> LanPorts { get; init; } = ["eth1"];
     public string LanBridge { get; init; } = "br-lan";
+    /// <summary>The radio's interface (rpi4: wlan0, brcmfmac). Null or "auto": the first
+    /// wireless interface found at start; none found means the router has no radio.</summary>
     public string? WifiDevice { get; init; }
 
     public string StateDir { get; init; } = "/var/lib/routerd";
@@ -36,6 +38,7 @@ public sealed record BoardTools
     public string Dnsmasq { get; init; } = "dnsmasq";
     public string Udhcpc { get; init; } = "udhcpc";
     public string Tc { get; init; } = "tc";
+    public string Hostapd { get; init; } = "hostapd";
     public string Pppd { get; init; } = "pppd";
     /// <summary>The command line that reboots the box (split at spaces); the lab sets a harmless one.</summary>
     public string Reboot { get; init; } = "systemctl reboot";
@@ -59,6 +62,9 @@ public sealed record BoardDefaults
     public string WanMode { get; init; } = WanModes.Dhcp;
     public string WifiSsid { get; init; } = "routerd";
     public string WifiCountry { get; init; } = "DE";
+    /// <summary>The Wi-Fi key printed on the device's label, if the board has one; otherwise
+    /// first boot makes a random one (Wifi/WifiPassphrase). Never an open network.</summary>
+    public string? WifiPassphrase { get; init; }
     public string AdminUsername { get; init; } = "admin";
     /// <summary>The first-boot password; it stops working at the forced change on first login.</summary>
     public string AdminPassword { get; init; } = "admin";

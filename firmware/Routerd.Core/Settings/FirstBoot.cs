@@ -22,7 +22,12 @@ public static class FirstBoot
                 Dhcp = new DhcpSettings { Start = d.DhcpStart, End = d.DhcpEnd, LeaseSeconds = d.LeaseSeconds },
             },
             Wan = new WanSettings { Mode = d.WanMode, Device = board.WanDevice },
-            Wifi = new WifiSettings { Ssid = d.WifiSsid, Country = d.WifiCountry },
+            Wifi = new WifiSettings { Ssid = d.WifiSsid, Country = d.WifiCountry, Passphrase = d.WifiPassphrase ?? Wifi.WifiPassphrase.NewRandom() },
         };
     }
+
+    /// <summary>Settings stored before the Wi-Fi key was required get one now, as at first
+    /// boot, rather than keeping the router from starting or leaving the network open.</summary>
+    public static RouterSettings WithWifiKey(RouterSettings s, Board board) =>
+        s.Wifi.Passphrase is not null ? s : s with { Wifi = s.Wifi with { Passphrase = board.Defaults.WifiPassphrase ?? Wifi.WifiPassphrase.NewRandom() } };
 }

@@ -136,10 +136,20 @@ public sealed record PppoeSettings
 
 public sealed record WifiSettings
 {
+    /// <summary>The radio on or off.</summary>
     public bool Enabled { get; set; } = true;
+    /// <summary>1-32 bytes of UTF-8; any printable character, emoji included.</summary>
     public string Ssid { get; set; } = "routerd";
-    /// <summary>Secret: never rendered into an API response or a log.</summary>
+    /// <summary>Secret: never rendered into an API response or a log. 8-63 printable ASCII
+    /// characters, or 64 hex digits (a raw WPA2 PSK). Null in a request: unchanged.</summary>
     public string? Passphrase { get; set; }
+    /// <summary>wpa2 (WPA2-PSK), wpa3 (WPA3-SAE) or wpa2-wpa3 (transition); see Wifi/WifiSecurity.</summary>
     public string Security { get; set; } = "wpa2";
     public string Country { get; set; } = "DE";
+    /// <summary>"2.4" or "5" (GHz).</summary>
+    public string Band { get; set; } = "2.4";
+    /// <summary>A channel of the band; null: the band's default channel (Wifi/WifiChannels).</summary>
+    public int? Channel { get; set; }
+    /// <summary>Leave the network name out of beacons.</summary>
+    public bool Hidden { get; set; }
 }

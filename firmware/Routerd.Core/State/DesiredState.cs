@@ -6,7 +6,7 @@ namespace Routerd.Core.State;
 // The desired state: one immutable, typed tree built from validated settings plus the board.
 // Renderers read only this (and observed facts such as the WAN lease); they never see raw input.
 
-public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan Qos);
+public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan Qos, Wifi.WifiPlan? Wifi = null);
 
 /// <summary>The shaper rates (null: off) and the devices in the VIP lane right now.</summary>
 public sealed record QosPlan(long? UploadKbit, long? DownloadKbit, IReadOnlyList<MacAddress> VipMacs);

@@ -37,7 +37,7 @@ public static class DesiredStateBuilder
         ValidateAdmin(s.Admin, errors);
         var lan = BuildLan(s.Lan, board, facts, errors);
         var wan = BuildWan(s.Wan, facts, errors);
-        ValidateWifi(s.Wifi, errors);
+        var wifi = Wifi.WifiRules.Build(s.Wifi, board, errors);
         var qos = BuildQos(s.Qos, s.Devices, facts.Now, errors);
 
         if (lan is not null && wan?.StaticAddress is { } wanNet && lan.Address.Overlaps(wanNet))
@@ -45,7 +45,7 @@ public static class DesiredStateBuilder
         if (lan is not null && wan is not null && lan.Ports.Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is already a LAN port"));
 
-        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!) : null;
+        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) : null;
     }
 
     static void ValidateAdmin(AdminSettings admin, List<FieldError> errors)
@@ -193,25 +193,6 @@ public static class DesiredStateBuilder
         if (kbit is { } k && (k <= 0 || k > MaxRateKbit))
             errors.Add(new(field, $"must be between 1 and {MaxRateKbit} kbit/s (100 Gbit/s), or left empty to switch the shaper off"));
     }
-
-    static void ValidateWifi(WifiSettings w, List<FieldError> errors)
-    {
-        int bytes = Encoding.UTF8.GetByteCount(w.Ssid);
-        if (bytes is < 1 or > 32)
-            errors.Add(new("wifi.ssid", $"must be 1-32 bytes of UTF-8 (this one has {bytes})"));
-        else if (TextRules.HasControlCharacter(w.Ssid))
-            errors.Add(new("wifi.ssid", "must not contain control characters such as a newline"));
-        if (w.Passphrase is { } p && !IsPassphrase(p))
-            errors.Add(new("wifi.passphrase", "must be 8-63 printable ASCII characters or 64 hex digits"));
-        if (w.Security is not ("wpa2" or "wpa3" or "wpa2-wpa3"))
-            errors.Add(new("wifi.security", $"'{w.Security}' is not one of wpa2, wpa3, wpa2-wpa3"));
-        if (w.Country.Length != 2 || !w.Country.All(char.IsAsciiLetterUpper))
-            errors.Add(new("wifi.country", "must be a two-letter ISO 3166 code in capitals, e.g. DE"));
-    }
-
-    static bool IsPassphrase(string p) =>
-        (p.Length is >= 8 and <= 63 && p.All(c => c is >= ' ' and <= '~')) ||
-        (p.Length == 64 && p.All(char.IsAsciiHexDigit));
 
     static void CheckInterface(string field, string name, SystemFacts facts, List<FieldError> errors)
     {

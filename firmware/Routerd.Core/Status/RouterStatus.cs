@@ -8,7 +8,11 @@ public sealed record RouterStatus(
     WanStatus Wan,
     IReadOnlyList<SubsystemStatus> Subsystems,
     long UptimeSeconds = 0,
-    int DevicesOnline = 0);
+    int DevicesOnline = 0)
+{
+    /// <summary>The access point: wifi/UP, APPLYING, FAILED, OFF or NO_RADIO.</summary>
+    public Routerd.Core.Wifi.WifiStatus Wifi { get; init; } = Routerd.Core.Wifi.WifiStatus.NoRadio;
+}
 
 /// <summary>Message says why the WAN is not up; UptimeSeconds and SessionId belong to a PPPoE session.
 /// RxBytes/TxBytes: the WAN interface's byte counters since it appeared (the UI derives

@@ -1,0 +1,84 @@
+# Benchmark (not a test: figures only, no pass/fail on speed). Writes to the results directory:
+#   apply_to_assoc_s  PUT of a new key -> a client holding the new key associated (median of 3)
+#   hand_to_assoc_s   the same hostapd.conf started by hand -> the client associated (median of 3)
+#   apply_ratio       apply_to_assoc_s / hand_to_assoc_s
+#   vip_rtt_ratio     phone's ping RTT p50 to the ISP host while a second station downloads at full
+#                     speed: not VIP / VIP. The download shaper (5 Mbit/s) makes the queue form in
+#                     routerd (mac80211_hwsim has no airtime limit of its own: without the shaper no
+#                     queue forms anywhere in the VM but in the CPU).
+# vm-timeout: 420
+. /lab/guest/lib.sh
+. /lab/guest/wifi-lib.sh
+
+wifi_lab phone laptop
+wan_up() { routerd_api rtr /api/status | grep -q '"address": *"203\.0\.113\.'; }
+wait_for 60 "routerd's WAN address" wan_up
+elapsed() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+net() { printf 'ssid="%s"\nkey_mgmt=WPA-PSK\npsk="%s"' "$WIFI_SSID" "$1"; }
+
+# --- settings change -> associated ------------------------------------------------------------
+key=$WIFI_KEY
+runs=""
+for i in 1 2 3; do
+  new="bench-key-$i-$$"
+  t0=$(now)
+  wifi_set "{\"enabled\":true,\"ssid\":\"$WIFI_SSID\",\"passphrase\":\"$new\",\"security\":\"wpa2\",\"country\":\"DE\",\"band\":\"2.4\"}"
+  sta_start phone "$(net "$new")"
+  wait_for 60 "associated after the change ($i)" sta_associated phone
+  runs="$runs $(elapsed "$t0")"
+  stop wpa-phone
+  key=$new
+done
+apply=$(median3 $runs)
+log "routerd: change -> associated:$runs s"
+
+# --- the same configuration by hand --------------------------------------------------------------
+sed "s|^ctrl_interface=.*|ctrl_interface=/tmp/hand-ctrl|" "$RUN/hostapd.conf" > /tmp/hand.conf
+wifi_set "{\"enabled\":false,\"ssid\":\"$WIFI_SSID\",\"security\":\"wpa2\",\"country\":\"DE\",\"band\":\"2.4\"}"
+off() { wifi_status | grep -q '"code":"wifi/OFF"'; }
+wait_for 20 "Wi-Fi off" off
+runs=""
+for i in 1 2 3; do
+  t0=$(now)
+  start_in rtr hand-hostapd hostapd /tmp/hand.conf
+  sta_start phone "$(net "$key")"
+  wait_for 60 "associated to hostapd by hand ($i)" sta_associated phone
+  runs="$runs $(elapsed "$t0")"
+  stop wpa-phone
+  stop hand-hostapd
+  sleep 1
+done
+hand=$(median3 $runs)
+log "by hand: start -> associated:$runs s"
+wifi_set "{\"enabled\":true,\"ssid\":\"$WIFI_SSID\",\"security\":\"wpa2\",\"country\":\"DE\",\"band\":\"2.4\"}"
+wait_for 30 "Wi-Fi live again" wifi_live
+
+# --- VIP vs not under load ---------------------------------------------------------------------
+sta_start phone "$(net "$key")"
+sta_start laptop "$(net "$key")"
+wait_for 60 "phone associated" sta_associated phone
+wait_for 60 "laptop associated" sta_associated laptop
+sta_dhcp phone > /dev/null
+sta_dhcp laptop > /dev/null
+# The settings come back with "downloadKbit": null (no shaper): give it the download rate.
+routerd_api rtr /api/settings | sed 's/"downloadKbit": *null/"downloadKbit":5000/' > /tmp/qos.json
+grep -q '"downloadKbit":5000' /tmp/qos.json || fail "could not set the shaper rate: $(cat /tmp/qos.json)"
+routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary @/tmp/qos.json > /dev/null
+start_in isp iperf3 iperf3 -s
+sleep 1
+start_in laptop load iperf3 -c 203.0.113.1 -R -P 4 -t 120 --connect-timeout 5000
+sleep 5
+p50() { in_ns phone ping -c 40 -i 0.2 -W 2 203.0.113.1 | sed -n 's/.*time=\([0-9.]*\).*/\1/p' | sort -n | sed -n 20p; }
+plain=$(p50)
+routerd_api rtr "/api/devices/$MAC_phone/priority" -X PUT -H 'Content-Type: application/json' -d '{"enabled":true}' > /dev/null
+vip=$(p50)
+stop load
+log "ping p50 under load: not VIP $plain ms, VIP $vip ms"
+
+result apply_to_assoc_s "$apply"
+result hand_to_assoc_s "$hand"
+result apply_ratio "$(echo "$apply $hand" | awk '{ printf "%.2f", $1 / $2 }')"
+result rtt_p50_ms "$plain"
+result vip_rtt_p50_ms "$vip"
+result vip_rtt_ratio "$(echo "$plain $vip" | awk '{ printf "%.1f", $1 / $2 }')"

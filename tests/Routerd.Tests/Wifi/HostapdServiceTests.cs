@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.State;
+using Routerd.Core.Wifi;
+using Routerd.Platform.Hostapd;
+using Xunit;
+
+namespace Routerd.Tests.Wifi;
+
+/// <summary>The hostapd adapter against a stand-in: a shell script as the "hostapd" process (it
+/// records starts and SIGHUPs) and this test answering on the control socket the way hostapd
+/// does. The real hostapd with a real radio is exercised in the lab VM.</summary>
+public sealed class HostapdServiceTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("routerd-hostapd-test-").FullName;
+    string Run => Path.Combine(dir, "run");
+    readonly FakeHostapdSocket fake;
+    readonly ConcurrentQueue<StationEvent> events = new();
+    readonly ConcurrentQueue<IReadOnlyList<StationEvent>> syncs = new();
+    readonly HostapdService service;
+
+    public HostapdServiceTests()
+    {
+        Directory.CreateDirectory(Run);
+        string script = Path.Combine(dir, "fake-hostapd");
+        File.WriteAllText(script, "#!/bin/sh\nd=$(dirname \"$1\")/..\ntrap 'echo hup >> \"$d/signals\"' HUP\necho start >> \"$d/starts\"\nwhile :; do sleep 0.05; done\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        fake = new FakeHostapdSocket(HostapdRenderer.ControlDirectory(Run), "wlan0");
+        service = new HostapdService(script, Run, dir, NullLogger.Instance, events.Enqueue, syncs.Enqueue);
+    }
+
+    HostapdConfig Config(WifiSettings w)
+    {
+        var board = new Board { WanDevice = "wan0", LanPorts = ["lan1"], WifiDevice = "wlan0", RunDir = Run };
+        var s = FirstBoot.Settings(board, _ => "hash") with { Wifi = w };
+        return HostapdRenderer.Render(DesiredStateBuilder.Build(s, board, new SystemFacts(null)))!;
+    }
+
+    static void Eventually(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}");
+            Thread.Sleep(50);
+        }
+    }
+
+    int Count(string file) => File.Exists(Path.Combine(dir, file)) ? File.ReadAllLines(Path.Combine(dir, file)).Length : 0;
+
+    [Fact]
+    public void Status_follows_what_hostapd_runs_and_reload_or_restart_fits_the_change()
+    {
+        var wifi = new WifiSettings { Ssid = "Café \"x\" 😀", Passphrase = "first-key-123" };
+        fake.Ssid = "something else";
+        service.Apply(Config(wifi));
+        Eventually(() => Count("starts") == 1, "hostapd to start");
+        Assert.Equal(WifiStatus.Applying, service.Status.Code);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(service.ConfigPath));
+
+        // hostapd reports the SSID in its own escaping; only the exact bytes count as live.
+        fake.Ssid = "Caf\\xc3\\xa9 \\\"x\\\" \\xf0\\x9f\\x98\\x80";
+        Eventually(() => service.Status.Live, "the status to turn live");
+        Assert.Equal(new WifiStatus(WifiStatus.Up, true, true), service.Status);
+
+        // A new key: SIGHUP, no restart; not live until hostapd runs the new SSID.
+        service.Apply(Config(wifi with { Ssid = "new", Passphrase = "second-key-123" }));
+        Assert.Equal(WifiStatus.Applying, service.Status.Code);
+        Eventually(() => Count("signals") == 1, "a SIGHUP");
+        fake.Ssid = "new";
+        Eventually(() => service.Status.Live, "the reload to be live");
+        Assert.Equal(1, Count("starts"));
+
+        // The same settings again: nothing at all.
+        service.Apply(Config(wifi with { Ssid = "new", Passphrase = "second-key-123" }));
+        Assert.True(service.Status.Live);
+
+        // Security (PMF) changes restart hostapd.
+        service.Apply(Config(wifi with { Ssid = "new", Passphrase = "second-key-123", Security = "wpa3" }));
+        Eventually(() => Count("starts") == 2, "a restart");
+        Assert.Equal(1, Count("signals"));
+        Eventually(() => service.Status.Live, "live after the restart");
+
+        // The key is in the 0600 file only, never on hostapd's command line.
+        Assert.DoesNotContain(Directory.GetDirectories("/proc").Select(p => Path.Combine(p, "cmdline")).Where(File.Exists)
+            .Select(f => { try { return File.ReadAllText(f); } catch (IOException) { return ""; } }), c => c.Contains("second-key-123"));
+
+        service.Apply(Config(wifi with { Enabled = false }));
+        Assert.Equal(new WifiStatus(WifiStatus.Off, true, false), service.Status);
+        service.Apply(null);
+        Assert.Equal(WifiStatus.NoRadio, service.Status);
+    }
+
+    [Fact]
+    public void Stations_are_listed_on_attach_and_followed_by_events()
+    {
+        fake.Stations["02:00:00:00:02:01"] = -42;
+        fake.Ssid = "home";
+        service.Apply(Config(new WifiSettings { Ssid = "home", Passphrase = "12345678" }));
+        Eventually(() => syncs.Any(s => s.Count == 1), "the station list");
+        Assert.Equal(new StationEvent(MacAddress.Parse("02:00:00:00:02:01"), true, -42), syncs.First(s => s.Count == 1)[0]);
+        Eventually(() => fake.Attached, "ATTACH");
+        fake.SendEvent("<3>AP-STA-CONNECTED 02:00:00:00:02:02 auth_alg=sae");
+        fake.SendEvent("<3>AP-STA-DISCONNECTED 02:00:00:00:02:01");
+        fake.SendEvent("<3>AP-STA-CONNECTED not-a-mac");
+        Eventually(() => events.Count >= 2, "station events");
+        Assert.Equal([new StationEvent(MacAddress.Parse("02:00:00:00:02:02"), true), new StationEvent(MacAddress.Parse("02:00:00:00:02:01"), false)], events.ToArray());
+    }
+
+    [Fact]
+    public void A_hostapd_that_cannot_start_is_failed_with_its_own_words_and_retried()
+    {
+        fake.Dispose(); // nothing answers on the control socket: as when hostapd is gone
+        string script = Path.Combine(dir, "failing-hostapd");
+        File.WriteAllText(script, "#!/bin/sh\necho try >> \"$(dirname \"$1\")/../tries\"\necho 'wlan0: IEEE 802.11 Configured channel (13) not found from the channel list of current mode'\necho 'wlan0: IEEE 802.11 Hardware does not support configured channel'\necho 'Could not select hw_mode and channel. (-3)'\nexit 1\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var failing = new HostapdService(script, Run, dir, NullLogger.Instance, _ => { }, _ => { });
+        failing.Apply(Config(new WifiSettings { Ssid = "home", Passphrase = "12345678", Channel = 13 }));
+        Eventually(() => failing.Status.Code == WifiStatus.Failed, "wifi/FAILED");
+        Assert.Equal((true, false), (failing.Status.Radio, failing.Status.Live));
+        Eventually(() => failing.Status.Message == "Could not select hw_mode and channel. (-3)", "hostapd's last error line as the message");
+        Eventually(() => Count("tries") >= 2, "a restart after the failure");
+    }
+
+    public void Dispose()
+    {
+        service.Dispose();
+        fake.Dispose();
+        Directory.Delete(dir, true);
+    }
+}
+
+/// <summary>Answers PING, ATTACH, STATUS, STA-FIRST/STA-NEXT like hostapd's control socket.</summary>
+sealed class FakeHostapdSocket : IDisposable
+{
+    readonly Socket socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+    readonly Thread thread;
+    EndPoint? monitor;
+    public volatile string Ssid = "";
+    public readonly ConcurrentDictionary<string, int> Stations = new();
+    public bool Attached => monitor is not null;
+
+    public FakeHostapdSocket(string directory, string iface)
+    {
+        Directory.CreateDirectory(directory);
+        socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(directory, iface)));
+        thread = new Thread(Serve) { IsBackground = true };
+        thread.Start();
+    }
+
+    void Serve()
+    {
+        var buffer = new byte[4096];
+        while (true)
+        {
+            EndPoint from = new UnixDomainSocketEndPoint("/x");
+            int n;
+            try { n = socket.ReceiveFrom(buffer, ref from); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { return; }
+            string command = Encoding.ASCII.GetString(buffer, 0, n);
+            var macs = Stations.Keys.Order().ToList();
+            string reply = command switch
+            {
+                "PING" => "PONG\n",
+                "ATTACH" => "OK\n",
+                "STATUS" => $"state=ENABLED\nbss[0]=wlan0\nssid[0]={Ssid}\nnum_sta[0]={macs.Count}\n",
+                "STA-FIRST" => Sta(macs.FirstOrDefault()),
+                _ when command.StartsWith("STA-NEXT ") => Sta(macs.SkipWhile(m => m != command[9..]).Skip(1).FirstOrDefault()),
+                _ => "UNKNOWN COMMAND\n",
+            };
+            if (command == "ATTACH") monitor = from;
+            try { socket.SendTo(Encoding.UTF8.GetBytes(reply), from); }
+            catch (SocketException) { }
+        }
+    }
+
+    string Sta(string? mac) => mac is null ? "" : $"{mac}\nflags=[AUTH][ASSOC][AUTHORIZED]\nsignal={Stations[mac]}\n";
+
+    public void SendEvent(string text) => socket.SendTo(Encoding.UTF8.GetBytes(text), monitor!);
+
+    public void Dispose() => socket.Dispose();
+}
