@@ -10,14 +10,8 @@ trap 'cp /tmp/rtr/log/*.log "$RESULTS/" 2>/dev/null || true' EXIT
 
 ns_add isp rtr
 veth rtr wan0 isp isp0
-netns_etc isp ppp/chap-secrets '"bench@isp.test" * "bench-pw" *'
-chmod 600 /etc/netns/isp/ppp/chap-secrets
-netns_etc isp ppp/pppoe-server-options "require-chap
-lcp-echo-interval 1
-lcp-echo-failure 3
-ms-dns 100.64.0.53
-noipdefault"
-start_server() { start_in isp "$1" pppoe-server -F -I isp0 -C lab-bras -S internet -L 100.64.0.1 -R 100.64.0.2 -N 8; }
+pppoe_isp_account isp bench@isp.test '"bench-pw"' 100.64.0.53
+start_server() { pppoe_server isp isp0 "$1" -C lab-bras -S internet; }
 start_server pppoe-server
 
 routerd_board /tmp/rtr/board.json wan0

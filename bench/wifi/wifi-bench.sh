@@ -11,11 +11,9 @@
 . /lab/guest/wifi-lib.sh
 
 wifi_lab phone laptop
-wan_up() { routerd_api rtr /api/status | grep -q '"address": *"203\.0\.113\.'; }
-wait_for 60 "routerd's WAN address" wan_up
+wait_for 60 "routerd's WAN address" routerd_wan_up
 elapsed() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
-net() { printf 'ssid="%s"\nkey_mgmt=WPA-PSK\npsk="%s"' "$WIFI_SSID" "$1"; }
 
 # --- settings change -> associated ------------------------------------------------------------
 key=$WIFI_KEY
@@ -24,7 +22,7 @@ for i in 1 2 3; do
   new="bench-key-$i-$$"
   t0=$(now)
   wifi_set "{\"enabled\":true,\"ssid\":\"$WIFI_SSID\",\"passphrase\":\"$new\",\"security\":\"wpa2\",\"country\":\"DE\",\"band\":\"2.4\"}"
-  sta_start phone "$(net "$new")"
+  sta_start phone "$(psk_network "$new")"
   wait_for 60 "associated after the change ($i)" sta_associated phone
   runs="$runs $(elapsed "$t0")"
   stop wpa-phone
@@ -42,7 +40,7 @@ runs=""
 for i in 1 2 3; do
   t0=$(now)
   start_in rtr hand-hostapd hostapd /tmp/hand.conf
-  sta_start phone "$(net "$key")"
+  sta_start phone "$(psk_network "$key")"
   wait_for 60 "associated to hostapd by hand ($i)" sta_associated phone
   runs="$runs $(elapsed "$t0")"
   stop wpa-phone
@@ -55,8 +53,8 @@ wifi_set "{\"enabled\":true,\"ssid\":\"$WIFI_SSID\",\"security\":\"wpa2\",\"coun
 wait_for 30 "Wi-Fi live again" wifi_live
 
 # --- VIP vs not under load ---------------------------------------------------------------------
-sta_start phone "$(net "$key")"
-sta_start laptop "$(net "$key")"
+sta_start phone "$(psk_network "$key")"
+sta_start laptop "$(psk_network "$key")"
 wait_for 60 "phone associated" sta_associated phone
 wait_for 60 "laptop associated" sta_associated laptop
 sta_dhcp phone > /dev/null

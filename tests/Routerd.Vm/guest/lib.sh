@@ -89,17 +89,34 @@ hwsim() {
 # (USER/PASSWORD), local address 100.64.0.1, clients from 100.64.0.2, LCP echo every second.
 pppoe_isp() {
   local ns=$1 ifc=$2 user=$3 pass=$4; shift 4
-  netns_etc "$ns" ppp/chap-secrets "\"$user\" * \"$pass\" *"
-  chmod 600 "/etc/netns/$ns/ppp/chap-secrets"
-  netns_etc "$ns" ppp/pppoe-server-options "require-chap
+  pppoe_isp_account "$ns" "$user" "\"$pass\""
+  pppoe_server "$ns" "$ifc" pppoe-server "$@"
+}
+
+# pppoe_isp_account NS USER SECRET [DNS] : the ISP's CHAP account and pppd options. SECRET is
+# written as the chap-secrets word it is, so a caller can quote and escape it itself; DNS is the
+# server the ISP hands out (default 100.64.0.1).
+pppoe_isp_account() {
+  netns_etc "$1" ppp/chap-secrets "\"$2\" * $3 *"
+  chmod 600 "/etc/netns/$1/ppp/chap-secrets"
+  netns_etc "$1" ppp/pppoe-server-options "require-chap
 lcp-echo-interval 1
 lcp-echo-failure 3
-ms-dns 100.64.0.1
+ms-dns ${4:-100.64.0.1}
 noipdefault"
-  start_in "$ns" pppoe-server pppoe-server -F -I "$ifc" -L 100.64.0.1 -R 100.64.0.2 -N 8 "$@"
+}
+
+# pppoe_server NS IF NAME [EXTRA pppoe-server ARGS...] : (re)starts the access concentrator under
+# the process name NAME (a scenario that kills it starts the next one under another name).
+pppoe_server() {
+  local ns=$1 ifc=$2 name=$3; shift 3
+  start_in "$ns" "$name" pppoe-server -F -I "$ifc" -L 100.64.0.1 -R 100.64.0.2 -N 8 "$@"
 }
 
 # --- routerd --------------------------------------------------------------------------------
+# routerd_wan_up : routerd in rtr reports a WAN address from the lab ISP's 203.0.113.0/24.
+routerd_wan_up() { routerd_api rtr /api/status | grep -q '"address": *"203\.0\.113\.'; }
+
 # routerd_board FILE WAN LANPORT... : a board for routerd with private state/run/log
 # directories next to FILE (keys as firmware/Routerd.Core/Settings/Board.cs). More members go in
 # through $BOARD_EXTRA, e.g. BOARD_EXTRA='"WifiDevice": "wlan0",'.

@@ -83,6 +83,9 @@ sta_start() {
   wait_for 10 "wpa_supplicant in $ns" sta_cli "$ns" ping
 }
 
+# psk_network KEY : a WPA2-PSK network block for the AP's SSID with KEY.
+psk_network() { printf 'ssid="%s"\nkey_mgmt=WPA-PSK\npsk="%s"' "$WIFI_SSID" "$1"; }
+
 sta_cli() { ns=$1; shift; eval "ifc=\$IF_$ns"; ip netns exec "$ns" wpa_cli -p "/tmp/$ns/wpa" -i "$ifc" "$@"; }
 sta_state() { sta_cli "$1" status | sed -n 's/^wpa_state=//p'; }
 sta_associated() { [ "$(sta_state "$1")" = COMPLETED ]; }

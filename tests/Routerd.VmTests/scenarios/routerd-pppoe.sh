@@ -23,14 +23,8 @@ veth rtr wan0 isp isp0
 ip -n rtr link set wan0 down   # routerd brings its ports up, as on real hardware
 
 # The ISP: CHAP account, pppoe-server, and a route on to the internet host.
-netns_etc isp ppp/chap-secrets "\"$USER_NAME\" * $PASS_QUOTED *"
-chmod 600 /etc/netns/isp/ppp/chap-secrets
-netns_etc isp ppp/pppoe-server-options "require-chap
-lcp-echo-interval 1
-lcp-echo-failure 3
-ms-dns 100.64.0.53
-noipdefault"
-start_server() { start_in isp "$1" pppoe-server -F -I isp0 -C lab-bras -S internet -L 100.64.0.1 -R 100.64.0.2 -N 8; }
+pppoe_isp_account isp "$USER_NAME" "$PASS_QUOTED" 100.64.0.53
+start_server() { pppoe_server isp isp0 "$1" -C lab-bras -S internet; }
 start_server pppoe-server
 veth isp isp-inet inet eth0
 ip -n isp addr add 198.51.100.1/24 dev isp-inet

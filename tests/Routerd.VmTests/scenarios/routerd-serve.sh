@@ -20,8 +20,7 @@ status=$(routerd_api rtr /api/status)
 log "status: $status"
 echo "$status" | grep -q '"version"' || fail "GET /api/status has no version: $status"
 
-wan_up() { routerd_api rtr /api/status | grep -q '"address":"203\.0\.113\.'; }
-wait_for 90 "routerd's WAN address from the ISP" wan_up
+wait_for 90 "routerd's WAN address from the ISP" routerd_wan_up
 
 in_ns phone udhcpc -i eth0 -f -q -n -t 30 -T 2
 wait_for 30 "the phone's LAN address" has_ipv4 phone eth0

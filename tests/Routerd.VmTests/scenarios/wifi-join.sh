@@ -8,12 +8,9 @@
 . /lab/guest/wifi-lib.sh
 
 wifi_lab phone
-wan_up() { routerd_api rtr /api/status | grep -q '"address": *"203\.0\.113\.'; }
-wait_for 60 "routerd's WAN address" wan_up
+wait_for 60 "routerd's WAN address" routerd_wan_up
 
-sta_start phone "ssid=\"$WIFI_SSID\"
-key_mgmt=WPA-PSK
-psk=\"$WIFI_KEY\""
+sta_start phone "$(psk_network "$WIFI_KEY")"
 wait_for 40 "the phone associated (WPA2-PSK)" sta_associated phone
 addr=$(sta_dhcp phone)
 case "$addr" in 192.168.1.*) log "phone leased $addr from routerd" ;; *) fail "the phone got '$addr', not a lease from routerd" ;; esac
@@ -36,9 +33,7 @@ sta_associated phone && fail "the phone is associated with the old key"
 phone_offline() { device_json "$MAC_phone" | grep -q '"online":false'; }
 wait_for 10 "the phone listed offline" phone_offline
 stop wpa-phone
-sta_start phone "ssid=\"$WIFI_SSID\"
-key_mgmt=WPA-PSK
-psk=\"new-key-5678\""
+sta_start phone "$(psk_network new-key-5678)"
 wait_for 40 "the phone associated with the new key" sta_associated phone
 # A new wpa_supplicant took the link down and up: the phone asks for its lease again, as phones do.
 sta_dhcp phone > /dev/null

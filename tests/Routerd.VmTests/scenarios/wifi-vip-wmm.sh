@@ -7,11 +7,8 @@
 . /lab/guest/wifi-lib.sh
 
 wifi_lab phone
-wan_up() { routerd_api rtr /api/status | grep -q '"address": *"203\.0\.113\.'; }
-wait_for 60 "routerd's WAN address" wan_up
-sta_start phone "ssid=\"$WIFI_SSID\"
-key_mgmt=WPA-PSK
-psk=\"$WIFI_KEY\""
+wait_for 60 "routerd's WAN address" routerd_wan_up
+sta_start phone "$(psk_network "$WIFI_KEY")"
 wait_for 40 "the phone associated" sta_associated phone
 addr=$(sta_dhcp phone)
 log "phone $MAC_phone at $addr"
