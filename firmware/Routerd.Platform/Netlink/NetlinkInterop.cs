@@ -79,9 +79,32 @@ internal struct ndmsg
     public byte ndm_type;
 }
 
+/// <summary>The header after nlmsghdr of every nfnetlink message (include/uapi/linux/netfilter/nfnetlink.h).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct nfgenmsg
+{
+    public byte nfgen_family;
+    public byte version;
+    public ushort res_id; // big-endian
+}
+
+/// <summary>The header of qdisc and class messages (include/uapi/linux/rtnetlink.h).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct tcmsg
+{
+    public byte tcm_family;
+    public byte tcm__pad1;
+    public ushort tcm__pad2;
+    public int tcm_ifindex;
+    public uint tcm_handle;
+    public uint tcm_parent;
+    public uint tcm_info;
+}
+
 internal static class NetlinkInterop
 {
     public const int NETLINK_ROUTE = 0;
+    public const int NETLINK_NETFILTER = 12;
 
     public const int NLMSG_ALIGNTO = 4;
     public const int NLMSG_HDRLEN = 16;
@@ -123,6 +146,23 @@ internal static class NetlinkInterop
     public const ushort RTM_NEWNEIGH = 28;
     public const ushort RTM_DELNEIGH = 29;
     public const ushort RTM_GETNEIGH = 30;
+
+    public const ushort RTM_NEWQDISC = 36;
+    public const ushort RTM_GETQDISC = 38;
+
+    public const ushort TCA_KIND = 1;
+    /// <summary>tcm_parent of a device's root qdisc.</summary>
+    public const uint TC_H_ROOT = 0xFFFFFFFF;
+
+    // nf_tables over nfnetlink: the message type is the subsystem in the high byte, the
+    // command in the low one (include/uapi/linux/netfilter/nf_tables.h).
+    public const byte NFNL_SUBSYS_NFTABLES = 10;
+    public const byte NFT_MSG_NEWTABLE = 0;
+    public const byte NFT_MSG_GETTABLE = 1;
+    public const byte NFNETLINK_V0 = 0;
+    public const ushort NFTA_TABLE_NAME = 1;
+    public const byte NFPROTO_INET = 1;
+    public static ushort NfTablesMessage(byte command) => (ushort)(NFNL_SUBSYS_NFTABLES << 8 | command);
 
     public const uint RTMGRP_LINK = 0x1;
     public const uint RTMGRP_NEIGH = 0x4;

@@ -31,6 +31,27 @@ public sealed class NetlinkObserver : INetworkObserver
 
     public IReadOnlyList<NeighbourInfo> Neighbours() => DumpOnce<NeighbourInfo>(RtnlRequests.GetNeighbours, RTM_NEWNEIGH, RtnlDecoders.TryDecodeNeighbour);
 
+    /// <summary>Every device's qdiscs, roots and leaves.</summary>
+    public static IReadOnlyList<QdiscInfo> Qdiscs() => DumpOnce<QdiscInfo>(RtnlRequests.GetQdiscs, RTM_NEWQDISC, RtnlDecoders.TryDecodeQdisc);
+
+    /// <summary>Whether this namespace has the nf_tables table <paramref name="name"/> of
+    /// <paramref name="family"/>: one request, where `nft list table` is a process.</summary>
+    public static bool NfTableExists(byte family, string name)
+    {
+        using var socket = NetlinkSocket.Open(groups: 0, NETLINK_NETFILTER);
+        try
+        {
+            bool found = false;
+            socket.Dump((buffer, seq) => RtnlRequests.GetTable(buffer, seq, family, name),
+                (type, _) => found |= type == NfTablesMessage(NFT_MSG_NEWTABLE));
+            return found;
+        }
+        catch (NetlinkException e) when (e.Errno == LibC.ENOENT)
+        {
+            return false;
+        }
+    }
+
     /// <inheritdoc/>
     /// <remarks>Subscribe before taking the first dump, or a change between the two is missed.
     /// When the kernel reports lost notifications (ENOBUFS), every current link, address and

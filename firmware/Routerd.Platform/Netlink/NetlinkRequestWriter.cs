@@ -29,6 +29,19 @@ internal ref struct NetlinkRequestWriter
         _length += aligned;
     }
 
+    /// <summary>An attribute holding a NUL-terminated string (names of tables, devices).</summary>
+    public void AppendString(ushort type, string value)
+    {
+        int length = RTA_HDRLEN + System.Text.Encoding.UTF8.GetByteCount(value) + 1;
+        if (_length + RTA_ALIGN(length) > _buffer.Length)
+            throw new ArgumentException($"request buffer of {_buffer.Length} bytes is too small", nameof(value));
+        var attribute = _buffer.Slice(_length, RTA_ALIGN(length));
+        attribute.Clear();
+        MemoryMarshal.Write(attribute, new rtattr { rta_len = (ushort)length, rta_type = type });
+        System.Text.Encoding.UTF8.GetBytes(value, attribute[RTA_HDRLEN..]);
+        _length += RTA_ALIGN(length);
+    }
+
     /// <returns>The length of the finished message.</returns>
     public int Finish()
     {

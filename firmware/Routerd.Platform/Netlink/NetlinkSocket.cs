@@ -37,9 +37,10 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     public uint PortId { get; }
 
     /// <param name="groups">RTMGRP_* bits to receive notifications for; 0 for a dump-only socket.</param>
-    public static NetlinkSocket Open(uint groups)
+    /// <param name="protocol">NETLINK_ROUTE (links, addresses, queues) or NETLINK_NETFILTER (nf_tables).</param>
+    public static NetlinkSocket Open(uint groups, int protocol = NETLINK_ROUTE)
     {
-        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NETLINK_ROUTE);
+        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
         if (fd < 0) throw LastError("socket");
         var handle = new NetlinkSocketHandle(fd);
         try
@@ -117,7 +118,8 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     }
 
     /// <summary>Sends a dump request and hands each reply to <paramref name="onMessage"/> until
-    /// the kernel's NLMSG_DONE.</summary>
+    /// the kernel's NLMSG_DONE. A plain request (no NLM_F_DUMP) ends at its one reply; the
+    /// kernel's refusal of either throws <see cref="NetlinkException"/> with its errno.</summary>
     /// <returns>False when the kernel marked the dump NLM_F_DUMP_INTR: the table changed while it
     /// was walked, so the result may be inconsistent and asking again is worthwhile.</returns>
     public bool Dump(NetlinkRequest request, NetlinkMessageHandler onMessage)

@@ -131,6 +131,20 @@ internal static class RtnlDecoders
         return true;
     }
 
+    /// <summary>A qdisc: its device, handle, parent (TC_H_ROOT for the root) and kind ("htb").</summary>
+    public static bool TryDecodeQdisc(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out QdiscInfo? qdisc)
+    {
+        qdisc = null;
+        if (!TryReadBody(payload, out tcmsg tcm, out var attributes)) return false;
+        string? kind = null;
+        var reader = new RtAttributeReader(attributes);
+        while (reader.TryRead(out ushort type, out var value))
+            if (type == TCA_KIND) kind = RtAttributeReader.ReadString(value);
+        if (string.IsNullOrEmpty(kind)) return false;
+        qdisc = new QdiscInfo(tcm.tcm_ifindex, tcm.tcm_handle, tcm.tcm_parent, kind);
+        return true;
+    }
+
     /// <summary>The change a multicast notification announces, or null for anything else.</summary>
     public static NetworkEvent? DecodeEvent(ushort messageType, ReadOnlySpan<byte> payload) => messageType switch
     {
@@ -150,4 +164,10 @@ internal static class RtnlDecoders
         attributes = payload[Math.Min(NLMSG_ALIGN(Unsafe.SizeOf<T>()), payload.Length)..];
         return true;
     }
+}
+
+/// <summary>One qdisc as the kernel reports it (handles as 32-bit major:minor).</summary>
+public sealed record QdiscInfo(int InterfaceIndex, uint Handle, uint Parent, string Kind)
+{
+    public bool IsRoot => Parent == NetlinkInterop.TC_H_ROOT;
 }

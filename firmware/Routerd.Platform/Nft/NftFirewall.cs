@@ -1,6 +1,7 @@
 using Routerd.Core.Rendering;
 using Routerd.Core.Reconcile;
 using Routerd.Core.Traffic;
+using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;
 
 namespace Routerd.Platform.Nft;
@@ -52,6 +53,6 @@ public sealed class NftFirewall(string nft, string runDir) : IFirewall, ISetCoun
 
     static bool Same(string file, string content) => File.Exists(file) && File.ReadAllText(file) == content;
 
-    /// <summary>Terse: without the sets' elements, which run into thousands with the traffic counters.</summary>
-    bool TableExists() => ProcessRunner.Run(nft, ["-t", "list", "table", "inet", NftRenderer.TableName]).Succeeded;
+    /// <summary>Asked over netlink: this runs at every start and every apply that changes nothing.</summary>
+    static bool TableExists() => NetlinkObserver.NfTableExists(NetlinkInterop.NFPROTO_INET, NftRenderer.TableName);
 }

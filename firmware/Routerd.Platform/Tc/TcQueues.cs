@@ -1,6 +1,7 @@
 using Routerd.Core.Reconcile;
 using Routerd.Core.Rendering;
 using Routerd.Core.Traffic;
+using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;
 
 namespace Routerd.Platform.Tc;
@@ -53,13 +54,11 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
         return r.Succeeded ? TcClassText.Parse(r.StandardOutput) : [];
     }
 
-    /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc. One `tc qdisc
-    /// show` lists every device's qdiscs: one process per apply, not one per device.</summary>
-    bool RootsPresent(TcPlan plan)
+    /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc. Two netlink
+    /// dumps (links, qdiscs) answer for every device at once, at every start and every apply.</summary>
+    static bool RootsPresent(TcPlan plan)
     {
-        var r = ProcessRunner.Run(tc, ["qdisc", "show"]);
-        if (!r.Succeeded) return false;
-        var withTree = TcQdiscText.DevicesWithHtbRoot(r.StandardOutput);
+        var withTree = QdiscRoots.DevicesWithTree(new NetlinkObserver().Links(), NetlinkObserver.Qdiscs());
         return plan.Devices.All(withTree.Contains);
     }
 

@@ -68,9 +68,24 @@ internal static class GoldenMessages
         "0800 0700 c0a8000a",                   // RTA_PREFSRC 192.168.0.10
         "0800 0400 02000000");                  // RTA_OIF 2
 
+    /// <summary>tc qdisc: htb 1: root on ifindex 3 (the options and statistics that follow are
+    /// not read, so only the start of TCA_OPTIONS is kept).</summary>
+    public static readonly byte[] NewRootHtbQdisc = Hex(
+        "40000000 2400 0200 2a000000 00000000", // nlmsghdr: len 64, RTM_NEWQDISC, NLM_F_MULTI, seq 42
+        "00 00 0000 03000000 00000100 ffffffff 02000000", // tcmsg: AF_UNSPEC, ifindex 3, handle 1:, parent TC_H_ROOT, refcnt 2
+        "0800 0100 68746200",                   // TCA_KIND "htb\0"
+        "0800 0f00 00000000",                   // TCA_HW_OFFLOAD 0
+        "0c00 0200 0800 0200 01000000");        // TCA_OPTIONS, nesting TCA_HTB_INIT's start
+
+    /// <summary>tc qdisc: pfifo 10: parent 1:10 on ifindex 3.</summary>
+    public static readonly byte[] NewLeafQdisc = Hex(
+        "30000000 2400 0200 2a000000 00000000", // nlmsghdr: len 48, RTM_NEWQDISC, NLM_F_MULTI
+        "00 00 0000 03000000 00000a00 0a000100 01000000", // tcmsg: ifindex 3, handle 10:, parent 1:10, refcnt 1
+        "0a00 0100 706669666f00 0000");         // TCA_KIND "pfifo\0" + 2 padding
+
     public static byte[] Hex(params string[] fields) =>
         Convert.FromHexString(string.Concat(fields).Replace(" ", "", StringComparison.Ordinal));
 
     public static IEnumerable<byte[]> All =>
-        [NewNeighbour, NewLink, NewAddressV4, NewAddressV6, NewAddressPointToPoint, NewDefaultRoute, NewConnectedRoute];
+        [NewNeighbour, NewLink, NewAddressV4, NewAddressV6, NewAddressPointToPoint, NewDefaultRoute, NewConnectedRoute, NewRootHtbQdisc, NewLeafQdisc];
 }

@@ -83,6 +83,38 @@ public class KernelNetlinkTests
         await deleted;
     }
 
+    [Fact]
+    public void Finds_an_nf_tables_table_by_family_and_name_in_a_private_namespace()
+    {
+        using var ns = TestNamespace.Create();
+        Assert.False(ns.Run(() => NetlinkObserver.NfTableExists(NetlinkInterop.NFPROTO_INET, "routerd")));
+
+        ns.Exec("nft add table ip routerd");
+        ns.Exec("nft add table inet routerd2");
+        Assert.False(ns.Run(() => NetlinkObserver.NfTableExists(NetlinkInterop.NFPROTO_INET, "routerd"))); // other family, other name
+
+        ns.Exec("nft add table inet routerd");
+        Assert.True(ns.Run(() => NetlinkObserver.NfTableExists(NetlinkInterop.NFPROTO_INET, "routerd")));
+        Assert.False(NetlinkObserver.NfTableExists(NetlinkInterop.NFPROTO_INET, "routerd-not-in-the-test-host"));
+    }
+
+    [Fact]
+    public void Lists_the_devices_that_carry_an_htb_root_1_in_a_private_namespace()
+    {
+        using var ns = TestNamespace.Create();
+        ns.Ip("link add rdtest0 type veth peer name rdtest1");
+        ns.Ip("link add rdtest2 type veth peer name rdtest3");
+        ns.Exec("tc qdisc add dev rdtest0 root handle 1: htb default 20");
+        ns.Exec("tc class add dev rdtest0 parent 1: classid 1:10 htb rate 1mbit");
+        ns.Exec("tc qdisc add dev rdtest0 parent 1:10 handle 10: pfifo");
+        ns.Exec("tc qdisc add dev rdtest2 root handle 5: htb"); // someone else's tree
+        ns.Exec("tc qdisc add dev rdtest3 root handle 1: tbf rate 1mbit burst 10kb latency 50ms");
+
+        var withTree = ns.Run(() => Routerd.Platform.Tc.QdiscRoots.DevicesWithTree(_observer.Links(), NetlinkObserver.Qdiscs()));
+
+        Assert.Equal(["rdtest0"], withTree);
+    }
+
     /// <summary>Called on the namespace thread: runs synchronously up to its first wait, which
     /// is after the observer has opened its sockets there.</summary>
     private static async Task<List<NetworkEvent>> CollectUntil(IAsyncEnumerable<NetworkEvent> events, Func<List<NetworkEvent>, bool> done)

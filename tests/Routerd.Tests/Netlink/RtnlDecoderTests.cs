@@ -142,6 +142,24 @@ public class RtnlDecoderTests
         return payload;
     }
 
+    [Fact]
+    public void Decodes_a_root_and_a_leaf_qdisc()
+    {
+        Assert.True(RtnlDecoders.TryDecodeQdisc(NewRootHtbQdisc.AsSpan(16), out var root));
+        Assert.Equal(new QdiscInfo(3, 0x0001_0000, 0xffff_ffff, "htb"), root);
+        Assert.True(root.IsRoot);
+        Assert.True(RtnlDecoders.TryDecodeQdisc(NewLeafQdisc.AsSpan(16), out var leaf));
+        Assert.Equal(new QdiscInfo(3, 0x000a_0000, 0x0001_000a, "pfifo"), leaf);
+        Assert.False(leaf.IsRoot);
+    }
+
+    [Fact]
+    public void A_qdisc_without_its_kind_or_cut_short_is_no_qdisc()
+    {
+        Assert.False(RtnlDecoders.TryDecodeQdisc(NewRootHtbQdisc.AsSpan(16, 20), out _)); // the header alone
+        Assert.False(RtnlDecoders.TryDecodeQdisc(NewRootHtbQdisc.AsSpan(16, 10), out _)); // not even that
+    }
+
     private static NetworkEvent? DecodeSingle(byte[] message)
     {
         var reader = new NetlinkMessageReader(message);

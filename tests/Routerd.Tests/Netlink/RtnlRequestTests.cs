@@ -27,6 +27,27 @@ public class RtnlRequestTests
         "00 00 0000 00000000 0000 00 00");      // ndmsg, AF_UNSPEC
 
     [Fact]
+    public void Qdisc_dump_request() => AssertWrites(RtnlRequests.GetQdiscs,
+        "24000000 2600 0103 2a000000 00000000", // len 36, RTM_GETQDISC
+        "00 00 0000 00000000 00000000 00000000 00000000"); // tcmsg, AF_UNSPEC, every device
+
+    [Fact]
+    public void Nf_tables_table_request() => AssertWrites((buffer, seq) => RtnlRequests.GetTable(buffer, seq, NetlinkInterop.NFPROTO_INET, "routerd"),
+        "20000000 010a 0100 2a000000 00000000", // len 32, NFNL_SUBSYS_NFTABLES<<8 | NFT_MSG_GETTABLE, NLM_F_REQUEST only
+        "01 00 0000",                           // nfgenmsg: NFPROTO_INET, NFNETLINK_V0, res_id 0
+        "0c00 0100 726f757465726400");          // NFTA_TABLE_NAME "routerd\0"
+
+    [Fact]
+    public void A_string_attribute_is_padded_with_zeros()
+    {
+        // "br-lan\0" is 7 bytes: one byte of padding, which must be zero, not what the buffer held.
+        AssertWrites((buffer, seq) => RtnlRequests.GetTable(buffer, seq, NetlinkInterop.NFPROTO_INET, "br-lan"),
+            "20000000 010a 0100 2a000000 00000000",
+            "01 00 0000",
+            "0b00 0100 62722d6c616e00 00");
+    }
+
+    [Fact]
     public void Writer_refuses_a_buffer_too_small()
     {
         var buffer = new byte[20];

@@ -54,6 +54,9 @@ internal sealed class TestNamespace : IDisposable
 
     public void Ip(string arguments) => RunIp(["-n", Name, .. arguments.Split(' ')]);
 
+    /// <summary>Any tool inside the namespace ("nft add table inet t").</summary>
+    public void Exec(string command) => RunIp(["netns", "exec", Name, .. command.Split(' ')]);
+
     private void Serve(TaskCompletionSource entered)
     {
         try

@@ -29,23 +29,6 @@ public class TrafficTests
     }
 
     [Fact]
-    public void Tc_qdisc_text_names_the_devices_that_carry_an_htb_root_1()
-    {
-        // `tc qdisc show` from iproute2 6.1: lan1 lost its tree (a replugged adapter), eth9 has
-        // someone else's HTB under another handle.
-        var devices = Routerd.Platform.Tc.TcQdiscText.DevicesWithHtbRoot("""
-            qdisc noqueue 0: dev lo root refcnt 2 
-            qdisc htb 1: dev wan0 root refcnt 3 r2q 10 default 0x20 direct_packets_stat 0 direct_qlen 1000
-            qdisc pfifo 10: dev wan0 parent 1:10 limit 4128p
-            qdisc pfifo 20: dev wan0 parent 1:20 limit 4128p
-            qdisc noqueue 0: dev lan1 root refcnt 2 
-            qdisc htb 1: dev br-lan root refcnt 2 r2q 10 default 0x20 direct_packets_stat 0 direct_qlen 1000
-            qdisc htb 5: dev eth9 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 direct_qlen 1000
-            """);
-        Assert.Equal(["br-lan", "wan0"], devices.Order());
-    }
-
-    [Fact]
     public void Tc_class_text_yields_each_htb_class()
     {
         // `tc -s class show` from iproute2 6.1 (the second class's figures edited to cover units).
