@@ -40,6 +40,12 @@ static partial class ServeCommand
     public static async Task<int> Run(string[] args)
     {
         var startedAt = DateTimeOffset.UtcNow;
+        // The watchers (neighbours, leases, carrier, timers) run on the thread pool and wait on
+        // the reconciler's lock while it applies, and the tools it runs meanwhile hand their output
+        // back through the pool too. With the default minimum (one thread per core) a few waiting
+        // watchers starve it, and an apply stalls until the pool grows, half a second per thread.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
         Board board;
         try { (board, _) = BoardConfig.Load(args); }
         catch (Exception e) when (e is IOException or FormatException or InvalidDataException)
@@ -74,7 +80,8 @@ static partial class ServeCommand
             ContentRootPath = AppContext.BaseDirectory,
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        var lines = new LineLogger(Console.Out);
+        builder.Logging.ClearProviders().AddProvider(lines);
         // One line per request is noise on a router's console; routerd logs what it changes.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // ...but the web listener moving with the LAN address is worth a line.
@@ -84,7 +91,7 @@ static partial class ServeCommand
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, RouterJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, WebJsonContext.Default);
         });
-        var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+        var loggers = lines.Factory();
         var log = loggers.CreateLogger("routerd");
 
         var network = new NetlinkObserver();
@@ -112,7 +119,7 @@ static partial class ServeCommand
         bool firstBoot = store.Load() is null;
         try
         {
-            reconciler.Start(p => PasswordHasher.Hash(p));
+            reconciler.Load(p => PasswordHasher.Hash(p));
             if (firstBoot) FirstBootWifiNote.Write(board, reconciler.Settings.Wifi);
         }
         catch (SettingsRejectedException e)
@@ -120,6 +127,12 @@ static partial class ServeCommand
             foreach (var err in e.Errors) Console.Error.WriteLine($"routerd: stored settings refused: {err.Field}: {err.Message}");
             return 1;
         }
+
+        var lanAddress = reconciler.State.Lan.Address.Ip;
+        // The kernel and the daemons are set up on a thread of their own while the web host is
+        // built and started: routerd is ready when the slower of the two is. Until the apply is
+        // done, every request waits for it.
+        var applied = reconciler.ApplyInBackground();
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, reconciler,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
@@ -134,11 +147,10 @@ static partial class ServeCommand
         builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.RollBackIfDue));
 
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
-        var lanAddress = reconciler.State.Lan.Address.Ip;
-        // The web UI listens on the LAN address only (following it when it changes); the firewall
-        // also closes it on the WAN.
+        // The web UI listens on the LAN address only, following it when it changes (the firewall
+        // also closes it on the WAN). It has none until the apply has put it on the bridge: the
+        // control socket alone listens meanwhile.
         var listener = new LanListener(board.WebPort);
-        listener.Follow(LanListener.Of(reconciler));
         var listenConfig = new ConfigurationBuilder().Add(listener).Build();
         builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromMilliseconds(250), () => listener.Follow(LanListener.Of(reconciler))));
         builder.WebHost.ConfigureKestrel(k =>
@@ -158,8 +170,12 @@ static partial class ServeCommand
             new SystemActions(board, reconciler, dns, sessions, log));
         app.Lifetime.ApplicationStarted.Register(() =>
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        await app.StartAsync();
+        await applied;
+        listener.Follow(LanListener.Of(reconciler));
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);
-        await app.RunAsync();
+        await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
         store.Dispose();
         return 0;
     }

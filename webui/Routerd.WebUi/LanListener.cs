@@ -16,6 +16,14 @@ public sealed class LanListener(int port) : ConfigurationProvider, IConfiguratio
     /// that stays keeps its socket while another one comes or goes.</summary>
     public bool Follow(IEnumerable<IPAddress> addresses)
     {
+        lock (following) return FollowLocked(addresses);
+    }
+
+    // routerd follows once when its first apply is done and then every 250 ms from a timer.
+    readonly Lock following = new();
+
+    bool FollowLocked(IEnumerable<IPAddress> addresses)
+    {
         var next = addresses.Distinct().ToDictionary(
             a => $"Endpoints:lan-{a.ToString().Replace('.', '-')}:Url",
             a => (string?)$"http://{a}:{port}", StringComparer.OrdinalIgnoreCase);

@@ -42,10 +42,54 @@ public sealed partial class Reconciler(
     public DesiredState State { get { lock (gate) return state; } }
     public WanLease? Lease { get { lock (gate) return lease; } }
 
-    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything.
-    /// A missing port (an unplugged USB adapter) must not keep the router from starting: its
-    /// failure is recorded in the status, every other part is applied, and the web UI comes up.</summary>
+    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything.</summary>
     public void Start(Func<string, string> hashPassword)
+    {
+        Load(hashPassword);
+        lock (gate) ApplyLoaded();
+    }
+
+    /// <summary>Starts applying the loaded settings on a thread of its own and returns as soon as
+    /// that thread holds the reconciler, so every caller after this (the web API, the watchers)
+    /// waits until the system is applied. routerd builds its web host meanwhile: the router is
+    /// ready when the slower of the two is, not after both one by one.</summary>
+    /// <returns>Completes when the apply is done; faults if it failed unexpectedly.</returns>
+    public Task ApplyInBackground()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Not disposed: the thread sets it once more on its way out, after this method returned.
+        var holding = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                lock (gate)
+                {
+                    holding.Set();
+                    ApplyLoaded();
+                }
+                done.SetResult();
+            }
+            catch (Exception e) { done.SetException(e); }
+            finally { holding.Set(); }
+        }) { IsBackground = true, Name = "routerd apply" };
+        thread.Start();
+        holding.Wait();
+        return done.Task;
+    }
+
+    /// <summary>A missing port (an unplugged USB adapter) must not keep the router from starting: its
+    /// failure is recorded in the status, every other part is applied, and the web UI comes up.</summary>
+    void ApplyLoaded()
+    {
+        try { ApplyLocked(Render()); }
+        catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
+    }
+
+    /// <summary>Reads the stored settings, seeding them on first boot, and builds the desired
+    /// state from them; nothing is applied yet.</summary>
+    /// <exception cref="SettingsRejectedException">the stored settings are not valid for this board.</exception>
+    public void Load(Func<string, string> hashPassword)
     {
         if (appliers.Ppp is { } pppd) pppd.ExitPolicy = OnPppExit;
         lock (gate)
@@ -66,8 +110,6 @@ public sealed partial class Reconciler(
                 lease = ParseLease(report);
                 leaseReport = report;
             }
-            try { ApplyLocked(Render()); }
-            catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
         }
     }
 
