@@ -14,8 +14,13 @@ sealed class DeviceWatcher(INetworkObserver network, DeviceRegistry registry, Re
     /// puts the registry right again.</summary>
     static readonly TimeSpan Resync = TimeSpan.FromSeconds(15);
 
-    protected override Task ExecuteAsync(CancellationToken stop) =>
-        Task.WhenAll(Task.Run(() => WatchNeighbours(stop), stop), Task.Run(() => ResyncNeighbours(stop), stop), Task.Run(() => WatchLeases(stop), stop));
+    /// <summary>Starts once the first apply has made the bridge: a neighbour dump before that
+    /// would find no bridge, and the event that creates it could pass unseen.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        await reconciler.Applied.WaitAsync(stop);
+        await Task.WhenAll(Task.Run(() => WatchNeighbours(stop), stop), Task.Run(() => ResyncNeighbours(stop), stop), Task.Run(() => WatchLeases(stop), stop));
+    }
 
     async Task ResyncNeighbours(CancellationToken stop)
     {

@@ -9,8 +9,12 @@ namespace Routerd;
 /// and gives the daily PPPoE reconnect its chance once every 30 s.</summary>
 sealed class WanWatcher(INetworkObserver network, Reconciler reconciler) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stop) =>
-        Task.WhenAll(Task.Run(() => WatchCarrier(stop), stop), Task.Run(() => Reconnect(stop), stop));
+    /// <summary>Starts once the first apply has brought the ports up.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        await reconciler.Applied.WaitAsync(stop);
+        await Task.WhenAll(Task.Run(() => WatchCarrier(stop), stop), Task.Run(() => Reconnect(stop), stop));
+    }
 
     async Task WatchCarrier(CancellationToken stop)
     {

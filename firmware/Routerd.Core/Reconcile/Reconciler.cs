@@ -47,6 +47,7 @@ public sealed partial class Reconciler(
     {
         Load(hashPassword);
         lock (gate) ApplyLoaded();
+        firstApply.TrySetResult();
     }
 
     /// <summary>Starts applying the loaded settings on a thread of its own and returns as soon as
@@ -56,7 +57,6 @@ public sealed partial class Reconciler(
     /// <returns>Completes when the apply is done; faults if it failed unexpectedly.</returns>
     public Task ApplyInBackground()
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Not disposed: the thread sets it once more on its way out, after this method returned.
         var holding = new ManualResetEventSlim();
         var thread = new Thread(() =>
@@ -68,15 +68,21 @@ public sealed partial class Reconciler(
                     holding.Set();
                     ApplyLoaded();
                 }
-                done.SetResult();
+                firstApply.SetResult();
             }
-            catch (Exception e) { done.SetException(e); }
+            catch (Exception e) { firstApply.SetException(e); }
             finally { holding.Set(); }
         }) { IsBackground = true, Name = "routerd apply" };
         thread.Start();
         holding.Wait();
-        return done.Task;
+        return firstApply.Task;
     }
+
+    readonly TaskCompletionSource firstApply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the loaded settings have been applied once: the bridge and the
+    /// ports exist, so observers that read them start from there.</summary>
+    public Task Applied => firstApply.Task;
 
     /// <summary>A missing port (an unplugged USB adapter) must not keep the router from starting: its
     /// failure is recorded in the status, every other part is applied, and the web UI comes up.</summary>
