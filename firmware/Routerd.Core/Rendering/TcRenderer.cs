@@ -25,8 +25,9 @@ public static class TcRenderer
     /// <summary>Everyone not in the VIP lane (the HTB default).</summary>
     public const string BulkClass = "1:20";
 
-    /// <summary>Above any port's speed: HTB then schedules by priority without limiting.</summary>
-    const long UnshapedKbit = 10_000_000;
+    /// <summary>1 Tbit/s, above any port's speed: HTB then schedules by priority without
+    /// limiting. (10 Gbit/s was not enough: veth pairs, and the lab's, forward faster.)</summary>
+    const long UnshapedKbit = 1_000_000_000;
 
     /// <param name="wanExists">false while PPPoE has no session: its PPP interface (the WAN
     /// egress) does not exist yet, and its tree follows when the session comes up.</param>
