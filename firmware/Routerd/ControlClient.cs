@@ -1,51 +1,90 @@
-using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Routerd;
 
-/// <summary>HTTP to a running routerd over its control socket (a root-only unix socket).</summary>
+/// <summary>HTTP to a running routerd over its control socket (a root-only unix socket).
+///
+/// One HTTP/1.0 request per connection: the answer ends where the connection does, so there is
+/// no chunking or keep-alive to handle and the CLI verbs and the daemons' hooks need no HTTP
+/// client library. That matters for the hooks: udhcpc and pppd run one on every event, the first
+/// while routerd itself is starting, and System.Net.Http added a tenth to each one's CPU time.</summary>
 static class ControlClient
 {
-    public static HttpClient Create(string socketPath) => new(new SocketsHttpHandler
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public sealed record Response(int Status, string Body)
     {
-        ConnectCallback = async (_, ct) =>
+        public bool Ok => Status is >= 200 and < 300;
+    }
+
+    /// <exception cref="ControlSocketException">routerd could not be reached or did not answer in time.</exception>
+    public static async Task<Response> Send(string socket, string method, string path, string? json = null)
+    {
+        using var cancel = new CancellationTokenSource(Timeout);
+        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
         {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            }
-            catch
-            {
-                s.Dispose();
-                throw;
-            }
-        },
-    })
+            await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel.Token);
+            byte[] body = json is null ? [] : Encoding.UTF8.GetBytes(json);
+            string head = $"{method} /{path.TrimStart('/')} HTTP/1.0\r\nHost: routerd\r\n" +
+                (json is null ? "" : $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\n") + "\r\n";
+            await s.SendAsync(Encoding.ASCII.GetBytes(head), cancel.Token);
+            if (body.Length > 0) await s.SendAsync(body, cancel.Token);
+
+            using var answer = new MemoryStream();
+            var buffer = new byte[16 * 1024];
+            int n;
+            while ((n = await s.ReceiveAsync(buffer, cancel.Token)) > 0) answer.Write(buffer, 0, n);
+            return Parse(answer.ToArray()) ?? throw new ControlSocketException(socket, "the answer was not HTTP");
+        }
+        catch (SocketException e)
+        {
+            throw new ControlSocketException(socket, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new ControlSocketException(socket, $"no answer within {Timeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>"HTTP/1.1 200 OK\r\n...headers...\r\n\r\nbody": the status and the body.</summary>
+    static Response? Parse(byte[] answer)
     {
-        BaseAddress = new Uri("http://routerd/"),
-        Timeout = TimeSpan.FromSeconds(10),
-    };
+        int end = answer.AsSpan().IndexOf("\r\n\r\n"u8);
+        if (end < 0) return null;
+        string head = Encoding.ASCII.GetString(answer, 0, end);
+        var status = head.Split("\r\n")[0].Split(' ');
+        if (status.Length < 2 || !status[0].StartsWith("HTTP/", StringComparison.Ordinal) || !int.TryParse(status[1], out int code)) return null;
+        return new Response(code, Encoding.UTF8.GetString(answer, end + 4, answer.Length - end - 4));
+    }
+
+    public static Task<Response> Send<T>(string socket, string method, string path, T body, JsonTypeInfo<T> type) =>
+        Send(socket, method, path, JsonSerializer.Serialize(body, type));
 
     /// <summary>A read for a CLI verb: the answer, or null after telling the user why not.</summary>
     public static async Task<T?> Get<T>(string[] args, string path, JsonTypeInfo<T> type, string verb) where T : class
     {
         var (board, _) = BoardConfig.Load(args);
         string socket = BoardConfig.ControlSocket(board);
-        using var http = Create(socket);
         try
         {
-            return await http.GetFromJsonAsync(path, type);
+            var r = await Send(socket, "GET", path);
+            if (r.Ok) return JsonSerializer.Deserialize(r.Body, type);
+            Console.Error.WriteLine($"routerd {verb}: routerd answered {r.Status}: {r.Body}");
+            return null;
         }
-        catch (HttpRequestException e)
+        catch (ControlSocketException e)
         {
-            CannotReach(verb, socket, e);
+            CannotReach(verb, e);
             return null;
         }
     }
 
-    public static void CannotReach(string verb, string socket, HttpRequestException e) =>
-        Console.Error.WriteLine($"routerd {verb}: is routerd running? cannot reach {socket}: {e.Message}");
+    public static void CannotReach(string verb, ControlSocketException e) =>
+        Console.Error.WriteLine($"routerd {verb}: is routerd running? {e.Message}");
 }
+
+public sealed class ControlSocketException(string socket, string reason) : Exception($"cannot reach {socket}: {reason}");

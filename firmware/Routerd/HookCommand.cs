@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Routerd.Core.Json;
 using Routerd.Core.Status;
 
@@ -20,19 +19,18 @@ static class HookCommand
             Console.Error.WriteLine("usage: routerd hook dhcp|ppp --socket PATH EVENT");
             return 2;
         }
-        using var http = ControlClient.Create(socket);
         try
         {
             var r = kind == "ppp"
-                ? await http.PostAsJsonAsync("internal/ppp", PppHook.Report(ev), RouterJsonContext.Default.PppHookReport)
-                : await http.PostAsJsonAsync("internal/dhcp",
+                ? await ControlClient.Send(socket, "POST", "internal/ppp", PppHook.Report(ev), RouterJsonContext.Default.PppHookReport)
+                : await ControlClient.Send(socket, "POST", "internal/dhcp",
                     new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease")),
                     RouterJsonContext.Default.DhcpHookReport);
-            return r.IsSuccessStatusCode ? 0 : 1;
+            return r.Ok ? 0 : 1;
         }
-        catch (HttpRequestException e)
+        catch (ControlSocketException e)
         {
-            Console.Error.WriteLine($"routerd hook: cannot reach {socket}: {e.Message}");
+            Console.Error.WriteLine($"routerd hook: {e.Message}");
             return 1;
         }
     }

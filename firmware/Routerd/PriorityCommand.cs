@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
+using System.Text.Json;
 using Routerd.Core.Json;
 
 namespace Routerd;
@@ -20,28 +20,29 @@ static class PriorityCommand
             return 2;
         }
         string socket = BoardConfig.ControlSocket(board);
-        using var http = ControlClient.Create(socket);
-        HttpResponseMessage response;
+        ControlClient.Response response;
         try
         {
-            response = await http.PutAsJsonAsync($"api/devices/{Uri.EscapeDataString(words[0])}/priority", request.Body, RouterJsonContext.Default.PriorityRequest);
+            response = await ControlClient.Send(socket, "PUT", $"api/devices/{Uri.EscapeDataString(words[0])}/priority", request.Body, RouterJsonContext.Default.PriorityRequest);
         }
-        catch (HttpRequestException e)
+        catch (ControlSocketException e)
         {
-            ControlClient.CannotReach("priority", socket, e);
+            ControlClient.CannotReach("priority", e);
             return 1;
         }
-        if (response.IsSuccessStatusCode)
+        if (response.Ok)
         {
-            var device = await response.Content.ReadFromJsonAsync(RouterJsonContext.Default.DeviceView);
+            var device = JsonSerializer.Deserialize(response.Body, RouterJsonContext.Default.DeviceView);
             Console.WriteLine(device is null ? "done" : $"{device.Mac}: {DevicesCommand.Priority(device)}");
             return 0;
         }
-        var refusal = await response.Content.ReadFromJsonAsync(RouterJsonContext.Default.FieldErrorResponse);
-        Console.Error.WriteLine($"routerd priority: {refusal?.Error ?? response.StatusCode.ToString()}");
+        FieldErrorResponse? refusal = null;
+        try { refusal = JsonSerializer.Deserialize(response.Body, RouterJsonContext.Default.FieldErrorResponse); }
+        catch (JsonException) { } // not routerd's error shape (an empty 404): the status says it
+        Console.Error.WriteLine($"routerd priority: {refusal?.Error ?? ((HttpStatusCode)response.Status).ToString()}");
         foreach (var e in refusal?.Errors ?? [])
             Console.Error.WriteLine($"  {e.Field}: {e.Message}");
-        return response.StatusCode == HttpStatusCode.NotFound ? 3 : 1;
+        return response.Status == (int)HttpStatusCode.NotFound ? 3 : 1;
     }
 
     public sealed record Request(PriorityRequest Body);
