@@ -10,7 +10,7 @@ namespace Routerd.Bench;
 /// and 1,000 devices that have static leases.</summary>
 static class CoreBench
 {
-    const int StartRuns = 7, GoodputRounds = 5, GoodputSeconds = 5, ApplyRuns = 7;
+    const int StartRuns = 9, GoodputRounds = 7, GoodputSeconds = 4, ApplyRuns = 7;
 
     public static async Task<Report> Run(BenchOptions o)
     {
@@ -51,6 +51,8 @@ static class CoreBench
         }
         report.Add("start_ms", $"start → first HTTP answer (median of {StartRuns} restarts)", Stats.Median(restarts), "ms", Target.Max(100));
         report.Add("first_boot_start_ms", "start → first HTTP answer, first boot (one run)", firstBoot, "ms");
+        report.Add("start_launcher_ms", "  of which the lab's launcher (setsid + ip netns exec; median)",
+            Stats.Median(Enumerable.Range(0, StartRuns).Select(_ => bench.LauncherMs()).ToList()), "ms");
         report.Detail("start_ms_samples", new JsonArray(restarts.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
 
         // Idle: the router routes, nobody talks to it. Three samples a second apart, median.
@@ -76,15 +78,18 @@ static class CoreBench
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    /// <summary>The laptop's upload to the internet host, in rounds of three set-ups of the same
+    /// <summary>The laptop's upload to the internet host, in rounds of four set-ups of the same
     /// namespaces: routerd as it runs (ruleset, NAT, conntrack and its queues), routerd's ruleset
-    /// without its queues, and bare forwarding (routerd stopped, no table, no qdiscs, a plain
-    /// route back at the ISP instead of NAT). Interleaved rounds, medians per set-up, one run.</summary>
+    /// without its queues, the kernel's NAT alone (routerd stopped; a table with nothing but
+    /// conntrack's accept and masquerade: the floor any NAT router has on this kernel), and bare
+    /// forwarding (no table, no qdiscs, a plain route back at the ISP instead of NAT).
+    /// Interleaved rounds, medians per set-up, one run. One TCP flow between veth pairs is
+    /// bound by one core, so the ratio is the CPU the path costs per byte.</summary>
     static async Task NatGoodput(BenchLab bench, Report report)
     {
         var lab = bench.Lab;
         string[] ports = ["wan0", .. lab.Clients.Select(c => c.RouterPort)];
-        var samples = new Dictionary<string, List<double>> { ["routerd"] = [], ["ruleset"] = [], ["bare"] = [] };
+        var samples = new Dictionary<string, List<double>> { ["routerd"] = [], ["ruleset"] = [], ["nat"] = [], ["bare"] = [] };
         for (int round = 0; round < GoodputRounds; round++)
         {
             Console.Error.WriteLine($"bench: NAT goodput, round {round + 1} of {GoodputRounds}");
@@ -96,6 +101,29 @@ static class CoreBench
             string wan = lab.WanAddress()?.Split('/')[0] ?? throw new InvalidOperationException("the WAN has no address");
             lab.StopRouterd();
             bench.InRouter("nft delete table inet routerd");
+            bench.InRouter($$"""
+                nft -f - <<'EOF'
+                table inet natonly {
+                	chain forward {
+                		type filter hook forward priority filter; policy drop;
+                		ct state established,related accept
+                		iifname "br-lan" oifname "wan0" accept
+                	}
+                	chain srcnat {
+                		type nat hook postrouting priority srcnat; policy accept;
+                		oifname "wan0" ip saddr {{LabAddresses.LanSubnet}} masquerade
+                	}
+                }
+                EOF
+                """);
+            try
+            {
+                samples["nat"].Add(Goodput(bench, "NAT alone"));
+            }
+            finally
+            {
+                bench.InRouter("nft delete table inet natonly");
+            }
             lab.RunIn(lab.IspNs, $"ip route add {LabAddresses.LanSubnet} via {wan}").EnsureOk();
             try
             {
@@ -110,9 +138,10 @@ static class CoreBench
             await lab.WaitFor(() => lab.RunIn(lab.RouterNs, "nft list table inet routerd >/dev/null && tc qdisc show dev wan0 | grep -q htb").Ok,
                 TimeSpan.FromSeconds(20), "routerd to put its ruleset and queues back");
         }
-        double routerd = Stats.Median(samples["routerd"]), ruleset = Stats.Median(samples["ruleset"]), bare = Stats.Median(samples["bare"]);
+        double routerd = Stats.Median(samples["routerd"]), ruleset = Stats.Median(samples["ruleset"]), nat = Stats.Median(samples["nat"]), bare = Stats.Median(samples["bare"]);
         report.Add("nat_goodput_ratio", "NAT goodput / bare forwarding", routerd / bare, "", Target.Min(0.97));
         report.Add("nat_ruleset_only_ratio", "  ruleset without queues / bare", ruleset / bare, "");
+        report.Add("nat_kernel_only_ratio", "  the kernel's NAT alone (conntrack + masquerade) / bare", nat / bare, "");
         report.Add("nat_goodput_mbit", "  NAT goodput through routerd (median)", routerd / 1e6, "Mbit/s");
         report.Add("bare_goodput_mbit", "  bare forwarding goodput (median)", bare / 1e6, "Mbit/s");
         report.Detail("goodput_mbit_samples", new JsonObject(samples.Select(kv =>
@@ -120,7 +149,7 @@ static class CoreBench
     }
 
     static double Goodput(BenchLab bench, string what) =>
-        Traffic.RunIperf(bench.Lab, bench.Lab.Laptop, GoodputSeconds, flows: 1, download: false, what);
+        Traffic.RunIperf(bench.Lab, bench.Lab.Laptop, GoodputSeconds, flows: 1, download: false, what, pinned: true);
 
     /// <summary>Render + apply through the API, as a user's settings change goes: PUT /api/settings
     /// with N devices, each with a static lease, a name and priority on (so the VIP set holds N

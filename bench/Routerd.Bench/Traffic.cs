@@ -12,9 +12,12 @@ static partial class Traffic
     /// <summary>iperf3 from a LAN client to the internet host; <paramref name="download"/> runs it
     /// reversed (the internet host sends). JSON output; the first <paramref name="omit"/> seconds
     /// (slow start) are left out of the figures.</summary>
-    public static string Iperf(int seconds, int flows, bool download, int omit = 1) =>
+    /// <param name="pinned">client on CPU 0, server on CPU 1: a single flow's forwarding then
+    /// always runs on the same core as its sender, and runs differ by the path, not by where
+    /// the scheduler happened to put the two ends.</param>
+    public static string Iperf(int seconds, int flows, bool download, int omit = 1, bool pinned = false) =>
         $"iperf3 -c {LabAddresses.InternetHost} -p {LabAddresses.IperfPort} --connect-timeout 3000 -J " +
-        $"-t {seconds} -O {omit} -P {flows}{(download ? " -R" : "")}";
+        $"-t {seconds} -O {omit} -P {flows}{(download ? " -R" : "")}{(pinned && Environment.ProcessorCount > 1 ? " -A 0,1" : "")}";
 
     /// <summary>Goodput in bit/s: payload the receiving side got, per second.</summary>
     public static double Goodput(string iperfJson, string what)
@@ -27,9 +30,9 @@ static partial class Traffic
             ?? throw new InvalidOperationException($"{what}: no sum_received in iperf3's output:\n{iperfJson}");
     }
 
-    public static double RunIperf(Lab.Lab lab, LabClient client, int seconds, int flows, bool download, string what)
+    public static double RunIperf(Lab.Lab lab, LabClient client, int seconds, int flows, bool download, string what, bool pinned = false)
     {
-        var r = lab.RunIn(client.Namespace, Iperf(seconds, flows, download), TimeSpan.FromSeconds(seconds + 30));
+        var r = lab.RunIn(client.Namespace, Iperf(seconds, flows, download, pinned: pinned), TimeSpan.FromSeconds(seconds + 30));
         if (r.TimedOut) throw new InvalidOperationException($"{what}: iperf3 did not finish: {r}");
         return Goodput(r.Stdout, what);
     }
