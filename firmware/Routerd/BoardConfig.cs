@@ -61,7 +61,6 @@ static class BoardConfig
             },
             Tools = b.Tools with
             {
-                Nft = t["Nft"] ?? b.Tools.Nft,
                 Ip = t["Ip"] ?? b.Tools.Ip,
                 Dnsmasq = t["Dnsmasq"] ?? b.Tools.Dnsmasq,
                 Udhcpc = t["Udhcpc"] ?? b.Tools.Udhcpc,

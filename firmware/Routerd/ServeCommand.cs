@@ -102,7 +102,7 @@ static partial class ServeCommand
         using var wifi = new HostapdService(board.Tools.Hostapd, board.RunDir, board.LogDir, loggers.CreateLogger("hostapd"),
             e => devices.SetWifiStation(e.Mac, e.Connected, e.SignalDbm),
             all => devices.SetWifiStations(all.Select(e => (e.Mac, e.SignalDbm))));
-        var firewall = new NftFirewall(board.Tools.Nft, board.RunDir);
+        using var firewall = new NftFirewall(board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
             new SysctlWriter(),

@@ -33,7 +33,6 @@ public sealed record Board
 /// <summary>Executables routerd drives; absolute paths on the image, names on a dev machine.</summary>
 public sealed record BoardTools
 {
-    public string Nft { get; init; } = "nft";
     public string Ip { get; init; } = "ip";
     public string Dnsmasq { get; init; } = "dnsmasq";
     public string Udhcpc { get; init; } = "udhcpc";
