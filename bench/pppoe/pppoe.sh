@@ -8,13 +8,15 @@
 : "${DIALS:=10}"
 trap 'cp /tmp/rtr/log/*.log "$RESULTS/" 2>/dev/null || true' EXIT
 
-ns_add isp rtr
+ns_add isp rtr phone
 veth rtr wan0 isp isp0
+ip -n rtr link set wan0 down   # routerd brings its ports up, as on real hardware
+ip -n rtr link add lan1 type veth peer name eth0 netns phone   # a LAN port: routerd refuses a board whose LAN port is missing
 pppoe_isp_account isp bench@isp.test '"bench-pw"' 100.64.0.53
 start_server() { pppoe_server isp isp0 "$1" -C lab-bras -S internet; }
 start_server pppoe-server
 
-routerd_board /tmp/rtr/board.json wan0
+routerd_board /tmp/rtr/board.json wan0 lan1
 start_in rtr routerd "$ROUTERD" serve --board /tmp/rtr/board.json
 ROUTERD_SOCKET=/tmp/rtr/run/routerd.sock
 wait_for 600 "routerd's control socket" routerd_api rtr /api/status
@@ -30,7 +32,10 @@ elapsed() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 routerd_api rtr /api/settings > /tmp/settings.dhcp
 sed -e 's/"pppoe" *: *null *,\{0,1\}//' \
     -e 's/"mode" *: *"dhcp"/"mode":"pppoe","pppoe":{"username":"bench@isp.test","password":"bench-pw"}/' /tmp/settings.dhcp > /tmp/settings.pppoe
-put() { routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary "@$1" > /dev/null; }
+put() {
+  routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary "@$1" > /tmp/put.answer ||
+    fail "PUT /api/settings ($1): $(cat /tmp/put.answer)"
+}
 
 # routerd renders the options once; the hand dials use a copy (its password file too: routerd
 # removes its own when the WAN leaves PPPoE mode).
