@@ -304,8 +304,13 @@ public sealed partial class Reconciler(
 
     RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf);
 
-    /// <summary>Applies in dependency order: kernel settings, links and addresses, the firewall
-    /// (which names the interfaces), then the daemons that bind to those addresses.</summary>
+    /// <summary>Applies in dependency order: kernel settings, links and addresses, the WAN's
+    /// client, the firewall (which names the interfaces), then the daemons that bind to the
+    /// LAN's addresses.
+    ///
+    /// The WAN's client goes first because dialling takes seconds and the rest can happen
+    /// meanwhile. That is safe: until the new ruleset is in, the old one knows neither a new WAN
+    /// interface (ppp-wan) nor its address, and drops what comes through it by policy.</summary>
     void ApplyLocked(RenderedConfig config)
     {
         failures.Clear();
@@ -314,6 +319,8 @@ public sealed partial class Reconciler(
         {
             foreach (var c in appliers.Network.Apply(config.Network)) LogCommand(log, c);
         });
+        if (appliers.Ppp is { } pppd) Step("pppoe", () => pppd.Apply(config.Pppd));
+        Step("wan", () => appliers.DhcpClient.Apply(config.DhcpClient));
         Step("firewall", () =>
         {
             string sets = VipSetsOf(state).ToNft();
@@ -322,8 +329,6 @@ public sealed partial class Reconciler(
         });
         Step("qos", () => appliers.Traffic.Apply(config.Tc));
         Step("dnsmasq", () => appliers.Dns.Apply(config.Dnsmasq));
-        Step("wan", () => appliers.DhcpClient.Apply(config.DhcpClient));
-        if (appliers.Ppp is { } pppd) Step("pppoe", () => pppd.Apply(config.Pppd));
         Step("wifi", () => appliers.Wifi?.Apply(config.Hostapd));
         applied = config;
         // Every step was tried (a broken WAN port must not keep DHCP off the LAN); the caller
