@@ -24,6 +24,7 @@ public sealed record PppoePlan(
     public int? ParentMtu => Mtu > EthernetMtu ? Mtu + PppoeHeader : null;
 
     /// <summary>The longest a dead peer goes unnoticed: pppd gives up when the echo after
-    /// <see cref="LcpEchoFailures"/> unanswered ones is due.</summary>
-    public TimeSpan DeadPeerWindow => TimeSpan.FromSeconds(LcpEchoIntervalSeconds * (LcpEchoFailures + 1));
+    /// <see cref="LcpEchoFailures"/> unanswered ones is due, and hangs up a second later
+    /// (lcp-restart 1, one unanswered Terminate-Request).</summary>
+    public TimeSpan DeadPeerWindow => TimeSpan.FromSeconds(LcpEchoIntervalSeconds * (LcpEchoFailures + 1) + 1);
 }
