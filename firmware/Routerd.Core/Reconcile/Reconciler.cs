@@ -133,11 +133,12 @@ public sealed partial class Reconciler(
             if (errors.Count > 0) return new ChangeResult(errors);
             var nextState = WithFallback(DesiredStateBuilder.Build(next, board, Facts()));
             // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
-            // A PPP session lasts as long as pppd runs with the same configuration.
-            var rendered = Renderer.RenderAll(nextState, lease, hooks, appliers.Traffic.Leaf);
-            bool pppKept = nextState.Wan.Mode == WanModes.Pppoe && lease?.Interface == WanInterfaces.PppInterface && PppdUnchanged(rendered);
+            // A PPP session lasts as long as pppd runs with the same configuration (which does
+            // not depend on the lease, so it alone is rendered to find out).
+            bool pppKept = nextState.Wan.Mode == WanModes.Pppoe && lease?.Interface == WanInterfaces.PppInterface &&
+                Wan.PppdRenderer.Render(nextState, hooks) is { } pppd && pppd.SameProcess(applied?.Pppd);
             var nextLease = (lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp) || pppKept ? lease : null;
-            if (nextLease != lease) rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
+            var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
             // An unchanged ruleset was checked when it was loaded (a priority toggle changes only
             // set elements): skipping the check keeps toggles instant.
             if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, VipSetsOf(nextState).ToNft()) is { } invalid)
