@@ -22,12 +22,9 @@ ROUTERD_SOCKET=/tmp/rtr/run/routerd.sock
 wait_for 600 "routerd's control socket" routerd_api rtr /api/status
 RUN=/tmp/rtr/run
 
-code() { routerd_api rtr /api/status | tr -d ' \n' | sed -n 's/.*"wan":{[^}]*"code":"\([^"]*\)".*/\1/p'; }
-code_is() { [ "$(code)" = "$1" ]; }
 # The router's pppd only: the ISP runs a pppd per session too.
 rtr_pppd() { for p in $(ip netns pids rtr); do [ "$(cat /proc/$p/comm 2>/dev/null)" = pppd ] && return 0; done; return 1; }
 no_ppp() { ! ip -n rtr link show ppp-wan > /dev/null 2>&1 && ! rtr_pppd; }
-elapsed() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 
 routerd_api rtr /api/settings > /tmp/settings.dhcp
 sed -e 's/"pppoe" *: *null *,\{0,1\}//' \
@@ -72,14 +69,14 @@ while [ $i -lt "$DIALS" ]; do
 done
 
 put /tmp/settings.pppoe
-wait_for 120 "routerd's session before the dead peer" code_is wan/UP
+wait_for 120 "routerd's session before the dead peer" wan_code_is wan/UP
 isp_ppp=$(for p in $(ip netns pids isp); do case "$(cat /proc/$p/comm 2>/dev/null)" in pppoe-server|pppoe|pppd) echo "$p" ;; esac; done)
 t0=$(now)
 kill -STOP $isp_ppp
 kill -9 $isp_ppp
-wait_for 120 "wan/PEER_DEAD" code_is wan/PEER_DEAD
+wait_for 120 "wan/PEER_DEAD" wan_code_is wan/PEER_DEAD
 result dead_peer_s "$(elapsed "$t0")"
 t0=$(now)
 start_server pppoe-server-2
-wait_for 120 "the session after the server came back" code_is wan/UP
+wait_for 120 "the session after the server came back" wan_code_is wan/UP
 result recover_s "$(elapsed "$t0")"

@@ -25,7 +25,6 @@
 
 wifi_lab phone laptop
 wait_for 60 "routerd's WAN address" routerd_wan_up
-elapsed() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
 median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 
 # --- settings change -> associated ------------------------------------------------------------

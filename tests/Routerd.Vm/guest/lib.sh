@@ -117,6 +117,15 @@ pppoe_server() {
 # routerd_wan_up : routerd in rtr reports a WAN address from the lab ISP's 203.0.113.0/24.
 routerd_wan_up() { routerd_api rtr /api/status | grep -q '"address": *"203\.0\.113\.'; }
 
+# wan_code : the WAN status code routerd in rtr reports (wan/UP, wan/PEER_DEAD, ...);
+# wan_code_is CODE, wan_code_is_not CODE : for wait_for.
+wan_code() { routerd_api rtr /api/status | tr -d ' \n' | sed -n 's/.*"wan":{[^}]*"code":"\([^"]*\)".*/\1/p'; }
+wan_code_is() { [ "$(wan_code)" = "$1" ]; }
+wan_code_is_not() { c=$(wan_code); [ -n "$c" ] && [ "$c" != "$1" ]; }
+
+# elapsed T0 : seconds since T0 (a value of `now`), two decimals.
+elapsed() { echo "$(now) $1" | awk '{ printf "%.2f", $1 - $2 }'; }
+
 # routerd_board FILE WAN LANPORT... : a board for routerd with private state/run/log
 # directories next to FILE (keys as firmware/Routerd.Core/Settings/Board.cs). More members go in
 # through $BOARD_EXTRA, e.g. BOARD_EXTRA='"WifiDevice": "wlan0",'.

@@ -54,11 +54,7 @@ ROUTERD_SOCKET=/tmp/rtr/run/routerd.sock
 wait_for 240 "routerd's control socket" routerd_api rtr /api/status
 RUN=/tmp/rtr/run
 
-code() { routerd_api rtr /api/status | tr -d ' \n' | sed -n 's/.*"wan":{[^}]*"code":"\([^"]*\)".*/\1/p'; }
-code_is() { [ "$(code)" = "$1" ]; }
-code_is_not() { c=$(code); [ -n "$c" ] && [ "$c" != "$1" ]; }
-ppp_up() { code_is wan/UP && has_ipv4 rtr ppp-wan; }
-elapsed() { echo "$(now) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
+ppp_up() { wan_code_is wan/UP && has_ipv4 rtr ppp-wan; }
 
 # PUT the first-boot settings with the WAN in PPPoE mode and this password.
 routerd_api rtr /api/settings > /tmp/settings.dhcp
@@ -114,7 +110,7 @@ log "--- the ISP ends the session with PADT: routerd redials"
 # Killing the ISP's session pppd hard leaves its pppoe relay to close the session with PADT.
 t0=$(now)
 kill -9 $(server_sessions)
-wait_for 30 "the session to drop after PADT" code_is_not wan/UP
+wait_for 30 "the session to drop after PADT" wan_code_is_not wan/UP
 wait_for 60 "the session to come back after PADT" ppp_up
 result padt_redial_s "$(elapsed "$t0")"
 grep -q 'exited with status 16' "$RESULTS/routerd.log" || fail "pppd did not report a hangup (16) after PADT: $(grep 'pppd exited' "$RESULTS/routerd.log")"
@@ -125,7 +121,7 @@ t0=$(now)
 isp_ppp=$(for p in $(ip netns pids isp); do case "$(cat /proc/$p/comm 2>/dev/null)" in pppoe-server|pppoe|pppd) echo "$p" ;; esac; done)
 kill -STOP $isp_ppp
 kill -9 $isp_ppp
-wait_for 60 "wan/PEER_DEAD" code_is wan/PEER_DEAD
+wait_for 60 "wan/PEER_DEAD" wan_code_is wan/PEER_DEAD
 result dead_peer_s "$(elapsed "$t0")"
 t0=$(now)
 start_server pppoe-server-2
@@ -139,10 +135,10 @@ sessions() { grep -c 'PPPoE session up' "$RESULTS/routerd.log" || true; }
 exits_before=$(exits)
 sessions_before=$(sessions)
 ip -n isp link set isp0 down
-wait_for 20 "wan/LINK_DOWN" code_is wan/LINK_DOWN
+wait_for 20 "wan/LINK_DOWN" wan_code_is wan/LINK_DOWN
 pppd_gave_up() { [ "$(exits)" -gt "$exits_before" ]; }
 wait_for 60 "pppd to give the session up while the cable is out" pppd_gave_up
-code_is wan/LINK_DOWN || fail "with the cable out the status is $(code), not wan/LINK_DOWN"
+wan_code_is wan/LINK_DOWN || fail "with the cable out the status is $(wan_code), not wan/LINK_DOWN"
 ip -n isp link set isp0 up
 t0=$(now)
 new_session() { [ "$(sessions)" -gt "$sessions_before" ] && ppp_up; }
@@ -151,7 +147,7 @@ result link_recover_s "$(elapsed "$t0")"
 
 log "--- a wrong password: wan/AUTH_FAILED, and the dials back off"
 put_pppoe '"wrong-password"'
-wait_for 60 "wan/AUTH_FAILED" code_is wan/AUTH_FAILED
+wait_for 60 "wan/AUTH_FAILED" wan_code_is wan/AUTH_FAILED
 waits() { sed -n 's/.*pppd exited with status 19 .*dialling again in \([0-9.]*\) s.*/\1/p' "$RESULTS/routerd.log"; }
 three_waits() { [ "$(waits | wc -l)" -ge 3 ]; }
 wait_for 90 "three failed dials" three_waits
