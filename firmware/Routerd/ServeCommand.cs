@@ -71,17 +71,19 @@ static partial class ServeCommand
             return 1;
         }
 
-        // By default the host reads appsettings files from the working directory and watches it,
-        // subdirectories included, for changes: for a router started from "/" that is a walk of
-        // the whole file system at every start (and an inotify watch per directory). routerd has
-        // no appsettings: its content root is its own directory, and nothing is watched.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        // The empty builder: no configuration sources, no logging providers, no server. The slim
+        // one would read ASPNETCORE_/DOTNET_ variables and the command line a second time (the
+        // board already did, above) and look for appsettings files routerd does not have; routerd
+        // adds the three things it uses: Kestrel, routing and its own logger. The content root is
+        // routerd's own directory rather than the working directory, which for a service is "/".
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         var lines = new LineLogger(Console.Out);
-        builder.Logging.ClearProviders().AddProvider(lines);
+        builder.Logging.AddProvider(lines);
         // One line per request is noise on a router's console; routerd logs what it changes.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // ...but the web listener moving with the LAN address is worth a line.
