@@ -130,11 +130,9 @@ bench() {
     webui)
       dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$routerd" ;;
-    pppoe)
-      dotnet build bench/Routerd.PppoeBench/Routerd.PppoeBench.csproj --verbosity quiet
-      ROUTERD="$routerd" exec dotnet "$OUT/Routerd.PppoeBench/debug/Routerd.PppoeBench.dll" "$@" ;;
-    wifi)
-      exec bench/wifi/run.sh "$routerd" ;;
+    pppoe|wifi)
+      dotnet build bench/Routerd.VmBench/Routerd.VmBench.csproj --verbosity quiet
+      ROUTERD="$routerd" exec dotnet "$OUT/Routerd.VmBench/debug/Routerd.VmBench.dll" "$name" "$@" ;;
   esac
 }
 
