@@ -72,7 +72,7 @@ sealed class BenchLab : IDisposable
     public double LauncherMs()
     {
         var sw = Stopwatch.StartNew();
-        CommandResult.Run(["ip", "netns", "exec", Lab.RouterNs, "true"], TimeSpan.FromSeconds(10)).EnsureOk();
+        CommandResult.Run(["setsid", "--wait", "ip", "netns", "exec", Lab.RouterNs, "true"], TimeSpan.FromSeconds(10)).EnsureOk();
         return sw.Elapsed.TotalMilliseconds;
     }
 

@@ -11,8 +11,8 @@ sealed class TrafficSampler(TrafficMeter meter) : BackgroundService
     static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     /// <summary>The first sample waits one interval: at start the counters hold nothing yet, and
-    /// the three `nft` processes a sample costs would compete with routerd's own start. A read
-    /// of the API samples on demand meanwhile.</summary>
+    /// reading the three counter sets would compete with routerd's own start. A read of the API
+    /// samples on demand meanwhile.</summary>
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(Interval);

@@ -42,12 +42,12 @@ public sealed partial class Reconciler(
     public DesiredState State { get { lock (gate) return state; } }
     public WanLease? Lease { get { lock (gate) return lease; } }
 
-    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything.</summary>
+    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything,
+    /// returning when that is done: the apply `routerd serve` runs in the background.</summary>
     public void Start(Func<string, string> hashPassword)
     {
         Load(hashPassword);
-        lock (gate) ApplyLoaded();
-        firstApply.TrySetResult();
+        ApplyInBackground().GetAwaiter().GetResult();
     }
 
     /// <summary>Starts applying the loaded settings on a thread of its own and returns as soon as

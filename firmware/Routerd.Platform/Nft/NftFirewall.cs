@@ -31,20 +31,18 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
     {
         if (Same(RulesetFile, ruleset))
         {
-            if (Same(SetsFile, sets) ? TableExists() : TryRun(sets).Succeeded)
+            if (Same(SetsFile, sets) ? TableExists() : nft.Run(sets).Succeeded)
             {
                 AtomicFile.Write(SetsFile, sets);
                 return false;
             }
         }
-        var r = TryRun(ruleset + sets);
+        var r = nft.Run(ruleset + sets);
         if (!r.Succeeded) throw new ApplyException("firewall/NFT_FAILED", r.Error);
         AtomicFile.Write(RulesetFile, ruleset);
         AtomicFile.Write(SetsFile, sets);
         return true;
     }
-
-    NftResult TryRun(string script) => nft.Run(script);
 
     /// <summary>A set that is not there (the table is being replaced) reads as empty.</summary>
     public IReadOnlyList<SetCounter> ReadSetCounters(string set)
