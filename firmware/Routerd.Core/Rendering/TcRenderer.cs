@@ -80,6 +80,11 @@ public static class TcRenderer
         // The HTB class above does the shaping: cake only schedules (flow isolation, AQM).
         LeafQdisc.Cake => "cake unlimited besteffort",
         LeafQdisc.FqCodel => "fq_codel",
+        // No AQM in this kernel and no shaping here: the queue forms only when the port itself is
+        // full, at the port's own speed, which the plan does not know. pfifo without a limit
+        // takes the port's txqueuelen, the length of the kernel's default queue there; 5 ms at
+        // the nominal 1 Tbit/s would be 400,000 packets, seconds of delay on a congested port.
+        _ when kbit == UnshapedKbit => "pfifo",
         // No AQM in this kernel: a short fifo, about 5 ms at the rate, keeps the standing queue short.
         _ => $"pfifo limit {Math.Max(16, kbit / 8 * 5 / 1514)}",
     };
