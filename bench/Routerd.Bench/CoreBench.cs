@@ -10,7 +10,7 @@ namespace Routerd.Bench;
 /// and 1,000 devices that have static leases.</summary>
 static class CoreBench
 {
-    const int StartRuns = 9, GoodputRounds = 7, GoodputSeconds = 4, ApplyRuns = 7;
+    const int StartRuns = 9, GoodputRounds = 7, GoodputSeconds = 4, ApplyRuns = 7, SettleMs = 3000;
 
     public static async Task<Report> Run(BenchOptions o)
     {
@@ -37,23 +37,28 @@ static class CoreBench
     }
 
     /// <summary>The first start seeds the settings (first boot); the later ones are restarts of a
-    /// configured router, the everyday case, and give the median.</summary>
+    /// configured router, the everyday case, and give the median. start_ms counts from routerd's
+    /// exec, as a board's init starts it; the lab's launcher (setsid, ip netns exec) comes before
+    /// that and is reported beside it.</summary>
     static async Task StartAndMemory(BenchLab bench, Report report)
     {
-        double firstBoot = await bench.StartRouterdTimed();
+        var (firstBoot, _) = await bench.StartRouterdTimed();
         await bench.WaitUntilRouting();
         var restarts = new List<double>();
+        var withLauncher = new List<double>();
         for (int i = 0; i < StartRuns; i++)
         {
             bench.Lab.StopRouterd();
-            restarts.Add(await bench.StartRouterdTimed());
+            var (exec, total) = await bench.StartRouterdTimed();
+            restarts.Add(exec);
+            withLauncher.Add(total);
             await Task.Delay(500);
         }
-        report.Add("start_ms", $"start → first HTTP answer (median of {StartRuns} restarts)", Stats.Median(restarts), "ms", Target.Max(100));
-        report.Add("first_boot_start_ms", "start → first HTTP answer, first boot (one run)", firstBoot, "ms");
-        report.Add("start_launcher_ms", "  of which the lab's launcher (setsid + ip netns exec; median)",
-            Stats.Median(Enumerable.Range(0, StartRuns).Select(_ => bench.LauncherMs()).ToList()), "ms");
+        report.Add("start_ms", $"start (exec) → first HTTP answer (median of {StartRuns} restarts)", Stats.Median(restarts), "ms", Target.Max(100));
+        report.Add("start_with_launcher_ms", "  the same from starting the lab's launcher (setsid, ip netns exec; median)", Stats.Median(withLauncher), "ms");
+        report.Add("first_boot_start_ms", "start (exec) → first HTTP answer, first boot (one run)", firstBoot, "ms");
         report.Detail("start_ms_samples", new JsonArray(restarts.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
+        report.Detail("start_with_launcher_ms_samples", new JsonArray(withLauncher.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
 
         // Idle: the router routes, nobody talks to it. Three samples a second apart, median.
         await bench.WaitUntilRouting();
@@ -137,6 +142,9 @@ static class CoreBench
             await bench.WaitUntilRouting();
             await lab.WaitFor(() => lab.RunIn(lab.RouterNs, "nft list table inet routerd >/dev/null && tc qdisc show dev wan0 | grep -q htb").Ok,
                 TimeSpan.FromSeconds(20), "routerd to put its ruleset and queues back");
+            // Routing is back, but the restart is still settling: dnsmasq and udhcpc have just
+            // started, udhcpc's hook reports the lease. The next round measures routerd as it runs.
+            await Task.Delay(SettleMs);
         }
         double routerd = Stats.Median(samples["routerd"]), ruleset = Stats.Median(samples["ruleset"]), nat = Stats.Median(samples["nat"]), bare = Stats.Median(samples["bare"]);
         report.Add("nat_goodput_ratio", "NAT goodput / bare forwarding", routerd / bare, "", Target.Min(0.97));

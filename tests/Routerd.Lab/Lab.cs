@@ -163,18 +163,26 @@ public sealed class Lab : IDisposable
         Track(Start("isp-pppoe-server", pppoe.Command(IspNs, "isp0")));
 
     /// <summary>The command line that runs routerd in the router namespace with the lab's board.</summary>
-    public string[] RouterdServeCommand() => ["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, "serve", "--board", BoardFile, .. options.RouterdArgs];
+    public string[] RouterdServeCommand() => ["ip", "netns", "exec", RouterNs, .. RouterdServe()];
+
+    string[] RouterdServe() => [.. options.Routerd.Argv, "serve", "--board", BoardFile, .. options.RouterdArgs];
 
     /// <summary>Runs a routerd CLI verb (devices, priority, qos...) in the router namespace against the running routerd.</summary>
     public CommandResult RouterdVerb(params string[] verbAndArgs) =>
         CommandResult.Run(["ip", "netns", "exec", RouterNs, .. options.Routerd.Argv, .. verbAndArgs, "--board", BoardFile], TimeSpan.FromSeconds(30));
 
-    public LabProcess StartRouterd()
+    /// <param name="gated">the namespace is entered, then a shell there waits for a line on its
+    /// standard input (<see cref="LabProcess.Release"/>) and only then execs routerd: what comes
+    /// after the release is routerd's own start, as a board's init would exec it, without the
+    /// lab's launcher (setsid, ip netns exec).</param>
+    public LabProcess StartRouterd(bool gated = false)
     {
         if (Routerd is { HasExited: false }) throw new InvalidOperationException("routerd is already running");
         Routerd?.Dispose();
         options.Log($"starting routerd in {RouterNs}: {options.Routerd.Binary}");
-        return Routerd = Start("routerd", RouterdServeCommand());
+        return Routerd = gated
+            ? Start("routerd", ["ip", "netns", "exec", RouterNs, "sh", "-c", "read -r _ && exec \"$@\"", "sh", .. RouterdServe()], keepStdin: true)
+            : Start("routerd", RouterdServeCommand());
     }
 
     /// <summary>SIGTERM, then SIGKILL after a grace period in which routerd can tidy up.</summary>
@@ -244,7 +252,8 @@ public sealed class Lab : IDisposable
 
     static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
 
-    LabProcess Start(string name, string[] argv) => LabProcess.Start(name, argv, Path.Combine(OutputDir, name + ".log"));
+    LabProcess Start(string name, string[] argv, bool keepStdin = false) =>
+        LabProcess.Start(name, argv, Path.Combine(OutputDir, name + ".log"), keepStdin);
 
     LabProcess Track(LabProcess p)
     {

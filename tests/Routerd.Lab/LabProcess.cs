@@ -30,8 +30,9 @@ public sealed class LabProcess : IDisposable
     }
 
     /// <summary>Starts <paramref name="argv"/> in a new session; its output goes to memory and,
-    /// if given, to <paramref name="logFile"/> (so `up` users can tail it).</summary>
-    public static LabProcess Start(string name, IReadOnlyList<string> argv, string? logFile = null)
+    /// if given, to <paramref name="logFile"/> (so `up` users can tail it). With
+    /// <paramref name="keepStdin"/> its standard input stays open for <see cref="Release"/>.</summary>
+    public static LabProcess Start(string name, IReadOnlyList<string> argv, string? logFile = null, bool keepStdin = false)
     {
         var psi = new ProcessStartInfo("setsid")
         {
@@ -42,8 +43,16 @@ public sealed class LabProcess : IDisposable
         };
         foreach (var a in argv) psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {string.Join(' ', argv)}");
-        p.StandardInput.Close(); // nothing the lab starts reads the terminal
+        if (!keepStdin) p.StandardInput.Close(); // nothing the lab starts reads the terminal
         return new LabProcess(name, p, logFile);
+    }
+
+    /// <summary>Writes a line to the process's standard input and closes it: what a gated
+    /// start (<c>read</c> in a shell, then <c>exec</c>) waits for.</summary>
+    public void Release()
+    {
+        if (process.StandardInput.BaseStream.CanWrite) process.StandardInput.WriteLine();
+        process.StandardInput.Close();
     }
 
     void Collect(StringBuilder into, string? line)
