@@ -26,7 +26,7 @@ public class KernelNetlinkTests
     }
 
     [Fact]
-    public async Task Watch_ends_within_a_second_of_cancellation()
+    public async Task Watch_ends_on_cancellation_without_waiting_for_an_event()
     {
         using var cancel = new CancellationTokenSource();
         var watch = _observer.WatchAsync(cancel.Token).GetAsyncEnumerator(cancel.Token);
@@ -42,7 +42,10 @@ public class KernelNetlinkTests
         }
 
         await watch.DisposeAsync();
-        Assert.InRange(clock.ElapsedMilliseconds, 0, 1200);
+        // What is tested is that the watch ends instead of blocking in recv until the kernel next
+        // has something to say. The bound is generous: the unit tier runs its classes in parallel
+        // on two cores, and a continuation there once waited 1.2 s for a thread (CI, 1,417 ms).
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 5000);
     }
 
     [Fact]
