@@ -57,8 +57,8 @@ static class CoreBench
         report.Add("start_ms", $"start (exec) → first HTTP answer (median of {StartRuns} restarts)", Stats.Median(restarts), "ms", Target.Max(100));
         report.Add("start_with_launcher_ms", "  the same from starting the lab's launcher (setsid, ip netns exec; median)", Stats.Median(withLauncher), "ms");
         report.Add("first_boot_start_ms", "start (exec) → first HTTP answer, first boot (one run)", firstBoot, "ms");
-        report.Detail("start_ms_samples", new JsonArray(restarts.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
-        report.Detail("start_with_launcher_ms_samples", new JsonArray(withLauncher.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
+        report.Detail("start_ms_samples", Report.Samples(restarts, 2));
+        report.Detail("start_with_launcher_ms_samples", Report.Samples(withLauncher, 2));
 
         // Idle: the router routes, nobody talks to it. Three samples a second apart, median.
         await bench.WaitUntilRouting();
@@ -153,7 +153,7 @@ static class CoreBench
         report.Add("nat_goodput_mbit", "  NAT goodput through routerd (median)", routerd / 1e6, "Mbit/s");
         report.Add("bare_goodput_mbit", "  bare forwarding goodput (median)", bare / 1e6, "Mbit/s");
         report.Detail("goodput_mbit_samples", new JsonObject(samples.Select(kv =>
-            KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Select(v => (JsonNode)Math.Round(v / 1e6, 1)).ToArray())))));
+            KeyValuePair.Create(kv.Key, (JsonNode?)Report.Samples(kv.Value.Select(v => v / 1e6), 1)))));
     }
 
     static double Goodput(BenchLab bench, string what) =>
@@ -186,7 +186,7 @@ static class CoreBench
             if (vip.Split(':').Length < n * 5) throw new InvalidOperationException($"the VIP set does not hold {n} MACs:\n{vip}");
             report.Add($"apply_ms_{n}", $"render+apply, {n} device(s), whole ruleset (median)", Stats.Median(full), "ms", n == 1000 ? Target.Max(100) : null);
             report.Add($"apply_sets_ms_{n}", $"  the same, ruleset unchanged: sets + leases only", Stats.Median(setsOnly), "ms");
-            report.Detail($"apply_ms_{n}_samples", new JsonArray(full.Select(v => (JsonNode)Math.Round(v, 2)).ToArray()));
+            report.Detail($"apply_ms_{n}_samples", Report.Samples(full, 2));
         }
     }
 

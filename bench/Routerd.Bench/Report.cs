@@ -38,6 +38,10 @@ sealed class Report(string name)
     /// <summary>Details that are not a row (raw samples, conditions) go into the JSON only.</summary>
     public void Detail(string key, JsonNode? value) => extra[key] = value;
 
+    /// <summary>Raw samples for <see cref="Detail"/>, rounded to <paramref name="digits"/>.</summary>
+    public static JsonArray Samples(IEnumerable<double> values, int digits) =>
+        new(values.Select(v => (JsonNode)Math.Round(v, digits)).ToArray());
+
     public static string Format(double v) =>
         Math.Abs(v) >= 100 ? v.ToString("0", CultureInfo.InvariantCulture)
         : Math.Abs(v) >= 10 ? v.ToString("0.0", CultureInfo.InvariantCulture)

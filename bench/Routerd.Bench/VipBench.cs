@@ -134,7 +134,7 @@ static class VipBench
         report.Add($"{key}toggle_effect_p99_ms", $"{label}  answer → last packet in the old class, p99 (0: none)", Stats.Percentile(late, 99), "ms");
         report.Add($"{key}toggle_api_p50_ms", $"{label}  the toggle's API call itself, p50", Stats.Median(api), "ms");
         report.Add($"{key}toggle_api_p99_ms", $"{label}  the toggle's API call itself, p99", Stats.Percentile(api, 99), "ms");
-        report.Detail($"{key}toggle_ms_samples", new JsonArray(effect.Select(v => (JsonNode)Math.Round(v, 3)).ToArray()));
+        report.Detail($"{key}toggle_ms_samples", Report.Samples(effect, 3));
     }
 
     static Task Priority(BenchLab bench, bool on) =>
