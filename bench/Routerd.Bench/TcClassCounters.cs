@@ -63,7 +63,7 @@ sealed unsafe partial class TcClassCounters : IDisposable
         return new TcClassCounters(opened!.Value.Fd, opened.Value.Index);
     }
 
-    /// <summary>Packets sent so far by each class, by class id ("1:10").</summary>
+    /// <summary>Packets sent so far by each class, by class id ("1:6").</summary>
     public Dictionary<string, long> Packets()
     {
         var result = new Dictionary<string, long>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Routerd.Core.Rendering;
 using Routerd.Lab;
 
 namespace Routerd.Bench;
@@ -101,7 +102,7 @@ static class VipBench
         for (int i = 0; i < Toggles; i++)
         {
             bool on = i % 2 == 0;
-            string target = on ? "1:10" : "1:20", old = on ? "1:20" : "1:10";
+            string target = on ? NftRenderer.VipClass : TcRenderer.BulkClass, old = on ? TcRenderer.BulkClass : NftRenderer.VipClass;
             long before = counters.Packets().GetValueOrDefault(target);
             var sw = Stopwatch.StartNew();
             await Priority(bench, on);

@@ -164,8 +164,11 @@ public static class NftRenderer
     /// <summary>The conntrack mark bit that says "this connection is in the VIP lane".</summary>
     public const string VipMark = "0x00000001";
     const string VipMarkClear = "0xfffffffe";
-    /// <summary>The HTB class of the VIP lane (TcRenderer): `meta priority` selects it directly.</summary>
-    public const string VipClass = "1:10";
+    /// <summary>The VIP lane's class (TcRenderer): `meta priority` selects the HTB class of that
+    /// id directly. Its minor is 6 on purpose: pfifo_fast, the unshaped root on a kernel without
+    /// AQM, takes the band from the low four bits of skb->priority, and 6 (TC_PRIO_INTERACTIVE)
+    /// is band 0 of its fixed priomap, ahead of unmarked traffic in band 1.</summary>
+    public const string VipClass = "1:6";
 
     /// <summary>The DSCP of everything in the VIP lane on its way to the LAN, which is how the
     /// lane crosses the Wi-Fi hop too (chain to_lan).
@@ -173,9 +176,9 @@ public static class NftRenderer
     /// mac80211 picks a frame's WMM access category in cfg80211_classify8021d: an skb->priority
     /// of 256-263 is taken as the 802.1d user priority directly; anything else falls through
     /// to the IP header's DSCP. Setting the priority to 256+n would lose the HTB class: HTB reads
-    /// the same skb->priority and only a value with its own major (1:10) selects a class without
+    /// the same skb->priority and only a value with its own major (1:6) selects a class without
     /// filters, so the shaper on the LAN bridge would put VIP traffic back into bulk. Marking the
-    /// DSCP leaves `meta priority 1:10` (HTB's class) untouched and is read only at the radio.
+    /// DSCP leaves `meta priority 1:6` (HTB's class) untouched and is read only at the radio.
     ///
     /// CS4 maps to user priority 4, the video category, under both the plain "top three DSCP
     /// bits" rule of older kernels and the RFC 8325 table of newer ones (EF would be video on

@@ -13,8 +13,8 @@ public enum LeafQdisc { Cake, FqCodel, Fifo }
 public sealed record TcPlan(IReadOnlyList<string> Devices, string Batch, bool ShaperOn);
 
 /// <summary>Renders the VIP lane's queues: on every egress where a queue can form, an HTB tree
-/// with a strict-priority VIP class (1:10, guaranteed half, may borrow everything) and a bulk
-/// class (1:20, the default). nftables picks the class with `meta priority set 1:10`.
+/// with a strict-priority VIP class (1:6, guaranteed half, may borrow everything) and a bulk
+/// class (1:20, the default). nftables picks the class with `meta priority set 1:6`.
 ///
 /// With rates set, the shaper sits on WAN egress (upload) and on the LAN bridge (download,
 /// shared by all LAN ports and Wi-Fi) at those rates, so the queue forms here and not in the
@@ -71,9 +71,12 @@ public static class TcRenderer
         b.Append($"class add dev {dev} parent 1: classid 1:1 htb rate {kbit}kbit ceil {kbit}kbit quantum 1514 burst {burst} cburst {burst}\n");
         b.Append($"class add dev {dev} parent 1:1 classid {NftRenderer.VipClass} htb rate {vip}kbit ceil {kbit}kbit prio 0 quantum 1514 burst {burst} cburst {burst}\n");
         b.Append($"class add dev {dev} parent 1:1 classid {BulkClass} htb rate {kbit - vip}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"qdisc add dev {dev} parent 1:10 handle 10: {Leaf(leaf, kbit)}\n");
-        b.Append($"qdisc add dev {dev} parent 1:20 handle 20: {Leaf(leaf, kbit)}\n");
+        b.Append($"qdisc add dev {dev} parent {NftRenderer.VipClass} handle {LeafHandle(NftRenderer.VipClass)} {Leaf(leaf, kbit)}\n");
+        b.Append($"qdisc add dev {dev} parent {BulkClass} handle {LeafHandle(BulkClass)} {Leaf(leaf, kbit)}\n");
     }
+
+    /// <summary>A class's leaf qdisc is numbered after the class: 1:6 holds 6:.</summary>
+    static string LeafHandle(string classId) => classId[(classId.IndexOf(':') + 1)..] + ":";
 
     static string Leaf(LeafQdisc leaf, long kbit) => leaf switch
     {

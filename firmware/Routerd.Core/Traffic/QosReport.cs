@@ -8,7 +8,7 @@ namespace Routerd.Core.Traffic;
 public sealed record QosView(bool ShaperOn, long? UploadKbit, long? DownloadKbit, string Leaf, IReadOnlyList<QueueView> Queues);
 
 /// <summary>The tree on one device. Direction is "upload" on the WAN and "download" towards the
-/// LAN; Classes are the VIP lane ("vip", 1:10) and everyone else ("bulk", 1:20).</summary>
+/// LAN; Classes are the VIP lane ("vip", 1:6) and everyone else ("bulk", 1:20).</summary>
 public sealed record QueueView(string Device, string Direction, IReadOnlyList<QueueClassView> Classes);
 
 public sealed record QueueClassView(string Name, QueueClassStats Stats);
@@ -24,6 +24,7 @@ public static class QosReport
             reader.ReadClassStats(dev)
                 .Select(c => (Name: ClassName(c.ClassId), Stats: c))
                 .Where(c => c.Name is not null)
+                .OrderBy(c => c.Name == "vip" ? 0 : 1) // the kernel lists classes in its hash order
                 .Select(c => new QueueClassView(c.Name!, c.Stats))
                 .ToList())).ToList();
         return new QosView(plan.ShaperOn, state.Qos.UploadKbit, state.Qos.DownloadKbit, leaf.ToString().ToLowerInvariant(), queues);
