@@ -13,8 +13,15 @@ static class QosCommand
             : $"shaper off (no WAN rates set): priority applies at the ports' own queues; leaf queue {qos.Leaf}");
         Console.WriteLine($"{"DEVICE",-16}  {"DIRECTION",-9}  {"CLASS",-5}  {"SENT",-12}  {"PACKETS",-10}  {"DROPPED",-8}  BACKLOG");
         foreach (var q in qos.Queues)
+        {
+            if (q.Classes.Count == 0)
+            {
+                Console.WriteLine($"{q.Device,-16}  {q.Direction,-9}  -      the port's own priority bands (pfifo_fast): no counters per class");
+                continue;
+            }
             foreach (var c in q.Classes)
                 Console.WriteLine($"{q.Device,-16}  {q.Direction,-9}  {c.Name,-5}  {Units.Bytes(c.Stats.SentBytes),-12}  {c.Stats.SentPackets,-10}  {c.Stats.Dropped,-8}  {c.Stats.BacklogBytes} B / {c.Stats.BacklogPackets} pkt");
+        }
         return 0;
     }
 

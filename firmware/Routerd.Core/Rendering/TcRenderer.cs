@@ -19,7 +19,10 @@ public sealed record TcPlan(IReadOnlyList<string> Devices, string Batch, bool Sh
 /// With rates set, the shaper sits on WAN egress (upload) and on the LAN bridge (download,
 /// shared by all LAN ports and Wi-Fi) at those rates, so the queue forms here and not in the
 /// modem. Without rates nothing is shaped, but the same tree at a rate no port reaches sits on
-/// the WAN port and each LAN port, where the queues do form, and priority still applies there.</summary>
+/// the WAN port and each LAN port, where the queues do form, and priority still applies there:
+/// the tree's leaves bring cake or fq_codel to each class. On a kernel with neither, the tree
+/// would only put a strict priority over two fifos, which pfifo_fast does by itself, and
+/// without HTB's cost on every packet: an empty pfifo_fast is bypassed, an HTB never is.</summary>
 public static class TcRenderer
 {
     /// <summary>Everyone not in the VIP lane (the HTB default).</summary>
@@ -45,9 +48,9 @@ public static class TcRenderer
         }
         else
         {
-            if (wanExists) Tree(b, devices, wan, UnshapedKbit, leaf, "shaper off: priority at the port's own queue");
+            if (wanExists) PortQueue(wan);
             foreach (var port in state.Lan.Ports)
-                Tree(b, devices, port, UnshapedKbit, leaf, "shaper off: priority at the port's own queue");
+                PortQueue(port);
         }
         if (state.Wan.Mode == Settings.WanModes.Pppoe)
         {
@@ -57,6 +60,24 @@ public static class TcRenderer
             b.Append(Wan.PppoeControlFilters.Render(state.Wan.Device));
         }
         return new TcPlan(devices, b.ToString(), shaped);
+
+        void PortQueue(string dev)
+        {
+            if (leaf == LeafQdisc.Fifo) Bands(b, devices, dev);
+            else Tree(b, devices, dev, UnshapedKbit, leaf, PortWhy);
+        }
+    }
+
+    const string PortWhy = "shaper off: priority at the port's own queue";
+
+    /// <summary>The kernel's own three-band queue with our handle (the applier finds its roots by
+    /// it): VIP packets (priority 1:6) go to band 0 and everything else to band 1, each band as
+    /// long as the port's txqueuelen, like the default queue it replaces.</summary>
+    static void Bands(StringBuilder b, List<string> devices, string dev)
+    {
+        devices.Add(dev);
+        b.Append($"# {dev}: {PortWhy}, no AQM in this kernel: pfifo_fast's bands\n");
+        b.Append($"qdisc add dev {dev} root handle 1: pfifo_fast\n");
     }
 
     static void Tree(StringBuilder b, List<string> devices, string dev, long kbit, LeafQdisc leaf, string why)

@@ -7,8 +7,9 @@ namespace Routerd.Core.Traffic;
 /// and every VIP-lane queue with its classes' counters.</summary>
 public sealed record QosView(bool ShaperOn, long? UploadKbit, long? DownloadKbit, string Leaf, IReadOnlyList<QueueView> Queues);
 
-/// <summary>The tree on one device. Direction is "upload" on the WAN and "download" towards the
-/// LAN; Classes are the VIP lane ("vip", 1:6) and everyone else ("bulk", 1:20).</summary>
+/// <summary>The queue on one device. Direction is "upload" on the WAN and "download" towards the
+/// LAN; Classes are the VIP lane ("vip", 1:6) and everyone else ("bulk", 1:20). A port whose
+/// queue is pfifo_fast (no shaper, no AQM in the kernel) has bands, not classes: none listed.</summary>
 public sealed record QueueView(string Device, string Direction, IReadOnlyList<QueueClassView> Classes);
 
 public sealed record QueueClassView(string Name, QueueClassStats Stats);

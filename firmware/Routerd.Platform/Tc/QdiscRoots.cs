@@ -3,14 +3,16 @@ using Routerd.Platform.Netlink;
 
 namespace Routerd.Platform.Tc;
 
-/// <summary>Which devices carry routerd's tree: an HTB root with handle 1:.</summary>
+/// <summary>Which devices carry routerd's queues: a root with handle 1:, an HTB tree or (a port
+/// without a shaper on a kernel without AQM) pfifo_fast. A kernel's default pfifo_fast has
+/// handle 0:, so it never counts as ours.</summary>
 public static class QdiscRoots
 {
     const uint TreeHandle = 0x0001_0000;
 
     public static IReadOnlySet<string> DevicesWithTree(IEnumerable<LinkInfo> links, IEnumerable<QdiscInfo> qdiscs)
     {
-        var withTree = qdiscs.Where(q => q.IsRoot && q.Handle == TreeHandle && q.Kind == "htb").Select(q => q.InterfaceIndex).ToHashSet();
+        var withTree = qdiscs.Where(q => q.IsRoot && q.Handle == TreeHandle && q.Kind is "htb" or "pfifo_fast").Select(q => q.InterfaceIndex).ToHashSet();
         return links.Where(l => withTree.Contains(l.Index)).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
     }
 }

@@ -102,20 +102,23 @@ public class KernelNetlinkTests
     }
 
     [Fact]
-    public void Lists_the_devices_that_carry_an_htb_root_1_in_a_private_namespace()
+    public void Lists_the_devices_that_carry_our_root_1_in_a_private_namespace()
     {
         using var ns = TestNamespace.Create();
         ns.Ip("link add rdtest0 type veth peer name rdtest1");
         ns.Ip("link add rdtest2 type veth peer name rdtest3");
+        ns.Ip("link add rdtest4 type veth peer name rdtest5");
         ns.Exec("tc qdisc add dev rdtest0 root handle 1: htb default 20");
-        ns.Exec("tc class add dev rdtest0 parent 1: classid 1:10 htb rate 1mbit");
-        ns.Exec("tc qdisc add dev rdtest0 parent 1:10 handle 10: pfifo");
+        ns.Exec("tc class add dev rdtest0 parent 1: classid 1:6 htb rate 1mbit");
+        ns.Exec("tc qdisc add dev rdtest0 parent 1:6 handle 6: pfifo");
+        ns.Exec("tc qdisc add dev rdtest1 root handle 1: pfifo_fast"); // an unshaped port's bands
         ns.Exec("tc qdisc add dev rdtest2 root handle 5: htb"); // someone else's tree
         ns.Exec("tc qdisc add dev rdtest3 root handle 1: tbf rate 1mbit burst 10kb latency 50ms");
+        ns.Exec("tc qdisc add dev rdtest4 root pfifo_fast"); // a kernel-numbered one, not ours
 
         var withTree = ns.Run(() => Routerd.Platform.Tc.QdiscRoots.DevicesWithTree(_observer.Links(), NetlinkObserver.Qdiscs()));
 
-        Assert.Equal(["rdtest0"], withTree);
+        Assert.Equal(["rdtest0", "rdtest1"], withTree.Order());
     }
 
     /// <summary>Called on the namespace thread: runs synchronously up to its first wait, which

@@ -20,13 +20,11 @@ public class GoldenTests
     static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
     static readonly HookTarget Hooks = new(["/usr/bin/routerd"], "/run/routerd/routerd.sock");
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "Golden")).Order())
-            data.Add(Path.GetFileName(dir));
-        return data;
-    }
+    public static TheoryData<string> Cases() => new(Names());
+
+    /// <summary>The golden cases' folder names, in order.</summary>
+    public static IEnumerable<string> Names() =>
+        Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "Golden")).Order().Select(dir => Path.GetFileName(dir));
 
     [Theory]
     [MemberData(nameof(Cases))]
