@@ -10,7 +10,7 @@ namespace Routerd.Bench;
 /// and 1,000 devices that have static leases.</summary>
 static class CoreBench
 {
-    const int StartRuns = 9, GoodputRounds = 7, GoodputSeconds = 4, ApplyRuns = 7, SettleMs = 3000;
+    const int StartRuns = 9, GoodputRounds = 8, GoodputSeconds = 4, ApplyRuns = 7, SettleMs = 3000;
 
     public static async Task<Report> Run(BenchOptions o)
     {
@@ -88,75 +88,122 @@ static class CoreBench
     /// without its queues, the kernel's NAT alone (routerd stopped; a table with nothing but
     /// conntrack's accept and masquerade: the floor any NAT router has on this kernel), and bare
     /// forwarding (no table, no qdiscs, a plain route back at the ISP instead of NAT).
-    /// Interleaved rounds, one run. Each ratio is the median over the rounds of that round's
-    /// set-up against that round's bare forwarding: the host drifts within a run (one set-up's
-    /// samples spread from 8.4 to 14.5 Gbit/s in one run), and a ratio of the medians taken
-    /// apart then compares different moments. One TCP flow between veth pairs is bound by one
-    /// core, so the ratio is the CPU the path costs per byte.</summary>
+    /// Interleaved rounds, one run, each round in a different order (a rotation), so that no
+    /// set-up always comes first after routerd's restart or last before it. Each ratio is the
+    /// median over the rounds of that round's set-up against that round's bare forwarding: the
+    /// host drifts within a run (one set-up's samples spread from 8.4 to 14.5 Gbit/s in one run),
+    /// and a ratio of the medians taken apart then compares different moments. One TCP flow
+    /// between veth pairs is bound by one core, so the ratio is the CPU the path costs per byte.</summary>
     static async Task NatGoodput(BenchLab bench, Report report)
     {
-        var lab = bench.Lab;
-        string[] ports = ["wan0", .. lab.Clients.Select(c => c.RouterPort)];
-        var samples = new Dictionary<string, List<double>> { ["routerd"] = [], ["ruleset"] = [], ["nat"] = [], ["bare"] = [] };
+        string[] order = ["routerd", "ruleset", "nat", "bare"];
+        var samples = order.ToDictionary(s => s, _ => new List<double>());
+        var path = new NatPath(bench);
         for (int round = 0; round < GoodputRounds; round++)
         {
             Console.Error.WriteLine($"bench: NAT goodput, round {round + 1} of {GoodputRounds}");
-            samples["routerd"].Add(Goodput(bench, "routerd"));
-
-            bench.InRouter(string.Join("; ", ports.Select(p => $"tc qdisc del dev {p} root 2>/dev/null")) + "; true");
-            samples["ruleset"].Add(Goodput(bench, "ruleset only"));
-
-            string wan = lab.WanAddress()?.Split('/')[0] ?? throw new InvalidOperationException("the WAN has no address");
-            lab.StopRouterd();
-            bench.InRouter("nft delete table inet routerd");
-            bench.InRouter($$"""
-                nft -f - <<'EOF'
-                table inet natonly {
-                	chain forward {
-                		type filter hook forward priority filter; policy drop;
-                		ct state established,related accept
-                		iifname "br-lan" oifname "wan0" accept
-                	}
-                	chain srcnat {
-                		type nat hook postrouting priority srcnat; policy accept;
-                		oifname "wan0" ip saddr {{LabAddresses.LanSubnet}} masquerade
-                	}
-                }
-                EOF
-                """);
-            try
-            {
-                samples["nat"].Add(Goodput(bench, "NAT alone"));
-            }
-            finally
-            {
-                bench.InRouter("nft delete table inet natonly");
-            }
-            lab.RunIn(lab.IspNs, $"ip route add {LabAddresses.LanSubnet} via {wan}").EnsureOk();
-            try
-            {
-                samples["bare"].Add(Goodput(bench, "bare forwarding"));
-            }
-            finally
-            {
-                lab.RunIn(lab.IspNs, $"ip route del {LabAddresses.LanSubnet} via {wan}");
-            }
-            await bench.StartRouterdTimed();
-            await bench.WaitUntilRouting();
-            await lab.WaitFor(() => lab.RunIn(lab.RouterNs, "nft list table inet routerd >/dev/null && tc qdisc show dev wan0 | grep -q htb").Ok,
-                TimeSpan.FromSeconds(20), "routerd to put its ruleset and queues back");
-            // Routing is back, but the restart is still settling: dnsmasq and udhcpc have just
-            // started, udhcpc's hook reports the lease. The next round measures routerd as it runs.
-            await Task.Delay(SettleMs);
+            foreach (var setup in order.Skip(round % order.Length).Concat(order.Take(round % order.Length)))
+                samples[setup].Add(await path.Measure(setup));
         }
+        await path.Restore(); // the next benchmark needs routerd running
         double ToBare(string setup) => Stats.Median(samples[setup].Zip(samples["bare"], (v, bare) => v / bare).ToList());
         report.Add("nat_goodput_ratio", "NAT goodput / bare forwarding (median of the rounds)", ToBare("routerd"), "", Target.Min(0.97));
         report.Add("nat_ruleset_only_ratio", "  ruleset without queues / bare", ToBare("ruleset"), "");
         report.Add("nat_kernel_only_ratio", "  the kernel's NAT alone (conntrack + masquerade) / bare", ToBare("nat"), "");
+        report.Add("nat_routerd_vs_kernel_ratio", "  routerd / the kernel's NAT alone (what routerd adds)",
+            Stats.Median(samples["routerd"].Zip(samples["nat"], (v, nat) => v / nat).ToList()), "");
         report.Add("nat_goodput_mbit", "  NAT goodput through routerd (median)", Stats.Median(samples["routerd"]) / 1e6, "Mbit/s");
         report.Add("bare_goodput_mbit", "  bare forwarding goodput (median)", Stats.Median(samples["bare"]) / 1e6, "Mbit/s");
         report.Detail("goodput_mbit_samples", new JsonObject(samples.Select(kv =>
             KeyValuePair.Create(kv.Key, (JsonNode?)Report.Samples(kv.Value.Select(v => v / 1e6), 1)))));
+    }
+
+    /// <summary>Moves the lab's router between the four set-ups of <see cref="NatGoodput"/> and
+    /// measures each. Only routerd puts its own ruleset and queues back, so a set-up that needs
+    /// them after one that removed them restarts it.</summary>
+    sealed class NatPath(BenchLab bench)
+    {
+        readonly Lab.Lab lab = bench.Lab;
+        bool running = true, queues = true;
+
+        public async Task<double> Measure(string setup)
+        {
+            switch (setup)
+            {
+                case "routerd":
+                    if (!queues) await Restart();
+                    return Goodput(bench, "routerd");
+                case "ruleset":
+                    if (!running) await Restart();
+                    RemoveQueues();
+                    return Goodput(bench, "ruleset only");
+                case "nat":
+                    Stop();
+                    bench.InRouter($$"""
+                        nft -f - <<'EOF'
+                        table inet natonly {
+                        	chain forward {
+                        		type filter hook forward priority filter; policy drop;
+                        		ct state established,related accept
+                        		iifname "br-lan" oifname "wan0" accept
+                        	}
+                        	chain srcnat {
+                        		type nat hook postrouting priority srcnat; policy accept;
+                        		oifname "wan0" ip saddr {{LabAddresses.LanSubnet}} masquerade
+                        	}
+                        }
+                        EOF
+                        """);
+                    try { return Goodput(bench, "NAT alone"); }
+                    finally { bench.InRouter("nft delete table inet natonly"); }
+                case "bare":
+                    string wan = Stop();
+                    lab.RunIn(lab.IspNs, $"ip route add {LabAddresses.LanSubnet} via {wan}").EnsureOk();
+                    try { return Goodput(bench, "bare forwarding"); }
+                    finally { lab.RunIn(lab.IspNs, $"ip route del {LabAddresses.LanSubnet} via {wan}"); }
+                default:
+                    throw new ArgumentException($"no set-up {setup}", nameof(setup));
+            }
+        }
+
+        /// <summary>Stops routerd and removes its ruleset (which outlives it, as a router's
+        /// firewall should) and its queues. Returns the WAN address, for the ISP's route back.</summary>
+        string Stop()
+        {
+            string wan = lab.WanAddress()?.Split('/')[0] ?? throw new InvalidOperationException("the WAN has no address");
+            if (running)
+            {
+                lab.StopRouterd();
+                bench.InRouter("nft delete table inet routerd");
+                RemoveQueues();
+                running = false;
+            }
+            return wan;
+        }
+
+        /// <summary>The ports get their default qdisc back (a veth's is none).</summary>
+        void RemoveQueues()
+        {
+            string[] ports = ["wan0", .. lab.Clients.Select(c => c.RouterPort)];
+            bench.InRouter(string.Join("; ", ports.Select(p => $"tc qdisc del dev {p} root 2>/dev/null")) + "; true");
+            queues = false;
+        }
+
+        /// <summary>routerd running with its ruleset and queues again.</summary>
+        public Task Restore() => queues ? Task.CompletedTask : Restart();
+
+        async Task Restart()
+        {
+            if (running) lab.StopRouterd();
+            await bench.StartRouterdTimed();
+            await bench.WaitUntilRouting();
+            await lab.WaitFor(() => lab.RunIn(lab.RouterNs, "nft list table inet routerd >/dev/null && tc qdisc show dev wan0 | grep -q ' 1: root'").Ok,
+                TimeSpan.FromSeconds(20), "routerd to put its ruleset and queues back");
+            // Routing is back, but the restart is still settling: dnsmasq and udhcpc have just
+            // started, udhcpc's hook reports the lease. Measure routerd as it runs.
+            await Task.Delay(SettleMs);
+            running = queues = true;
+        }
     }
 
     static double Goodput(BenchLab bench, string what) =>
