@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Routerd.Core.Rendering;
+using Routerd.Tests.Netlink;
 using Xunit;
 
 namespace Routerd.Tests.Rendering;
@@ -19,23 +19,17 @@ public partial class TcSyntaxTests
     [MemberData(nameof(FifoCases))]
     public void Golden_queue_plan_passes_tc(string name)
     {
-        string batch = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Golden", name, "expected", "tc.batch"));
-        var devices = DeviceName().Matches(batch).Select(m => m.Groups[1].Value).Distinct().ToList();
+        string batch = Path.Combine(AppContext.BaseDirectory, "Golden", name, "expected", "tc.batch");
+        var devices = DeviceName().Matches(File.ReadAllText(batch)).Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.NotEmpty(devices);
+        using var ns = TestNamespace.Create();
         // veth, not dummy: not every kernel builds the dummy driver.
-        string script = string.Concat(devices.Select((d, i) => $"ip link add {d} type veth peer name rdpeer{i} && ip link set {d} up && ")) + "tc -batch -";
-        var psi = new ProcessStartInfo("unshare", ["--net", "sh", "-c", script]) { RedirectStandardInput = true, RedirectStandardError = true };
-        Process p;
-        try { p = Process.Start(psi)!; }
-        catch (System.ComponentModel.Win32Exception e)
+        foreach (var (device, i) in devices.Select((d, i) => (d, i)))
         {
-            throw new InvalidOperationException("needs unshare (util-linux) and tc (iproute2): run ./build.sh deps as root", e);
+            ns.Ip($"link add {device} type veth peer name rdpeer{i}");
+            ns.Ip($"link set {device} up");
         }
-        p.StandardInput.Write(batch);
-        p.StandardInput.Close();
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"tc refused {name} (this check needs root: run the tests as root): {err}");
+        ns.Exec($"tc -batch {batch}"); // throws with tc's complaint when it refuses a line
     }
 
     /// <summary>pfifo_fast picks its band from the low four bits of skb->priority through a
