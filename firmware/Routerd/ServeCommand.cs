@@ -88,6 +88,9 @@ static partial class ServeCommand
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // ...but the web listener moving with the LAN address is worth a line.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Information);
+        // The host's lifetime lines (content root, "Press Ctrl+C", environment) speak to a
+        // developer at a terminal; routerd says itself when it is ready and when it stops.
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, RouterJsonContext.Default);
@@ -172,6 +175,7 @@ static partial class ServeCommand
             new SystemActions(board, reconciler, dns, sessions, log));
         app.Lifetime.ApplicationStarted.Register(() =>
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        app.Lifetime.ApplicationStopping.Register(() => LogStopping(log));
         await app.StartAsync();
         await applied;
         listener.Follow(LanListener.Of(reconciler));
@@ -184,4 +188,7 @@ static partial class ServeCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "routerd ready on board {Board}: web UI http://{Address}:{Port}/, control socket {Socket}")]
     static partial void LogReady(ILogger log, string board, IPAddress address, int port, string socket);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "routerd stopping: the daemons it runs stop with it; the firewall, queues and addresses stay in place")]
+    static partial void LogStopping(ILogger log);
 }
