@@ -22,6 +22,15 @@ PKGS_VM="qemu-system-x86 qemu-system-data mmdebstrap e2fsprogs cpio xz-utils dpk
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
+# A registry can fail for a moment (a name that does not resolve, a reset connection): a failed
+# download is tried once more before the build gives up.
+retry() {
+  "$@" && return 0
+  log "'$1 ${2:-}' failed; trying once more in 10 s"
+  sleep 10
+  "$@"
+}
+
 need_root() {
   [ "$(id -u)" = 0 ] || die "$1 needs root (network namespaces, nftables): run it with sudo"
 }
@@ -35,11 +44,17 @@ deps() {
   if [ ${#missing[@]} -gt 0 ]; then
     need_root "installing ${missing[*]}"
     log "installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    retry apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive retry apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   log "restoring NuGet packages"
-  dotnet restore Router.sln -p:TreatWarningsAsErrors=true --verbosity quiet
+  retry dotnet restore Router.sln -p:TreatWarningsAsErrors=true --verbosity quiet
+  # The NativeAOT packs of both runtime identifiers, so that `publish -r` finds them in the local
+  # package folder and never depends on the registry mid-build.
+  local rid
+  for rid in linux-x64 linux-arm64; do
+    retry dotnet restore firmware/Routerd/Routerd.csproj -r "$rid" --verbosity quiet
+  done
 }
 
 publish() { # rid
