@@ -165,7 +165,8 @@ public static class DesiredStateBuilder
     /// <summary>Above this the rate is a typo, not a line (100 Gbit/s).</summary>
     public const long MaxRateKbit = 100_000_000;
 
-    static QosPlan? BuildQos(QosSettings q, IReadOnlyList<DeviceSettings> devices, DateTimeOffset now, List<FieldError> errors)
+    /// <summary>The shaper rates and the VIP lane's devices (a device-list change needs only this).</summary>
+    public static QosPlan? BuildQos(QosSettings q, IReadOnlyList<DeviceSettings> devices, DateTimeOffset now, List<FieldError> errors)
     {
         int before = errors.Count;
         CheckRate("qos.uploadKbit", q.UploadKbit, errors);

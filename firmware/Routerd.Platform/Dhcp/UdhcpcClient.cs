@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Platform.Processes;
 

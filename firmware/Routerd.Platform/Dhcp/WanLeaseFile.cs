@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Routerd.Core.Json;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Status;
 using Routerd.Platform.Processes;
 

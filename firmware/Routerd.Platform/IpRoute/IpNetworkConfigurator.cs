@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Routerd.Core.Net;
 using Routerd.Core.Network;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Platform.Processes;
 

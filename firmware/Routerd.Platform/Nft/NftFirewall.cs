@@ -1,5 +1,5 @@
 using Routerd.Core.Rendering;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Traffic;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;

@@ -1,4 +1,4 @@
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 

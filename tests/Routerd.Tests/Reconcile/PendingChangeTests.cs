@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Xunit;
@@ -16,13 +17,13 @@ public class PendingChangeTests
     readonly FakeDns dns = new();
     readonly MemoryStore store = new();
     readonly ManualClock clock = new();
-    readonly Reconciler reconciler;
+    readonly Router reconciler;
 
     public PendingChangeTests()
     {
-        reconciler = new Reconciler(board, store, new Appliers(new FakeSysctls(), network, firewall, new FakeTraffic(), dns, new FakeDhcpClient()),
+        reconciler = new Router(board, store, new Appliers(new FakeSysctls(), network, firewall, new FakeTraffic(), dns, new FakeDhcpClient()),
             new HookTarget(["routerd"], "/run/r/routerd.sock"), new MemoryLease(), new Routerd.Core.Devices.DeviceRegistry(clock), clock,
-            NullLogger<Reconciler>.Instance);
+            NullLogger<Router>.Instance);
         reconciler.Start(p => "hash:" + p);
     }
 
@@ -79,7 +80,7 @@ public class PendingChangeTests
         Assert.False(reconciler.Pending.Pending);
         // The old address stays a moment, so the answer to the confirmation gets out.
         Assert.Equal(["10.9.0.1/24", "192.168.1.1/24"], BridgeAddresses());
-        clock.Advance(Reconciler.FallbackGrace);
+        clock.Advance(Router.FallbackGrace);
         reconciler.RollBackIfDue();
         Assert.Equal(["10.9.0.1/24"], BridgeAddresses());
         Assert.Contains("ip saddr 10.9.0.0/24 masquerade", firewall.Loaded);

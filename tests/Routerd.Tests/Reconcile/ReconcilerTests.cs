@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Core.Status;
@@ -19,7 +19,7 @@ public class ReconcilerTests
     readonly FakeTraffic traffic = new();
     readonly Routerd.Core.Devices.DeviceRegistry registry;
     readonly ManualClock clock = new();
-    readonly Reconciler reconciler;
+    readonly Router reconciler;
 
     public ReconcilerTests()
     {
@@ -28,8 +28,8 @@ public class ReconcilerTests
         reconciler.Start(p => "hash:" + p);
     }
 
-    Reconciler NewReconciler() => new(board, store, new Appliers(new FakeSysctls(), network, firewall, traffic, dns, dhcp),
-        new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory, registry, clock, NullLogger<Reconciler>.Instance);
+    Router NewReconciler() => new(board, store, new Appliers(new FakeSysctls(), network, firewall, traffic, dns, dhcp),
+        new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory, registry, clock, NullLogger<Router>.Instance);
 
     static readonly DhcpHookReport Bound = new("bound", "wan0", "203.0.113.10", "255.255.255.0", "203.0.113.1", "203.0.113.53", Lease: "3600");
     static readonly DhcpHookReport Deconfig = new("deconfig", "wan0", null, null, null, null);
@@ -50,8 +50,8 @@ public class ReconcilerTests
     {
         var broken = new FakeNetwork("lo") { Fail = true };
         var freshDns = new FakeDns();
-        var r = new Reconciler(board, new MemoryStore(), new Appliers(new FakeSysctls(), broken, new FakeFirewall(), new FakeTraffic(), freshDns, new FakeDhcpClient()),
-            new HookTarget(["routerd"], "/s"), new MemoryLease(), registry, clock, NullLogger<Reconciler>.Instance);
+        var r = new Router(board, new MemoryStore(), new Appliers(new FakeSysctls(), broken, new FakeFirewall(), new FakeTraffic(), freshDns, new FakeDhcpClient()),
+            new HookTarget(["routerd"], "/s"), new MemoryLease(), registry, clock, NullLogger<Router>.Instance);
         r.Start(p => p);
         Assert.Equal(1, freshDns.Restarts);
         Assert.Contains("network/IP_FAILED", r.Status("t", default).Subsystems.Select(s => s.Code));
@@ -106,12 +106,14 @@ public class ReconcilerTests
     [Fact]
     public void A_failing_apply_puts_the_previous_configuration_back()
     {
-        var next = reconciler.Settings with { Lan = reconciler.Settings.Lan with { Dhcp = reconciler.Settings.Lan.Dhcp with { End = "192.168.1.200" } } };
+        // A change the network slice must apply (only slices whose rendering changed run).
+        var next = reconciler.Settings with { Lan = reconciler.Settings.Lan with { Address = "192.168.5.1/24", Dhcp = new DhcpSettings { Start = "192.168.5.10", End = "192.168.5.20" } } };
         network.Fail = true;
         var result = reconciler.TryChange(next);
         Assert.Equal("network/IP_FAILED", result.FailureCode);
         Assert.Equal("192.168.1.249", store.Stored!.Lan.Dhcp.End);
         Assert.Equal("192.168.1.249", reconciler.Settings.Lan.Dhcp.End);
+        Assert.Equal("192.168.1.1/24", reconciler.Settings.Lan.Address);
         Assert.Contains("network/IP_FAILED", reconciler.Status("t", default).Subsystems.Select(s => s.Code));
     }
 

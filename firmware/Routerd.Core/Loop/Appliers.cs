@@ -1,6 +1,6 @@
 using Routerd.Core.Rendering;
 
-namespace Routerd.Core.Reconcile;
+namespace Routerd.Core.Loop;
 
 // The OS edge as the reconciler sees it: one small interface per facility, each applying a
 // rendered artifact idempotently (the same input twice changes nothing). Implementations live

@@ -1,7 +1,7 @@
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
 
-namespace Routerd.Core.Reconcile;
+namespace Routerd.Core.Lan;
 
 /// <summary>A risky change (the LAN address) that is applied but not yet confirmed: the previous
 /// LAN settings to go back to, the address the user should follow, and the deadline after which
