@@ -350,8 +350,8 @@ public sealed partial class Router : IDisposable
         {
             foreach (var c in appliers.Network.Apply(config.Network)) LogCommand(log, c);
         });
-        if (appliers.Ppp is { } pppd) Step("pppoe", last is not null && Equals(last.Pppd, config.Pppd), () => pppd.Apply(config.Pppd));
-        Step("wan", last is not null && Equals(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
+        if (appliers.Ppp is { } pppd) Step("pppoe", last is not null && (config.Pppd is null ? last.Pppd is null : config.Pppd.SameProcess(last.Pppd)), () => pppd.Apply(config.Pppd));
+        Step("wan", last is not null && SameClient(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
         string sets = VipSetsOf(state).ToNft();
         Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
         {
@@ -366,6 +366,9 @@ public sealed partial class Router : IDisposable
         // learns about the first failure.
         if (failures.Count > 0) throw failures[0];
     }
+
+    static bool SameClient(DhcpClientPlan? a, DhcpClientPlan? b) =>
+        a is null || b is null ? a is null && b is null : a.HookScript == b.HookScript && a.Arguments.SequenceEqual(b.Arguments);
 
     readonly List<ApplyException> failures = [];
 

@@ -4,7 +4,7 @@ using Routerd.Core.Net;
 using Routerd.Core.Network;
 using Routerd.Core.State;
 using Routerd.Core.Status;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
 
 namespace Routerd.Tests.Devices;

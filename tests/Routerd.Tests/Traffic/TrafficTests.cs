@@ -2,7 +2,7 @@ using Routerd.Core.Devices;
 using Routerd.Core.Net;
 using Routerd.Core.Rendering;
 using Routerd.Core.Traffic;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
 
 namespace Routerd.Tests.Traffic;

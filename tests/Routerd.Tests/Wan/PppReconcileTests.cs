@@ -5,7 +5,7 @@ using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
 
 namespace Routerd.Tests.Wan;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
 using Xunit;

@@ -8,7 +8,7 @@ using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Core.Wifi;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
 
 namespace Routerd.Tests.Wifi;

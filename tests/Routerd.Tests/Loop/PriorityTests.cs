@@ -8,7 +8,7 @@ using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Xunit;
 
-namespace Routerd.Tests.Reconcile;
+namespace Routerd.Tests.Loop;
 
 public class PriorityTests
 {

@@ -5,7 +5,7 @@ using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Xunit;
 
-namespace Routerd.Tests.Reconcile;
+namespace Routerd.Tests.Loop;
 
 /// <summary>Apply with rollback: a new LAN address is applied beside the old one, stored only
 /// when confirmed, and undone at the deadline otherwise.</summary>

@@ -1,4 +1,4 @@
-namespace Routerd.Tests.Reconcile;
+namespace Routerd.Tests.Loop;
 
 /// <summary>A clock the test moves by hand.</summary>
 sealed class ManualClock : TimeProvider

@@ -2,7 +2,7 @@ using Routerd.Core.Loop;
 using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 
-namespace Routerd.Tests.Reconcile;
+namespace Routerd.Tests.Loop;
 
 // Hand-written fakes of the OS edge: they record what the reconciler asked for and behave
 // idempotently like the real adapters (the same input twice is "no change").

@@ -5,9 +5,9 @@ using Routerd.Core.Settings;
 using Routerd.Core.Status;
 using Xunit;
 
-namespace Routerd.Tests.Reconcile;
+namespace Routerd.Tests.Loop;
 
-public class ReconcilerTests
+public class RouterTests
 {
     readonly Board board = new() { WanDevice = "wan0", LanPorts = ["lan1", "lan2"], RunDir = "/run/r", StateDir = "/var/lib/r" };
     readonly FakeFirewall firewall = new();
@@ -21,7 +21,7 @@ public class ReconcilerTests
     readonly ManualClock clock = new();
     readonly Router reconciler;
 
-    public ReconcilerTests()
+    public RouterTests()
     {
         registry = new Routerd.Core.Devices.DeviceRegistry(clock);
         reconciler = NewReconciler();
