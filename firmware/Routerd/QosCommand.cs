@@ -1,4 +1,9 @@
-using Routerd.Core.Json;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
 
 namespace Routerd;
 

@@ -1,9 +1,11 @@
-using Routerd.Core.Json;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Platform.Store;
 using Routerd.Platform.Tc;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 

@@ -8,11 +8,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Admin;
 using Routerd.Core.Devices;
-using Routerd.Core.Json;
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.Traffic;
 using Routerd.Platform.Dhcp;
 using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.Hostapd;
@@ -26,6 +23,9 @@ using Routerd.Platform.Sysctl;
 using Routerd.Platform.Tc;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 

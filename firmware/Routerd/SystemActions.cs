@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Admin;
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.Processes;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 

@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Routerd.Core.Loop;
-using Routerd.Core.Network;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 

@@ -1,9 +1,9 @@
 using Routerd.Core.Devices;
 using Routerd.Core.Loop;
 using Routerd.Core.Net;
-using Routerd.Core.Rendering;
-using Routerd.Core.Status;
-using Routerd.Core.Traffic;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;
 

@@ -2,10 +2,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Routerd.Core.Admin;
-using Routerd.Core.Json;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.WebUi.Auth;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;
 

@@ -1,6 +1,10 @@
 using System.Net;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Core.Devices;
 

@@ -1,4 +1,8 @@
-using Routerd.Core.Rendering;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;
 
@@ -60,6 +64,6 @@ public sealed class ApplyException(string code, string message) : Exception(mess
 /// DHCP client reports again.</summary>
 public interface IWanLeaseMemory
 {
-    Status.DhcpHookReport? Load();
-    void Save(Status.DhcpHookReport? report);
+    Wan.DhcpHookReport? Load();
+    void Save(Wan.DhcpHookReport? report);
 }

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Lan;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;
 

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Core.Wan;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
 namespace Routerd.Core.Loop;
 

@@ -1,9 +1,10 @@
 using Routerd.Core.Devices;
 using Microsoft.Extensions.Logging;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
-using Routerd.Core.Status;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;
 

@@ -1,9 +1,9 @@
 using Routerd.Core.Devices;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
 using Routerd.Core.Settings;
-using Routerd.Core.Status;
 using Routerd.Core.Wan;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
 
 namespace Routerd.Core.Loop;
 

@@ -1,8 +1,9 @@
 using Routerd.Core.Lan;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
-using Routerd.Core.Status;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;
 

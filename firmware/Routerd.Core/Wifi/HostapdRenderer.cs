@@ -1,5 +1,10 @@
 using System.Text;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
 
 namespace Routerd.Core.Wifi;
 

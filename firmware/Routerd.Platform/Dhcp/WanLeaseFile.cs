@@ -1,8 +1,12 @@
 using System.Text.Json;
-using Routerd.Core.Json;
 using Routerd.Core.Loop;
-using Routerd.Core.Status;
 using Routerd.Platform.Processes;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Dhcp;
 

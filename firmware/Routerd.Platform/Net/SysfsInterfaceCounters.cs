@@ -1,6 +1,10 @@
 using System.Globalization;
 using Routerd.Core.Settings;
-using Routerd.Core.Status;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Net;
 

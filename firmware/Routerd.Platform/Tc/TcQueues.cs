@@ -1,8 +1,11 @@
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
-using Routerd.Core.Traffic;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Tc;
 

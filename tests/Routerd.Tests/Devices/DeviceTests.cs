@@ -1,11 +1,13 @@
 using System.Net;
 using Routerd.Core.Devices;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
-using Routerd.Core.State;
-using Routerd.Core.Status;
 using Routerd.Tests.Loop;
 using Xunit;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Devices;
 

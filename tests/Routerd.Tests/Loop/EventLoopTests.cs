@@ -4,11 +4,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Devices;
 using Routerd.Core.Loop;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Core.Wifi;
 using Xunit;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Loop;
 

@@ -1,6 +1,10 @@
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Loop;
 
@@ -95,7 +99,7 @@ sealed class MemoryStore : ISettingsStore
 
 sealed class MemoryLease : IWanLeaseMemory
 {
-    public Routerd.Core.Status.DhcpHookReport? Report;
-    public Routerd.Core.Status.DhcpHookReport? Load() => Report;
-    public void Save(Routerd.Core.Status.DhcpHookReport? report) => Report = report;
+    public Routerd.Core.Wan.DhcpHookReport? Report;
+    public Routerd.Core.Wan.DhcpHookReport? Load() => Report;
+    public void Save(Routerd.Core.Wan.DhcpHookReport? report) => Report = report;
 }

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Lan;
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Loop;
 

@@ -2,11 +2,12 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Devices;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Xunit;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Loop;
 

@@ -1,10 +1,15 @@
 using System.Buffers.Binary;
 using System.Net;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
 using Routerd.Platform.Netlink;
 using Xunit;
 using static Routerd.Tests.Netlink.GoldenMessages;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Netlink;
 

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Routerd.Core.Json;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Rendering;
 

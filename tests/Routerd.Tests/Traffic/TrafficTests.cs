@@ -1,9 +1,11 @@
 using Routerd.Core.Devices;
 using Routerd.Core.Net;
-using Routerd.Core.Rendering;
-using Routerd.Core.Traffic;
 using Routerd.Tests.Loop;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Traffic;
 

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Devices;
-using Routerd.Core.Json;
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 using Routerd.Tests.Loop;
 using Xunit;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Wan;
 
@@ -60,7 +61,7 @@ public class PppReconcileTests
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
     }
 
-    Routerd.Core.Status.WanStatus Status() => reconciler.Status("t", default).Wan;
+    Routerd.Core.Loop.WanStatus Status() => reconciler.Status("t", default).Wan;
 
     [Fact]
     public void Switching_to_pppoe_starts_pppd_and_stops_the_dhcp_client()

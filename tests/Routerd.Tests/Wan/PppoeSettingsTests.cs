@@ -1,8 +1,11 @@
-using Routerd.Core.Json;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Core.Wan;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Wan;
 

@@ -3,12 +3,16 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Loop;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
 using Routerd.Tests.Loop;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.WebUi;
 

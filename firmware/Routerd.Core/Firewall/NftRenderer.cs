@@ -1,7 +1,12 @@
 using System.Text;
-using Routerd.Core.State;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Firewall;
 
 /// <summary>Renders the router's whole ruleset as one <c>table inet routerd</c>, applied in a
 /// single <c>nft -f</c> transaction. We own this table only: other tables on the system are

@@ -1,4 +1,4 @@
-namespace Routerd.Core.Traffic;
+namespace Routerd.Core.Devices;
 
 /// <summary>A device's internet traffic since routerd started: upload is what the device sent,
 /// download what it received; the rates are over the last sampling interval.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Routerd.Core.Traffic;
+namespace Routerd.Core.Qos;
 
 /// <summary>One HTB class's counters as the kernel reports them: what it sent, what its queue
 /// dropped, how often it hit its rate, and what is waiting in it now.</summary>

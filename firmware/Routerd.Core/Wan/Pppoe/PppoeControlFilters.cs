@@ -1,4 +1,8 @@
-using Routerd.Core.Rendering;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
 
 namespace Routerd.Core.Wan;
 

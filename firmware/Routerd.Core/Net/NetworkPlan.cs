@@ -1,9 +1,12 @@
 using System.Text;
-using Routerd.Core.Net;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Net;
 
 public sealed record InterfaceAddress(string Device, Ipv4Network Address);
 public sealed record DefaultRoute(string Device, uint Gateway);
@@ -53,7 +56,7 @@ public static class NetworkPlanRenderer
                 addresses.Add(new(wan.Device, lease.Address));
                 if (lease.Gateway is { } lg) route = new(wan.Device, lg);
                 break;
-            // PPPoE: pppd owns the PPP interface's address and route.
+                // PPPoE: pppd owns the PPP interface's address and route.
         }
         return new NetworkPlan(
             lan.Bridge,

@@ -2,9 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Routerd.Core.Net;
-using Routerd.Core.Settings;
 
-namespace Routerd.Core.State;
+namespace Routerd.Core.Settings;
 
 /// <summary>Facts about the running system that validation needs (null: not known, e.g. the
 /// offline <c>render</c> verb, and those checks are skipped). <see cref="Now"/> decides which

@@ -1,7 +1,11 @@
 using Routerd.Core.Settings;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Wan;
 
 /// <summary>The WAN's DHCP client (busybox udhcpc) and the hook it calls on every event. The
 /// hook only reports the lease back to routerd; routerd decides what to configure.</summary>

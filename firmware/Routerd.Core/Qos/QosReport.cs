@@ -1,7 +1,10 @@
-using Routerd.Core.Rendering;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Traffic;
+namespace Routerd.Core.Qos;
 
 /// <summary>GET /api/qos: is the shaper on, at which rates, which leaf queue the kernel gave us,
 /// and every VIP-lane queue with its classes' counters.</summary>

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
 namespace Routerd.Core.Wan;
 

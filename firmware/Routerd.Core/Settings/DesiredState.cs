@@ -1,7 +1,6 @@
 using Routerd.Core.Net;
-using Routerd.Core.Settings;
 
-namespace Routerd.Core.State;
+namespace Routerd.Core.Settings;
 
 // The desired state: one immutable, typed tree built from validated settings plus the board.
 // Renderers read only this (and observed facts such as the WAN lease); they never see raw input.

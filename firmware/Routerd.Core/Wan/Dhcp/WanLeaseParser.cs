@@ -1,7 +1,11 @@
 using Routerd.Core.Net;
-using Routerd.Core.Status;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
 
-namespace Routerd.Core.State;
+namespace Routerd.Core.Wan;
 
 /// <summary>Turns what the DHCP client hook reported into a lease. Every value came from the
 /// ISP's DHCP server, so it is parsed strictly: an address that is not a dotted quad never

@@ -1,8 +1,12 @@
 using System.Text;
 using Routerd.Core.Net;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Lan;
 
 /// <summary>dnsmasq's configuration in three files, split by how each is reloaded: the main file
 /// needs a restart (dnsmasq reads it once), while static leases (dhcp-hostsfile) and upstream

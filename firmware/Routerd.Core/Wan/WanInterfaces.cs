@@ -1,7 +1,11 @@
 using Routerd.Core.Settings;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Wan;
 
 /// <summary>Which interface carries internet traffic: the WAN port itself, or for PPPoE the
 /// PPP interface that pppd creates on top of it.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
-using Routerd.Core.Net;
 
-namespace Routerd.Core.Network;
+namespace Routerd.Core.Net;
 
 // Facts the kernel reports about links, addresses, routes and neighbours. Produced by the
 // netlink observer (Routerd.Platform/Netlink), consumed by the reconciler and the device list.

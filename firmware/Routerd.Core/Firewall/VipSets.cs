@@ -1,7 +1,7 @@
 using System.Net;
 using Routerd.Core.Net;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Firewall;
 
 /// <summary>The elements of the VIP sets: the MACs from the settings, and the addresses those
 /// devices hold right now (observed from DHCP leases and the neighbour table).</summary>

@@ -1,4 +1,4 @@
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Wan;
 
 /// <summary>How a daemon's hook script reaches the running routerd: the command that starts
 /// routerd (the AOT binary, or `dotnet routerd.dll` for a development build) and its control socket.</summary>

@@ -2,11 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Routerd.Core.Devices;
-using Routerd.Core.Settings;
-using Routerd.Core.Status;
-using Routerd.Core.Traffic;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Json;
+namespace Routerd.Core.Settings;
 
 /// <summary>Source-generated JSON for everything routerd reads or writes as JSON (NativeAOT: no
 /// reflection). camelCase on the wire, like the API and the settings export.</summary>

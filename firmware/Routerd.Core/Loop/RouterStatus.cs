@@ -1,4 +1,4 @@
-namespace Routerd.Core.Status;
+namespace Routerd.Core.Loop;
 
 /// <summary>What GET /api/status reports. Codes are structured ("wan/UP", "dnsmasq/RESTARTING")
 /// so the UI can show a human message for each.</summary>
@@ -27,16 +27,3 @@ public interface IInterfaceCounters
 }
 
 public sealed record SubsystemStatus(string Name, string Code, string? Message);
-
-/// <summary>What the DHCP client hook reports (the environment udhcpc gives its script).
-/// Everything here came from the network: the reconciler parses it strictly. Lease is the lease
-/// time in seconds; ReceivedAt is stamped by routerd when the report arrives.</summary>
-public sealed record DhcpHookReport(string Event, string Interface, string? Ip, string? Subnet, string? Router, string? Dns,
-    string? Lease = null, DateTimeOffset? ReceivedAt = null)
-{
-    /// <summary>When the lease runs out (null: not known, treated as already over).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public DateTimeOffset? Expires =>
-        ReceivedAt is { } at && int.TryParse(Lease, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int s)
-            ? at.AddSeconds(s) : null;
-}

@@ -1,9 +1,12 @@
 using System.Net;
-using Routerd.Core.Devices;
 using Routerd.Core.Net;
-using Routerd.Core.Rendering;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Traffic;
+namespace Routerd.Core.Devices;
 
 /// <summary>Turns the firewall's per-element counters into per-device totals and rates. Upload
 /// is counted by MAC; download by destination address, credited to whichever device holds that

@@ -1,7 +1,11 @@
 using System.Text;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Qos;
 
 /// <summary>The leaf queue under each HTB class: the best the running kernel has (detected at
 /// run time by the tc adapter).</summary>

@@ -1,6 +1,11 @@
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
-namespace Routerd.Core.Rendering;
+namespace Routerd.Core.Loop;
 
 /// <summary>Everything the renderers make from one desired state: what the appliers install.</summary>
 public sealed record RenderedConfig(

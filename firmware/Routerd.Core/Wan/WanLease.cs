@@ -1,6 +1,6 @@
 using Routerd.Core.Net;
 
-namespace Routerd.Core.State;
+namespace Routerd.Core.Wan;
 
 /// <summary>An observed fact: what the WAN's DHCP client (or pppd) was given. Not a setting:
 /// it comes from the ISP and is reported by a hook.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Routerd.Core.Traffic;
+namespace Routerd.Core.Devices;
 
 /// <summary>One element of an nftables set with its own counter: the element as nft prints it
 /// (a MAC or an address) and what has matched it since it was added.</summary>

@@ -1,6 +1,9 @@
 using Routerd.Core.Net;
-using Routerd.Core.Rendering;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
 
 namespace Routerd.Core.Wan;
 
