@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Routerd.Lab;
 using Routerd.Core.Firewall;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

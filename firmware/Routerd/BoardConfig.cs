@@ -1,9 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Routerd.Core.Settings;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Routerd.Core.Devices;
 using Routerd.Core.Loop;
-using Routerd.Core.Lan;
 using Routerd.Core.Net;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd;

@@ -1,8 +1,4 @@
 using Routerd.Core.Devices;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
-using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 
 namespace Routerd;

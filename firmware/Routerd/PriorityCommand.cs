@@ -1,11 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
-using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 
 namespace Routerd;

@@ -2,11 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Pppoe;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
-using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 
 namespace Routerd;

@@ -1,11 +1,8 @@
 using Routerd.Core.Settings;
 using Routerd.Platform.Store;
 using Routerd.Platform.Tc;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Qos;
-using Routerd.Core.Wan;
 
 namespace Routerd;
 

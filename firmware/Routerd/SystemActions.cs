@@ -6,10 +6,7 @@ using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.Processes;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
-using Routerd.Core.Firewall;
 using Routerd.Core.Lan;
-using Routerd.Core.Qos;
-using Routerd.Core.Wan;
 
 namespace Routerd;
 

@@ -1,10 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Routerd.Core.Devices;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Net;
 using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd;

@@ -5,7 +5,6 @@ using Routerd.Core.Net;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -1,7 +1,6 @@
 using Routerd.Core.Devices;
 using Routerd.Core.Loop;
 using Routerd.Core.Net;
-using Routerd.Core.Lan;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -5,9 +5,6 @@ using Routerd.Core.Admin;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.WebUi.Auth;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -1,10 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Routerd.Core.Settings;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
-using Routerd.Core.Net;
-using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;

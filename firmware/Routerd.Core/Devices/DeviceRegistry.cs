@@ -1,7 +1,5 @@
 using System.Net;
 using Routerd.Core.Net;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;

@@ -2,8 +2,6 @@ using System.Net;
 using Routerd.Core.Net;
 using Routerd.Core.Firewall;
 using Routerd.Core.Loop;
-using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd.Core.Devices;

@@ -1,5 +1,4 @@
 using System.Text;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Net;
 using Routerd.Core.Qos;

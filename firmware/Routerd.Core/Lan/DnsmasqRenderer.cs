@@ -1,7 +1,5 @@
 using System.Text;
 using Routerd.Core.Net;
-using Routerd.Core.Firewall;
-using Routerd.Core.Loop;
 using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;

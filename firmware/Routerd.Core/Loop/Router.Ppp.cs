@@ -2,8 +2,6 @@ using Microsoft.Extensions.Logging;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 
 namespace Routerd.Core.Loop;

@@ -1,7 +1,6 @@
 using Routerd.Core.Devices;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Settings;
-using Routerd.Core.Lan;
 using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;

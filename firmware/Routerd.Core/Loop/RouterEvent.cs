@@ -2,8 +2,6 @@ using Routerd.Core.Devices;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
-using Routerd.Core.Lan;
-using Routerd.Core.Qos;
 
 namespace Routerd.Core.Loop;
 

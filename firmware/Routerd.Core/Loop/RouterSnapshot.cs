@@ -2,7 +2,6 @@ using Routerd.Core.Lan;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
-using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;

@@ -1,8 +1,5 @@
 using System.Text;
 using Routerd.Core.Settings;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -1,6 +1,4 @@
 using Routerd.Core.Firewall;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 

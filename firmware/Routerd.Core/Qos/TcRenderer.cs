@@ -1,7 +1,6 @@
 using System.Text;
 using Routerd.Core.Firewall;
 using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 

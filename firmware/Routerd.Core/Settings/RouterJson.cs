@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Routerd.Core.Devices;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;

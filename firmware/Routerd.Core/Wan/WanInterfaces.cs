@@ -1,8 +1,6 @@
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 
 namespace Routerd.Core.Wan;

@@ -1,8 +1,6 @@
 using System.Text;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 

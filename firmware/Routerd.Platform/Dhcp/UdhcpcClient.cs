@@ -1,11 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Loop;
 using Routerd.Platform.Processes;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Net;
-using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Dhcp;

@@ -1,11 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Loop;
 using Routerd.Platform.Processes;
-using Routerd.Core.Firewall;
 using Routerd.Core.Lan;
 using Routerd.Core.Qos;
-using Routerd.Core.Settings;
-using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Dnsmasq;
 

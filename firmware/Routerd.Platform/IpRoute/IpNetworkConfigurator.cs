@@ -3,7 +3,6 @@ using Routerd.Core.Net;
 using Routerd.Core.Loop;
 using Routerd.Platform.Processes;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;

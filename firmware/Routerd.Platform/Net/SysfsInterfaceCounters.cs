@@ -1,10 +1,8 @@
 using System.Globalization;
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Qos;
-using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Net;
 

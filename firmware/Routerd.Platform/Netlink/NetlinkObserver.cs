@@ -4,8 +4,6 @@ using System.Threading.Channels;
 using Tmds.Linux;
 using static Routerd.Platform.Netlink.NetlinkInterop;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;

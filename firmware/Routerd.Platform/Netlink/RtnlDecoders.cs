@@ -5,8 +5,6 @@ using System.Runtime.InteropServices;
 using Routerd.Core.Net;
 using static Routerd.Platform.Netlink.NetlinkInterop;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;

@@ -3,9 +3,7 @@ using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;
 using Routerd.Core.Devices;
 using Routerd.Core.Firewall;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Nft;

@@ -1,9 +1,6 @@
 using Routerd.Platform.Netlink;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Net;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Tc;

@@ -2,8 +2,6 @@ using Routerd.Core.Loop;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -3,10 +3,6 @@ using Routerd.Core.Devices;
 using Routerd.Core.Net;
 using Routerd.Tests.Loop;
 using Xunit;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
-using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Devices;

@@ -7,7 +7,6 @@ using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.Wifi;
 using Xunit;
-using Routerd.Core.Lan;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -3,7 +3,6 @@ using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Xunit;
-using Routerd.Core.Firewall;
 using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;

@@ -2,9 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Xunit;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

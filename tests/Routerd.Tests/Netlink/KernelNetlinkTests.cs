@@ -4,8 +4,6 @@ using Routerd.Core.Net;
 using Routerd.Platform.Netlink;
 using Xunit;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Qos;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;

@@ -4,11 +4,7 @@ using Routerd.Core.Net;
 using Routerd.Platform.Netlink;
 using Xunit;
 using static Routerd.Tests.Netlink.GoldenMessages;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Netlink;

@@ -3,8 +3,6 @@ using System.Text.RegularExpressions;
 using Routerd.Tests.Netlink;
 using Xunit;
 using Routerd.Core.Firewall;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

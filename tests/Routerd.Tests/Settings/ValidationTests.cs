@@ -1,11 +1,7 @@
 using Routerd.Core.Settings;
 using Xunit;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
 using Routerd.Core.Net;
 using Routerd.Core.Qos;
-using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Settings;
 

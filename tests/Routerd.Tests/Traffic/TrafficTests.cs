@@ -3,9 +3,7 @@ using Routerd.Core.Net;
 using Routerd.Tests.Loop;
 using Xunit;
 using Routerd.Core.Firewall;
-using Routerd.Core.Loop;
 using Routerd.Core.Qos;
-using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Traffic;
 

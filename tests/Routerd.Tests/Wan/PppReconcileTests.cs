@@ -5,8 +5,6 @@ using Routerd.Core.Settings;
 using Routerd.Core.Wan;
 using Routerd.Tests.Loop;
 using Xunit;
-using Routerd.Core.Lan;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Wan;

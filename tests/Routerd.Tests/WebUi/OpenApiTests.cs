@@ -8,10 +8,6 @@ using Routerd.Tests.Loop;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
 using Xunit;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Net;
-using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 
 namespace Routerd.Tests.WebUi;

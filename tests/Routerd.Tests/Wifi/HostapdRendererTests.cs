@@ -4,9 +4,6 @@ using Routerd.Core.Settings;
 using Routerd.Core.Wifi;
 using Xunit;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

@@ -9,7 +9,6 @@ using Routerd.Core.Wifi;
 using Routerd.Platform.Hostapd;
 using Xunit;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;

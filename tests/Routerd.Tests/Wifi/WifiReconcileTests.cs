@@ -7,7 +7,6 @@ using Routerd.Core.Settings;
 using Routerd.Core.Wifi;
 using Routerd.Tests.Loop;
 using Xunit;
-using Routerd.Core.Lan;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
 

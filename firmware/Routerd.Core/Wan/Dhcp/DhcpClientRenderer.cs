@@ -1,8 +1,5 @@
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 
 namespace Routerd.Core.Wan;

@@ -1,9 +1,6 @@
 using Routerd.Core.Net;
-using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 
 namespace Routerd.Core.Wan;
 

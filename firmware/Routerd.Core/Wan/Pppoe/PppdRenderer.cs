@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Text;
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
-using Routerd.Core.Lan;
 using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
 
 namespace Routerd.Core.Wan;

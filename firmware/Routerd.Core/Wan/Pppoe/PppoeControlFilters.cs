@@ -1,8 +1,5 @@
 using Routerd.Core.Firewall;
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 
 namespace Routerd.Core.Wan;
 
