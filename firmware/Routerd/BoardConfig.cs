@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 

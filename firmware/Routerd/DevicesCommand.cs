@@ -1,5 +1,5 @@
 using Routerd.Core.Devices;
-using Routerd.Core.Json;
+using Routerd.Core.Settings;
 
 namespace Routerd;
 

@@ -1,5 +1,6 @@
-using Routerd.Core.Json;
-using Routerd.Core.Status;
+using Routerd.Core.Loop;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Routerd.Core.Json;
+using Routerd.Core.Settings;
 
 namespace Routerd;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Routerd.Core.Json;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Pppoe;
+using Routerd.Core.Settings;
 
 namespace Routerd;
 

@@ -1,4 +1,6 @@
-using Routerd.Core.Json;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
 
 namespace Routerd;
 

@@ -1,9 +1,8 @@
-using Routerd.Core.Json;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Platform.Store;
 using Routerd.Platform.Tc;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
 
 namespace Routerd;
 

@@ -8,11 +8,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Admin;
 using Routerd.Core.Devices;
-using Routerd.Core.Json;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
-using Routerd.Core.Traffic;
 using Routerd.Platform.Dhcp;
 using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.Hostapd;
@@ -26,6 +23,9 @@ using Routerd.Platform.Sysctl;
 using Routerd.Platform.Tc;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 
@@ -40,12 +40,6 @@ static partial class ServeCommand
     public static async Task<int> Run(string[] args)
     {
         var startedAt = DateTimeOffset.UtcNow;
-        // The watchers (neighbours, leases, carrier, timers) run on the thread pool and wait on
-        // the reconciler's lock while it applies, and the tools it runs meanwhile hand their output
-        // back through the pool too. With the default minimum (one thread per core) a few waiting
-        // watchers starve it, and an apply stalls until the pool grows, half a second per thread.
-        ThreadPool.GetMinThreads(out int workers, out int io);
-        ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
         Board board;
         try { (board, _) = BoardConfig.Load(args); }
         catch (Exception e) when (e is IOException or FormatException or InvalidDataException)
@@ -104,9 +98,10 @@ static partial class ServeCommand
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
         using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
         var devices = new DeviceRegistry(TimeProvider.System);
+        Router? router = null; // hostapd's station events go to the loop, made below
         using var wifi = new HostapdService(board.Tools.Hostapd, board.RunDir, board.LogDir, loggers.CreateLogger("hostapd"),
-            e => devices.SetWifiStation(e.Mac, e.Connected, e.SignalDbm),
-            all => devices.SetWifiStations(all.Select(e => (e.Mac, e.SignalDbm))));
+            e => router?.Post(new StationsChanged([(e.Mac, e.SignalDbm)], e.Connected)),
+            all => router?.Post(new StationsChanged(all.Select(e => (e.Mac, e.SignalDbm)).ToList(), null)));
         using var firewall = new NftFirewall(board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
@@ -119,8 +114,8 @@ static partial class ServeCommand
             pppd,
             wifi);
         string socket = BoardConfig.ControlSocket(board);
-        var reconciler = new Reconciler(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
-            devices, TimeProvider.System, loggers.CreateLogger<Reconciler>());
+        using var reconciler = router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
+            devices, TimeProvider.System, loggers.CreateLogger<Router>());
         bool firstBoot = store.Load() is null;
         try
         {
@@ -134,22 +129,17 @@ static partial class ServeCommand
         }
 
         var lanAddress = reconciler.State.Lan.Address.Ip;
-        // The kernel and the daemons are set up on a thread of their own while the web host is
-        // built and started: routerd is ready when the slower of the two is. Until the apply is
-        // done, every request waits for it.
+        // The kernel and the daemons are set up by the loop's first event, on its own thread,
+        // while the web host is built and started: routerd is ready when the slower of the two is.
+        // Until the apply is done, every request waits for it. The deadlines (priorities "for 1
+        // hour", a LAN change's rollback, the daily PPPoE reconnect) are the loop's own timers.
         var applied = reconciler.ApplyInBackground();
 
-        builder.Services.AddHostedService(_ => new DeviceWatcher(network, devices, reconciler,
+        builder.Services.AddHostedService(_ => new DeviceWatcher(network, reconciler,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
-        // Periodic is added as a plain IHostedService: AddHostedService keeps one service per
-        // type, and there are several Periodic steps. Priorities "for 1 hour" turn themselves off.
-        builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.ExpirePriorities));
         builder.Services.AddHostedService(_ => new WanWatcher(network, reconciler));
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
-
-        // An unconfirmed LAN address change rolls back at its deadline.
-        builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromSeconds(1), reconciler.RollBackIfDue));
 
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         // The web UI listens on the LAN address only, following it when it changes (the firewall
@@ -157,7 +147,7 @@ static partial class ServeCommand
         // control socket alone listens meanwhile.
         var listener = new LanListener(board.WebPort);
         var listenConfig = new ConfigurationBuilder().Add(listener).Build();
-        builder.Services.AddSingleton<IHostedService>(_ => new Periodic(TimeSpan.FromMilliseconds(250), () => listener.Follow(LanListener.Of(reconciler))));
+        builder.Services.AddHostedService(_ => new LanFollower(reconciler, listener));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(socket);
@@ -165,6 +155,11 @@ static partial class ServeCommand
         });
         var sessions = new SessionStore(TimeProvider.System, SessionIdleTimeout);
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (!applied.IsCompleted) await applied;
+            await next(context);
+        });
         app.UseApiGuard(sessions, reconciler);
         app.UseEmbeddedAssets();
         var api = new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
@@ -178,7 +173,6 @@ static partial class ServeCommand
         app.Lifetime.ApplicationStopping.Register(() => LogStopping(log));
         await app.StartAsync();
         await applied;
-        listener.Follow(LanListener.Of(reconciler));
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();

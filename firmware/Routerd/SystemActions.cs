@@ -1,17 +1,17 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Admin;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.Platform.Dnsmasq;
 using Routerd.Platform.Processes;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
+using Routerd.Core.Lan;
 
 namespace Routerd;
 
 /// <summary>The system page's actions, composed from the reconciler and the adapters.</summary>
-sealed partial class SystemActions(Board board, Reconciler reconciler, DnsmasqService dns, SessionStore sessions, ILogger log) : ISystemActions
+sealed partial class SystemActions(Board board, Router reconciler, DnsmasqService dns, SessionStore sessions, ILogger log) : ISystemActions
 {
     /// <summary>Like a new box: first-boot settings (admin/admin, must change), no DHCP leases, nobody logged in.</summary>
     public void FactoryReset()

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Hosting;
-using Routerd.Core.Traffic;
+using Routerd.Core.Devices;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd;
 

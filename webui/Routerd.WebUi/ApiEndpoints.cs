@@ -2,15 +2,16 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Routerd.Core.Net;
-using Routerd.Core.Json;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
-using Routerd.Core.Status;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;
 
-/// <summary>The JSON API. Reads are served from memory (the reconciler's current settings and the
-/// device registry), never from the store per request.</summary>
+/// <summary>The JSON API. Reads are served from memory (the loop's snapshot and the device
+/// registry), never from the store per request; changes are events the loop handles in turn.</summary>
 public static class ApiEndpoints
 {
     public static void MapRouterApi(this IEndpointRouteBuilder app, RouterApi api)
@@ -22,31 +23,37 @@ public static class ApiEndpoints
         group.MapGet("/devices", () => api.DeviceList());
         group.MapGet("/qos", () => api.Qos());
         group.MapGet("/wan/detect", (int? timeoutMs) => WanDetectEndpoint.Handle(api, timeoutMs));
-        group.MapPost("/devices", (NewDevice device) => Answer(api.Reconciler.AddDevice(device.Mac, device.Name), api));
-        group.MapPut("/devices/{mac}/priority", (string mac, PriorityRequest request) =>
+        group.MapPost("/devices", async (NewDevice device) =>
+            !Router.TryParseDevice(device.Mac, out var mac, out var refused)
+                ? Answer(refused, api)
+                : Answer(await api.Router.AddDeviceAsync(mac, device.Name), api));
+        group.MapPut("/devices/{mac}/priority", async (string mac, PriorityRequest request) =>
         {
+            // The MAC is parsed here, once; the loop gets the parsed value.
+            if (!Router.TryParseDevice(mac, out var m, out var refused)) return Answer(refused, api);
             // Unknown devices are 404: add them first (POST /api/devices), so a typo never
             // silently creates a VIP entry for nobody.
-            if (MacAddress.TryParse(mac, out var m) && !api.Reconciler.KnowsDevice(m))
+            if (!api.Router.KnowsDevice(m))
                 return Results.Json(new FieldErrorResponse("no such device", [new FieldError("mac", $"{m} has not been seen; add it first")]),
                     RouterJsonContext.Default.FieldErrorResponse, statusCode: 404);
-            var result = api.Reconciler.SetPriority(mac, request.Enabled, request.Until);
+            var result = await api.Router.SetPriorityAsync(m, request.Enabled, request.Until);
             return result.Succeeded
-                ? Results.Json(api.DeviceList().First(d => d.Mac == m.ToString()), RouterJsonContext.Default.DeviceView)
+                ? Results.Json(api.Device(m), RouterJsonContext.Default.DeviceView)
                 : Answer(result, api);
         });
-        group.MapGet("/settings", () => SettingsSecrets.Redact(api.Reconciler.Settings));
+        group.MapGet("/settings", () => SettingsSecrets.Redact(api.Router.Settings));
         app.MapSettingsApi(api);
 
         // Hooks of the daemons routerd supervises report back here; never reachable over TCP.
-        app.MapPost("/internal/dhcp", (DhcpHookReport report) =>
+        // The hook returns once the loop has handled its report (the WAN is applied by then).
+        app.MapPost("/internal/dhcp", async (DhcpHookReport report) =>
         {
-            api.Reconciler.OnDhcpEvent(report);
+            await api.Router.SendAsync(new DhcpHook(report));
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
-        app.MapPost("/internal/ppp", (Routerd.Core.Wan.PppHookReport report) =>
+        app.MapPost("/internal/ppp", async (Routerd.Core.Wan.PppHookReport report) =>
         {
-            api.Reconciler.OnPppEvent(report);
+            await api.Router.SendAsync(new PppHook(report));
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
     }
@@ -59,7 +66,7 @@ public static class ApiEndpoints
             return Results.Json(new FieldErrorResponse("invalid settings", result.Errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
         if (result.FailureCode is { } code)
             return Results.Json(new FieldErrorResponse(code, [new FieldError("", result.FailureMessage ?? code)]), RouterJsonContext.Default.FieldErrorResponse, statusCode: 500);
-        return Results.Json(SettingsSecrets.Redact(api.Reconciler.Settings), RouterJsonContext.Default.RouterSettings);
+        return Results.Json(SettingsSecrets.Redact(api.Router.Settings), RouterJsonContext.Default.RouterSettings);
     }
 
     /// <summary>Only for the daemons' hooks: the root-only control socket (a unix socket: no remote address).</summary>

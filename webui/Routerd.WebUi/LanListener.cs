@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
-using Routerd.Core.Reconcile;
 
 namespace Routerd.WebUi;
 
@@ -19,7 +18,8 @@ public sealed class LanListener(int port) : ConfigurationProvider, IConfiguratio
         lock (following) return FollowLocked(addresses);
     }
 
-    // routerd follows once when its first apply is done and then every 250 ms from a timer.
+    // routerd follows once when its first apply is done and then after each snapshot the loop
+    // publishes with other LAN addresses (from a task of its own, not the loop's thread).
     readonly Lock following = new();
 
     bool FollowLocked(IEnumerable<IPAddress> addresses)
@@ -31,13 +31,5 @@ public sealed class LanListener(int port) : ConfigurationProvider, IConfiguratio
         Data = next;
         OnReload();
         return true;
-    }
-
-    /// <summary>The LAN addresses the reconciler has applied: the current one and a pending change's fallback.</summary>
-    public static IEnumerable<IPAddress> Of(Reconciler reconciler)
-    {
-        var lan = reconciler.State.Lan;
-        yield return lan.Address.Ip;
-        if (lan.Fallback is { } previous) yield return previous.Ip;
     }
 }

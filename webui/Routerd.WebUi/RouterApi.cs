@@ -1,22 +1,22 @@
 using Routerd.Core.Devices;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
-using Routerd.Core.Status;
-using Routerd.Core.Traffic;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;
 
-/// <summary>What the HTTP layer may use: the reconciler for settings and status, the device
-/// registry and traffic meter for the device list, the queue statistics for the VIP lane. The
-/// web layer never renders configuration itself.</summary>
-public sealed record RouterApi(Reconciler Reconciler, DeviceRegistry Devices, TrafficMeter Meter, IQueueStatsReader Queues,
+/// <summary>What the HTTP layer may use: the router's loop for changes and its snapshot for
+/// settings and status, the device registry and traffic meter for the device list, the queue
+/// statistics for the VIP lane. The web layer never renders configuration itself.</summary>
+public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMeter Meter, IQueueStatsReader Queues,
     string Version, DateTimeOffset StartedAt, IInterfaceCounters? Counters = null, TimeProvider? Clock = null)
 {
-    /// <summary>The reconciler's status plus what is observed right now: uptime, devices online,
-    /// the WAN's byte counters.</summary>
+    /// <summary>The loop's last published status plus what is observed right now: uptime,
+    /// devices online, the WAN's byte counters.</summary>
     public RouterStatus Status()
     {
-        var s = Reconciler.Status(Version, StartedAt);
+        var s = Router.Status(Version, StartedAt);
         var counters = Counters?.Read(s.Wan.Interface);
         return s with
         {
@@ -33,13 +33,22 @@ public sealed record RouterApi(Reconciler Reconciler, DeviceRegistry Devices, Tr
     public IReadOnlyList<DeviceView> DeviceList()
     {
         Meter.Refresh();
-        return Devices.View(Reconciler.Settings.Devices).Select(d => d with { Traffic = Meter.Of(d.Mac) }).ToList();
+        return Devices.View(Router.Settings.Devices).Select(d => d with { Traffic = Meter.Of(d.Mac) }).ToList();
+    }
+
+    /// <summary>One device as it is now, with its traffic as last sampled (a priority toggle's
+    /// answer: no counters are read for it).</summary>
+    public DeviceView Device(MacAddress mac)
+    {
+        string key = mac.ToString();
+        var d = Devices.View(Router.Settings.Devices).First(d => d.Mac == key);
+        return d with { Traffic = Meter.Of(d.Mac) };
     }
 
     public QosView Qos()
     {
-        var state = Reconciler.State;
-        var leaf = Reconciler.QueueLeaf;
+        var state = Router.State;
+        var leaf = Router.QueueLeaf;
         return QosReport.Build(state, TcRenderer.Render(state, leaf), leaf, Queues);
     }
 }

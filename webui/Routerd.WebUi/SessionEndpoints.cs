@@ -2,10 +2,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Routerd.Core.Admin;
-using Routerd.Core.Json;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.WebUi.Auth;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;
 
@@ -13,7 +14,7 @@ namespace Routerd.WebUi;
 /// (PBKDF2), and wrong guesses slow a client down further (<see cref="LoginThrottle"/>).</summary>
 public static class SessionEndpoints
 {
-    public static void MapSessionApi(this IEndpointRouteBuilder app, Reconciler reconciler, Board board, SessionStore sessions, LoginThrottle throttle)
+    public static void MapSessionApi(this IEndpointRouteBuilder app, Router reconciler, Board board, SessionStore sessions, LoginThrottle throttle)
     {
         app.MapPost("/api/session", (LoginRequest login, HttpContext context) =>
         {
@@ -69,7 +70,7 @@ public static class SessionEndpoints
         });
     }
 
-    static SessionInfo Info(Session s, Reconciler reconciler) =>
+    static SessionInfo Info(Session s, Router reconciler) =>
         new(s.Username, reconciler.Settings.Admin.MustChangePassword, s.CsrfToken);
 
     static IResult TooMany(HttpContext context, TimeSpan wait)

@@ -2,9 +2,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Routerd.Core.Json;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;
 
@@ -14,13 +18,13 @@ public static class SettingsEndpoints
 {
     public static void MapSettingsApi(this IEndpointRouteBuilder app, RouterApi api)
     {
-        var reconciler = api.Reconciler;
-        app.MapPut("/api/settings", (RouterSettings settings) => Change(reconciler, settings, api));
+        var router = api.Router;
+        app.MapPut("/api/settings", (RouterSettings settings) => Change(router, settings, api));
 
         app.MapGet("/api/settings/export", (bool? secrets, HttpContext context) =>
         {
             context.Response.Headers.ContentDisposition = "attachment; filename=\"routerd-settings.json\"";
-            var s = secrets == true ? reconciler.Settings : SettingsSecrets.Redact(reconciler.Settings);
+            var s = secrets == true ? router.Settings : SettingsSecrets.Redact(router.Settings);
             // The admin password hash stays on the router even in a full export: importing it
             // elsewhere would bring back a password the owner may have changed since.
             s = s with { Admin = s.Admin with { PasswordHash = "" } };
@@ -40,12 +44,12 @@ public static class SettingsEndpoints
                 return Results.Json(new FieldErrorResponse("not a routerd settings file", [new FieldError("", e.Message)]),
                     RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
             }
-            return Change(reconciler, imported, api);
+            return await Change(router, imported, api);
         });
 
-        app.MapGet("/api/settings/pending", () => Results.Json(reconciler.Pending, WebJsonContext.Default.PendingView));
+        app.MapGet("/api/settings/pending", () => Results.Json(router.Pending, WebJsonContext.Default.PendingView));
 
-        app.MapPost("/api/settings/confirm", () => reconciler.ConfirmPending()
+        app.MapPost("/api/settings/confirm", async () => await router.ConfirmPendingAsync()
             ? Results.NoContent()
             : Results.Json(new ApiError("no change is waiting for confirmation (it may have rolled back)", "settings/NOTHING_PENDING"),
                 WebJsonContext.Default.ApiError, statusCode: 409));
@@ -53,9 +57,9 @@ public static class SettingsEndpoints
 
     /// <summary>A whole-document change: 202 with the pending change when it moves the LAN
     /// address, else the usual answer (200 settings, 400 fields, 500 code).</summary>
-    static IResult Change(Reconciler reconciler, RouterSettings settings, RouterApi api)
+    static async Task<IResult> Change(Router router, RouterSettings settings, RouterApi api)
     {
-        var (result, pending) = reconciler.TryChangeWithRollback(settings);
+        var (result, pending) = await router.TryChangeWithRollbackAsync(settings);
         return pending is not null && result.Succeeded
             ? Results.Json(pending, WebJsonContext.Default.PendingView, statusCode: 202)
             : ApiEndpoints.Answer(result, api);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Routerd.Core.Json;
 using Routerd.Core.Settings;
+using Routerd.Core.Loop;
+using Routerd.Core.Wan;
 
 namespace Routerd.WebUi;
 
@@ -16,7 +17,7 @@ static class WanDetectEndpoint
         if (timeoutMs is { } t && t is < 100 or > 10_000)
             return Results.Json(new FieldErrorResponse("invalid request", [new FieldError("timeoutMs", "must be between 100 and 10000")]),
                 RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
-        string device = api.Reconciler.State.Wan.Device;
+        string device = api.Router.State.Wan.Device;
         try
         {
             var result = await Task.Run(() => detect(device, TimeSpan.FromMilliseconds(timeoutMs ?? 3000)));

@@ -11,7 +11,7 @@ public static class WebApi
     public static void MapWebApi(this IEndpointRouteBuilder app, RouterApi api, Board board, SessionStore sessions, LoginThrottle throttle, ISystemActions system)
     {
         app.MapRouterApi(api);
-        app.MapSessionApi(api.Reconciler, board, sessions, throttle);
+        app.MapSessionApi(api.Router, board, sessions, throttle);
         app.MapSystemApi(system);
         app.MapOpenApiDocument();
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Lan;
 
 namespace Routerd.WebUi;
 

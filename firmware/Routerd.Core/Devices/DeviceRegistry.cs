@@ -1,6 +1,8 @@
 using System.Net;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Core.Devices;
 

@@ -12,7 +12,7 @@ public sealed record DeviceView(
     string? Name = null,
     bool Priority = false,
     DateTimeOffset? PriorityUntil = null,
-    Traffic.DeviceTraffic? Traffic = null,
+    DeviceTraffic? Traffic = null,
     /// <summary>"wired" or "wifi" (a station of the router's access point).</summary>
     string Connection = DeviceView.Wired,
     /// <summary>The Wi-Fi signal in dBm while associated, when the radio reports it.</summary>

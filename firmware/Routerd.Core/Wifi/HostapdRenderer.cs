@@ -1,5 +1,8 @@
 using System.Text;
-using Routerd.Core.State;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
 
 namespace Routerd.Core.Wifi;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Platform.Processes;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Dhcp;
 

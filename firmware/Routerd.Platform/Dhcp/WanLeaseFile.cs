@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Routerd.Core.Json;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Status;
+using Routerd.Core.Loop;
 using Routerd.Platform.Processes;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Dhcp;
 

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Platform.Processes;
+using Routerd.Core.Lan;
+using Routerd.Core.Qos;
 
 namespace Routerd.Platform.Dnsmasq;
 

@@ -1,9 +1,11 @@
 using System.Net.Sockets;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Platform.Processes;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.IpRoute;
 

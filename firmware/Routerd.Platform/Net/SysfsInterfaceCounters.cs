@@ -1,6 +1,8 @@
 using System.Globalization;
 using Routerd.Core.Settings;
-using Routerd.Core.Status;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
 
 namespace Routerd.Platform.Net;
 

@@ -1,9 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Routerd.Core.Network;
 using Tmds.Linux;
 using static Routerd.Platform.Netlink.NetlinkInterop;
+using Routerd.Core.Firewall;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Netlink;
 

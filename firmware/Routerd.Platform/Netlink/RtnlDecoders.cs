@@ -3,8 +3,11 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
 using static Routerd.Platform.Netlink.NetlinkInterop;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Netlink;
 

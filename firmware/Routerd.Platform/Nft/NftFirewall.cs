@@ -1,8 +1,10 @@
-using Routerd.Core.Rendering;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Traffic;
+using Routerd.Core.Loop;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;
+using Routerd.Core.Devices;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Nft;
 

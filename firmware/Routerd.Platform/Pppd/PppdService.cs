@@ -6,7 +6,8 @@ namespace Routerd.Platform.Pppd;
 
 /// <summary>pppd under supervision for PPPoE. Writes the options, the 0600 password file and the
 /// hook scripts into the run directory; pppd's command line holds only the options file's path.
-/// After each exit it waits as long as <see cref="ExitPolicy"/> says, then dials again.</summary>
+/// Each exit goes to <see cref="Exited"/> with what pppd's log announced; routerd's loop decides
+/// the wait and calls <see cref="RedialAfter"/>.</summary>
 public sealed partial class PppdService(string pppd, string ip, string runDir, string logDir, ILogger log) : IPppClient, IDisposable
 {
     const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -15,7 +16,7 @@ public sealed partial class PppdService(string pppd, string ip, string runDir, s
     Supervisor? supervisor;
     PppdPlan? running;
 
-    public Func<int, TimeSpan>? ExitPolicy { private get; set; }
+    public Action<int, int?, int>? Exited { private get; set; }
 
     public int? Pid => supervisor?.Pid;
 
@@ -45,12 +46,14 @@ public sealed partial class PppdService(string pppd, string ip, string runDir, s
         var fallback = plan.RedialInitial;
         int announced = 0; // what this pppd's log said about the session's end; 0: nothing yet
         supervisor = new Supervisor("pppd", pppd, plan.Arguments, runDir, logDir, log,
-            status =>
+            exitReport: (status, pid) =>
             {
-                int effective = PppdLog.Effective(status, announced == 0 ? null : announced);
+                int? said = announced == 0 ? null : announced;
                 announced = 0;
-                return ExitPolicy?.Invoke(effective) ?? fallback;
+                if (Exited is { } report) report(status, said, pid);
+                else supervisor?.RestartAfter(fallback);
             },
+            output:
             line => { if (PppdLog.Announces(line) is { } a) announced = a; });
         supervisor.Start();
     }
@@ -62,6 +65,8 @@ public sealed partial class PppdService(string pppd, string ip, string runDir, s
         var r = ProcessRunner.Run(ip, ["link", "set", "dev", device, "mtu", mtu.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (!r.Succeeded) LogParentMtu(log, device, mtu, r.StandardError.Trim());
     }
+
+    public void RedialAfter(TimeSpan wait) => supervisor?.RestartAfter(wait);
 
     public void RedialNow() => supervisor?.RestartNow();
 

@@ -1,6 +1,6 @@
-using Routerd.Core.Network;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
+using Routerd.Core.Net;
 
 namespace Routerd.Platform.Pppoe;
 

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Routerd.Platform.Processes;
 
-/// <summary>Keeps one daemon (dnsmasq, udhcpc, later pppd and hostapd) running: starts it,
-/// restarts it with a growing delay when it dies, and stops it for good on request. Its output
+/// <summary>Keeps one daemon (dnsmasq, udhcpc, pppd, hostapd) running: starts it, restarts it
+/// with a growing delay when it dies (or, for pppd, reports the exit and restarts when its owner
+/// says), and stops it for good on request. Its output
 /// goes to a log file of its own. A pid file in the run directory lets the next routerd clear
 /// away a child that outlived a crashed routerd.</summary>
 public sealed partial class Supervisor : IDisposable
@@ -22,21 +23,21 @@ public sealed partial class Supervisor : IDisposable
     bool stopping;
     TimeSpan delay = FirstDelay;
     readonly CancellationTokenSource stopped = new();
-    /// <summary>The wait before the next start, given the exit code; null: the built-in backoff.</summary>
-    readonly Func<int, TimeSpan>? exitPolicy;
+    /// <summary>Gets each exit (code, pid) instead of the built-in backoff; the owner then calls <see cref="RestartAfter"/>.</summary>
+    readonly Action<int, int>? exitReport;
     /// <summary>Sees each line the child writes (before it goes to the log file).</summary>
     readonly Action<string>? output;
     CancellationTokenSource? pending;
 
     public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log,
-        Func<int, TimeSpan>? exitPolicy = null, Action<string>? output = null)
+        Action<int, int>? exitReport = null, Action<string>? output = null)
     {
         this.output = output;
         this.name = name;
         this.file = file;
         this.arguments = arguments;
         this.log = log;
-        this.exitPolicy = exitPolicy;
+        this.exitReport = exitReport;
         pidFile = Path.Combine(runDir, name + ".pid");
         logFile = Path.Combine(logDir, name + ".log");
     }
@@ -116,10 +117,10 @@ public sealed partial class Supervisor : IDisposable
             LogExited(log, name, p.Id, p.ExitCode, ranFor.TotalSeconds);
             if (ranFor >= HealthyRun) delay = FirstDelay;
         }
-        if (exitPolicy is not null)
+        if (exitReport is not null)
         {
-            // The owner's policy (pppd: the exit status says why, routerd decides the wait).
-            ScheduleRestart(exitPolicy(p.ExitCode));
+            // The owner's policy (pppd: the exit status says why, routerd's loop decides the wait).
+            exitReport(p.ExitCode, p.Id);
             return;
         }
         ScheduleRestart(delay);
@@ -139,6 +140,15 @@ public sealed partial class Supervisor : IDisposable
             Restarts++;
             Launch();
         }, TaskScheduler.Default);
+    }
+
+    /// <summary>Starts the child again after <paramref name="after"/>; nothing while it runs, is
+    /// already waiting, or was stopped.</summary>
+    public void RestartAfter(TimeSpan after)
+    {
+        lock (gate)
+            if (stopping || process is not null || pending is not null) return;
+        ScheduleRestart(after);
     }
 
     /// <summary>Ends a pending restart delay: the child starts now (nothing happens while it runs).</summary>

@@ -1,6 +1,8 @@
 using LiteDB;
-using Routerd.Core.Json;
 using Routerd.Core.Settings;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Store;
 

@@ -1,4 +1,4 @@
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 
 namespace Routerd.Platform.Sysctl;
 

@@ -1,5 +1,7 @@
-using Routerd.Core.Network;
 using Routerd.Platform.Netlink;
+using Routerd.Core.Firewall;
+using Routerd.Core.Net;
+using Routerd.Core.Wan;
 
 namespace Routerd.Platform.Tc;
 

@@ -1,11 +1,9 @@
 using System.Net;
 using Routerd.Core.Devices;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
-using Routerd.Core.State;
-using Routerd.Core.Status;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Devices;
 

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
 using Routerd.Platform.Netlink;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Netlink;
 

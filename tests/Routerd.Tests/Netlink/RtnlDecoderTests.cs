@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.Net;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
 using Routerd.Platform.Netlink;
 using Xunit;
 using static Routerd.Tests.Netlink.GoldenMessages;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Netlink;
 

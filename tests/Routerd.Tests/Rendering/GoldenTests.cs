@@ -1,18 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Routerd.Core.Json;
-using Routerd.Core.Rendering;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Rendering;
 
 /// <summary>Config in, expected text out (like OpenWrt firewall4's tests). Each folder under
-/// Golden/ holds input.json (board, settings and optionally a WAN DHCP event or a PPP ip-up
-/// report) and expected/,
-/// one file per rendered config. UPDATE_GOLDEN=1 rewrites expected/ from the renderers: review
+/// Golden/ holds description (one line: the behaviour it proves), input.json (board, settings
+/// and optionally a WAN DHCP event or a PPP ip-up report) and expected/, one file per rendered
+/// config. UPDATE_GOLDEN=1 rewrites expected/ from the renderers: review
 /// the diff before committing it.</summary>
 public class GoldenTests
 {
@@ -25,6 +26,18 @@ public class GoldenTests
     /// <summary>The golden cases' folder names, in order.</summary>
     public static IEnumerable<string> Names() =>
         Directory.GetDirectories(Path.Combine(AppContext.BaseDirectory, "Golden")).Order().Select(dir => Path.GetFileName(dir));
+
+    /// <summary>Each case says in one line, in its <c>description</c> file, which behaviour it
+    /// proves (like firewall4's tests): a case without one fails here.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Each_case_says_what_it_proves(string name)
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "Golden", name, "description");
+        Assert.True(File.Exists(file), $"Golden/{name} has no description file: one line saying what behaviour the case proves");
+        var lines = File.ReadAllLines(file).Where(l => l.Trim().Length > 0).ToList();
+        Assert.True(lines.Count == 1 && lines[0].Length >= 20, $"Golden/{name}/description must be one line of at least 20 characters");
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Routerd.Core.Rendering;
 using Routerd.Tests.Netlink;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Rendering;
 

@@ -1,7 +1,8 @@
-using Routerd.Core.Json;
 using Routerd.Core.Settings;
 using Routerd.Platform.Store;
 using Xunit;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Settings;
 

@@ -1,6 +1,7 @@
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Xunit;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Settings;
 

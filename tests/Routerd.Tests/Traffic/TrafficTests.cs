@@ -1,9 +1,9 @@
 using Routerd.Core.Devices;
 using Routerd.Core.Net;
-using Routerd.Core.Rendering;
-using Routerd.Core.Traffic;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Traffic;
 

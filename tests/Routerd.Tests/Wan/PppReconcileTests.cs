@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Devices;
-using Routerd.Core.Json;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
+using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Wan;
 
@@ -14,9 +13,11 @@ sealed class FakePpp : IPppClient
 {
     public PppdPlan? Plan;
     public int Starts, RedialsNow, HangUps;
-    public Func<int, TimeSpan>? Policy;
+    public Action<int, int?, int>? Report;
+    public TimeSpan? Wait;
     public int? Pid { get; set; } = 4242;
-    public Func<int, TimeSpan>? ExitPolicy { set => Policy = value; }
+    public Action<int, int?, int>? Exited { set => Report = value; }
+    public void RedialAfter(TimeSpan wait) => Wait = wait;
     public void Apply(PppdPlan? plan)
     {
         if (plan is not null && !plan.SameProcess(Plan)) Starts++;
@@ -40,16 +41,16 @@ public class PppReconcileTests
     readonly FakeDhcpClient dhcp = new();
     readonly MemoryStore store = new();
     readonly ManualClock clock = new();
-    readonly Reconciler reconciler;
+    readonly Router reconciler;
 
     static readonly PppHookReport Up = new("up", "ppp-wan", "198.51.100.77", "198.51.100.1", "198.51.100.53", null, "02:00:00:00:00:01", "0x0001");
 
     public PppReconcileTests()
     {
-        reconciler = new Reconciler(board, store,
+        reconciler = new Router(board, store,
             new Appliers(new FakeSysctls(), new FakeNetwork("lo", "wan0", "lan1", "br-lan"), firewall, traffic, dns, dhcp, ppp),
             new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), new MemoryLease(), new DeviceRegistry(clock), clock,
-            NullLogger<Reconciler>.Instance);
+            NullLogger<Router>.Instance);
         reconciler.Start(p => "hash:" + p);
         var result = reconciler.TryChange(reconciler.Settings with
         {
@@ -58,14 +59,14 @@ public class PppReconcileTests
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
     }
 
-    Routerd.Core.Status.WanStatus Status() => reconciler.Status("t", default).Wan;
+    Routerd.Core.Loop.WanStatus Status() => reconciler.Status("t", default).Wan;
 
     [Fact]
     public void Switching_to_pppoe_starts_pppd_and_stops_the_dhcp_client()
     {
         Assert.Null(dhcp.Plan);
         Assert.Equal(1, ppp.Starts);
-        Assert.NotNull(ppp.Policy);
+        Assert.NotNull(ppp.Report);
         Assert.Equal("wan/CONNECTING", Status().Code);
         Assert.Contains("oifname \"ppp-wan\"", firewall.Loaded);
         Assert.DoesNotContain("dev ppp-wan", traffic.Plan!.Batch);
@@ -80,7 +81,8 @@ public class PppReconcileTests
         Assert.Contains("server=198.51.100.53", dns.Config!.Servers);
         Assert.Contains("qdisc add dev ppp-wan root", traffic.Plan!.Batch);
 
-        Assert.Equal(TimeSpan.FromSeconds(2), ppp.Policy!(PppExitStatus.PeerDead));
+        Assert.Equal(TimeSpan.FromSeconds(2), reconciler.OnPppExit(PppExitStatus.PeerDead));
+        Assert.Equal(TimeSpan.FromSeconds(2), ppp.Wait);
         Assert.Equal("wan/PEER_DEAD", Status().Code);
         Assert.DoesNotContain("server=", dns.Config!.Servers);
         Assert.DoesNotContain("dev ppp-wan", traffic.Plan!.Batch);
@@ -97,9 +99,21 @@ public class PppReconcileTests
     }
 
     [Fact]
+    public void The_adapter_reports_an_exit_as_an_event_and_the_loop_tells_it_when_to_redial()
+    {
+        reconciler.OnPppEvent(Up);
+        ppp.Pid = null; // pppd is gone
+        // pppd said "No response to 4 echo-requests" and then exited 16 (hung up): a dead peer.
+        ppp.Report!(PppExitStatus.HungUp, PppExitStatus.PeerDead, 4242);
+        reconciler.Sync();
+        Assert.Equal("wan/PEER_DEAD", Status().Code);
+        Assert.Equal(TimeSpan.FromSeconds(2), ppp.Wait);
+    }
+
+    [Fact]
     public void Wrong_password_backs_off()
     {
-        var waits = Enumerable.Range(0, 4).Select(_ => ppp.Policy!(PppExitStatus.AuthFailed).TotalSeconds).ToList();
+        var waits = Enumerable.Range(0, 4).Select(_ => reconciler.OnPppExit(PppExitStatus.AuthFailed).TotalSeconds).ToList();
         Assert.Equal([2, 4, 8, 16], waits);
         Assert.Equal("wan/AUTH_FAILED", Status().Code);
     }

@@ -1,8 +1,7 @@
-using Routerd.Core.Json;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Core.Wan;
 using Xunit;
+using Routerd.Core.Qos;
 
 namespace Routerd.Tests.Wan;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Routerd.Core.Admin;
 using Routerd.Core.Settings;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Routerd.WebUi.Auth;
 using Xunit;
 

@@ -2,13 +2,13 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Routerd.WebUi;
 using Routerd.WebUi.Auth;
 using Xunit;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.WebUi;
 
@@ -26,9 +26,9 @@ public class OpenApiTests
         var clock = new ManualClock();
         var board = new Board { WanDevice = "wan0", LanPorts = ["lan1"] };
         var registry = new Routerd.Core.Devices.DeviceRegistry(clock);
-        var reconciler = new Reconciler(board, new MemoryStore(), new Appliers(new FakeSysctls(), new FakeNetwork("wan0", "lan1", "br-lan"),
+        var reconciler = new Router(board, new MemoryStore(), new Appliers(new FakeSysctls(), new FakeNetwork("wan0", "lan1", "br-lan"),
             new FakeFirewall(), new FakeTraffic(), new FakeDns(), new FakeDhcpClient()), new HookTarget(["routerd"], "/s"), new MemoryLease(),
-            registry, clock, NullLogger<Reconciler>.Instance);
+            registry, clock, NullLogger<Router>.Instance);
         var app = WebApplication.CreateSlimBuilder().Build();
         var api = new RouterApi(reconciler, registry, null!, null!, "test", clock.Start);
         app.MapWebApi(api, board, new SessionStore(clock, TimeSpan.FromMinutes(30)), new LoginThrottle(clock, board.LoginThrottle), new NoSystem());

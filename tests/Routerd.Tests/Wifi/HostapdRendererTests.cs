@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Core.Wifi;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Wifi;
 

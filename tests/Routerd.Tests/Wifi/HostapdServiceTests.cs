@@ -5,10 +5,13 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Core.Wifi;
 using Routerd.Platform.Hostapd;
 using Xunit;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Wifi;
 

@@ -1,15 +1,14 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Devices;
-using Routerd.Core.Json;
 using Routerd.Core.Net;
-using Routerd.Core.Network;
-using Routerd.Core.Reconcile;
-using Routerd.Core.Rendering;
+using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.Core.Wifi;
-using Routerd.Tests.Reconcile;
+using Routerd.Tests.Loop;
 using Xunit;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Wifi;
 
@@ -30,14 +29,14 @@ public class WifiReconcileTests
     static readonly Board Board = new() { WanDevice = "wan0", LanPorts = ["lan1"], WifiDevice = "wlan0", RunDir = "/run/r" };
     readonly FakeWifi wifi = new();
     readonly MemoryStore store = new();
-    readonly Reconciler reconciler;
+    readonly Router reconciler;
 
     public WifiReconcileTests()
     {
-        reconciler = new Reconciler(Board, store,
+        reconciler = new Router(Board, store,
             new Appliers(new FakeSysctls(), new FakeNetwork("lo", "wan0", "lan1", "br-lan", "wlan0"), new FakeFirewall(), new FakeTraffic(), new FakeDns(), new FakeDhcpClient(), Wifi: wifi),
             new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), new MemoryLease(), new DeviceRegistry(TimeProvider.System),
-            TimeProvider.System, NullLogger<Reconciler>.Instance);
+            TimeProvider.System, NullLogger<Router>.Instance);
         reconciler.Start(p => "hash:" + p);
     }
 

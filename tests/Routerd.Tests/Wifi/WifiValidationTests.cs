@@ -1,7 +1,8 @@
 using Routerd.Core.Settings;
-using Routerd.Core.State;
 using Routerd.Core.Wifi;
 using Xunit;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
 
 namespace Routerd.Tests.Wifi;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Routerd.Core.Reconcile;
+using Routerd.Core.Loop;
 
 namespace Routerd.WebUi.Auth;
 
@@ -15,7 +15,7 @@ public static class ApiGuard
     public const string MustChangeCode = "admin/MUST_CHANGE_PASSWORD";
     const string SessionItem = "routerd.session";
 
-    public static void UseApiGuard(this WebApplication app, SessionStore sessions, Reconciler reconciler)
+    public static void UseApiGuard(this WebApplication app, SessionStore sessions, Router reconciler)
     {
         app.Use(async (context, next) =>
         {

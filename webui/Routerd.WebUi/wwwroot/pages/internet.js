@@ -11,12 +11,6 @@ const MODES = [
   ['static', 'Fixed address', 'Your provider gave you an address, a gateway and DNS servers to type in.'],
 ];
 
-/** True when the router is actually driving a PPPoE link (not just storing the settings). */
-const pppoeLive = status => status?.wan?.live ?? (
-  (status?.subsystems ?? []).some(s => /^ppp/.test(s.name)) ||
-  ['wan/AUTH_FAILED', 'wan/NO_SERVER', 'wan/PEER_DEAD'].includes(status?.wan?.code) ||
-  (status?.wan?.mode === 'pppoe' && status?.wan?.code === 'wan/UP'));
-
 export async function mount(main) {
   const [settings, status] = await Promise.all([api.get('/api/settings'), api.get('/api/status').catch(() => null)]);
   const wan = settings.wan;
@@ -94,10 +88,7 @@ export async function mount(main) {
     fill(state,
       h('p', { class: `state ${msg.tone}` }, h('span', { class: 'dot', 'aria-hidden': 'true' }), msg.title,
         s?.wan?.address && h('span', { class: 'hint' }, ` · ${s.wan.address}`)),
-      h('p', { class: 'hint' }, msg.detail),
-      chosen === 'pppoe' && !pppoeLive(s) && h('p', { class: 'notice warn', 'data-testid': 'not-applied' },
-        'Your PPPoE settings are saved, but this router does not dial PPPoE yet. ',
-        'They will be used as soon as a firmware update brings PPPoE.'));
+      h('p', { class: 'hint' }, msg.detail));
   }
   showState(status, mode);
 

@@ -44,7 +44,7 @@ export async function mount(main) {
       fill(note, h('p', { class: 'notice warn', 'data-testid': 'not-applied' },
         wifi?.radio === false
           ? 'Your Wi-Fi settings are saved, but this router has no Wi-Fi radio, so nothing is broadcast.'
-          : 'Your Wi-Fi settings are saved, but this router does not switch Wi-Fi on yet. They will be used as soon as a firmware update brings Wi-Fi.'));
+          : `Your Wi-Fi settings are saved, but the access point is not broadcasting them yet. ${wifiMessage(wifi?.code)}`));
     else fill(note, h('p', { class: 'hint' }, wifiMessage(wifi.code)));
   }
   showNote(status);

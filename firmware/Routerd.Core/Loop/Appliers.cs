@@ -1,0 +1,69 @@
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
+
+namespace Routerd.Core.Loop;
+
+// The OS edge as the reconciler sees it: one small interface per facility, each applying a
+// rendered artifact idempotently (the same input twice changes nothing). Implementations live
+// in Routerd.Platform; tests use hand-written fakes.
+
+public interface IFirewall
+{
+    /// <summary>Checks a ruleset (and its set elements) without applying it; the error text, or null when valid.</summary>
+    string? Check(string ruleset, string sets);
+    /// <summary>Loads the ruleset with its set elements in one transaction when the ruleset
+    /// changed; when only the elements changed, replaces just those.</summary>
+    /// <returns>true when the kernel's ruleset was replaced, false when it was already this one.</returns>
+    bool Apply(string ruleset, string sets);
+}
+
+public interface ITrafficControl
+{
+    /// <summary>The best leaf qdisc the running kernel has.</summary>
+    LeafQdisc Leaf { get; }
+    /// <returns>true when the queues were changed, false when they already matched.</returns>
+    bool Apply(TcPlan plan);
+}
+
+public interface ISysctls
+{
+    void Apply(IReadOnlyList<KeyValuePair<string, string>> values);
+}
+
+public interface INetworkConfigurator
+{
+    /// <returns>the commands that were needed (empty when the system already matched the plan).</returns>
+    IReadOnlyList<string> Apply(NetworkPlan plan);
+    /// <summary>Names of the interfaces that exist now (for validating settings).</summary>
+    IReadOnlySet<string> InterfaceNames();
+}
+
+public interface IDnsService
+{
+    void Apply(DnsmasqConfig config);
+    int? Pid { get; }
+}
+
+public interface IDhcpClient
+{
+    /// <summary>Starts, restarts or (with null) stops the WAN's DHCP client.</summary>
+    void Apply(DhcpClientPlan? plan);
+}
+
+/// <summary>An apply step failed; <see cref="Code"/> is the structured status code ("firewall/NFT_FAILED").</summary>
+public sealed class ApplyException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>Remembers the last WAN DHCP report across a routerd restart (not a reboot), so a
+/// restarted routerd keeps the WAN address and route instead of tearing them down until the
+/// DHCP client reports again.</summary>
+public interface IWanLeaseMemory
+{
+    Wan.DhcpHookReport? Load();
+    void Save(Wan.DhcpHookReport? report);
+}

@@ -1,0 +1,68 @@
+using Routerd.Core.Firewall;
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
+
+namespace Routerd.Core.Loop;
+
+/// <summary>Everything the renderers make from one desired state: what the appliers install.</summary>
+public sealed record RenderedConfig(
+    NetworkPlan Network,
+    IReadOnlyList<KeyValuePair<string, string>> Sysctls,
+    string Nftables,
+    TcPlan Tc,
+    DnsmasqConfig Dnsmasq,
+    DhcpClientPlan? DhcpClient,
+    Wan.PppdPlan? Pppd = null,
+    Wifi.HostapdConfig? Hostapd = null)
+{
+    /// <summary>Each rendered text under a file name, in apply order (for `routerd render` and the golden tests).</summary>
+    public IEnumerable<KeyValuePair<string, string>> Files()
+    {
+        yield return new("network.ip-batch", Network.ToIpBatch());
+        yield return new("sysctl.conf", string.Concat(Sysctls.Select(s => $"{s.Key} = {s.Value}\n")));
+        yield return new("routerd.nft", Nftables);
+        yield return new("tc.batch", Tc.Batch);
+        yield return new(DnsmasqConfig.MainFile, Dnsmasq.Main);
+        yield return new(DnsmasqConfig.HostsFile, Dnsmasq.Hosts);
+        yield return new(DnsmasqConfig.ServersFile, Dnsmasq.Servers);
+        if (DhcpClient is { } d)
+        {
+            yield return new("udhcpc.args", "udhcpc " + string.Join(' ', d.Arguments) + "\n");
+            yield return new(DhcpClientPlan.HookFile, d.HookScript);
+        }
+        if (Pppd is { } p)
+        {
+            yield return new("pppd.args", "pppd " + string.Join(' ', p.Arguments) + "\n");
+            yield return new(Wan.PppdPlan.OptionsFile, p.Options);
+            yield return new(Wan.PppdPlan.SecretFile, p.SecretOptions.Value);
+            yield return new(Wan.PppdPlan.UpHookFile, p.UpHook);
+            yield return new(Wan.PppdPlan.DownHookFile, p.DownHook);
+        }
+        if (Hostapd is { } h) yield return new(Wifi.HostapdConfig.FileName, h.Text);
+    }
+}
+
+public static class Renderer
+{
+    /// <summary>Kernel settings a router needs, written inside routerd's own network namespace only.</summary>
+    static readonly IReadOnlyList<KeyValuePair<string, string>> RouterSysctls =
+    [
+        new("net.ipv4.ip_forward", "1"),
+        // Drop packets whose source could not have come in on that interface (spoofing from the WAN).
+        new("net.ipv4.conf.all.rp_filter", "1"),
+        new("net.ipv4.conf.default.rp_filter", "1"),
+    ];
+
+    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks, LeafQdisc leaf) => new(
+        NetworkPlanRenderer.Render(state, lease),
+        RouterSysctls,
+        NftRenderer.Render(state),
+        TcRenderer.Render(state, leaf, WanInterfaces.EgressExists(state, lease)),
+        DnsmasqRenderer.Render(state, lease),
+        DhcpClientRenderer.Render(state, hooks),
+        Wan.PppdRenderer.Render(state, hooks),
+        Wifi.HostapdRenderer.Render(state));
+}

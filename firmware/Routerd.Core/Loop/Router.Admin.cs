@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Settings;
+
+namespace Routerd.Core.Loop;
+
+// The admin account and the factory reset: both change settings outside the normal "whole
+// document" path, which never touches the account (SettingsSecrets.KeepStored).
+public sealed partial class Router
+{
+    /// <summary>Stores a new password hash and ends the first-boot "must change" state. Nothing
+    /// is rendered from the account, so nothing is applied.</summary>
+    public void ChangeAdminPassword(string newHash) => Send(new ChangePassword(newHash));
+    public Task ChangeAdminPasswordAsync(string newHash) => SendAsync(new ChangePassword(newHash));
+
+    object? OnChangePassword(string newHash)
+    {
+        FlushSets();
+        var next = settings with { Admin = settings.Admin with { PasswordHash = newHash, MustChangePassword = false } };
+        store.Save(Persisted(next));
+        settings = next;
+        LogPasswordChanged(log);
+        return null;
+    }
+
+    /// <summary>Back to the board's first-boot settings (admin/admin, must change) and applies
+    /// them; <paramref name="firstBoot"/> is built by the caller because hashing is slow.
+    /// <paramref name="forgetStoredState"/> (the DHCP leases) runs on the loop's thread, so no
+    /// apply runs beside it.</summary>
+    public ChangeResult FactoryReset(RouterSettings firstBoot, Action forgetStoredState) =>
+        (ChangeResult)Send(new FactoryReset(firstBoot, forgetStoredState))!;
+
+    object OnFactoryReset(FactoryReset f)
+    {
+        FlushSets();
+        DropPending();
+        f.ForgetStoredState();
+        var result = Commit(f.FirstBoot);
+        LogFactoryReset(log, result.FailureCode ?? (result.Errors.Count > 0 ? "refused" : "ok"));
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "admin password changed")]
+    static partial void LogPasswordChanged(ILogger log);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "factory reset: first-boot settings applied ({Result})")]
+    static partial void LogFactoryReset(ILogger log, string result);
+}

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Firewall;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
+
+namespace Routerd.Core.Loop;
+
+// The devices' part: priority toggles, devices added by hand, and the observations (neighbours,
+// leases, Wi-Fi stations) that move the VIP sets. None of these touches anything but the sets'
+// elements, so they are batched: a burst of events is applied once, when the inbox runs empty.
+public sealed partial class Router
+{
+    /// <summary>Toggles and additions whose answer waits for the sets of this burst.</summary>
+    readonly List<RouterEvent> awaitingSets = [];
+    /// <summary>What to go back to if the burst's sets cannot be applied.</summary>
+    (RouterSettings Settings, DesiredState State)? beforeSets;
+    bool setsDirty;
+
+    VipSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
+
+    /// <summary>Turns a device's VIP lane on (optionally until a time) or off. A device can be
+    /// named before it was ever seen.</summary>
+    public ChangeResult SetPriority(MacAddress mac, bool enabled, DateTimeOffset? until) => (ChangeResult)Send(new SetPriority(mac, enabled, until))!;
+    public async Task<ChangeResult> SetPriorityAsync(MacAddress mac, bool enabled, DateTimeOffset? until) =>
+        (ChangeResult)(await SendAsync(new SetPriority(mac, enabled, until)))!;
+
+    /// <summary>Adds a device by MAC (optionally named) before the router has seen it.</summary>
+    public ChangeResult AddDevice(MacAddress mac, string? name) => (ChangeResult)Send(new AddDevice(mac, name))!;
+    public async Task<ChangeResult> AddDeviceAsync(MacAddress mac, string? name) => (ChangeResult)(await SendAsync(new AddDevice(mac, name)))!;
+
+    /// <summary>A MAC address as a device is named by (unicast, not zero), or the field error.</summary>
+    public static bool TryParseDevice(string text, out MacAddress mac, out ChangeResult refused)
+    {
+        refused = ChangeResult.Applied;
+        if (MacAddress.TryParse(text, out mac) && mac.IsUnicast && !mac.IsZero) return true;
+        refused = new ChangeResult([new FieldError("mac", $"'{text}' is not a device MAC address (aa:bb:cc:dd:ee:ff)")]);
+        return false;
+    }
+
+    object OnSetPriority(SetPriority p)
+    {
+        if (p.Until is { } u && u <= clock.GetUtcNow())
+            return new ChangeResult([new FieldError("until", "is in the past")]);
+        string key = p.Mac.ToString();
+        var list = settings.Devices.ToList();
+        int i = list.FindIndex(d => d.Mac == key || MacAddress.TryParse(d.Mac, out var m) && m == p.Mac);
+        var device = (i >= 0 ? list[i] : new DeviceSettings()) with { Mac = key, Priority = p.Enabled, PriorityUntil = p.Enabled ? p.Until : null };
+        if (i >= 0) list[i] = device; else list.Add(device);
+        return CommitBatched(settings with { Devices = list });
+    }
+
+    object OnAddDevice(AddDevice a)
+    {
+        if (settings.Devices.Any(d => MacAddress.TryParse(d.Mac, out var m) && m == a.Mac)) return ChangeResult.Applied;
+        return CommitBatched(settings with { Devices = [.. settings.Devices, new DeviceSettings { Mac = a.Mac.ToString(), Name = a.Name }] });
+    }
+
+    /// <summary>The router has seen this device, or the user has added it.</summary>
+    public bool KnowsDevice(MacAddress mac) =>
+        devices.Knows(mac) || snapshot.Settings.Devices.Any(d => MacAddress.TryParse(d.Mac, out var m) && m == mac);
+
+    /// <summary>True when <paramref name="next"/> differs from the current settings in the device
+    /// list alone (the same objects otherwise): only the VIP sets can change.</summary>
+    bool DevicesOnly(RouterSettings next) =>
+        !ReferenceEquals(next.Devices, settings.Devices) && (next with { Devices = settings.Devices }) == settings;
+
+    /// <summary>A change of the device list alone is batched (<see cref="Deferred"/>); anything
+    /// else is an ordinary commit.</summary>
+    object CommitBatched(RouterSettings next) => DevicesOnly(next) ? CommitDevices(next) : Commit(next);
+
+    /// <summary>A device-list change: the devices are validated (nothing else changed), the state
+    /// takes the new VIP list, and the sets follow when the burst is over.</summary>
+    object CommitDevices(RouterSettings next)
+    {
+        var errors = new List<FieldError>();
+        var qos = DesiredStateBuilder.BuildQos(next.Qos, next.Devices, clock.GetUtcNow(), errors);
+        if (qos is null) return new ChangeResult(errors);
+        beforeSets ??= (settings, state);
+        (settings, state) = (next, state with { Qos = qos });
+        setsDirty = true;
+        return Deferred;
+    }
+
+    object? Observed(Action update)
+    {
+        update();
+        setsDirty = true; // a VIP device may have a new address, or came back
+        return null;
+    }
+
+    object? OnStations(StationsChanged s)
+    {
+        if (s.Connected is { } connected)
+            foreach (var (mac, signal) in s.Stations) devices.SetWifiStation(mac, connected, signal);
+        else devices.SetWifiStations(s.Stations);
+        return null;
+    }
+
+    /// <summary>The device list changed (a VIP device got a new address, or came back): bring the
+    /// VIP sets up to date. Only set elements change; nothing else is touched.</summary>
+    public void RefreshVipAddresses() => Send(new DevicesChanged());
+
+    /// <summary>Applies the VIP sets if this burst changed them, stores the toggles that waited
+    /// for them, and answers them; a refused set puts the toggles back.</summary>
+    void FlushSets()
+    {
+        if (!setsDirty) return;
+        setsDirty = false;
+        var result = ChangeResult.Applied;
+        string sets = VipSetsOf(state).ToNft();
+        if (applied is { } config && sets != appliedSets)
+        {
+            failures.Clear();
+            Step("firewall", false, () => appliers.Firewall.Apply(config.Nftables, sets));
+            if (failures.Count == 0) appliedSets = sets;
+            else result = new ChangeResult([], failures[0].Code, failures[0].Message);
+            failures.Clear();
+        }
+        if (beforeSets is { } before)
+        {
+            beforeSets = null;
+            if (result.Succeeded)
+            {
+                store.Save(Persisted(settings));
+                LogChanged(log);
+            }
+            else
+            {
+                LogApplyFailed(log, result.FailureCode!, result.FailureMessage ?? "");
+                (settings, state) = (before.Settings, before.State);
+            }
+        }
+        Publish();
+        foreach (var e in awaitingSets) e.Complete(result);
+        awaitingSets.Clear();
+    }
+
+    /// <summary>Turns off every priority whose time is up, so the API shows it off too.</summary>
+    void ExpireDue(DateTimeOffset now)
+    {
+        if (!settings.Devices.Any(d => d.Priority && d.PriorityUntil <= now)) return;
+        var list = settings.Devices.Select(d => d.Priority && d.PriorityUntil <= now ? d with { Priority = false, PriorityUntil = null } : d).ToList();
+        if (CommitBatched(settings with { Devices = list }) is ChangeResult { Succeeded: false }) return;
+        LogExpired(log);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "a device's priority expired and was turned off")]
+    static partial void LogExpired(ILogger log);
+}

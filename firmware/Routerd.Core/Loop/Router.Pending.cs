@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Lan;
+using Routerd.Core.Settings;
+using Routerd.Core.Firewall;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
+
+namespace Routerd.Core.Loop;
+
+// Apply with rollback (DESIGN.md): a change of the LAN address is applied at once, with the old
+// address kept on the bridge beside the new one, but it is stored only when the user confirms it
+// from the new address (the old address then stays a few seconds more for the answer to get out).
+// Unconfirmed, the old LAN settings come back at the deadline (a timer event); a restart in
+// between finds the old settings in the store. Other changes made meanwhile (a priority toggle)
+// are stored with the old LAN settings and survive a rollback.
+public sealed partial class Router
+{
+    /// <summary>How long the old address stays after a confirmation: the browser that confirmed
+    /// may still reach the router through the old subnet, and must get its answer.</summary>
+    public static readonly TimeSpan FallbackGrace = TimeSpan.FromSeconds(5);
+
+    PendingChange? pending;
+    (Net.Ipv4Network Address, DateTimeOffset Until)? retiring;
+
+    public PendingView Pending => snapshot.Pending?.View(clock.GetUtcNow()) ?? PendingView.None;
+
+    /// <summary>Like <see cref="TryChange"/>, but a new LAN address becomes a pending change
+    /// (returned) that rolls back unless <see cref="ConfirmPending"/> comes in time.</summary>
+    public (ChangeResult Result, PendingView? Pending) TryChangeWithRollback(RouterSettings incoming) =>
+        ((ChangeResult, PendingView?))Send(new ChangeSettings(incoming, true))!;
+
+    public async Task<(ChangeResult Result, PendingView? Pending)> TryChangeWithRollbackAsync(RouterSettings incoming) =>
+        ((ChangeResult, PendingView?))(await SendAsync(new ChangeSettings(incoming, true)))!;
+
+    object ChangeWithRollback(RouterSettings incoming)
+    {
+        var next = SettingsSecrets.KeepStored(incoming, settings);
+        if (!PendingChange.IsRisky(settings.Lan, next.Lan)) return (Commit(next), (PendingView?)null);
+        if (pending is not null)
+            return (new ChangeResult([new FieldError("lan.address", "a LAN address change is waiting for confirmation; confirm it or let it roll back first")]), (PendingView?)null);
+        var errors = DesiredStateBuilder.Validate(next, board, Facts());
+        if (errors.Count > 0) return (new ChangeResult(errors), (PendingView?)null);
+
+        pending = PendingChange.Begin(settings.Lan, next.Lan, clock.GetUtcNow(), TimeSpan.FromSeconds(board.RollbackSeconds));
+        var result = Commit(next, validated: true);
+        if (!result.Succeeded)
+        {
+            pending = null;
+            return (result, (PendingView?)null);
+        }
+        LogPending(log, pending.NewAddress.ToString(), board.RollbackSeconds);
+        return (result, (PendingView?)pending.View(clock.GetUtcNow()));
+    }
+
+    /// <summary>The user reached the router at its new address: store the change; the old
+    /// address goes after <see cref="FallbackGrace"/>. False when nothing was pending (already
+    /// rolled back).</summary>
+    public bool ConfirmPending() => (bool)Send(new ConfirmChange())!;
+    public async Task<bool> ConfirmPendingAsync() => (bool)(await SendAsync(new ConfirmChange()))!;
+
+    object OnConfirm()
+    {
+        if (pending is not { } p) return false;
+        FlushSets();
+        pending = null;
+        retiring = (p.PreviousAddress, clock.GetUtcNow() + FallbackGrace);
+        store.Save(settings);
+        LogConfirmed(log);
+        return true;
+    }
+
+    /// <summary>Puts the old LAN settings back when the deadline passed, and lets a confirmed
+    /// change's old address go after its grace.</summary>
+    void RollBackDue(DateTimeOffset now)
+    {
+        if (retiring is { } r && now >= r.Until)
+        {
+            retiring = null;
+            state = state with { Lan = state.Lan with { Fallback = null } };
+            Reapply();
+        }
+        if (pending is not { } p || !p.IsDue(now)) return;
+        pending = null;
+        var result = Commit(settings with { Lan = p.PreviousLan });
+        LogRolledBack(log, p.PreviousAddress.ToString(), result.FailureCode ?? "ok");
+    }
+
+    /// <summary>Forgets a pending change without applying anything (a factory reset replaces it all).</summary>
+    void DropPending() => (pending, retiring) = (null, null);
+
+    /// <summary>What is stored: while a LAN change is pending, the LAN part stays the old one.</summary>
+    RouterSettings Persisted(RouterSettings next) => pending is { } p ? next with { Lan = p.PreviousLan } : next;
+
+    /// <summary>While a LAN change is pending the old address stays on the bridge too.</summary>
+    DesiredState WithFallback(DesiredState next) =>
+        (pending?.PreviousAddress ?? retiring?.Address) is { } old ? next with { Lan = next.Lan with { Fallback = old } } : next;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LAN address change to {Address} applied; it rolls back unless confirmed within {Seconds} s")]
+    static partial void LogPending(ILogger log, string address, int seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "LAN address change confirmed and stored")]
+    static partial void LogConfirmed(ILogger log);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "LAN address change not confirmed in time: back to {Address} ({Result})")]
+    static partial void LogRolledBack(ILogger log, string address, string result);
+}

@@ -1,0 +1,58 @@
+using Routerd.Core.Settings;
+
+namespace Routerd.Core.Loop;
+
+// Timers as events: after each burst the loop arms one timer for the nearest deadline (a
+// priority's expiry, a pending LAN change's rollback, a confirmed change's grace, the daily
+// PPPoE reconnect window); when it fires, a Tick goes through the inbox like everything else.
+public sealed partial class Router
+{
+    /// <summary>While a daily reconnect is set and a session is up, the window is looked at this often.</summary>
+    static readonly TimeSpan ReconnectCheck = TimeSpan.FromSeconds(30);
+
+    ITimer? timer;
+    DateTimeOffset? armedFor;
+
+    /// <summary>Every deadline that is due (tests and tools; the loop's timer posts the same event).</summary>
+    public void ExpirePriorities() => Send(new Tick());
+    public void RollBackIfDue() => Send(new Tick());
+    public void PppReconnectIfDue() => Send(new Tick());
+
+    object? OnTick()
+    {
+        armedFor = null;
+        var now = clock.GetUtcNow();
+        ExpireDue(now);
+        RollBackDue(now);
+        ReconnectIfDue();
+        return null;
+    }
+
+    DateTimeOffset? NextDeadline(DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        void Consider(DateTimeOffset? at)
+        {
+            if (at is { } t && (next is null || t < next)) next = t;
+        }
+        foreach (var d in settings.Devices)
+            if (d.Priority) Consider(d.PriorityUntil);
+        Consider(pending?.Deadline);
+        Consider(retiring?.Until);
+        if (state.Wan.Mode == WanModes.Pppoe && state.Wan.Pppoe?.ReconnectAt is not null && ppp.Lease is not null)
+            Consider(now + ReconnectCheck);
+        return next;
+    }
+
+    /// <summary>Keeps the earliest deadline armed: a later one is armed when this one has fired.</summary>
+    void ArmTimer()
+    {
+        var now = clock.GetUtcNow();
+        if (NextDeadline(now) is not { } next) return;
+        if (armedFor is { } armed && armed <= next && armed > now) return;
+        timer?.Dispose();
+        armedFor = next;
+        var due = next - now;
+        timer = clock.CreateTimer(_ => loop.Post(new Tick()), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+}

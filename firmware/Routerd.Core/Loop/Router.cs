@@ -1,0 +1,427 @@
+using Routerd.Core.Devices;
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Settings;
+using Routerd.Core.Net;
+using Routerd.Core.Qos;
+using Routerd.Core.Wan;
+
+namespace Routerd.Core.Loop;
+
+/// <summary>The outcome of a settings change: applied, refused (field errors), or failed while
+/// applying (a structured code; the previous configuration was put back).</summary>
+public sealed record ChangeResult(IReadOnlyList<FieldError> Errors, string? FailureCode = null, string? FailureMessage = null)
+{
+    public static readonly ChangeResult Applied = new([]);
+    public bool Succeeded => Errors.Count == 0 && FailureCode is null;
+}
+
+/// <summary>The centre of DESIGN.md: settings and observed facts in, desired state, rendered
+/// config, applied. Every change arrives as a <see cref="RouterEvent"/> in one inbox and is
+/// handled on the loop's one thread, so nothing here is locked; readers get the immutable
+/// <see cref="Snapshot"/> published after each step. A refused change leaves the stored settings
+/// and the running system exactly as they were.
+///
+/// The public methods are the doors into the loop: each posts an event and waits for it (the
+/// web API awaits the *Async ones).</summary>
+public sealed partial class Router : IDisposable
+{
+    readonly Board board;
+    readonly ISettingsStore store;
+    readonly Appliers appliers;
+    readonly HookTarget hooks;
+    readonly IWanLeaseMemory leaseMemory;
+    readonly DeviceRegistry devices;
+    readonly TimeProvider clock;
+    readonly ILogger<Router> log;
+    readonly EventLoop<RouterEvent> loop;
+
+    // Owned by the loop's thread; nobody else reads or writes them.
+    RouterSettings settings = null!;
+    DesiredState state = null!;
+    RenderedConfig? applied;
+    string? appliedSets;
+    DhcpHookReport? leaseReport;
+    string? lastDhcpEvent;
+    WanLease? lease;
+    readonly Dictionary<string, SubsystemStatus> subsystems = [];
+
+    volatile RouterSnapshot snapshot = null!;
+
+    public Router(Board board, ISettingsStore store, Appliers appliers, HookTarget hooks, IWanLeaseMemory leaseMemory,
+        DeviceRegistry devices, TimeProvider clock, ILogger<Router> log)
+    {
+        (this.board, this.store, this.appliers, this.hooks, this.leaseMemory, this.devices, this.clock, this.log) =
+            (board, store, appliers, hooks, leaseMemory, devices, clock, log);
+        loop = new EventLoop<RouterEvent>("routerd loop", Handle, Settle, e => LogHandlerFailed(log, e.ToString()));
+        ppp = new(clock);
+    }
+
+    /// <summary>What the API reads: the state after the last step, never half a step.</summary>
+    public RouterSnapshot Snapshot => snapshot;
+    public RouterSettings Settings => snapshot.Settings;
+    public DesiredState State => snapshot.State;
+    public WanLease? Lease => snapshot.Lease;
+
+    /// <summary>Called on the loop's thread after each published snapshot (the web listener follows the LAN address from it).</summary>
+    public event Action<RouterSnapshot>? Published;
+
+    /// <summary>Loads the stored settings (seeding them on first boot) and applies everything,
+    /// returning when that is done: the apply `routerd serve` runs in the background.</summary>
+    public void Start(Func<string, string> hashPassword)
+    {
+        Load(hashPassword);
+        ApplyInBackground().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Starts the loop with the apply of the loaded settings as its first event: every
+    /// command posted after this waits for it. routerd builds its web host meanwhile: the router
+    /// is ready when the slower of the two is, not after both one by one.</summary>
+    /// <returns>Completes when the apply is done.</returns>
+    public Task ApplyInBackground()
+    {
+        var first = new ApplyStored();
+        loop.Post(first);
+        loop.Start();
+        return first.Done;
+    }
+
+    /// <summary>Completes when the loaded settings have been applied once: the bridge and the
+    /// ports exist, so observers that read them start from there.</summary>
+    public Task Applied => firstApply.Task;
+    readonly TaskCompletionSource firstApply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Queues an event without waiting (the observers: netlink, leases, hostapd, pppd's exit).</summary>
+    public void Post(RouterEvent e) => loop.Post(e);
+
+    /// <summary>Queues an event and completes when it was handled and its snapshot published.</summary>
+    public async Task<object?> SendAsync(RouterEvent e)
+    {
+        if (!loop.Post(e)) throw new InvalidOperationException("routerd is stopping");
+        return await e.Done.ConfigureAwait(false);
+    }
+
+    /// <summary>Returns once every event posted before was handled (tests, tools).</summary>
+    public void Sync() => Send(new SyncPoint());
+
+    /// <summary>The blocking door for tools and tests. Never from the loop's own thread: it would wait for itself.</summary>
+    object? Send(RouterEvent e)
+    {
+        if (loop.OnLoopThread) throw new InvalidOperationException("a handler must not wait for the loop");
+        if (!loop.Started) throw new InvalidOperationException("the loop has not started (Start or ApplyInBackground first)");
+        return SendAsync(e).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Reads the stored settings, seeding them on first boot, and builds the desired
+    /// state from them; nothing is applied yet. Runs before the loop starts.</summary>
+    /// <exception cref="SettingsRejectedException">the stored settings are not valid for this board.</exception>
+    public void Load(Func<string, string> hashPassword)
+    {
+        if (appliers.Ppp is { } pppd) pppd.Exited = (status, announced, pid) => loop.Post(new PppExited(status, announced, pid));
+        var stored = store.Load();
+        if (stored is null)
+        {
+            stored = FirstBoot.Settings(board, hashPassword);
+            store.Save(stored);
+            LogFirstBoot(log);
+        }
+        else if (stored.Wifi.Passphrase is null)
+            store.Save(stored = FirstBoot.WithWifiKey(stored, board));
+        state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
+        settings = stored;
+        if (leaseMemory.Load() is { } report && report.Expires > clock.GetUtcNow())
+        {
+            lease = ParseLease(report);
+            leaseReport = report;
+        }
+        Publish();
+    }
+
+    /// <summary>One event, on the loop's thread. Its sender learns the result once the snapshot
+    /// that shows it is out; a priority toggle's result waits for <see cref="Settle"/>, which
+    /// applies the VIP sets once for a whole burst.</summary>
+    void Handle(RouterEvent e)
+    {
+        object? result;
+        try { result = Dispatch(e); }
+        catch (Exception x)
+        {
+            Publish();
+            e.Fail(x);
+            throw;
+        }
+        Publish();
+        if (ReferenceEquals(result, Deferred)) awaitingSets.Add(e);
+        else e.Complete(result);
+    }
+
+    /// <summary>A handler's answer that comes when the VIP sets are applied (at the end of the burst).</summary>
+    static readonly object Deferred = new();
+
+    object? Dispatch(RouterEvent e) => e switch
+    {
+        ApplyStored => ApplyLoaded(),
+        ChangeSettings c => c.WithRollback ? ChangeWithRollback(c.Incoming) : Commit(SettingsSecrets.KeepStored(c.Incoming, settings)),
+        SetPriority p => OnSetPriority(p),
+        AddDevice a => OnAddDevice(a),
+        ChangePassword p => OnChangePassword(p.Hash),
+        FactoryReset f => OnFactoryReset(f),
+        ConfirmChange => OnConfirm(),
+        DhcpHook d => OnDhcp(d.Report),
+        PppHook p => OnPpp(p.Report),
+        PppExited x => OnPppExited(x),
+        CarrierChanged c => OnCarrier(c.Device, c.Present),
+        NeighbourChanged n => Observed(() => devices.Apply(n.Neighbour, n.Deleted)),
+        NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
+        LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
+        StationsChanged s => OnStations(s),
+        DevicesChanged => Observed(() => { }),
+        Tick => OnTick(),
+        SyncPoint => null,
+        _ => throw new ArgumentException($"unknown event {e}"),
+    };
+
+    /// <summary>The inbox ran empty: the VIP sets follow what the burst changed, once.</summary>
+    void Settle()
+    {
+        FlushSets();
+        ArmTimer();
+    }
+
+    /// <summary>A missing port (an unplugged USB adapter) must not keep the router from starting: its
+    /// failure is recorded in the status, every other part is applied, and the web UI comes up.</summary>
+    object? ApplyLoaded()
+    {
+        try { Apply(Render()); }
+        catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
+        firstApply.TrySetResult();
+        return null;
+    }
+
+    public ChangeResult TryChange(RouterSettings incoming) => (ChangeResult)Send(new ChangeSettings(incoming, false))!;
+
+    /// <summary>Validates, applies and stores complete settings (secrets included); on failure
+    /// the previous configuration is put back. <paramref name="validated"/>: the caller already
+    /// checked <paramref name="next"/> against this board and these interfaces.</summary>
+    ChangeResult Commit(RouterSettings next, bool validated = false)
+    {
+        FlushSets();
+        var facts = Facts();
+        if (!validated)
+        {
+            var errors = DesiredStateBuilder.Validate(next, board, facts);
+            if (errors.Count > 0) return new ChangeResult(errors);
+        }
+        var nextState = WithFallback(DesiredStateBuilder.Build(next, board, facts));
+        // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
+        // A PPP session lasts as long as pppd runs with the same configuration (which does
+        // not depend on the lease, so it alone is rendered to find out).
+        bool pppKept = nextState.Wan.Mode == WanModes.Pppoe && lease?.Interface == WanInterfaces.PppInterface &&
+            Wan.PppdRenderer.Render(nextState, hooks) is { } pppd && pppd.SameProcess(applied?.Pppd);
+        var nextLease = (lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp) || pppKept ? lease : null;
+        var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
+        // An unchanged ruleset was checked when it was loaded: skipping the check keeps changes quick.
+        if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, VipSetsOf(nextState).ToNft()) is { } invalid)
+            return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
+
+        var previous = (settings, state, lease, applied);
+        try
+        {
+            if (!PppdUnchanged(rendered)) ppp.Reset();
+            (state, lease) = (nextState, nextLease);
+            Apply(rendered);
+            store.Save(Persisted(next));
+            settings = next;
+            LogChanged(log);
+            return ChangeResult.Applied;
+        }
+        catch (ApplyException e)
+        {
+            LogApplyFailed(log, e.Code, e.Message);
+            (settings, state, lease) = (previous.settings, previous.state, previous.lease);
+            if (previous.applied is { } back)
+            {
+                try { Apply(back); }
+                catch (ApplyException again) { LogApplyFailed(log, again.Code, "rollback: " + again.Message); }
+            }
+            return new ChangeResult([], e.Code, e.Message);
+        }
+    }
+
+    /// <summary>The WAN DHCP client's hook reported an event.</summary>
+    object? OnDhcp(DhcpHookReport report)
+    {
+        if (state.Wan.Mode != WanModes.Dhcp || report.Interface != state.Wan.Device) return null;
+        var now = clock.GetUtcNow();
+        report = report with { ReceivedAt = now };
+        // udhcpc says "deconfig" when it starts, too: a restarted routerd (or DHCP client)
+        // keeps an address whose lease still runs, until the server says otherwise (nak) or
+        // it runs out. Only then is the WAN torn down.
+        if (report.Event == "deconfig" && lastDhcpEvent != "nak" && leaseReport?.Expires > now)
+        {
+            lastDhcpEvent = report.Event;
+            return null;
+        }
+        lastDhcpEvent = report.Event;
+        var next = ParseLease(report);
+        if (next is null && report.Event is ("bound" or "renew")) return null; // malformed: keep what we have
+        leaseReport = next is null ? null : report;
+        leaseMemory.Save(leaseReport);
+        if (next == lease) return null;
+        lease = next;
+        LogLease(log, report.Event, next?.ToString() ?? "none");
+        Reapply();
+        return null;
+    }
+
+    public void OnDhcpEvent(DhcpHookReport report) => Send(new DhcpHook(report));
+
+    /// <summary>Applies the current state again after an observed fact changed (a lease); only
+    /// the slices whose rendering changed are touched.</summary>
+    void Reapply()
+    {
+        FlushSets();
+        try { Apply(Render()); }
+        catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
+    }
+
+    public RouterStatus Status(string version, DateTimeOffset startedAt)
+    {
+        var s = snapshot;
+        var wan = s.Wan with { UptimeSeconds = s.WanUpSince is { } since ? (long)(clock.GetUtcNow() - since).TotalSeconds : null };
+        return new RouterStatus(version, startedAt, wan, s.Subsystems) { Wifi = appliers.Wifi?.Status ?? Wifi.WifiStatus.NoRadio };
+    }
+
+    /// <summary>The WAN's status as the handler of its mode decides it (PPPoE: from the session).</summary>
+    WanStatus WanStatusNow()
+    {
+        var wan = state.Wan;
+        string iface = WanInterfaces.Egress(state);
+        return wan.Mode switch
+        {
+            WanModes.Pppoe => new(wan.Mode, iface, ppp.Code, ppp.Lease?.Address.ToString(),
+                ppp.Lease?.Gateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns.Count > 0 ? wan.Dns : ppp.Lease?.Dns ?? [],
+                ppp.Message, null, ppp.SessionId),
+            WanModes.Static => new(wan.Mode, iface, "wan/UP", wan.StaticAddress?.ToString(),
+                wan.StaticGateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns),
+            WanModes.Dhcp when lease is { } l => new(wan.Mode, iface, "wan/UP", l.Address.ToString(),
+                l.Gateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns.Count > 0 ? wan.Dns : l.Dns),
+            _ => new(wan.Mode, iface, "wan/CONNECTING", null, null, wan.Dns),
+        };
+    }
+
+    void Publish()
+    {
+        snapshot = new RouterSnapshot(settings, state, lease, WanStatusNow(), state.Wan.Mode == WanModes.Pppoe ? ppp.UpSince : null,
+            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address);
+        Published?.Invoke(snapshot);
+    }
+
+    WanLease? ParseLease(DhcpHookReport report)
+    {
+        try { return WanLeaseParser.Parse(report); }
+        catch (FormatException e)
+        {
+            LogBadLease(log, e.Message);
+            return null;
+        }
+    }
+
+    SystemFacts Facts() => new(appliers.Network.InterfaceNames(), clock.GetUtcNow());
+
+    /// <summary>The leaf qdisc the queues use on this kernel.</summary>
+    public LeafQdisc QueueLeaf => appliers.Traffic.Leaf;
+
+    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf);
+
+    /// <summary>Applies in dependency order: kernel settings, links and addresses, the WAN's
+    /// client, the firewall (which names the interfaces), then the daemons that bind to the
+    /// LAN's addresses. A slice whose rendering is what it last applied successfully is skipped
+    /// (every applier is idempotent anyway; skipping spares the tools and the daemons).
+    ///
+    /// The WAN's client goes first because dialling takes seconds and the rest can happen
+    /// meanwhile. That is safe: until the new ruleset is in, the old one knows neither a new WAN
+    /// interface (ppp-wan) nor its address, and drops what comes through it by policy.</summary>
+    void Apply(RenderedConfig config)
+    {
+        var last = applied;
+        failures.Clear();
+        Step("system", last is not null && last.Sysctls.SequenceEqual(config.Sysctls), () => appliers.Sysctls.Apply(config.Sysctls));
+        Step("network", last is not null && last.Network.ToIpBatch() == config.Network.ToIpBatch(), () =>
+        {
+            foreach (var c in appliers.Network.Apply(config.Network)) LogCommand(log, c);
+        });
+        if (appliers.Ppp is { } pppd) Step("pppoe", last is not null && (config.Pppd is null ? last.Pppd is null : config.Pppd.SameProcess(last.Pppd)), () => pppd.Apply(config.Pppd));
+        Step("wan", last is not null && SameClient(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
+        string sets = VipSetsOf(state).ToNft();
+        Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
+        {
+            if (appliers.Firewall.Apply(config.Nftables, sets)) LogFirewall(log);
+            appliedSets = sets;
+        });
+        Step("qos", last is not null && last.Tc.Batch == config.Tc.Batch, () => appliers.Traffic.Apply(config.Tc));
+        Step("dnsmasq", last is not null && Equals(last.Dnsmasq, config.Dnsmasq), () => appliers.Dns.Apply(config.Dnsmasq));
+        Step("wifi", last is not null && Equals(last.Hostapd, config.Hostapd), () => appliers.Wifi?.Apply(config.Hostapd));
+        applied = config;
+        // Every step was tried (a broken WAN port must not keep DHCP off the LAN); the caller
+        // learns about the first failure.
+        if (failures.Count > 0) throw failures[0];
+    }
+
+    static bool SameClient(DhcpClientPlan? a, DhcpClientPlan? b) =>
+        a is null || b is null ? a is null && b is null : a.HookScript == b.HookScript && a.Arguments.SequenceEqual(b.Arguments);
+
+    readonly List<ApplyException> failures = [];
+
+    /// <summary>Counts the appliers that ran, per slice (the tests hold "apply only what changed" to it).</summary>
+    internal readonly Dictionary<string, int> Applies = [];
+
+    void Step(string name, bool unchanged, Action apply)
+    {
+        // Unchanged and applied fine last time: nothing to do. A slice that failed is tried again.
+        if (unchanged && subsystems.TryGetValue(name, out var s) && s.Code == $"{name}/OK") return;
+        Applies[name] = Applies.GetValueOrDefault(name) + 1;
+        try
+        {
+            apply();
+            subsystems[name] = new SubsystemStatus(name, $"{name}/OK", null);
+        }
+        catch (ApplyException e)
+        {
+            subsystems[name] = new SubsystemStatus(name, e.Code, e.Message);
+            failures.Add(e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            var code = $"{name}/APPLY_FAILED";
+            subsystems[name] = new SubsystemStatus(name, code, e.Message);
+            failures.Add(new ApplyException(code, e.Message));
+        }
+    }
+
+    public void Dispose()
+    {
+        timer?.Dispose();
+        loop.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "first boot: seeded settings from the board defaults")]
+    static partial void LogFirstBoot(ILogger log);
+    [LoggerMessage(Level = LogLevel.Information, Message = "settings changed and applied")]
+    static partial void LogChanged(ILogger log);
+    [LoggerMessage(Level = LogLevel.Error, Message = "apply failed ({Code}): {Message}")]
+    static partial void LogApplyFailed(ILogger log, string code, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ignored a malformed DHCP lease report: {Reason}")]
+    static partial void LogBadLease(ILogger log, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "WAN DHCP {Event}: {Lease}")]
+    static partial void LogLease(ILogger log, string @event, string lease);
+    [LoggerMessage(Level = LogLevel.Information, Message = "ip {Command}")]
+    static partial void LogCommand(ILogger log, string command);
+    [LoggerMessage(Level = LogLevel.Information, Message = "firewall ruleset loaded")]
+    static partial void LogFirewall(ILogger log);
+    [LoggerMessage(Level = LogLevel.Error, Message = "an event's handler failed: {Error}")]
+    static partial void LogHandlerFailed(ILogger log, string error);
+}
+
+/// <summary>The OS edge the loop drives, one adapter per facility.</summary>
+public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient,
+    Wan.IPppClient? Ppp = null, Routerd.Core.Wifi.IWifiAccessPoint? Wifi = null);

@@ -1,0 +1,104 @@
+using Routerd.Core.Devices;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
+
+namespace Routerd.Core.Loop;
+
+/// <summary>Everything that can change what routerd wants or knows arrives as one of these, in
+/// one inbox (<see cref="EventLoop{TEvent}"/>). Whoever sent it may wait for <see cref="Done"/>:
+/// it completes once the event was handled and the snapshot that shows its effect is published.</summary>
+public abstract class RouterEvent
+{
+    readonly TaskCompletionSource<object?> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public Task<object?> Done => done.Task;
+    internal void Complete(object? result) => done.TrySetResult(result);
+    internal void Fail(Exception e) => done.TrySetException(e);
+    public override string ToString() => GetType().Name;
+}
+
+// API commands: the web API and the control socket.
+public sealed class ApplyStored : RouterEvent;
+public sealed class ChangeSettings(RouterSettings incoming, bool withRollback) : RouterEvent
+{
+    public RouterSettings Incoming { get; } = incoming;
+    /// <summary>A new LAN address becomes a pending change that rolls back unless confirmed.</summary>
+    public bool WithRollback { get; } = withRollback;
+}
+public sealed class SetPriority(MacAddress mac, bool enabled, DateTimeOffset? until) : RouterEvent
+{
+    public MacAddress Mac { get; } = mac;
+    public bool Enabled { get; } = enabled;
+    public DateTimeOffset? Until { get; } = until;
+}
+public sealed class AddDevice(MacAddress mac, string? name) : RouterEvent
+{
+    public MacAddress Mac { get; } = mac;
+    public string? Name { get; } = name;
+}
+public sealed class ChangePassword(string hash) : RouterEvent
+{
+    public string Hash { get; } = hash;
+}
+public sealed class FactoryReset(RouterSettings firstBoot, Action forgetStoredState) : RouterEvent
+{
+    public RouterSettings FirstBoot { get; } = firstBoot;
+    public Action ForgetStoredState { get; } = forgetStoredState;
+}
+public sealed class ConfirmChange : RouterEvent;
+
+// Hooks of the daemons routerd runs.
+public sealed class DhcpHook(DhcpHookReport report) : RouterEvent
+{
+    public DhcpHookReport Report { get; } = report;
+}
+public sealed class PppHook(PppHookReport report) : RouterEvent
+{
+    public PppHookReport Report { get; } = report;
+}
+/// <summary>pppd exited: its exit status, what its log said about the session's end (null:
+/// nothing), and its process id (null: not known).</summary>
+public sealed class PppExited(int status, int? announced = null, int? pid = null) : RouterEvent
+{
+    public int Status { get; } = status;
+    public int? Announced { get; } = announced;
+    public int? Pid { get; } = pid;
+}
+
+// Observers: netlink, dnsmasq's leases, hostapd.
+public sealed class CarrierChanged(string device, bool present) : RouterEvent
+{
+    public string Device { get; } = device;
+    public bool Present { get; } = present;
+}
+/// <summary>A neighbour of the LAN bridge appeared, changed or went (netlink).</summary>
+public sealed class NeighbourChanged(NeighbourInfo neighbour, bool deleted) : RouterEvent
+{
+    public NeighbourInfo Neighbour { get; } = neighbour;
+    public bool Deleted { get; } = deleted;
+}
+/// <summary>A fresh dump of the LAN bridge's neighbours (at start, after the bridge was made again, and now and then in case events were lost).</summary>
+public sealed class NeighboursDumped(IReadOnlyList<NeighbourInfo> neighbours) : RouterEvent
+{
+    public IReadOnlyList<NeighbourInfo> Neighbours { get; } = neighbours;
+}
+public sealed class LeasesChanged(IReadOnlyList<DhcpLease> leases) : RouterEvent
+{
+    public IReadOnlyList<DhcpLease> Leases { get; } = leases;
+}
+/// <summary>A station joined or left the access point (hostapd's events), or the whole list (after a restart of hostapd).</summary>
+public sealed class StationsChanged(IReadOnlyList<(MacAddress Mac, int? SignalDbm)> stations, bool? connected) : RouterEvent
+{
+    public IReadOnlyList<(MacAddress Mac, int? SignalDbm)> Stations { get; } = stations;
+    /// <summary>null: <see cref="Stations"/> is the complete list.</summary>
+    public bool? Connected { get; } = connected;
+}
+
+/// <summary>The device registry changed outside the inbox (a test, a tool): the VIP sets follow.</summary>
+public sealed class DevicesChanged : RouterEvent;
+
+/// <summary>Nothing: its answer says that everything posted before it has been handled.</summary>
+public sealed class SyncPoint : RouterEvent;
+
+/// <summary>A deadline is due: a priority's expiry, a pending change's rollback, the daily PPPoE reconnect.</summary>
+public sealed class Tick : RouterEvent;

@@ -1,0 +1,30 @@
+using Routerd.Core.Lan;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Firewall;
+using Routerd.Core.Wan;
+
+namespace Routerd.Core.Loop;
+
+/// <summary>What the loop knew after its last step, immutable: API reads are served from it and
+/// never wait for an apply in progress (a hostapd restart, a dial).</summary>
+/// <param name="Wan">the WAN's status without its uptime, which the reader computes from <paramref name="WanUpSince"/>.</param>
+/// <param name="Retiring">a confirmed LAN change's old address, still served for a few seconds.</param>
+public sealed record RouterSnapshot(
+    RouterSettings Settings,
+    DesiredState State,
+    WanLease? Lease,
+    WanStatus Wan,
+    DateTimeOffset? WanUpSince,
+    IReadOnlyList<SubsystemStatus> Subsystems,
+    PendingChange? Pending,
+    Ipv4Network? Retiring)
+{
+    /// <summary>The LAN addresses the web UI listens on: the current one and, while a change
+    /// waits for confirmation, the previous one.</summary>
+    public IEnumerable<System.Net.IPAddress> LanAddresses()
+    {
+        yield return State.Lan.Address.Ip;
+        if (State.Lan.Fallback is { } previous) yield return previous.Ip;
+    }
+}

@@ -1,0 +1,36 @@
+using Routerd.Core.Net;
+
+namespace Routerd.Core.Settings;
+
+// The desired state: one immutable, typed tree built from validated settings plus the board.
+// Renderers read only this (and observed facts such as the WAN lease); they never see raw input.
+
+public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan Qos, Wifi.WifiPlan? Wifi = null);
+
+/// <summary>The shaper rates (null: off) and the devices in the VIP lane right now.</summary>
+public sealed record QosPlan(long? UploadKbit, long? DownloadKbit, IReadOnlyList<MacAddress> VipMacs);
+
+public sealed record LanPlan(
+    string Bridge,
+    IReadOnlyList<string> Ports,
+    Ipv4Network Address,
+    DhcpPool? Dhcp,
+    IReadOnlyList<StaticLeasePlan> StaticLeases,
+    /// <summary>The previous LAN address, kept on the bridge while a change of it waits for the
+    /// user's confirmation, so the browser that made the change is not cut off.</summary>
+    Ipv4Network? Fallback = null);
+
+public sealed record DhcpPool(uint Start, uint End, int LeaseSeconds);
+
+public sealed record StaticLeasePlan(MacAddress Mac, uint Address, string? Hostname);
+
+public sealed record WanPlan(
+    string Mode,
+    string Device,
+    /// <summary>Only for static mode: the address and gateway the user typed.</summary>
+    Ipv4Network? StaticAddress,
+    uint? StaticGateway,
+    /// <summary>Upstream DNS servers the user fixed (static mode or an override); empty: use the ISP's.</summary>
+    IReadOnlyList<string> Dns,
+    /// <summary>Only for PPPoE mode: the account and the dialling policy.</summary>
+    Wan.PppoePlan? Pppoe = null);

@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Routerd.Core.Net;
+
+namespace Routerd.Core.Settings;
+
+/// <summary>Facts about the running system that validation needs (null: not known, e.g. the
+/// offline <c>render</c> verb, and those checks are skipped). <see cref="Now"/> decides which
+/// priorities have expired.</summary>
+public sealed record SystemFacts(IReadOnlySet<string>? Interfaces, DateTimeOffset Now = default);
+
+/// <summary>Validates settings and builds the typed desired state in one pass, so a value is
+/// parsed once and every refusal names the field it came from.</summary>
+public static class DesiredStateBuilder
+{
+    public static DesiredState Build(RouterSettings settings, Board board, SystemFacts facts)
+    {
+        var errors = new List<FieldError>();
+        var state = TryBuild(settings, board, facts, errors);
+        return errors.Count == 0 ? state! : throw new SettingsRejectedException(errors);
+    }
+
+    public static IReadOnlyList<FieldError> Validate(RouterSettings settings, Board board, SystemFacts facts)
+    {
+        var errors = new List<FieldError>();
+        TryBuild(settings, board, facts, errors);
+        return errors;
+    }
+
+    static DesiredState? TryBuild(RouterSettings s, Board board, SystemFacts facts, List<FieldError> errors)
+    {
+        if (s.SchemaVersion != RouterSettings.CurrentSchemaVersion)
+            errors.Add(new("schemaVersion", $"must be {RouterSettings.CurrentSchemaVersion} (older documents are migrated on import)"));
+
+        ValidateAdmin(s.Admin, errors);
+        var lan = BuildLan(s.Lan, board, facts, errors);
+        var wan = BuildWan(s.Wan, facts, errors);
+        var wifi = Wifi.WifiRules.Build(s.Wifi, board, errors);
+        var qos = BuildQos(s.Qos, s.Devices, facts.Now, errors);
+
+        if (lan is not null && wan?.StaticAddress is { } wanNet && lan.Address.Overlaps(wanNet))
+            errors.Add(new("wan.static.address", $"{wanNet} overlaps the LAN subnet {lan.Address.Network}/{lan.Address.PrefixLength}"));
+        if (lan is not null && wan is not null && lan.Ports.Contains(wan.Device))
+            errors.Add(new("wan.device", $"'{wan.Device}' is already a LAN port"));
+
+        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) : null;
+    }
+
+    static void ValidateAdmin(AdminSettings admin, List<FieldError> errors)
+    {
+        if (string.IsNullOrEmpty(admin.Username) || admin.Username.Length > 32 || !admin.Username.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            errors.Add(new("admin.username", "must be 1-32 letters, digits, '-', '_' or '.'"));
+    }
+
+    static LanPlan? BuildLan(LanSettings lan, Board board, SystemFacts facts, List<FieldError> errors)
+    {
+        int before = errors.Count;
+        Ipv4Network address = default;
+        if (!Ipv4Network.TryParse(lan.Address, out address))
+            errors.Add(new("lan.address", $"'{lan.Address}' is not an IPv4 address with prefix, e.g. 192.168.1.1/24"));
+        else if (address.PrefixLength is < 8 or > 30)
+            errors.Add(new("lan.address", "the prefix must be between /8 and /30"));
+        else if (!address.IsHostAddress(address.Address))
+            errors.Add(new("lan.address", $"{Ipv4Network.Format(address.Address)} is the network or broadcast address of its subnet"));
+
+        var ports = lan.Ports.Count > 0 ? lan.Ports : board.LanPorts;
+        for (int i = 0; i < ports.Count; i++)
+            CheckInterface($"lan.ports[{i}]", ports[i], facts, errors);
+        if (ports.Distinct().Count() != ports.Count)
+            errors.Add(new("lan.ports", "a port is listed twice"));
+
+        bool addressOk = errors.Count == before;
+        DhcpPool? pool = null;
+        var d = lan.Dhcp;
+        if (d.Enabled)
+        {
+            bool startOk = ParseHost("lan.dhcp.start", d.Start, addressOk ? address : null, errors, out uint start);
+            bool endOk = ParseHost("lan.dhcp.end", d.End, addressOk ? address : null, errors, out uint end);
+            if (startOk && endOk && start > end)
+                errors.Add(new("lan.dhcp.end", $"{d.End} comes before the pool start {d.Start}"));
+            else if (startOk && endOk && addressOk && address.Address >= start && address.Address <= end)
+                errors.Add(new("lan.dhcp.start", $"the pool {d.Start}-{d.End} includes the router's own address {address.Ip}"));
+            if (d.LeaseSeconds is < 120 or > 30 * 86400)
+                errors.Add(new("lan.dhcp.leaseSeconds", "must be between 120 (2 minutes) and 2592000 (30 days)"));
+            pool = new DhcpPool(start, end, d.LeaseSeconds);
+        }
+
+        var leases = new List<StaticLeasePlan>();
+        var seenMacs = new HashSet<MacAddress>();
+        var seenAddresses = new HashSet<uint>();
+        for (int i = 0; i < lan.StaticLeases.Count; i++)
+        {
+            var l = lan.StaticLeases[i];
+            string at = $"lan.staticLeases[{i}]";
+            bool ok = true;
+            if (!MacAddress.TryParse(l.Mac, out var mac) || !mac.IsUnicast || mac.IsZero)
+            {
+                errors.Add(new($"{at}.mac", $"'{l.Mac}' is not a device MAC address (aa:bb:cc:dd:ee:ff)"));
+                ok = false;
+            }
+            else if (!seenMacs.Add(mac))
+            {
+                errors.Add(new($"{at}.mac", $"{mac} has another static lease already"));
+                ok = false;
+            }
+            if (!ParseHost($"{at}.address", l.Address, addressOk ? address : null, errors, out uint ip)) ok = false;
+            else if (addressOk && ip == address.Address)
+            {
+                errors.Add(new($"{at}.address", "is the router's own address"));
+                ok = false;
+            }
+            else if (!seenAddresses.Add(ip))
+            {
+                errors.Add(new($"{at}.address", $"{l.Address} is given to another device already"));
+                ok = false;
+            }
+            if (l.Hostname is not null && !TextRules.IsHostname(l.Hostname))
+            {
+                errors.Add(new($"{at}.hostname", "must be 1-63 letters, digits or '-', not starting or ending with '-'"));
+                ok = false;
+            }
+            if (ok) leases.Add(new StaticLeasePlan(mac, ip, l.Hostname));
+        }
+
+        if (!TextRules.IsInterfaceName(board.LanBridge))
+            errors.Add(new("board.lanBridge", $"'{board.LanBridge}' is not a valid interface name"));
+
+        return errors.Count == before ? new LanPlan(board.LanBridge, ports, address, pool, leases) : null;
+    }
+
+    static WanPlan? BuildWan(WanSettings wan, SystemFacts facts, List<FieldError> errors)
+    {
+        int before = errors.Count;
+        if (wan.Mode is not (WanModes.Dhcp or WanModes.Static or WanModes.Pppoe))
+            errors.Add(new("wan.mode", $"'{wan.Mode}' is not one of dhcp, static, pppoe"));
+        CheckInterface("wan.device", wan.Device, facts, errors);
+
+        Ipv4Network? staticAddress = null;
+        uint? gateway = null;
+        var dns = new List<string>();
+        if (wan.Mode == WanModes.Static)
+        {
+            if (wan.Static is not { } st)
+                errors.Add(new("wan.static", "static mode needs an address and a gateway"));
+            else
+            {
+                if (!Ipv4Network.TryParse(st.Address, out var a) || a.PrefixLength is < 1 or > 32 || !a.IsHostAddress(a.Address))
+                    errors.Add(new("wan.static.address", $"'{st.Address}' is not an IPv4 host address with prefix, e.g. 203.0.113.2/24"));
+                else
+                {
+                    staticAddress = a;
+                    if (ParseHost("wan.static.gateway", st.Gateway, a, errors, out uint g)) gateway = g;
+                }
+                ParseDnsList("wan.static.dns", st.Dns, dns, errors);
+            }
+        }
+        Wan.PppoePlan? pppoe = wan.Mode == WanModes.Pppoe ? Wan.PppoeRules.Build(wan.Pppoe, errors) : null;
+        ParseDnsList("wan.dnsOverride", wan.DnsOverride, dns, errors);
+
+        return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, staticAddress, gateway, dns.Distinct().ToList(), pppoe) : null;
+    }
+
+    /// <summary>Above this the rate is a typo, not a line (100 Gbit/s).</summary>
+    public const long MaxRateKbit = 100_000_000;
+
+    /// <summary>The shaper rates and the VIP lane's devices (a device-list change needs only this).</summary>
+    public static QosPlan? BuildQos(QosSettings q, IReadOnlyList<DeviceSettings> devices, DateTimeOffset now, List<FieldError> errors)
+    {
+        int before = errors.Count;
+        CheckRate("qos.uploadKbit", q.UploadKbit, errors);
+        CheckRate("qos.downloadKbit", q.DownloadKbit, errors);
+        var vip = new List<MacAddress>();
+        var seen = new HashSet<MacAddress>();
+        for (int i = 0; i < devices.Count; i++)
+        {
+            var d = devices[i];
+            if (!MacAddress.TryParse(d.Mac, out var mac) || !mac.IsUnicast || mac.IsZero)
+                errors.Add(new($"devices[{i}].mac", $"'{d.Mac}' is not a device MAC address (aa:bb:cc:dd:ee:ff)"));
+            else if (!seen.Add(mac))
+                errors.Add(new($"devices[{i}].mac", $"{mac} is listed twice"));
+            else if (d.Priority && (d.PriorityUntil is not { } until || until > now))
+                vip.Add(mac);
+            if (d.Name is { } name && (name.Length > 64 || TextRules.HasControlCharacter(name)))
+                errors.Add(new($"devices[{i}].name", "must be at most 64 characters without control characters"));
+        }
+        vip.Sort((a, b) => a.Value.CompareTo(b.Value));
+        return errors.Count == before ? new QosPlan(q.UploadKbit, q.DownloadKbit, vip) : null;
+    }
+
+    static void CheckRate(string field, long? kbit, List<FieldError> errors)
+    {
+        if (kbit is { } k && (k <= 0 || k > MaxRateKbit))
+            errors.Add(new(field, $"must be between 1 and {MaxRateKbit} kbit/s (100 Gbit/s), or left empty to switch the shaper off"));
+    }
+
+    static void CheckInterface(string field, string name, SystemFacts facts, List<FieldError> errors)
+    {
+        if (!TextRules.IsInterfaceName(name))
+            errors.Add(new(field, $"'{name}' is not a valid interface name"));
+        else if (facts.Interfaces is { } existing && !existing.Contains(name))
+            errors.Add(new(field, $"there is no interface '{name}' on this router"));
+    }
+
+    static bool ParseHost(string field, string text, Ipv4Network? subnet, List<FieldError> errors, out uint address)
+    {
+        if (!Ipv4Network.TryParseAddress(text, out address))
+        {
+            errors.Add(new(field, $"'{text}' is not an IPv4 address"));
+            return false;
+        }
+        if (subnet is { } net && (!net.Contains(address) || !net.IsHostAddress(address)))
+        {
+            errors.Add(new(field, $"{text} is outside the subnet {net.Network}/{net.PrefixLength}"));
+            return false;
+        }
+        return true;
+    }
+
+    static void ParseDnsList(string field, IReadOnlyList<string> servers, List<string> into, List<FieldError> errors)
+    {
+        for (int i = 0; i < servers.Count; i++)
+        {
+            var text = servers[i];
+            bool v4 = Ipv4Network.TryParseAddress(text, out _);
+            bool v6 = !v4 && text.Contains(':') && IPAddress.TryParse(text, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6 && a.ScopeId == 0;
+            if (v4 || v6) into.Add(v6 ? IPAddress.Parse(text).ToString() : text);
+            else errors.Add(new($"{field}[{i}]", $"'{text}' is not an IP address"));
+        }
+    }
+}
