@@ -65,6 +65,8 @@ static partial class ServeCommand
             File.SetUnixFileMode(dir, FileModes.PrivateDirectory);
         }
 
+        DnsmasqService.PrivateLeaseFile(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile));
+
         LiteDbSettingsStore store;
         try { store = new LiteDbSettingsStore(Path.Combine(board.StateDir, SettingsFile)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -25,8 +25,8 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
     string Lan => LabAddresses.RouterLan;
 
     /// <summary>curl from a LAN client: the status code, or "000" when the connection failed.</summary>
-    CommandResult Curl(LabClient from, string args) =>
-        lab.RunIn(from.Namespace, $"curl -sS --max-time 20 -o /dev/null -w '%{{http_code}}' {args}", TimeSpan.FromSeconds(30));
+    string Curl(LabClient from, string args) =>
+        lab.RunIn(from.Namespace, $"curl -sS --max-time 20 -o /dev/null -w '%{{http_code}}' {args}", TimeSpan.FromSeconds(30)).Stdout.Trim();
 
     int RouterdRss() => int.Parse(File.ReadAllLines($"/proc/{RouterdPid()}/status").First(l => l.StartsWith("VmRSS:"))
         .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
@@ -74,7 +74,7 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
     [Fact]
     public async Task Hostile_unauthenticated_bodies_cost_no_memory()
     {
-        Assert.Equal("200", Curl(lab.Phone, $"http://{Lan}/").Stdout); // warm
+        Assert.Equal("200", Curl(lab.Phone, $"http://{Lan}/")); // warm
         await Task.Delay(1000);
         int idle = RouterdRss();
         string big = Path.Combine(lab.Dir, "25mb.bin");
@@ -91,7 +91,7 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
         Assert.True(codes.Length == 40, $"40 answers: {burst}");
         Assert.All(codes, c => Assert.True(c is "413" or "401" or "000", $"a hostile body was answered {c}: {string.Join(",", codes)}"));
         Assert.True(after - idle <= 20, $"routerd's RSS went from {idle} MB to {after} MB under 40 hostile 25 MB bodies");
-        Assert.Equal("200", Curl(lab.Phone, $"http://{Lan}/").Stdout); // still serving
+        Assert.Equal("200", Curl(lab.Phone, $"http://{Lan}/")); // still serving
     }
 
     [Fact]
@@ -99,11 +99,11 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
     {
         foreach (var host in new[] { "evil.example", "192.168.1.1.evil.example", "wpad.lan" })
         {
-            Assert.Equal("421", Curl(lab.Phone, $"-H 'Host: {host}' http://{Lan}/").Stdout);
-            Assert.Equal("421", Curl(lab.Phone, $"-H 'Host: {host}' -H 'Content-Type: application/json' --data-binary '{{\"username\":\"admin\",\"password\":\"admin\"}}' http://{Lan}/api/session").Stdout);
+            Assert.Equal("421", Curl(lab.Phone, $"-H 'Host: {host}' http://{Lan}/"));
+            Assert.Equal("421", Curl(lab.Phone, $"-H 'Host: {host}' -H 'Content-Type: application/json' --data-binary '{{\"username\":\"admin\",\"password\":\"admin\"}}' http://{Lan}/api/session"));
         }
         foreach (var host in new[] { Lan, "router.lan", "localhost:8080", "127.0.0.1:8080" })
-            Assert.Equal("200", Curl(lab.Phone, $"-H 'Host: {host}' http://{Lan}/").Stdout);
+            Assert.Equal("200", Curl(lab.Phone, $"-H 'Host: {host}' http://{Lan}/"));
         // The router's name resolves on the LAN, so the owner can use it.
         var name = lab.RunIn(lab.Phone.Namespace, $"timeout 4 busybox nslookup -type=a router.lan {Lan}");
         Assert.True(name.Ok && name.Stdout.Contains(Lan), $"router.lan: {name}");
@@ -121,15 +121,15 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
         string body = Path.Combine(lab.Dir, "csrf.json");
         await File.WriteAllTextAsync(body, changed.ToJsonString());
         string put = $"-b {cookieJar} -X PUT -H 'Content-Type: application/json' --data-binary @{body}";
-        Assert.Equal("403", Curl(lab.Phone, $"{put} http://{Lan}/api/settings").Stdout);
-        Assert.Equal("403", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: wrong' http://{Lan}/api/settings").Stdout);
-        Assert.Equal("403", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: {phone.Csrf}' -H 'Origin: http://evil.example' http://{Lan}/api/settings").Stdout);
-        Assert.Equal("403", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: {phone.Csrf}' -H 'Origin: null' http://{Lan}/api/settings").Stdout);
+        Assert.Equal("403", Curl(lab.Phone, $"{put} http://{Lan}/api/settings"));
+        Assert.Equal("403", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: wrong' http://{Lan}/api/settings"));
+        Assert.Equal("403", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: {phone.Csrf}' -H 'Origin: http://evil.example' http://{Lan}/api/settings"));
+        Assert.Equal("403", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: {phone.Csrf}' -H 'Origin: null' http://{Lan}/api/settings"));
         // A login from another site's page (login CSRF) is refused too.
-        Assert.Equal("403", Curl(lab.Phone, $"-H 'Origin: http://evil.example' -H 'Content-Type: application/json' --data-binary '{{\"username\":\"admin\",\"password\":\"x\"}}' http://{Lan}/api/session").Stdout);
+        Assert.Equal("403", Curl(lab.Phone, $"-H 'Origin: http://evil.example' -H 'Content-Type: application/json' --data-binary '{{\"username\":\"admin\",\"password\":\"x\"}}' http://{Lan}/api/session"));
         Assert.Equal(before.ToJsonString(), (await socket.Settings()).ToJsonString());
         // The router's own page: accepted.
-        Assert.Equal("200", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: {phone.Csrf}' -H 'Origin: http://{Lan}' http://{Lan}/api/settings").Stdout);
+        Assert.Equal("200", Curl(lab.Phone, $"{put} -H 'X-CSRF-Token: {phone.Csrf}' -H 'Origin: http://{Lan}' http://{Lan}/api/settings"));
         Assert.Equal("csrf-attack", (string?)(await socket.Settings())["wifi"]!["ssid"]);
         using var back = await socket.Put("/api/settings", before);
         Assert.True(back.IsSuccessStatusCode);
@@ -155,20 +155,20 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
     public async Task Header_and_body_limits_hold()
     {
         string longHeader = new('a', 20_000);
-        Assert.Equal("431", Curl(lab.Phone, $"-H 'X-Big: {longHeader}' http://{Lan}/").Stdout);
+        Assert.Equal("431", Curl(lab.Phone, $"-H 'X-Big: {longHeader}' http://{Lan}/"));
         string many = string.Join(' ', Enumerable.Range(0, 80).Select(i => $"-H 'X-H{i}: v'"));
-        Assert.Equal("431", Curl(lab.Phone, $"{many} http://{Lan}/").Stdout);
-        Assert.Equal("414", Curl(lab.Phone, $"http://{Lan}/{new string('a', 10_000)}").Stdout);
+        Assert.Equal("431", Curl(lab.Phone, $"{many} http://{Lan}/"));
+        Assert.Equal("414", Curl(lab.Phone, $"http://{Lan}/{new string('a', 10_000)}"));
         string login = Path.Combine(lab.Dir, "login-5k.json");
         await File.WriteAllTextAsync(login, $$"""{"username":"admin","password":"{{new string('x', 5000)}}"}""");
-        Assert.Equal("413", Curl(lab.Phone, $"-H 'Content-Type: application/json' --data-binary @{login} http://{Lan}/api/session").Stdout);
+        Assert.Equal("413", Curl(lab.Phone, $"-H 'Content-Type: application/json' --data-binary @{login} http://{Lan}/api/session"));
         // Logged in, a settings document over the limit is refused before it is read.
         var phone = Phone();
         await phone.LogIn();
         string cookieJar = PhoneJar();
         string big = Path.Combine(lab.Dir, "2mb.json");
         await File.WriteAllTextAsync(big, new string(' ', 2 * 1024 * 1024) + "{}");
-        Assert.Equal("413", Curl(lab.Phone, $"-b {cookieJar} -X PUT -H 'X-CSRF-Token: {phone.Csrf}' -H 'Content-Type: application/json' --data-binary @{big} http://{Lan}/api/settings").Stdout);
+        Assert.Equal("413", Curl(lab.Phone, $"-b {cookieJar} -X PUT -H 'X-CSRF-Token: {phone.Csrf}' -H 'Content-Type: application/json' --data-binary @{big} http://{Lan}/api/settings"));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class DamagedSettingsTests(LabWithoutRouterdFixture fixture) : ICl
             Assert.Contains("store/RESCUE", lab.Routerd!.Output);
             await lab.WaitForLeases(TimeSpan.FromSeconds(60));
             // The rescue state is the board's: LAN at its default address, the first-boot login.
-            Assert.Equal("200", lab.RunIn(lab.Phone.Namespace, $"curl -s -o /dev/null -w '%{{http_code}}' http://{LabAddresses.RouterLan}/").Stdout);
+            Assert.Equal("200", lab.RunIn(lab.Phone.Namespace, $"curl -s -o /dev/null -w '%{{http_code}}' http://{LabAddresses.RouterLan}/").Stdout.Trim());
             var phone = new LanBrowser(lab, lab.Phone);
             await phone.LogIn();
             using (var api = new RouterdApi(lab.ControlSocket))

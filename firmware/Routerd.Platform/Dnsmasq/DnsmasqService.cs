@@ -53,7 +53,17 @@ public sealed class DnsmasqService(string dnsmasq, string runDir, string logDir,
         supervisor?.Stop();
         supervisor = null;
         File.Delete(leaseFile);
+        PrivateLeaseFile(leaseFile);
         if (running) StartWith(Path.Combine(runDir, DnsmasqConfig.MainFile));
+    }
+
+    /// <summary>dnsmasq sets umask 022 for itself and would create its lease file (device names and
+    /// addresses) readable by all: it gets one that is root's alone, which it keeps (it only ever
+    /// truncates and rewrites it).</summary>
+    public static void PrivateLeaseFile(string leaseFile)
+    {
+        using (new FileStream(leaseFile, FileMode.OpenOrCreate, FileAccess.Write)) { }
+        File.SetUnixFileMode(leaseFile, FileModes.OwnerOnly);
     }
 
     void StartWith(string main)

@@ -96,6 +96,9 @@ public sealed class StoreTests : IDisposable
     public void Corruption_corpus_never_crashes_and_never_writes_into_the_damaged_file()
     {
         var report = StoreCorpus.Run(dir, Sample());
+        Fuzz.BenchFigures.Add("corrupt_store_cases", report.Cases);
+        Fuzz.BenchFigures.Add("corrupt_store_crashes", report.Crashes.Count);
+        Fuzz.BenchFigures.Add("corrupt_store_writes", report.Writes.Count);
         Assert.True(report.Cases >= 40, $"only {report.Cases} cases");
         Assert.True(report.Crashes.Count == 0, string.Join("\n", report.Crashes));
         Assert.True(report.Writes.Count == 0, string.Join("\n", report.Writes));
