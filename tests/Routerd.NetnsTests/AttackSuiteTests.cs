@@ -38,9 +38,6 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
         return pids[0];
     }
 
-    /// <summary>The cookie jar of the phone's LanBrowser (curl sends its session as a browser would).</summary>
-    string PhoneJar() => Directory.GetFiles(lab.Dir, "cookies", SearchOption.AllDirectories).First(f => f.Contains("browser-phone"));
-
     int FailedLoginLines() => lab.Routerd!.Output.Split('\n').Count(l => l.Contains("web login failed"));
 
     [Fact]
@@ -115,7 +112,7 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
         var phone = Phone();
         await phone.LogIn();
         var before = await socket.Settings();
-        string cookieJar = PhoneJar();
+        string cookieJar = phone.CookieJar;
         var changed = before.DeepClone().AsObject();
         changed["wifi"]!["ssid"] = "csrf-attack";
         string body = Path.Combine(lab.Dir, "csrf.json");
@@ -165,7 +162,7 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
         // Logged in, a settings document over the limit is refused before it is read.
         var phone = Phone();
         await phone.LogIn();
-        string cookieJar = PhoneJar();
+        string cookieJar = phone.CookieJar;
         string big = Path.Combine(lab.Dir, "2mb.json");
         await File.WriteAllTextAsync(big, new string(' ', 2 * 1024 * 1024) + "{}");
         Assert.Equal("413", Curl(lab.Phone, $"-b {cookieJar} -X PUT -H 'X-CSRF-Token: {phone.Csrf}' -H 'Content-Type: application/json' --data-binary @{big} http://{Lan}/api/settings"));
