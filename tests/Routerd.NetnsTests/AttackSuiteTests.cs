@@ -86,7 +86,8 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
         File.Delete(big);
         var codes = burst.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(codes.Length == 40, $"40 answers: {burst}");
-        Assert.All(codes, c => Assert.True(c is "413" or "401" or "000", $"a hostile body was answered {c}: {string.Join(",", codes)}"));
+        // 100: curl saw only the 100-continue before routerd closed the connection at the limit.
+        Assert.All(codes, c => Assert.True(c is "413" or "401" or "000" or "100", $"a hostile body was answered {c}: {string.Join(",", codes)}"));
         Assert.True(after - idle <= 20, $"routerd's RSS went from {idle} MB to {after} MB under 40 hostile 25 MB bodies");
         Assert.Equal("200", Curl(lab.Phone, $"http://{Lan}/")); // still serving
     }
