@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces, browser, lab VM); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe or wifi (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe, wifi or hardening (table + bench/results/NAME.json)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -130,8 +130,8 @@ bench() {
   local name=${1:-}
   shift || true
   case "$name" in
-    core|vip|webui|pppoe|wifi) ;;
-    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi" ;;
+    core|vip|webui|pppoe|wifi|hardening) ;;
+    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi|hardening" ;;
   esac
   deps
   publish linux-x64
@@ -142,6 +142,13 @@ bench() {
       [ "$name" = core ] && publish linux-arm64
       dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" ;;
+    hardening)
+      # The corruption corpus and a long fuzz run come from the unit tier; the lab probes after.
+      local unit; unit=$(mktemp /tmp/routerd-hardening-XXXXXX)
+      ROUTERD_BENCH_OUT="$unit" FUZZ_ITER="${FUZZ_ITER:-200000}" dotnet test tests/Routerd.Tests/Routerd.Tests.csproj --verbosity quiet \
+        --filter "FullyQualifiedName~Routerd.Tests.Fuzz|FullyQualifiedName~Corruption_corpus" || true
+      dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
+      exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" hardening --routerd "$routerd" --unit "$unit" ;;
     webui)
       dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$routerd" ;;

@@ -4,12 +4,13 @@ using Routerd.Lab;
 
 // `Routerd.Bench core|vip [--routerd PATH] [--arm64 PATH] [--results DIR]`, run by
 // `./build.sh bench NAME`: prints a table, writes DIR/NAME.json. Needs root.
-const string Usage = "usage: Routerd.Bench core|vip [--routerd AOT-BINARY] [--arm64 AOT-BINARY] [--results DIR]";
+const string Usage = "usage: Routerd.Bench core|vip|hardening [--routerd AOT-BINARY] [--arm64 AOT-BINARY] [--results DIR] [--unit FILE]";
 string root = RouterdCommand.RepoRoot();
 string routerd = Path.Combine(root, RouterdCommand.AotRelative);
 string arm64 = Path.Combine(root, "artifacts/bin/routerd-linux-arm64/routerd");
 string results = Path.Combine(root, "bench/results");
-if (args.Length == 0 || args[0] is not ("core" or "vip"))
+string? unit = null;
+if (args.Length == 0 || args[0] is not ("core" or "vip" or "hardening"))
 {
     Console.Error.WriteLine(Usage);
     return 2;
@@ -21,6 +22,7 @@ for (int i = 1; i < args.Length; i++)
         case "--routerd" when i + 1 < args.Length: routerd = Path.GetFullPath(args[++i]); break;
         case "--arm64" when i + 1 < args.Length: arm64 = Path.GetFullPath(args[++i]); break;
         case "--results" when i + 1 < args.Length: results = Path.GetFullPath(args[++i]); break;
+        case "--unit" when i + 1 < args.Length: unit = Path.GetFullPath(args[++i]); break;
         default: Console.Error.WriteLine(Usage); return 2;
     }
 }
@@ -42,7 +44,12 @@ using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 var options = new BenchOptions(routerd, arm64, results);
 try
 {
-    var report = args[0] == "core" ? await CoreBench.Run(options) : await VipBench.Run(options);
+    var report = args[0] switch
+    {
+        "core" => await CoreBench.Run(options),
+        "hardening" => await HardeningBench.Run(options, unit),
+        _ => await VipBench.Run(options),
+    };
     report.Print(Console.Out);
     Console.WriteLine($"written: {report.Write(results)}");
     return 0;

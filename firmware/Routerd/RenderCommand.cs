@@ -23,8 +23,9 @@ static class RenderCommand
                 settings = RouterJson.ReadSettings(File.ReadAllText(positional[0]));
             else
             {
-                using var store = new LiteDbSettingsStore(Path.Combine(board.StateDir, ServeCommand.SettingsFile));
-                settings = store.Load() ?? FirstBoot.Settings(board, _ => "");
+                // Only read: a running routerd owns the file.
+                string file = Path.Combine(board.StateDir, ServeCommand.SettingsFile);
+                settings = (File.Exists(file) ? LiteDbSettingsStore.ReadOnly(file) : null) ?? FirstBoot.Settings(board, _ => "");
             }
             var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null, DateTimeOffset.UtcNow));
             var rendered = Renderer.RenderAll(state, lease: null, BoardConfig.Hooks(board), TcQueues.Detect(board.Tools.Tc));

@@ -18,6 +18,7 @@ using Routerd.Platform.Net;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Nft;
 using Routerd.Platform.Pppd;
+using Routerd.Platform.Processes;
 using Routerd.Platform.Store;
 using Routerd.Platform.Sysctl;
 using Routerd.Platform.Tc;
@@ -49,19 +50,22 @@ static partial class ServeCommand
         }
         // The radio is a fact of this machine, found once at start (no radio: wifi/NO_RADIO).
         board = board with { WifiDevice = WirelessInterfaces.Resolve(board.WifiDevice) };
+        // Everything routerd and its daemons create is private to root unless granted (the
+        // settings, secrets and rendered files); dnsmasq gets what it re-reads (DnsmasqService).
+        FileModes.PrivateByDefault();
         foreach (var dir in new[] { board.StateDir, board.RunDir, board.LogDir })
+        {
             Directory.CreateDirectory(dir);
-        // dnsmasq drops to its own user and re-reads its files here on SIGHUP, so the directory is
-        // world-readable; what must stay private is protected per file (the control socket and
-        // secrets files are 0600).
-        File.SetUnixFileMode(board.RunDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            File.SetUnixFileMode(dir, FileModes.PrivateDirectory);
+        }
+
+        DnsmasqService.PrivateLeaseFile(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile));
 
         LiteDbSettingsStore store;
         try { store = new LiteDbSettingsStore(Path.Combine(board.StateDir, SettingsFile)); }
-        catch (SettingsFileException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"routerd: {e.Message}. The file was left as it is; move it away to start with first-boot settings.");
+            Console.Error.WriteLine($"routerd: cannot open the settings store in {board.StateDir}: {e.Message}");
             return 1;
         }
 
@@ -92,6 +96,9 @@ static partial class ServeCommand
         });
         var loggers = lines.Factory();
         var log = loggers.CreateLogger("routerd");
+        // A damaged settings file was moved aside (and the last good settings restored, or the
+        // board's defaults used): the log says so here, the web UI as a banner (status.store).
+        if (store.Health is { } health) LogStoreHealth(log, health.Code, health.Message);
 
         var network = new NetlinkObserver();
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
@@ -150,11 +157,20 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new LanFollower(reconciler, listener));
         builder.WebHost.ConfigureKestrel(k =>
         {
+            // Nothing a browser sends the router comes near these; an attacker's bodies and
+            // headers stop here (and per route, smaller, in Auth/RequestGate) before they are read.
+            k.Limits.MaxRequestBodySize = RequestGate.SettingsBodyBytes;
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Limits.MaxRequestHeaderCount = 50;
+            k.Limits.MaxRequestLineSize = 8 * 1024;
+            k.Limits.MaxConcurrentConnections = 256;
             k.ListenUnixSocket(socket);
             k.Configure(listenConfig, reloadOnChange: true);
         });
         var sessions = new SessionStore(TimeProvider.System, SessionIdleTimeout);
         var app = builder.Build();
+        // A foreign Host or an oversized body is refused before the request waits for anything.
+        app.UseRequestGate(reconciler);
         app.Use(async (context, next) =>
         {
             if (!applied.IsCompleted) await applied;
@@ -164,6 +180,7 @@ static partial class ServeCommand
         app.UseEmbeddedAssets();
         var api = new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
         {
+            Store = store.Health,
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
         };
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
@@ -182,6 +199,9 @@ static partial class ServeCommand
 
     [LoggerMessage(Level = LogLevel.Information, Message = "routerd ready on board {Board}: web UI http://{Address}:{Port}/, control socket {Socket}")]
     static partial void LogReady(ILogger log, string board, IPAddress address, int port, string socket);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "settings store ({Code}): {Message}")]
+    static partial void LogStoreHealth(ILogger log, string code, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "routerd stopping: the daemons it runs stop with it; the firewall, queues and addresses stay in place")]
     static partial void LogStopping(ILogger log);

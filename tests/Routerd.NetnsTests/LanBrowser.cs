@@ -21,6 +21,8 @@ sealed class LanBrowser(Lab.Lab lab, LabClient client)
     // Inside the lab's directory: removed with the lab.
     readonly string dir = Directory.CreateDirectory(Path.Combine(lab.Dir, $"browser-{client.Name}-{Guid.NewGuid():N}")).FullName;
     string Jar => Path.Combine(dir, "cookies");
+    /// <summary>This browser's cookie jar, for a test that sends a hand-made request with its session.</summary>
+    public string CookieJar => Jar;
 
     /// <summary>The CSRF token of the last login or session check.</summary>
     public string? Csrf { get; set; }

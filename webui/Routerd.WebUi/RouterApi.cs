@@ -23,8 +23,12 @@ public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMet
             UptimeSeconds = (long)((Clock ?? TimeProvider.System).GetUtcNow() - StartedAt).TotalSeconds,
             DevicesOnline = Devices.Snapshot().Count(d => d.Online),
             Wan = s.Wan with { RxBytes = counters?.Rx, TxBytes = counters?.Tx },
+            Store = Store,
         };
     }
+
+    /// <summary>What the settings store found at start (a damaged file moved aside); null: fine.</summary>
+    public Core.Settings.StoreHealth? Store { get; init; }
 
     /// <summary>PPPoE discovery on the WAN port (the OS edge, given by the composition root).</summary>
     public Func<string, TimeSpan, Core.Wan.WanDetection>? DetectWan { get; init; }

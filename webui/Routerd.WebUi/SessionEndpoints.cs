@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Admin;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
@@ -12,22 +15,25 @@ namespace Routerd.WebUi;
 
 /// <summary>Logging in and out, and the admin password. The password check is deliberately slow
 /// (PBKDF2), and wrong guesses slow a client down further (<see cref="LoginThrottle"/>).</summary>
-public static class SessionEndpoints
+public static partial class SessionEndpoints
 {
     public static void MapSessionApi(this IEndpointRouteBuilder app, Router reconciler, Board board, SessionStore sessions, LoginThrottle throttle)
     {
-        app.MapPost("/api/session", (LoginRequest login, HttpContext context) =>
+        var log = (app.ServiceProvider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("routerd.web");
+        app.MapPost("/api/session", async (LoginRequest login, HttpContext context) =>
         {
             var client = context.Connection.RemoteIpAddress;
-            var wait = throttle.Wait(client);
-            if (wait > TimeSpan.Zero) return TooMany(context, wait);
+            // The attempt counts as a failure before its password is hashed, so requests sent in
+            // parallel get no more guesses than sequential ones (and no more CPU).
+            if (!throttle.TryReserve(client, out var wait, out var earned)) return TooMany(context, wait);
             var admin = reconciler.Settings.Admin;
             // The hash is checked even for a wrong user name, so timing does not tell which was wrong.
-            bool passwordOk = PasswordHasher.Verify(login.Password ?? "", admin.PasswordHash);
-            bool ok = passwordOk && login.Username == admin.Username;
+            bool? passwordOk = await PasswordCheck.Verify(login.Password ?? "", admin.PasswordHash, context.RequestAborted);
+            if (passwordOk is null) return Busy(context);
+            bool ok = passwordOk.Value && login.Username == admin.Username;
             if (!ok)
             {
-                var earned = throttle.Failed(client);
+                LogLoginFailed(log, Printable(login.Username), client?.ToString() ?? "control socket");
                 return earned > TimeSpan.Zero
                     ? TooMany(context, earned)
                     : Results.Json(new ApiError("wrong user name or password", "auth/WRONG_PASSWORD"), WebJsonContext.Default.ApiError, statusCode: 401);
@@ -56,10 +62,15 @@ public static class SessionEndpoints
             return Results.NoContent();
         });
 
-        app.MapPut("/api/admin/password", (PasswordChange change, HttpContext context) =>
+        app.MapPut("/api/admin/password", async (PasswordChange change, HttpContext context) =>
         {
             var admin = reconciler.Settings.Admin;
-            bool currentOk = change.Current is { } c && PasswordHasher.Verify(c, admin.PasswordHash);
+            bool currentOk = false;
+            if (change.Current is { } c)
+            {
+                if (await PasswordCheck.Verify(c, admin.PasswordHash, context.RequestAborted) is not { } verified) return Busy(context);
+                currentOk = verified;
+            }
             var errors = PasswordRules.Check(currentOk, change.New, change.Confirm, admin.Username, board.Defaults.AdminPassword);
             if (errors.Count > 0)
                 return Results.Json(new FieldErrorResponse("password not changed", errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
@@ -72,6 +83,19 @@ public static class SessionEndpoints
 
     static SessionInfo Info(Session s, Router reconciler) =>
         new(s.Username, reconciler.Settings.Admin.MustChangePassword, s.CsrfToken);
+
+    /// <summary>The user name as it may appear in a log line: printable, short.</summary>
+    static string Printable(string? text) =>
+        text is null ? "(none)" : new string(text.Take(32).Select(ch => char.IsControl(ch) || char.IsSurrogate(ch) ? '?' : ch).ToArray());
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "web login failed for user '{User}' from {Client}")]
+    static partial void LogLoginFailed(ILogger log, string user, string client);
+
+    static IResult Busy(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "2";
+        return Results.Json(new ApiError("the router is checking other passwords; try again in a moment", "auth/BUSY"), WebJsonContext.Default.ApiError, statusCode: 503);
+    }
 
     static IResult TooMany(HttpContext context, TimeSpan wait)
     {

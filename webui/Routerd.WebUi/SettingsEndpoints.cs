@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,7 +18,9 @@ public static class SettingsEndpoints
     public static void MapSettingsApi(this IEndpointRouteBuilder app, RouterApi api)
     {
         var router = api.Router;
-        app.MapPut("/api/settings", (RouterSettings settings) => Change(router, settings, api));
+        // Both read the body themselves (not through the binder) so a hostile document is a 400
+        // naming its field (Settings/RouterJson.ReadSettings), never a 500 or an empty 400.
+        app.MapPut("/api/settings", (HttpRequest request) => ReadAndChange(request, migrate: false, router, api));
 
         app.MapGet("/api/settings/export", (bool? secrets, HttpContext context) =>
         {
@@ -31,21 +32,7 @@ public static class SettingsEndpoints
             return Results.Text(RouterJson.WriteSettings(s), "application/json; charset=utf-8");
         });
 
-        app.MapPost("/api/settings/import", async (HttpRequest request) =>
-        {
-            RouterSettings imported;
-            try
-            {
-                using var reader = new StreamReader(request.Body);
-                imported = RouterJson.ReadSettings(await reader.ReadToEndAsync());
-            }
-            catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
-            {
-                return Results.Json(new FieldErrorResponse("not a routerd settings file", [new FieldError("", e.Message)]),
-                    RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
-            }
-            return await Change(router, imported, api);
-        });
+        app.MapPost("/api/settings/import", (HttpRequest request) => ReadAndChange(request, migrate: true, router, api));
 
         app.MapGet("/api/settings/pending", () => Results.Json(router.Pending, WebJsonContext.Default.PendingView));
 
@@ -53,6 +40,27 @@ public static class SettingsEndpoints
             ? Results.NoContent()
             : Results.Json(new ApiError("no change is waiting for confirmation (it may have rolled back)", "settings/NOTHING_PENDING"),
                 WebJsonContext.Default.ApiError, statusCode: 409));
+    }
+
+    static async Task<IResult> ReadAndChange(HttpRequest request, bool migrate, Router router, RouterApi api)
+    {
+        RouterSettings settings;
+        try
+        {
+            using var reader = new StreamReader(request.Body);
+            settings = RouterJson.ReadSettings(await reader.ReadToEndAsync(request.HttpContext.RequestAborted), migrate);
+        }
+        catch (SettingsDocumentException e)
+        {
+            return Results.Json(new FieldErrorResponse("not a routerd settings document", [new FieldError(e.Field, e.Message)]),
+                RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return Results.Json(new FieldErrorResponse("the body could not be read", [new FieldError("", e.Message)]),
+                RouterJsonContext.Default.FieldErrorResponse, statusCode: e.StatusCode);
+        }
+        return await Change(router, settings, api);
     }
 
     /// <summary>A whole-document change: 202 with the pending change when it moves the LAN

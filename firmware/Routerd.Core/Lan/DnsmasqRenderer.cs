@@ -20,6 +20,15 @@ public sealed record DnsmasqConfig(string Main, string Hosts, string Servers)
 
 public static class DnsmasqRenderer
 {
+    /// <summary>The router's own name on the LAN: router.lan reaches the web UI.</summary>
+    public const string RouterName = "router";
+    public const string LanDomain = "lan";
+
+    /// <summary>Names a LAN device's DHCP request may not put into DNS: proxy auto-discovery
+    /// (a device calling itself wpad would receive every browser's traffic), localhost, the
+    /// router's own name, and (added per render) the names of static leases.</summary>
+    public static readonly IReadOnlyList<string> ReservedNames = ["wpad", "localhost", RouterName];
+
     public static DnsmasqConfig Render(DesiredState state, WanLease? lease)
     {
         var lan = state.Lan;
@@ -38,8 +47,9 @@ public static class DnsmasqRenderer
             stop-dns-rebind
             rebind-localhost-ok
             cache-size=1000
-            domain=lan
-            local=/lan/
+            domain={LanDomain}
+            local=/{LanDomain}/
+            host-record={RouterName}.{LanDomain},{RouterName},{lan.Address.Ip}
 
             """);
         main.Append('\n');
@@ -60,6 +70,11 @@ public static class DnsmasqRenderer
         {
             main.Append("# DHCP is switched off in the settings.\n");
         }
+        main.Append("# DHCP hostnames that never become DNS names: reserved ones and the static leases' own.\n");
+        var reserved = ReservedNames.Concat(lan.StaticLeases.Select(l => l.Hostname).OfType<string>())
+            .Distinct(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in reserved) main.Append("dhcp-name-match=set:reserved-name,").Append(name).Append('\n');
+        main.Append("dhcp-ignore-names=tag:reserved-name\n");
 
         var hosts = new StringBuilder("# Static leases: MAC,address[,hostname]\n");
         foreach (var l in lan.StaticLeases)

@@ -174,7 +174,8 @@ public sealed partial class Router : IDisposable
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
         StationsChanged s => OnStations(s),
-        DevicesChanged => Observed(() => { }),
+        // Its sender (a tool, a test) learns the result once the sets are applied, like a toggle.
+        DevicesChanged => Observed(() => { }) ?? Deferred,
         Tick => OnTick(),
         SyncPoint => null,
         _ => throw new ArgumentException($"unknown event {e}"),

@@ -12,6 +12,9 @@ public sealed record RouterStatus(
 {
     /// <summary>The access point: wifi/UP, APPLYING, FAILED, OFF or NO_RADIO.</summary>
     public Routerd.Core.Wifi.WifiStatus Wifi { get; init; } = Routerd.Core.Wifi.WifiStatus.NoRadio;
+    /// <summary>The settings file was damaged at start (store/RESTORED, store/RESCUE) or behind its
+    /// last good copy (store/BEHIND): the UI shows a banner. Null: nothing to say.</summary>
+    public Settings.StoreHealth? Store { get; init; }
 }
 
 /// <summary>Message says why the WAN is not up; UptimeSeconds and SessionId belong to a PPPoE session.

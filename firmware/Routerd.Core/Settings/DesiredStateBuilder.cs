@@ -43,9 +43,18 @@ public static class DesiredStateBuilder
             errors.Add(new("wan.static.address", $"{wanNet} overlaps the LAN subnet {lan.Address.Network}/{lan.Address.PrefixLength}"));
         if (lan is not null && wan is not null && lan.Ports.Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is already a LAN port"));
+        else if (wan is not null && !BoardPorts(board).Contains(wan.Device))
+            errors.Add(new("wan.device", $"'{wan.Device}' is not one of this router's ports ({string.Join(", ", BoardPorts(board))})"));
 
         return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) : null;
     }
+
+    /// <summary>The ports the board has: its WAN port and its LAN ports (either may become the WAN).</summary>
+    static IEnumerable<string> BoardPorts(Board board) => board.LanPorts.Prepend(board.WanDevice).Distinct();
+
+    /// <summary>Above these a list is an attack or a typo, not a home: they also bound a document's
+    /// size (the web API's body limit is sized for them).</summary>
+    public const int MaxDevices = 1024, MaxStaticLeases = 1024;
 
     static void ValidateAdmin(AdminSettings admin, List<FieldError> errors)
     {
@@ -86,6 +95,8 @@ public static class DesiredStateBuilder
             pool = new DhcpPool(start, end, d.LeaseSeconds);
         }
 
+        if (lan.StaticLeases.Count > MaxStaticLeases)
+            errors.Add(new("lan.staticLeases", $"at most {MaxStaticLeases} static leases"));
         var leases = new List<StaticLeasePlan>();
         var seenMacs = new HashSet<MacAddress>();
         var seenAddresses = new HashSet<uint>();
@@ -139,23 +150,26 @@ public static class DesiredStateBuilder
         Ipv4Network? staticAddress = null;
         uint? gateway = null;
         var dns = new List<string>();
-        if (wan.Mode == WanModes.Static)
+        bool isStatic = wan.Mode == WanModes.Static;
+        if (isStatic && wan.Static is null)
+            errors.Add(new("wan.static", "static mode needs an address and a gateway"));
+        // A block of another mode is kept for when the user switches back: it is checked too, so
+        // nothing invalid waits in the store for that moment.
+        if (wan.Static is { } st)
         {
-            if (wan.Static is not { } st)
-                errors.Add(new("wan.static", "static mode needs an address and a gateway"));
+            var staticDns = new List<string>();
+            if (!Ipv4Network.TryParse(st.Address, out var a) || a.PrefixLength is < 1 or > 32 || !a.IsHostAddress(a.Address))
+                errors.Add(new("wan.static.address", $"'{st.Address}' is not an IPv4 host address with prefix, e.g. 203.0.113.2/24"));
             else
             {
-                if (!Ipv4Network.TryParse(st.Address, out var a) || a.PrefixLength is < 1 or > 32 || !a.IsHostAddress(a.Address))
-                    errors.Add(new("wan.static.address", $"'{st.Address}' is not an IPv4 host address with prefix, e.g. 203.0.113.2/24"));
-                else
-                {
-                    staticAddress = a;
-                    if (ParseHost("wan.static.gateway", st.Gateway, a, errors, out uint g)) gateway = g;
-                }
-                ParseDnsList("wan.static.dns", st.Dns, dns, errors);
+                if (isStatic) staticAddress = a;
+                if (ParseHost("wan.static.gateway", st.Gateway, a, errors, out uint g) && isStatic) gateway = g;
             }
+            ParseDnsList("wan.static.dns", st.Dns, staticDns, errors);
+            if (isStatic) dns.AddRange(staticDns);
         }
-        Wan.PppoePlan? pppoe = wan.Mode == WanModes.Pppoe ? Wan.PppoeRules.Build(wan.Pppoe, errors) : null;
+        Wan.PppoePlan? pppoe = wan.Mode == WanModes.Pppoe ? Wan.PppoeRules.Build(wan.Pppoe, errors)
+            : wan.Pppoe is { } inactive ? Wan.PppoeRules.Build(inactive, errors, active: false) : null;
         ParseDnsList("wan.dnsOverride", wan.DnsOverride, dns, errors);
 
         return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, staticAddress, gateway, dns.Distinct().ToList(), pppoe) : null;
@@ -170,6 +184,8 @@ public static class DesiredStateBuilder
         int before = errors.Count;
         CheckRate("qos.uploadKbit", q.UploadKbit, errors);
         CheckRate("qos.downloadKbit", q.DownloadKbit, errors);
+        if (devices.Count > MaxDevices)
+            errors.Add(new("devices", $"at most {MaxDevices} devices"));
         var vip = new List<MacAddress>();
         var seen = new HashSet<MacAddress>();
         for (int i = 0; i < devices.Count; i++)

@@ -9,3 +9,13 @@ public interface ISettingsStore : IDisposable
     RouterSettings? Load();
     void Save(RouterSettings settings);
 }
+
+/// <summary>What the store found at start when it was not simply fine: a code for the UI's
+/// banner (store/RESTORED, store/RESCUE, store/BEHIND), the sentence for the log, and where the
+/// damaged file was kept.</summary>
+public sealed record StoreHealth(string Code, string Message, string? DamagedCopy)
+{
+    public const string Restored = "store/RESTORED";
+    public const string Rescue = "store/RESCUE";
+    public const string Behind = "store/BEHIND";
+}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Routerd.Core.Devices;
 using Routerd.Core.Firewall;
 using Routerd.Core.Loop;
@@ -41,14 +42,99 @@ public sealed record FieldErrorResponse(string Error, IReadOnlyList<FieldError> 
 public static class RouterJson
 {
     /// <summary>Reads a settings document of any known schema version, migrating it first.</summary>
-    public static RouterSettings ReadSettings(string json)
+    /// <exception cref="SettingsDocumentException">not a settings document; names the field.</exception>
+    public static RouterSettings ReadSettings(string json) => ReadSettings(json, migrate: true);
+
+    /// <summary>Reads a settings document strictly: the first problem is refused naming its field
+    /// — not JSON, a key given twice, a null where a value must be (an object, a list, a list's
+    /// entry, a name), a lone surrogate, a schema version that is not one. <paramref name="migrate"/>:
+    /// an older schema is brought up first (import); otherwise it stays as sent (PUT, which
+    /// validation then refuses).</summary>
+    /// <exception cref="SettingsDocumentException"/>
+    public static RouterSettings ReadSettings(string json, bool migrate)
     {
-        var node = JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException("settings must be a JSON object");
-        var migrated = SettingsMigrations.Migrate(node);
-        return migrated.Deserialize(RouterJsonContext.Default.RouterSettings)
-            ?? throw new InvalidDataException("settings document is empty");
+        if (Inspect(System.Text.Encoding.UTF8.GetBytes(json)) is { } problem)
+            throw new SettingsDocumentException(problem.Field, problem.Message);
+        if (JsonNode.Parse(json) is not JsonObject node)
+            throw new SettingsDocumentException("", "settings must be a JSON object");
+        if (migrate)
+        {
+            try { node = SettingsMigrations.Migrate(node); }
+            catch (InvalidDataException e) { throw new SettingsDocumentException("schemaVersion", e.Message); }
+        }
+        try
+        {
+            return node.Deserialize(Strict) ?? throw new SettingsDocumentException("", "settings document is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new SettingsDocumentException(FieldOf(e.Path), e.Message);
+        }
+    }
+
+    /// <summary>Nulls where the records say a value must be are refused (System.Text.Json takes them
+    /// otherwise, and validation would meet a null it cannot name).</summary>
+    static readonly JsonTypeInfo<RouterSettings> Strict = (JsonTypeInfo<RouterSettings>)new JsonSerializerOptions(RouterJsonContext.Default.Options)
+    {
+        RespectNullableAnnotations = true,
+        AllowDuplicateProperties = false,
+    }.GetTypeInfo(typeof(RouterSettings));
+
+    /// <summary>"$.wan.dnsOverride" → "wan.dnsOverride"; "$.devices[0].mac" → "devices[0].mac".</summary>
+    static string FieldOf(string? path) => path is null or "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    /// <summary>One pass over the text that finds what a JSON parser accepts but a settings document
+    /// must not have, with the path of the first one found.</summary>
+    public static (string Field, string Message)? Inspect(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 16 });
+        // Per open object or array: its path, its keys so far (objects) or its next index (arrays).
+        var frames = new Stack<(string Path, HashSet<string>? Keys, int Index)>();
+        string? name = null;
+        string At() => frames.Count == 0 ? "" : frames.Peek() is var f && f.Keys is not null
+            ? (f.Path.Length == 0 ? name ?? "" : $"{f.Path}.{name}") : $"{f.Path}[{f.Index}]";
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        name = reader.GetString()!;
+                        if (!frames.Peek().Keys!.Add(name)) return (At(), $"'{name}' is given twice");
+                        continue;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        frames.Push((At(), reader.TokenType == JsonTokenType.StartObject ? new HashSet<string>(StringComparer.Ordinal) : null, 0));
+                        continue;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        frames.Pop();
+                        break;
+                    case JsonTokenType.Null when frames.Count > 0 && frames.Peek().Keys is null:
+                        return (At(), "a list entry must not be null");
+                    case JsonTokenType.String:
+                        reader.GetString(); // throws on a lone surrogate
+                        break;
+                }
+                // A value ended: the next one in an array has the next index.
+                if (frames.Count > 0 && frames.Peek().Keys is null)
+                {
+                    var top = frames.Pop();
+                    frames.Push(top with { Index = top.Index + 1 });
+                }
+            }
+        }
+        catch (JsonException e) { return (At(), $"not valid JSON: {e.Message}"); }
+        catch (InvalidOperationException) { return (At(), "contains an invalid character (an unpaired UTF-16 surrogate)"); }
+        return null;
     }
 
     public static string WriteSettings(RouterSettings settings) =>
         JsonSerializer.Serialize(settings, RouterJsonContext.Default.RouterSettings);
+}
+
+/// <summary>A settings document refused before validation could look at it (not JSON, a
+/// duplicate key, a null where a value must be): <see cref="Field"/> names where.</summary>
+public sealed class SettingsDocumentException(string field, string message) : FormatException(message)
+{
+    public string Field { get; } = field;
 }

@@ -19,7 +19,12 @@ public static class SettingsMigrations
 
     public static JsonObject Migrate(JsonObject document)
     {
-        int version = document["schemaVersion"]?.GetValue<int>() ?? 0;
+        int version = document["schemaVersion"] switch
+        {
+            null => 0,
+            JsonValue v when v.TryGetValue(out int n) && n >= 0 => n,
+            _ => throw new InvalidDataException("schemaVersion must be a whole number from 0 up"),
+        };
         if (version > Current)
             throw new InvalidDataException($"settings schema version {version} is newer than this routerd understands ({Current})");
         for (; version < Current; version++)

@@ -3,41 +3,100 @@ using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
+using Routerd.Platform.Processes;
 
 namespace Routerd.Platform.Store;
 
 /// <summary>Settings in LiteDB through its BsonDocument API only: LiteDB's typed mapper relies on
 /// reflection and silently stores empty documents under NativeAOT (LAB.md). The document is
-/// our source-generated JSON turned into BSON, so there is one mapping, and it stays queryable.</summary>
+/// our source-generated JSON turned into BSON, so there is one mapping, and it stays queryable.
+///
+/// A damaged file never stops the router and is never written to:
+/// <list type="bullet">
+/// <item>after every commit the settings are also written as a last-known-good copy
+/// (<see cref="GoodCopySuffix"/>: JSON, written to a new file, flushed to disk, renamed into place);</item>
+/// <item>at start the file is only read (read-only, header first, then the document), and the
+/// store then continues in a freshly written file that replaces it by rename: LiteDB never opens
+/// for writing a file whose every page it has not just written itself (opened for writing, LiteDB
+/// "repairs" a damaged file in place);</item>
+/// <item>a file that cannot be read (empty, truncated, foreign header, damaged pages) is moved
+/// aside and kept for diagnosis, and the last good copy comes back (<see cref="StoreHealth.Restored"/>);
+/// without one the router starts from the board's defaults and says so (<see cref="StoreHealth.Rescue"/>),
+/// never silently as a first boot.</item>
+/// </list>
+/// Files are 0600: they hold the admin hash, the Wi-Fi key and the PPPoE password.</summary>
 public sealed class LiteDbSettingsStore : ISettingsStore
 {
     const string Collection = "settings";
     const string DocumentId = "router";
+    public const string GoodCopySuffix = ".good.json";
+    const UnixFileMode OwnerOnly = FileModes.OwnerOnly;
+
     readonly LiteDatabase db;
 
     public string FilePath { get; }
+    public string GoodCopyPath => FilePath + GoodCopySuffix;
+    /// <summary>What starting found: null when the file was fine (or this is a first boot).</summary>
+    public StoreHealth? Health { get; }
 
-    /// <exception cref="SettingsFileException">the file exists but cannot be read as a settings database.</exception>
     public LiteDbSettingsStore(string path)
     {
         FilePath = path;
-        try
+        RouterSettings? settings = null;
+        var good = ReadGoodCopy(GoodCopyPath);
+        if (File.Exists(path))
         {
-            // Check the header ourselves first: opened for writing, LiteDB "repairs" a damaged file
-            // in place, and a file we cannot read may be the user's only copy of their settings.
-            if (File.Exists(path) && new FileInfo(path).Length > 0 && HeaderProblem(path) is { } problem)
-                throw new SettingsFileException(path, problem);
-            db = new LiteDatabase(Connect(path, readOnly: false));
+            try
+            {
+                settings = ReadOnly(path);
+                if (good is not null && (settings is null || RouterJson.WriteSettings(settings) != RouterJson.WriteSettings(good)))
+                    // The copy is flushed to disk after every commit, LiteDB's pages may not be (a power cut).
+                    Health = new StoreHealth(StoreHealth.Behind, $"the settings file {path} was behind its last good copy; the copy was used", null);
+            }
+            catch (SettingsFileException e)
+            {
+                string aside = MoveAside(path);
+                Health = good is not null
+                    ? new StoreHealth(StoreHealth.Restored, $"{e.Message}. It was moved to {aside} and the last good settings were restored", aside)
+                    : new StoreHealth(StoreHealth.Rescue, $"{e.Message}. It was moved to {aside}; there is no good copy, so the router starts with the board's defaults (admin/admin)", aside);
+            }
         }
-        catch (Exception e) when (e is LiteException or IOException or InvalidCastException or IndexOutOfRangeException or ArgumentException or InvalidOperationException or NullReferenceException)
-        {
-            throw new SettingsFileException(path, e.Message);
-        }
+        else if (good is not null)
+            Health = new StoreHealth(StoreHealth.Restored, $"the settings file {path} was missing; the last good settings were restored", null);
+        settings = good ?? settings;
+        Rewrite(path, settings);
+        db = new LiteDatabase(Connect(path, readOnly: false));
+        File.SetUnixFileMode(path, OwnerOnly);
     }
 
     // Direct mode: routerd is the only process that opens the file.
     static ConnectionString Connect(string path, bool readOnly) =>
         new() { Filename = path, Connection = ConnectionType.Direct, Upgrade = false, ReadOnly = readOnly };
+
+    /// <summary>LiteDB keeps uncheckpointed pages in a second file beside the data file.</summary>
+    static string LogFileOf(string path) =>
+        Path.Combine(Path.GetDirectoryName(path) ?? ".", $"{Path.GetFileNameWithoutExtension(path)}-log{Path.GetExtension(path)}");
+
+    /// <summary>Reads the stored settings without writing a byte: null when the database holds none.</summary>
+    /// <exception cref="SettingsFileException">the file is not a readable settings database.</exception>
+    public static RouterSettings? ReadOnly(string path)
+    {
+        try
+        {
+            if (HeaderProblem(path) is { } problem) throw new SettingsFileException(path, problem);
+            using var db = new LiteDatabase(Connect(path, readOnly: true));
+            var doc = db.GetCollection(Collection).FindById(DocumentId);
+            if (doc is null) return null;
+            doc.Remove("_id");
+            return RouterJson.ReadSettings(LiteDB.JsonSerializer.Serialize(doc));
+        }
+        catch (SettingsFileException) { throw; }
+        // LiteDB reports a damaged page with whatever exception the damage happens to cause.
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new SettingsFileException(path, e.Message);
+        }
+    }
 
     // LiteDB 5's data file starts with an 8 KiB header page holding this text at offset 32 and
     // the file format version (8) right after it.
@@ -49,7 +108,8 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         var head = new byte[HeaderOffset + HeaderText.Length + 1];
         using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
         {
-            if (f.Length < PageSize) return $"it is {f.Length} bytes long, shorter than one LiteDB page";
+            if (f.Length == 0) return "it is empty";
+            if (f.Length % PageSize != 0) return $"it is {f.Length} bytes long, not a whole number of LiteDB pages (cut short?)";
             f.ReadExactly(head);
         }
         if (System.Text.Encoding.ASCII.GetString(head, HeaderOffset, HeaderText.Length) != HeaderText)
@@ -57,6 +117,51 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         if (head[^1] != FormatVersion)
             return $"it is a LiteDB file of format {head[^1]}, this routerd reads format {FormatVersion}";
         return null;
+    }
+
+    /// <summary>The damaged file (and LiteDB's log beside it) renamed, never changed: kept for diagnosis.</summary>
+    static string MoveAside(string path)
+    {
+        string aside = $"{path}.damaged-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+        for (int i = 1; File.Exists(aside); i++) aside = $"{path}.damaged-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{i}";
+        File.Move(path, aside);
+        if (File.Exists(LogFileOf(path))) File.Move(LogFileOf(path), aside + "-log");
+        return aside;
+    }
+
+    /// <summary>A new database file holding exactly <paramref name="settings"/> (none: empty),
+    /// flushed to disk and renamed over <paramref name="path"/>.</summary>
+    static void Rewrite(string path, RouterSettings? settings)
+    {
+        string next = Path.Combine(Path.GetDirectoryName(path) ?? ".", Path.GetFileNameWithoutExtension(path) + ".next" + Path.GetExtension(path));
+        File.Delete(next);
+        File.Delete(LogFileOf(next));
+        using (var fresh = new LiteDatabase(Connect(next, readOnly: false)))
+        {
+            if (settings is not null) Put(fresh, settings);
+            fresh.Checkpoint();
+        }
+        File.Delete(LogFileOf(next));
+        File.SetUnixFileMode(next, OwnerOnly);
+        FileModes.FlushToDisk(next);
+        // The old log's pages are in what was read above; left behind, LiteDB would replay them onto the new file.
+        File.Delete(LogFileOf(path));
+        File.Move(next, path, overwrite: true);
+        FileModes.FlushToDisk(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    static void Put(LiteDatabase db, RouterSettings settings)
+    {
+        var doc = LiteDB.JsonSerializer.Deserialize(RouterJson.WriteSettings(settings)).AsDocument;
+        doc["_id"] = DocumentId;
+        db.GetCollection(Collection).Upsert(doc);
+        db.Checkpoint(); // the change is in the data file before we report success
+    }
+
+    static RouterSettings? ReadGoodCopy(string path)
+    {
+        try { return File.Exists(path) ? RouterJson.ReadSettings(File.ReadAllText(path)) : null; }
+        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or InvalidDataException or InvalidOperationException) { return null; }
     }
 
     public RouterSettings? Load()
@@ -68,7 +173,7 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         {
             return RouterJson.ReadSettings(LiteDB.JsonSerializer.Serialize(doc));
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidDataException)
         {
             throw new SettingsFileException(FilePath, e.Message);
         }
@@ -76,17 +181,27 @@ public sealed class LiteDbSettingsStore : ISettingsStore
 
     public void Save(RouterSettings settings)
     {
-        var doc = LiteDB.JsonSerializer.Deserialize(RouterJson.WriteSettings(settings)).AsDocument;
-        doc["_id"] = DocumentId;
-        db.GetCollection(Collection).Upsert(doc);
-        db.Checkpoint(); // the change is in the data file before we report success
+        Put(db, settings);
+        WriteGoodCopy(settings);
+    }
+
+    void WriteGoodCopy(RouterSettings settings)
+    {
+        string tmp = GoodCopyPath + ".tmp";
+        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            File.SetUnixFileMode(f.SafeFileHandle, OwnerOnly);
+            f.Write(System.Text.Encoding.UTF8.GetBytes(RouterJson.WriteSettings(settings)));
+            f.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, GoodCopyPath, overwrite: true);
+        FileModes.FlushToDisk(Path.GetDirectoryName(Path.GetFullPath(GoodCopyPath))!);
     }
 
     public void Dispose() => db.Dispose();
 }
 
-/// <summary>The settings file is there but unreadable: routerd refuses to start rather than
-/// overwrite what may be the user's only copy of their settings.</summary>
+/// <summary>The settings file is there but unreadable.</summary>
 public sealed class SettingsFileException(string path, string reason)
     : Exception($"cannot read the settings file {path}: {reason}")
 {

@@ -72,6 +72,6 @@ public class ValidationTests
     public void Interface_existence_is_not_checked_without_facts()
     {
         var s = Valid with { Wan = Valid.Wan with { Device = "eth9" } };
-        Assert.Empty(DesiredStateBuilder.Validate(s, Board, new SystemFacts(null)));
+        Assert.Empty(DesiredStateBuilder.Validate(s, Board with { WanDevice = "eth9" }, new SystemFacts(null)));
     }
 }

@@ -164,9 +164,50 @@ public class LoginThrottleTests
             clock.Advance(TimeSpan.FromMilliseconds(1));
             t.Failed(new IPAddress(BitConverter.GetBytes(0x0a000000 + i)));
         }
-        // The oldest record went to make room; the newest is still throttled.
-        Assert.Equal(TimeSpan.Zero, t.Wait(new IPAddress(BitConverter.GetBytes(0x0a000000))));
-        Assert.True(t.Wait(new IPAddress(BitConverter.GetBytes(0x0a000000 + LoginThrottle.MaxClients + 9))) > TimeSpan.Zero);
+        // The oldest record went to make room; the newest is still there.
+        Assert.Equal(LoginThrottle.MaxClients, t.ClientsTracked);
+        Assert.False(t.Tracks(new IPAddress(BitConverter.GetBytes(0x0a000000))));
+        Assert.True(t.Tracks(new IPAddress(BitConverter.GetBytes(0x0a000000 + LoginThrottle.MaxClients + 9))));
+        // ...and hopping does not escape the overall record.
+        Assert.True(t.Wait(new IPAddress(BitConverter.GetBytes(0x0a000000))) > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Parallel_attempts_are_reserved_before_the_hash_and_get_no_extra_guesses()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 3, FirstDelaySeconds = 2, MaxDelaySeconds = 60 });
+        // 25 requests in flight at once: none has finished its hash when the next is reserved.
+        int allowed = 0;
+        for (int i = 0; i < 25; i++)
+            if (t.TryReserve(Phone, out _, out _)) allowed++;
+        // Exactly what sequential attempts get: 3 free failures and the 4th that earns the wait.
+        Assert.Equal(4, allowed);
+        Assert.False(t.TryReserve(Phone, out var wait, out _));
+        Assert.Equal(TimeSpan.FromSeconds(2), wait);
+        Assert.True(t.TryReserve(Laptop, out _, out _), "another client is not slowed down");
+    }
+
+    [Fact]
+    public void A_reserved_attempt_with_the_right_password_is_forgiven()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 1, FirstDelaySeconds = 2, MaxDelaySeconds = 60 });
+        Assert.True(t.TryReserve(Phone, out _, out var earned));
+        Assert.Equal(TimeSpan.Zero, earned);
+        t.Succeeded(Phone);
+        Assert.True(t.TryReserve(Phone, out _, out earned));
+        Assert.Equal(TimeSpan.Zero, earned);
+        Assert.True(t.TryReserve(Phone, out _, out earned));
+        Assert.Equal(TimeSpan.FromSeconds(2), earned);
+    }
+
+    [Fact]
+    public void Many_addresses_together_are_throttled_overall()
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 3, FirstDelaySeconds = 2, MaxDelaySeconds = 60 });
+        int allowed = 0;
+        for (int i = 0; i < 200; i++)
+            if (t.TryReserve(new IPAddress(BitConverter.GetBytes(0x0a000000 + i)), out _, out _)) allowed++;
+        Assert.Equal(3 * LoginThrottle.OverallFactor + 1, allowed);
     }
 }
 

@@ -42,6 +42,23 @@ export function signedIn(s) {
   top.hidden = false;
   route();
   checkPending();
+  showStoreBanner();
+}
+
+// What routerd found in its settings file at start (status.store): a banner until the next restart.
+const STORE_MESSAGES = {
+  'store/RESTORED': 'The settings file was damaged. The router restored your last saved settings; the damaged file was kept for diagnosis.',
+  'store/RESCUE': 'The settings file was damaged and there was no saved copy. The router started with its factory settings: please set it up again. The damaged file was kept for diagnosis.',
+  'store/BEHIND': 'The settings file had missed the last saved change (a power cut?). The router used its last saved copy.',
+};
+
+async function showStoreBanner() {
+  if (document.getElementById('store-banner')) return;
+  let store;
+  try { store = (await api.get('/api/status')).store; } catch { return; }
+  if (!store || document.getElementById('store-banner')) return;
+  main.before(h('div', { id: 'store-banner', class: 'notice bad banner', role: 'alert' },
+    STORE_MESSAGES[store.code] ?? `Settings store: ${store.code}`));
 }
 
 async function showView(moduleName, setup) {

@@ -14,7 +14,9 @@ public static class PppoeRules
     /// <summary>RFC 2516 tag values carry a 16-bit length; real names are short.</summary>
     public const int MaxTagText = 64;
 
-    public static PppoePlan? Build(PppoeSettings? p, List<FieldError> errors)
+    /// <param name="active">false for the block of a mode not in use: checked the same, but the
+    /// account may still be empty.</param>
+    public static PppoePlan? Build(PppoeSettings? p, List<FieldError> errors, bool active = true)
     {
         if (p is null)
         {
@@ -22,8 +24,8 @@ public static class PppoeRules
             return null;
         }
         int before = errors.Count;
-        Account("wan.pppoe.username", p.Username, required: true, errors);
-        Account("wan.pppoe.password", p.Password, required: true, errors);
+        Account("wan.pppoe.username", p.Username, required: active, errors);
+        Account("wan.pppoe.password", p.Password, required: active, errors);
         string? service = TagText("wan.pppoe.serviceName", p.ServiceName, errors);
         string? ac = TagText("wan.pppoe.acName", p.AcName, errors);
         if (p.Mtu is < 1280 or > 1500)
@@ -42,7 +44,7 @@ public static class PppoeRules
             if (TimeOnly.TryParseExact(at, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) reconnect = t;
             else errors.Add(new("wan.pppoe.reconnectAt", $"'{Printable(at)}' is not a time of day as HH:mm, e.g. 04:30"));
         }
-        if (errors.Count != before) return null;
+        if (errors.Count != before || !active) return null;
         return new PppoePlan(p.Username, new Secret(p.Password!), service, ac, p.Mtu, p.LcpEchoIntervalSeconds, p.LcpEchoFailures,
             TimeSpan.FromSeconds(p.RedialInitialSeconds), TimeSpan.FromSeconds(p.RedialMaxSeconds), reconnect);
     }
