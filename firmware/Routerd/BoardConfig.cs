@@ -99,6 +99,9 @@ static class BoardConfig
         c[key] is { } v ? (int.TryParse(v, out int i) ? i : throw new FormatException($"board setting {key} = '{v}' is not a number")) : null;
 
     public static string ControlSocket(Board board) => Path.Combine(board.RunDir, "routerd.sock");
+    /// <summary>Exists while routerd starts and its control socket does not listen yet.</summary>
+    public static string StartingMarker(Board board) => StartingMarker(ControlSocket(board));
+    public static string StartingMarker(string socket) => socket + ".starting";
 
     /// <summary>How hooks call this routerd back. A development build runs as `dotnet routerd.dll`:
     /// then the process is the dotnet host and the first argument is the assembly.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.Core.Wan;
@@ -20,21 +21,35 @@ static class HookCommand
             Console.Error.WriteLine("usage: routerd hook dhcp|ppp --socket PATH EVENT");
             return 2;
         }
-        try
+        string json = kind == "ppp"
+            ? JsonSerializer.Serialize(PppHook.Report(ev), RouterJsonContext.Default.PppHookReport)
+            : JsonSerializer.Serialize(new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease")),
+                RouterJsonContext.Default.DhcpHookReport);
+        // routerd starts its WAN client before its web host, so on a slow first boot (seen: 14 s
+        // under emulation) the first lease arrives before the control socket listens. A report
+        // lost then is a WAN left without its address, so while routerd says it is starting the
+        // hook waits for it (a bounded while); a stopped routerd is not waited for.
+        var deadline = DateTime.UtcNow + StartupWait;
+        while (true)
         {
-            var r = kind == "ppp"
-                ? await ControlClient.Send(socket, "POST", "internal/ppp", PppHook.Report(ev), RouterJsonContext.Default.PppHookReport)
-                : await ControlClient.Send(socket, "POST", "internal/dhcp",
-                    new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease")),
-                    RouterJsonContext.Default.DhcpHookReport);
-            return r.Ok ? 0 : 1;
-        }
-        catch (ControlSocketException e)
-        {
-            Console.Error.WriteLine($"routerd hook: {e.Message}");
-            return 1;
+            try
+            {
+                var r = await ControlClient.Send(socket, "POST", $"internal/{kind}", json);
+                return r.Ok ? 0 : 1;
+            }
+            catch (ControlSocketException) when (File.Exists(BoardConfig.StartingMarker(socket)) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250);
+            }
+            catch (ControlSocketException e)
+            {
+                Console.Error.WriteLine($"routerd hook: {e.Message}");
+                return 1;
+            }
         }
     }
+
+    static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(60);
 
     static string? Env(string name) => Environment.GetEnvironmentVariable(name);
 }

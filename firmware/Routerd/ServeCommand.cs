@@ -140,6 +140,11 @@ static partial class ServeCommand
         // while the web host is built and started: routerd is ready when the slower of the two is.
         // Until the apply is done, every request waits for it. The deadlines (priorities "for 1
         // hour", a LAN change's rollback, the daily PPPoE reconnect) are the loop's own timers.
+        // The WAN client starts in the apply, before the web host listens: its hook waits for the
+        // socket while this marker says routerd is on its way (HookCommand).
+        if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
+        string starting = BoardConfig.StartingMarker(board);
+        File.WriteAllText(starting, "");
         var applied = reconciler.ApplyInBackground();
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, reconciler,
@@ -148,7 +153,6 @@ static partial class ServeCommand
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
 
-        if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         // The web UI listens on the LAN address only, following it when it changes (the firewall
         // also closes it on the WAN). It has none until the apply has put it on the bridge: the
         // control socket alone listens meanwhile.
@@ -186,7 +190,10 @@ static partial class ServeCommand
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
             new SystemActions(board, reconciler, dns, sessions, log));
         app.Lifetime.ApplicationStarted.Register(() =>
-            File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        {
+            File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Delete(starting);
+        });
         app.Lifetime.ApplicationStopping.Register(() => LogStopping(log));
         await app.StartAsync();
         await applied;
