@@ -2,9 +2,10 @@
 # routerd's one entry point. On a fresh Debian 12 machine every verb installs what it needs.
 #   ./build.sh deps          install Debian packages and restore NuGet packages
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
-#   ./build.sh test          every test tier (unit, namespaces, browser, lab VM); a tier that cannot run fails
+#   ./build.sh test          every test tier (unit, namespaces, browser, lab VM, images); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe or wifi (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe, wifi or image (table + bench/results/NAME.json)
+#   ./build.sh image BOARD   a flashable image: artifacts/image/routerd-BOARD-VERSION.img.xz + .sha256 (x86-64 or rpi4)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -18,6 +19,8 @@ PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant 
 PKGS_E2E="chromium"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
 PKGS_VM="qemu-system-x86 qemu-system-data mmdebstrap e2fsprogs cpio xz-utils dpkg"
+# Images (no loop devices: mkfs -d, mtools, sfdisk on a file) and the image tier (OVMF, nmap).
+PKGS_IMAGE="mtools dosfstools fdisk grub-efi-amd64-bin grub-common ovmf nmap qemu-system-arm u-boot-tools arch-test"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -29,7 +32,7 @@ need_root() {
 deps() {
   command -v dotnet >/dev/null || die "the .NET SDK 10 is not installed (dotnet not on PATH)"
   local missing=()
-  for p in $PKGS_BUILD $PKGS_RUN $PKGS_LAB $PKGS_E2E $PKGS_VM; do
+  for p in $PKGS_BUILD $PKGS_RUN $PKGS_LAB $PKGS_E2E $PKGS_VM $PKGS_IMAGE; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -95,6 +98,37 @@ vm_tests() {
     dotnet test tests/Routerd.VmTests/Routerd.VmTests.csproj --verbosity quiet --logger "console;verbosity=normal"
 }
 
+# The image tier: the flashable images (their Debian roots cached per recipe in
+# /var/cache/routerd-image, assembled afresh around this build's routerd) booted unmodified under
+# QEMU between the lab's ISP and clients: the x86-64 disk under OVMF, the Raspberry Pi 4 card's
+# root slot on -M virt and the whole card on -M raspi3b through U-Boot; plus static checks of the
+# card's boot partition. One boot sequence per board, a reboot, a look at the disk afterwards.
+# Cold (no cached roots) the rpi4 root costs 20+ min of qemu-user; warm, assembly is ~1 min a board.
+image_tests() {
+  log "image tier (x86-64 disk under QEMU + OVMF; rpi4 card on QEMU virt and raspi3b)"
+  local x86 rpi4
+  x86=$(image/build-image.sh x86-64 "$OUT/routerd-linux-x64/routerd" "$ROOT/artifacts/image" --no-xz | tail -1)
+  rpi4=$(image/build-image.sh rpi4 "$OUT/routerd-linux-arm64/routerd" "$ROOT/artifacts/image" --no-xz | tail -1)
+  ROUTERD_IMAGE="$x86" ROUTERD_IMAGE_RPI4="$rpi4" \
+    dotnet test tests/Routerd.ImageTests/Routerd.ImageTests.csproj --verbosity quiet --logger "console;verbosity=normal"
+}
+
+# A flashable image for a board; extra arguments go to image/build-image.sh (--no-xz).
+image() {
+  need_root "building an image"
+  local board=${1:-} rid
+  shift || true
+  case "$board" in
+    x86-64) rid=linux-x64 ;;
+    rpi4) rid=linux-arm64 ;;
+    *) die "usage: ./build.sh image x86-64|rpi4" ;;
+  esac
+  deps
+  publish "$rid"
+  log "image for $board"
+  image/build-image.sh "$board" "$OUT/routerd-$rid/routerd" "$ROOT/artifacts/image" "$@"
+}
+
 # The lab runs in the foreground until Ctrl-C; `exec` hands the terminal's signals straight to it,
 # and it removes every namespace and process it made before exiting. Extra arguments go to
 # `Routerd.Lab up` (e.g. --port 8081).
@@ -115,9 +149,17 @@ bench() {
   local name=${1:-}
   shift || true
   case "$name" in
-    core|vip|webui|pppoe|wifi) ;;
-    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi" ;;
+    core|vip|webui|pppoe|wifi|image) ;;
+    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi|image" ;;
   esac
+  if [ "$name" = image ]; then
+    deps
+    local t0=$SECONDS
+    publish linux-x64
+    local publish_s=$((SECONDS - t0))
+    publish linux-arm64
+    exec bench/image.sh "$OUT/routerd-linux-x64/routerd" "$OUT/routerd-linux-arm64/routerd" "$publish_s"
+  fi
   deps
   publish linux-x64
   local routerd="$OUT/routerd-linux-x64/routerd"
@@ -144,6 +186,7 @@ test_all() {
   netns_tests
   e2e_tests
   vm_tests
+  image_tests
 }
 
 cmd=${1:-}
@@ -154,5 +197,6 @@ case "$cmd" in
   test) test_all ;;
   lab) lab "$@" ;;
   bench) bench "$@" ;;
-  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  image) image "$@" ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac
