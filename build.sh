@@ -109,7 +109,7 @@ image_tests() {
   local x86 rpi4
   x86=$(image/build-image.sh x86-64 "$OUT/routerd-linux-x64/routerd" "$ROOT/artifacts/image" --no-xz | tail -1)
   rpi4=$(image/build-image.sh rpi4 "$OUT/routerd-linux-arm64/routerd" "$ROOT/artifacts/image" --no-xz | tail -1)
-  ROUTERD_IMAGE="$x86" ROUTERD_IMAGE_RPI4="$rpi4" \
+  ROUTERD="$OUT/routerd-linux-x64/routerd" ROUTERD_IMAGE="$x86" ROUTERD_IMAGE_RPI4="$rpi4" \
     dotnet test tests/Routerd.ImageTests/Routerd.ImageTests.csproj --verbosity quiet --logger "console;verbosity=normal"
 }
 

@@ -11,7 +11,7 @@ x64=$1 arm64=$2 publish_s=$3
 out=$ROOT/artifacts/image
 tmp=$(mktemp -d /var/tmp/routerd-bench-image.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-vm() { dotnet "$ROOT/artifacts/bin/Routerd.Vm/debug/Routerd.Vm.dll" "$@"; }
+vm() { ROUTERD="$x64" dotnet "$ROOT/artifacts/bin/Routerd.Vm/debug/Routerd.Vm.dll" "$@"; }
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.3f", a / b; else print "null" }'; }
