@@ -8,7 +8,7 @@ static class IspServices
 {
     /// <summary>Writes the files the services need into <paramref name="dir"/> and returns their
     /// command lines by name.</summary>
-    public static IReadOnlyDictionary<string, string[]> Prepare(string dir, string ns)
+    public static IReadOnlyDictionary<string, string[]> Prepare(string dir, string ns, string leaseTime = "1h")
     {
         Directory.CreateDirectory(dir);
         string www = Path.Combine(dir, "www");
@@ -26,7 +26,7 @@ static class IspServices
             user=root
             address=/{InternetName}/{InternetHost}
             dhcp-authoritative
-            dhcp-range={WanPoolStart},{WanPoolEnd},255.255.255.0,1h
+            dhcp-range={WanPoolStart},{WanPoolEnd},255.255.255.0,{leaseTime}
             dhcp-option=option:router,{Isp}
             dhcp-option=option:dns-server,{Isp}
             dhcp-leasefile={Path.Combine(dir, "dnsmasq.leases")}

@@ -80,7 +80,7 @@ public sealed class Lab : IDisposable
     {
         foreach (var d in new[] { Dir, StateDir, RunDir, LogDir, OutputDir }) Directory.CreateDirectory(d);
         BuildNetwork();
-        foreach (var (name, argv) in IspServices.Prepare(Path.Combine(Dir, "isp"), IspNs)) Track(Start(name, argv));
+        foreach (var (name, argv) in IspServices.Prepare(Path.Combine(Dir, "isp"), IspNs, options.IspLeaseTime)) Track(Start(name, argv));
         if (options.PppoeServer is { } pppoe) StartPppoeServer(pppoe);
         WriteBoard();
         if (options.StartRouterd) StartRouterd();

@@ -16,6 +16,9 @@ public sealed record LabOptions
     public string? PhoneHostname { get; init; }
     /// <summary>How long routerd waits for a LAN address change to be confirmed (the board's RollbackSeconds).</summary>
     public int RollbackSeconds { get; init; } = 60;
+    /// <summary>The lease the ISP's DHCP server gives the WAN (dnsmasq's syntax; at least 2m). A short
+    /// one makes the router's DHCP client renew, and report its lease again, within a minute.</summary>
+    public string IspLeaseTime { get; init; } = "1h";
     /// <summary>The login throttle (free failures, first delay, maximum delay in seconds); null: routerd's real default.</summary>
     public (int FreeFailures, int FirstDelaySeconds, int MaxDelaySeconds)? LoginThrottle { get; init; }
     /// <summary>Board "Tools" entries to override (e.g. Pppd → a wrapper that records its arguments).</summary>

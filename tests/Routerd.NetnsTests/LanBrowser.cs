@@ -27,12 +27,14 @@ sealed class LanBrowser(Lab.Lab lab, LabClient client)
     /// <summary>The CSRF token of the last login or session check.</summary>
     public string? Csrf { get; set; }
     public string Host { get; set; } = LabAddresses.RouterLan;
+    /// <summary>curl's limit per request (the image tier's TCG guests hash passwords slowly).</summary>
+    public int MaxTimeSeconds { get; set; } = 15;
 
     public async Task<WebAnswer> Send(string method, string path, JsonNode? body = null, string? csrf = null, bool sendCsrf = true, string? host = null)
     {
         string id = Guid.NewGuid().ToString("N");
         string bodyFile = Path.Combine(dir, id + ".req"), outFile = Path.Combine(dir, id + ".out"), headFile = Path.Combine(dir, id + ".head");
-        var args = new List<string> { "curl", "-sS", "--max-time", "15", "-X", method, "-b", Jar, "-c", Jar, "-o", outFile, "-D", headFile, "-w", "%{http_code}" };
+        var args = new List<string> { "curl", "-sS", "--max-time", MaxTimeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-X", method, "-b", Jar, "-c", Jar, "-o", outFile, "-D", headFile, "-w", "%{http_code}" };
         if (body is not null)
         {
             await File.WriteAllTextAsync(bodyFile, body.ToJsonString());
@@ -40,7 +42,7 @@ sealed class LanBrowser(Lab.Lab lab, LabClient client)
         }
         if (sendCsrf && (csrf ?? Csrf) is { } token) args.AddRange(["-H", $"'X-CSRF-Token: {token}'"]);
         args.Add($"http://{host ?? Host}{path}");
-        var r = await Task.Run(() => lab.RunIn(client.Namespace, string.Join(' ', args), TimeSpan.FromSeconds(20)));
+        var r = await Task.Run(() => lab.RunIn(client.Namespace, string.Join(' ', args), TimeSpan.FromSeconds(MaxTimeSeconds + 5)));
         if (!r.Ok) throw new HttpRequestException($"{method} {path} from {client.Name}: {r}\n{lab.Describe()}");
         var headers = File.ReadAllLines(headFile).Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
             .GroupBy(p => p[0].Trim(), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last()[1].Trim(), StringComparer.OrdinalIgnoreCase);

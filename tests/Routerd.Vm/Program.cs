@@ -4,12 +4,25 @@ using Routerd.Vm;
 // `Routerd.Vm run [--routerd PATH] [--keep] SCENARIO.sh...`: one boot, the scenarios in order,
 // a line per scenario and the log of each that failed. `Routerd.Vm build`: only the artifacts.
 const string Usage = "usage: Routerd.Vm run [--routerd PATH-TO-AOT-routerd] [--keep] [--env NAME=VALUE]... SCENARIO.sh...\n" +
-                     "       Routerd.Vm build    build (or find) the kernel, initramfs and root image; print their directory";
+                     "       Routerd.Vm build    build (or find) the kernel, initramfs and root image; print their directory\n" +
+                     "       Routerd.Vm image-boot x86-64|rpi4 IMAGE.img   boot a built image in the lab once; print its status line";
 void Log(string m) => Console.Error.WriteLine($"vm: {m}");
 
 if (args is ["build"])
 {
     try { Console.WriteLine(VmArtifacts.Ensure(Log).Directory); return 0; }
+    catch (Exception e) { Log(e.Message); return 1; }
+}
+if (args is ["image-boot", var board, var image] && board is "x86-64" or "rpi4")
+{
+    // One boot of a built image in the lab, for the image benchmark: prints the status line's
+    // fields and the wall time from QEMU's start.
+    try
+    {
+        var (status, wall) = await ImageBoot.Once(board, Path.GetFullPath(image), Log, TimeSpan.FromSeconds(600));
+        Console.WriteLine(string.Join(' ', status.Select(kv => $"{kv.Key}={kv.Value}")) + $" wall={wall.TotalSeconds:0.0}");
+        return 0;
+    }
     catch (Exception e) { Log(e.Message); return 1; }
 }
 if (args.Length < 2 || args[0] != "run")

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The image benchmark (./build.sh bench image): sizes, warm rebuild time and, in QEMU TCG, boot to
+# routerd ready against boot to the end of start-up with routerd disabled (the console's status
+# line: guest uptime in seconds). Prints a table and writes bench/results/image.json.
+#   bench/image.sh ROUTERD_X64 ROUTERD_ARM64 PUBLISH_SECONDS
+# Boards whose image cannot be built here are reported as null, with the reason.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+x64=$1 arm64=$2 publish_s=$3
+out=$ROOT/artifacts/image
+tmp=$(mktemp -d /var/tmp/routerd-bench-image.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+vm() { ROUTERD="$x64" dotnet "$ROOT/artifacts/bin/Routerd.Vm/debug/Routerd.Vm.dll" "$@"; }
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.3f", a / b; else print "null" }'; }
+
+dotnet build tests/Routerd.Vm/Routerd.Vm.csproj --verbosity quiet >/dev/null
+
+declare -A J
+for board in x86-64 rpi4; do
+  bin=$x64; [ $board = rpi4 ] && bin=$arm64
+  key=x86; [ $board = rpi4 ] && key=rpi4
+  log "$board: image (the root filesystem is built once per recipe; cold: minutes)"
+  if [ $board = x86-64 ]; then
+    image/build-image.sh $board "$bin" "$out" --no-xz >/dev/null   # makes sure the root tree is cached
+    log "$board: warm rebuild (routerd publish $publish_s s + assembly + xz)"
+    t0=$(date +%s.%N)
+    img=$(image/build-image.sh $board "$bin" "$out" | tail -1)
+    J[warm_build_s]=$(awk -v a="$t0" -v b="$(date +%s.%N)" -v p="$publish_s" 'BEGIN { printf "%.1f", b - a + p }')
+  else
+    img=$(image/build-image.sh $board "$bin" "$out" | tail -1)
+  fi
+  J[${key}_img_xz_bytes]=$(stat -c %s "$img.xz")
+  J[${key}_img_bytes]=$(stat -c %s "$img")
+  J[${key}_root_bytes]=$(cat "${img%.img}.root-bytes")
+  log "$board: boot with routerd"
+  s1=$(vm image-boot $board "$img" | tail -1)
+  log "$board: boot with routerd disabled"
+  img0=$(image/build-image.sh $board "$bin" "$tmp" --no-xz --routerd-disabled | tail -1)
+  s0=$(vm image-boot $board "$img0" | tail -1)
+  rm -f "$img0"
+  arch=x86; [ $board = rpi4 ] && arch=arm64
+  J[${arch}_ready_s]=$(field "$s1" ready)
+  J[${arch}_bare_boot_s]=$(field "$s0" booted)
+  J[${arch}_boot_ready_ratio]=$(ratio "$(field "$s1" ready)" "$(field "$s0" booted)")
+  J[${arch}_routerd_rss_kb]=$(field "$s1" routerd_rss_kb)
+done
+
+mkdir -p bench/results
+{
+  echo "{"
+  first=1
+  for k in $(printf '%s\n' "${!J[@]}" | sort); do
+    v=${J[$k]}; [[ $v =~ ^[0-9.]+$ ]] || v=null
+    [ $first = 1 ] || echo ","
+    printf '  "%s": %s' "$k" "$v"; first=0
+  done
+  printf '\n}\n'
+} > bench/results/image.json
+printf '%-28s %s\n' metric value
+for k in $(printf '%s\n' "${!J[@]}" | sort); do printf '%-28s %s\n' "$k" "${J[$k]}"; done
+echo "targets: *_img_xz_bytes <= 200 MB, *_root_bytes <= 400 MB, warm_build_s <= 180, *_boot_ready_ratio <= 1.1"
+echo "wrote bench/results/image.json"

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Builds a flashable image for a board, without loop devices or mounts:
+#   image/build-image.sh BOARD ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled]
+# BOARD is x86-64 or rpi4. Writes OUT_DIR/routerd-BOARD-VERSION.img (+ .img.xz and .sha256).
+#
+# Two stages:
+#  1. the Debian root filesystem (image/rootfs.sh with the board's package list), built once per
+#     recipe into $ROUTERD_IMAGE_CACHE (default /var/cache/routerd-image), keyed by a hash of every
+#     recipe file and the kernel package's version;
+#  2. assembly, every time: a copy of that tree + routerd + overlay → ext4 root slot (mkfs.ext4 -d),
+#     boot partition (mkfs.vfat + mtools), data partition (mkfs.ext4 -d), partition table written
+#     by sfdisk into a plain file, partitions placed with dd.
+# Layout (both boards): 1 boot | 2 root A | 3 root B (empty) | 4 data; see image/README.md.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+cache=${ROUTERD_IMAGE_CACHE:-/var/cache/routerd-image}
+log() { printf 'image: %s\n' "$*" >&2; }
+die() { printf 'image: %s\n' "$*" >&2; exit 1; }
+
+[ $# -ge 3 ] || die "usage: image/build-image.sh x86-64|rpi4 ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled]"
+board=$1 routerd=$2 outdir=$3; shift 3
+xz=1 routerd_enabled=1
+for a in "$@"; do
+  case $a in --no-xz) xz=0 ;; --routerd-disabled) routerd_enabled=0 ;; *) die "unknown option $a" ;; esac
+done
+[ "$(id -u)" = 0 ] || die "building an image needs root (mmdebstrap, file owners in the root filesystem): run it with sudo"
+case $board in
+  x86-64) arch=amd64 components=main ;;
+  rpi4) arch=arm64 components="main non-free-firmware" ;;
+  *) die "unknown board '$board' (x86-64 or rpi4)" ;;
+esac
+for t in mmdebstrap:mmdebstrap mkfs.ext4:e2fsprogs mkfs.vfat:dosfstools mcopy:mtools sfdisk:fdisk xz:xz-utils flock:util-linux; do
+  command -v "${t%%:*}" >/dev/null || die "\`${t%%:*}\` is missing: apt-get install ${t#*:} (or ./build.sh deps)"
+done
+[ -x "$routerd" ] || die "routerd is not built at $routerd (./build.sh build)"
+bdir=$here/$board
+
+# ---------------------------------------------------------------- stage 1: root filesystem (cached)
+kver=$(apt-cache policy linux-image-amd64 2>/dev/null | sed -n 's/^ *Candidate: //p')
+[ -n "$kver" ] && [ "$kver" != "(none)" ] || die "apt knows no linux-image-amd64 package: run apt-get update"
+recipe=("$here/rootfs.sh" "$here/packages.txt" "$here/prune.txt" "$bdir/packages.txt" "$bdir/setup-hook.sh")
+key=$( { echo "$board $arch $components kernel=$kver"; for f in "${recipe[@]}"; do [ ! -f "$f" ] || cat "$f"; done; } | sha256sum | cut -c1-16)
+rootfs=$cache/$board-$key
+mkdir -p "$cache"
+if [ ! -d "$rootfs" ]; then
+  exec 9>"$cache/$board-$key.lock"
+  flock -n 9 || { log "another build of $board-$key is running; waiting for it"; flock 9; }
+fi
+if [ ! -d "$rootfs" ]; then
+  tmp=$rootfs.tmp
+  clean_tmp() {
+    findmnt -rn -o TARGET | grep -F "$tmp/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    rm -rf --one-file-system "$tmp"
+  }
+  clean_tmp
+  trap clean_tmp EXIT
+  if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+    # Running the arm64 packages' configure scripts needs qemu-user registered with binfmt_misc.
+    command -v qemu-aarch64-static >/dev/null || die "qemu-aarch64-static is missing: apt-get install qemu-user-static"
+    if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+      log "registering qemu-aarch64 with binfmt_misc (systemd-binfmt, as qemu-user-static does at boot)"
+      mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+      /lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf
+    fi
+  fi
+  excludes=()
+  while read -r d; do
+    excludes+=("--dpkgopt=path-exclude=/lib/modules/*/kernel/$d/*" "--dpkgopt=path-exclude=/usr/lib/modules/*/kernel/$d/*")
+  done < <(sed 's/#.*//; /^ *$/d' "$here/prune.txt")
+  hook=()
+  [ -f "$bdir/setup-hook.sh" ] && hook=("--setup-hook=$bdir/setup-hook.sh \"\$1\"" "--dpkgopt=force-confold")
+  log "root filesystem for $board ($arch, $components) with $kver → $rootfs (cold: minutes)"
+  start=$SECONDS
+  ROOTFS_ARCH=$arch ROOTFS_COMPONENTS=$components "$here/rootfs.sh" "$tmp" "$bdir/packages.txt" -- \
+    "${excludes[@]}" ${hook[@]+"${hook[@]}"}
+  mv "$tmp" "$rootfs"
+  trap - EXIT
+  log "root filesystem built in $((SECONDS - start)) s"
+fi
+touch "$rootfs.last-used"
+# Root trees of other recipes unused for a week go (other worktrees may still use theirs).
+find "$cache" -maxdepth 1 -name '*.last-used' -mtime +7 | while read -r stamp; do
+  old=${stamp%.last-used}; [ "$old" = "$rootfs" ] || rm -rf --one-file-system "$old" "$stamp" "$old.lock"
+done
+
+# ---------------------------------------------------------------- stage 2: assembly (every build)
+case $arch in
+  amd64) version=$("$routerd" version | awk '{print $2; exit}') ;;
+  *) version=$(qemu-aarch64-static -L /usr/aarch64-linux-gnu "$routerd" version | awk '{print $2; exit}') ;;
+esac
+[ -n "$version" ] || die "could not read the version of $routerd"
+name=routerd-$board-$version
+mkdir -p "$outdir"
+work=$(mktemp -d "$cache/assemble.XXXXXX")
+trap 'rm -rf --one-file-system "$work"' EXIT
+start=$SECONDS
+root=$work/root
+cp -a "$rootfs" "$root"
+
+# routerd, its board file, the overlay (units, fstab, journald, console banner).
+install -D -m 0755 "$routerd" "$root/usr/bin/routerd"
+install -D -m 0644 "$repo/board/$board/board.json" "$root/etc/routerd/board.json"
+cp -a "$here/overlay/." "$root/"
+echo "$version" > "$root/etc/routerd/version"
+mkdir -p "$root/data"
+echo routerd > "$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\trouterd\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+# The getty's greeting: \4{br-lan} is the LAN address as it is now.
+printf 'routerd %s (\\l)\nLAN: \\4{br-lan}   web UI: http://\\4{br-lan}/\nFirst-boot Wi-Fi key: /var/lib/routerd/wifi-first-boot.txt (root only), or set your own in the web UI.\n\n' \
+  "$version" > "$root/etc/issue"
+# Read-only root: an empty machine-id makes systemd generate one in RAM at every boot; stamps that
+# say /etc and /var are up to date keep ldconfig and hwdb updates from trying to write.
+: > "$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"
+touch -r "$root/usr" "$root/etc/.updated" "$root/var/.updated"
+systemctl --root="$root" --quiet enable routerd.service routerd-console.service routerd-grow-data.service
+[ $routerd_enabled = 1 ] || systemctl --root="$root" --quiet disable routerd.service
+# Nothing runs that a router does not need: no package downloads, no file system scrubbing.
+# routerd runs hostapd itself, with its own configuration.
+systemctl --root="$root" --quiet mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service hostapd.service wpa_supplicant.service 2>/dev/null || true
+rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/boot/firmware.bak
+
+mb() { echo $(( ($1 + 1048575) / 1048576 )); }
+root_bytes=$(du -sb "$root" | cut -f1)
+log "root tree: $(mb "$root_bytes") MiB"
+echo "$root_bytes" > "$outdir/$name.root-bytes"
+
+# The data partition starts small (it grows to fill the disk at first boot) and already holds the
+# overlay's directories for /var.
+mkdir -p "$work/data/var" "$work/data/.var-work"
+mkfs.ext4 -q -F -L routerd-data -d "$work/data" "$work/data.ext4" "${DATA_MB:-64}M" 2>&1 | { grep -v "^Creating regular file" || true; } >&2
+
+. "$bdir/assemble.sh"   # the board's boot partition, partition table and image: sets $img
+
+if [ $xz = 1 ]; then
+  log "compressing (xz)"
+  xz -T0 -6 -k -f "$img"
+  (cd "$outdir" && sha256sum "$name.img.xz" > "$name.img.xz.sha256")
+fi
+log "assembled in $((SECONDS - start)) s: $img"
+ls -l "$outdir/$name".* >&2
+echo "$img"

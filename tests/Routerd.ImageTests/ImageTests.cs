@@ -1,0 +1,61 @@
+using Xunit;
+
+namespace Routerd.ImageTests;
+
+/// <summary>A board's image in QEMU: each fact reads one outcome of the single boot sequence in
+/// <see cref="ImageRun"/> (console kept in tests/results/image/BOARD-console.log).</summary>
+public abstract class ImageTests(ImageRun run)
+{
+    void Passed(string check)
+    {
+        Assert.True(run.Checks.ContainsKey(check), $"'{check}' never ran (an earlier step stopped the sequence)");
+        Assert.True(run.Checks[check] is null, $"{check}: {run.Checks[check]}");
+    }
+
+    string Status(string key) => run.Status1.TryGetValue(key, out var v) ? v : "(no status line)";
+
+    [Fact]
+    public void Routerd_starts_from_systemd_and_no_unit_fails()
+    {
+        Passed("first boot reaches routerd-status");
+        Assert.True(Status("ready") != "-", $"routerd never listened on port 80 (ready={Status("ready")})\n{Tail()}");
+        Assert.True(Status("system") == "running" && Status("failed") == "none", $"system={Status("system")} failed={Status("failed")}\n{Tail()}");
+        Assert.True(run.Status2.GetValueOrDefault("failed") is null or "none", $"after the reboot: failed={run.Status2.GetValueOrDefault("failed")}");
+    }
+
+    [Fact] public void The_client_gets_a_lease_and_reaches_the_isp_host_through_nat() { Passed("client lease"); Passed("NAT to the ISP's host"); }
+
+    [Fact] public void The_web_ui_answers_and_admin_admin_logs_in_with_the_forced_change() => Passed("web login with the forced change");
+
+    [Fact]
+    public void A_setting_changed_through_the_api_survives_a_reboot()
+    {
+        Passed("setting changed through the API");
+        Passed("reboot through the web API");
+        Passed("setting survives the reboot");
+    }
+
+    [Fact]
+    public void The_root_file_system_is_read_only()
+    {
+        Assert.True(Status("root") == "ro", $"/ is mounted {Status("root")}");
+        Passed("root slot unchanged on disk");
+    }
+
+    [Fact]
+    public void The_data_partition_grew_to_fill_the_disk()
+    {
+        Passed("data partition grew to the disk's end");
+        Assert.True(int.TryParse(Status("data_mb"), out int mb) && mb > 1000, $"/data is {Status("data_mb")} MB on a 2 GiB disk");
+    }
+
+    [Fact] public void A_scan_from_the_isp_finds_no_open_port() => Passed("no open port seen from the ISP");
+
+    string Tail() => string.Join('\n', run.Log.Split('\n').TakeLast(40));
+}
+
+/// <summary>x86-64: the whole disk under QEMU q35 + OVMF (TCG).</summary>
+public sealed class X86ImageTests(X86ImageRun run) : ImageTests(run), IClassFixture<X86ImageRun>;
+
+/// <summary>Raspberry Pi 4: the root slot and the slot's kernel on QEMU virt, cortex-a72 (TCG).</summary>
+public sealed class Rpi4VirtImageTests(Rpi4VirtImageRun run) : ImageTests(run), IClassFixture<Rpi4VirtImageRun>;
