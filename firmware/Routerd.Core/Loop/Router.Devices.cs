@@ -90,6 +90,14 @@ public sealed partial class Router
         return null;
     }
 
+    /// <summary>A request to bring the VIP sets up to date: its sender (a tool, a test) learns
+    /// the result once the sets are applied, like a toggle's.</summary>
+    object RefreshSets()
+    {
+        setsDirty = true;
+        return Deferred;
+    }
+
     object? OnStations(StationsChanged s)
     {
         if (s.Connected is { } connected)

@@ -174,8 +174,7 @@ public sealed partial class Router : IDisposable
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
         StationsChanged s => OnStations(s),
-        // Its sender (a tool, a test) learns the result once the sets are applied, like a toggle.
-        DevicesChanged => Observed(() => { }) ?? Deferred,
+        DevicesChanged => RefreshSets(),
         Tick => OnTick(),
         SyncPoint => null,
         _ => throw new ArgumentException($"unknown event {e}"),
