@@ -8,12 +8,10 @@ namespace Routerd.NetnsTests;
 /// <summary>A damaged settings file never keeps the router down and is never written to: routerd
 /// moves it aside untouched, restores the last good copy (or, without one, starts from the board's
 /// defaults in a rescue state), serves, and says so in its log and in status.store.</summary>
-public sealed class DamagedSettingsTests(LabWithoutRouterdFixture fixture) : IClassFixture<LabWithoutRouterdFixture>
+static class RouterdStart
 {
-    readonly Lab.Lab lab = fixture.Lab;
-    string File_ => Path.Combine(lab.StateDir, "settings.db");
-
-    async Task<JsonNode> StartAndWaitForStatus()
+    /// <summary>Starts routerd and returns its first status once it serves on the control socket.</summary>
+    public static async Task<JsonNode> StartRouterdAndWaitForStatus(this Lab.Lab lab)
     {
         lab.StartRouterd();
         using var api = new RouterdApi(lab.ControlSocket);
@@ -26,6 +24,14 @@ public sealed class DamagedSettingsTests(LabWithoutRouterdFixture fixture) : ICl
         Assert.False(lab.Routerd!.HasExited, $"routerd exited: {lab.Routerd.Output}");
         return status!;
     }
+}
+
+public sealed class DamagedSettingsTests(LabWithoutRouterdFixture fixture) : IClassFixture<LabWithoutRouterdFixture>
+{
+    readonly Lab.Lab lab = fixture.Lab;
+    string File_ => Path.Combine(lab.StateDir, "settings.db");
+
+    Task<JsonNode> StartAndWaitForStatus() => lab.StartRouterdAndWaitForStatus();
 
     static byte[] Garbage(int length)
     {

@@ -34,8 +34,8 @@ public static class ApiEndpoints
             // Unknown devices are 404: add them first (POST /api/devices), so a typo never
             // silently creates a VIP entry for nobody.
             if (!api.Router.KnowsDevice(m))
-                return Results.Json(new FieldErrorResponse("no such device", [new FieldError("mac", $"{m} has not been seen; add it first")]),
-                    RouterJsonContext.Default.FieldErrorResponse, statusCode: 404);
+                return Results.Json(new ApiError("no such device", "devices/UNKNOWN", [new FieldError("mac", $"{m} has not been seen; add it first")]),
+                    RouterJsonContext.Default.ApiError, statusCode: 404);
             var result = await api.Router.SetPriorityAsync(m, request.Enabled, request.Until);
             return result.Succeeded
                 ? Results.Json(api.Device(m), RouterJsonContext.Default.DeviceView)
@@ -58,20 +58,26 @@ public static class ApiEndpoints
         }).AddEndpointFilter(ControlSocketOnly);
     }
 
-    /// <summary>A change's answer: 400 naming the refused fields, 500 with the structured code when
-    /// applying failed (the old configuration is back), else the settings as they now are.</summary>
-    internal static IResult Answer(ChangeResult result, RouterApi api)
+    /// <summary>A change's answer: 400 naming the refused fields, 507 when the disk is too full to
+    /// store it and 500 with the structured code when storing or applying failed (nothing of it
+    /// is in force), else the settings as they now are.</summary>
+    internal static IResult Answer(ChangeResult result, RouterApi api) =>
+        Refusal(result) ?? Results.Json(SettingsSecrets.Redact(api.Router.Settings), RouterJsonContext.Default.RouterSettings);
+
+    /// <summary>The answer to a change that did not happen; null when it did.</summary>
+    internal static IResult? Refusal(ChangeResult result)
     {
         if (result.Errors.Count > 0)
-            return Results.Json(new FieldErrorResponse("invalid settings", result.Errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+            return Results.Json(new ApiError("invalid settings", "request/INVALID", result.Errors), RouterJsonContext.Default.ApiError, statusCode: 400);
         if (result.FailureCode is { } code)
-            return Results.Json(new FieldErrorResponse(code, [new FieldError("", result.FailureMessage ?? code)]), RouterJsonContext.Default.FieldErrorResponse, statusCode: 500);
-        return Results.Json(SettingsSecrets.Redact(api.Router.Settings), RouterJsonContext.Default.RouterSettings);
+            return Results.Json(new ApiError(result.FailureMessage ?? code, code), RouterJsonContext.Default.ApiError,
+                statusCode: code == StoreException.Full ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status500InternalServerError);
+        return null;
     }
 
     /// <summary>Only for the daemons' hooks: the root-only control socket (a unix socket: no remote address).</summary>
     static async ValueTask<object?> ControlSocketOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         context.HttpContext.Connection.RemoteIpAddress is null
             ? await next(context)
-            : Results.Json(new FieldErrorResponse("changes are accepted on the control socket only", []), RouterJsonContext.Default.FieldErrorResponse, statusCode: 403);
+            : Results.Json(new ApiError("changes are accepted on the control socket only", "auth/CONTROL_SOCKET_ONLY"), RouterJsonContext.Default.ApiError, statusCode: 403);
 }

@@ -36,7 +36,7 @@ public static partial class SessionEndpoints
                 LogLoginFailed(log, Printable(login.Username), client?.ToString() ?? "control socket");
                 return earned > TimeSpan.Zero
                     ? TooMany(context, earned)
-                    : Results.Json(new ApiError("wrong user name or password", "auth/WRONG_PASSWORD"), WebJsonContext.Default.ApiError, statusCode: 401);
+                    : Results.Json(new ApiError("wrong user name or password", "auth/WRONG_PASSWORD"), RouterJsonContext.Default.ApiError, statusCode: 401);
             }
             throttle.Succeeded(client);
             var session = sessions.Create(admin.Username);
@@ -53,7 +53,7 @@ public static partial class SessionEndpoints
         app.MapGet("/api/session", (HttpContext context) =>
             ApiGuard.SessionOf(context) is { } s
                 ? Results.Json(Info(s, reconciler), WebJsonContext.Default.SessionInfo)
-                : Results.Json(new ApiError("not logged in", "auth/NO_SESSION"), WebJsonContext.Default.ApiError, statusCode: 401));
+                : Results.Json(new ApiError("not logged in", "auth/NO_SESSION"), RouterJsonContext.Default.ApiError, statusCode: 401));
 
         app.MapDelete("/api/session", (HttpContext context) =>
         {
@@ -73,8 +73,8 @@ public static partial class SessionEndpoints
             }
             var errors = PasswordRules.Check(currentOk, change.New, change.Confirm, admin.Username, board.Defaults.AdminPassword);
             if (errors.Count > 0)
-                return Results.Json(new FieldErrorResponse("password not changed", errors), RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
-            reconciler.ChangeAdminPassword(PasswordHasher.Hash(change.New!));
+                return Results.Json(new ApiError("password not changed", "request/INVALID", errors), RouterJsonContext.Default.ApiError, statusCode: 400);
+            if (ApiEndpoints.Refusal(await reconciler.ChangeAdminPasswordAsync(PasswordHasher.Hash(change.New!))) is { } notStored) return notStored;
             // Anyone else who knew the old password is logged out; the browser that changed it stays in.
             sessions.RemoveAllExcept(ApiGuard.SessionOf(context)?.Id);
             return Results.NoContent();
@@ -94,12 +94,12 @@ public static partial class SessionEndpoints
     static IResult Busy(HttpContext context)
     {
         context.Response.Headers.RetryAfter = "2";
-        return Results.Json(new ApiError("the router is checking other passwords; try again in a moment", "auth/BUSY"), WebJsonContext.Default.ApiError, statusCode: 503);
+        return Results.Json(new ApiError("the router is checking other passwords; try again in a moment", "auth/BUSY"), RouterJsonContext.Default.ApiError, statusCode: 503);
     }
 
     static IResult TooMany(HttpContext context, TimeSpan wait)
     {
         context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Results.Json(new ApiError("too many wrong passwords; wait before trying again", "auth/THROTTLED"), WebJsonContext.Default.ApiError, statusCode: 429);
+        return Results.Json(new ApiError("too many wrong passwords; wait before trying again", "auth/THROTTLED"), RouterJsonContext.Default.ApiError, statusCode: 429);
     }
 }

@@ -36,10 +36,10 @@ public static class SettingsEndpoints
 
         app.MapGet("/api/settings/pending", () => Results.Json(router.Pending, WebJsonContext.Default.PendingView));
 
-        app.MapPost("/api/settings/confirm", async () => await router.ConfirmPendingAsync()
-            ? Results.NoContent()
-            : Results.Json(new ApiError("no change is waiting for confirmation (it may have rolled back)", "settings/NOTHING_PENDING"),
-                WebJsonContext.Default.ApiError, statusCode: 409));
+        app.MapPost("/api/settings/confirm", async () => await router.ConfirmPendingAsync() is not { } confirmed
+            ? Results.Json(new ApiError("no change is waiting for confirmation (it may have rolled back)", "settings/NOTHING_PENDING"),
+                RouterJsonContext.Default.ApiError, statusCode: 409)
+            : ApiEndpoints.Refusal(confirmed) ?? Results.NoContent());
     }
 
     static async Task<IResult> ReadAndChange(HttpRequest request, bool migrate, Router router, RouterApi api)
@@ -52,13 +52,13 @@ public static class SettingsEndpoints
         }
         catch (SettingsDocumentException e)
         {
-            return Results.Json(new FieldErrorResponse("not a routerd settings document", [new FieldError(e.Field, e.Message)]),
-                RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+            return Results.Json(new ApiError("not a routerd settings document", "settings/NOT_A_DOCUMENT", [new FieldError(e.Field, e.Message)]),
+                RouterJsonContext.Default.ApiError, statusCode: 400);
         }
         catch (BadHttpRequestException e)
         {
-            return Results.Json(new FieldErrorResponse("the body could not be read", [new FieldError("", e.Message)]),
-                RouterJsonContext.Default.FieldErrorResponse, statusCode: e.StatusCode);
+            return Results.Json(new ApiError(e.Message, "http/BAD_BODY"),
+                RouterJsonContext.Default.ApiError, statusCode: e.StatusCode);
         }
         return await Change(router, settings, api);
     }

@@ -13,10 +13,10 @@ static class WanDetectEndpoint
     public static async Task<IResult> Handle(RouterApi api, int? timeoutMs)
     {
         if (api.DetectWan is not { } detect)
-            return Results.Json(new FieldErrorResponse("WAN detection is not available", []), RouterJsonContext.Default.FieldErrorResponse, statusCode: 501);
+            return Results.Json(new ApiError("WAN detection is not available", "wan/DETECT_UNAVAILABLE"), RouterJsonContext.Default.ApiError, statusCode: 501);
         if (timeoutMs is { } t && t is < 100 or > 10_000)
-            return Results.Json(new FieldErrorResponse("invalid request", [new FieldError("timeoutMs", "must be between 100 and 10000")]),
-                RouterJsonContext.Default.FieldErrorResponse, statusCode: 400);
+            return Results.Json(new ApiError("invalid request", "request/INVALID", [new FieldError("timeoutMs", "must be between 100 and 10000")]),
+                RouterJsonContext.Default.ApiError, statusCode: 400);
         string device = api.Router.State.Wan.Device;
         try
         {
@@ -25,8 +25,8 @@ static class WanDetectEndpoint
         }
         catch (Exception e) when (e is ArgumentException or IOException)
         {
-            return Results.Json(new FieldErrorResponse(e.Message, [new FieldError("wan.device", e.Message)]),
-                RouterJsonContext.Default.FieldErrorResponse, statusCode: 409);
+            return Results.Json(new ApiError(e.Message, "wan/PORT_UNAVAILABLE", [new FieldError("wan.device", e.Message)]),
+                RouterJsonContext.Default.ApiError, statusCode: 409);
         }
     }
 }

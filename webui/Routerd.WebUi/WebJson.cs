@@ -7,16 +7,12 @@ namespace Routerd.WebUi;
 /// <summary>JSON of the web-only API shapes (sessions, password, pending change, system), source
 /// generated like RouterJsonContext; camelCase on the wire.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(SessionInfo))]
 [JsonSerializable(typeof(PasswordChange))]
 [JsonSerializable(typeof(PendingView))]
 [JsonSerializable(typeof(Accepted))]
 public sealed partial class WebJsonContext : JsonSerializerContext;
-
-/// <summary>A refusal that is not about a field: 401, 403, 404, 429.</summary>
-public sealed record ApiError(string Error, string? Code = null);
 
 /// <summary>POST /api/session.</summary>
 public sealed record LoginRequest(string? Username, string? Password);

@@ -9,17 +9,18 @@ public sealed partial class Router
 {
     /// <summary>Stores a new password hash and ends the first-boot "must change" state. Nothing
     /// is rendered from the account, so nothing is applied.</summary>
-    public void ChangeAdminPassword(string newHash) => Send(new ChangePassword(newHash));
-    public Task ChangeAdminPasswordAsync(string newHash) => SendAsync(new ChangePassword(newHash));
+    public ChangeResult ChangeAdminPassword(string newHash) => (ChangeResult)Send(new ChangePassword(newHash))!;
+    public async Task<ChangeResult> ChangeAdminPasswordAsync(string newHash) => (ChangeResult)(await SendAsync(new ChangePassword(newHash)))!;
 
-    object? OnChangePassword(string newHash)
+    /// <summary>The old password stays in force unless the new one is on the disk.</summary>
+    object OnChangePassword(string newHash)
     {
         FlushSets();
         var next = settings with { Admin = settings.Admin with { PasswordHash = newHash, MustChangePassword = false } };
-        store.Save(Persisted(next));
+        if (Store(Persisted(next)) is { } notStored) return notStored;
         settings = next;
         LogPasswordChanged(log);
-        return null;
+        return ChangeResult.Applied;
     }
 
     /// <summary>Back to the board's first-boot settings (admin/admin, must change) and applies

@@ -110,36 +110,46 @@ public sealed partial class Router
     /// VIP sets up to date. Only set elements change; nothing else is touched.</summary>
     public void RefreshVipAddresses() => Send(new DevicesChanged());
 
-    /// <summary>Applies the VIP sets if this burst changed them, stores the toggles that waited
-    /// for them, and answers them; a refused set puts the toggles back.</summary>
+    /// <summary>Stores the toggles that waited for this burst, applies the VIP sets if the burst
+    /// changed them, and answers the toggles. A toggle the store cannot keep is not applied; sets
+    /// that cannot be applied take the toggles back out of the store.</summary>
     void FlushSets()
     {
         if (!setsDirty) return;
         setsDirty = false;
         var result = ChangeResult.Applied;
+        var previouslyStored = stored;
+        bool storedBurst = false;
+        if (beforeSets is { } before)
+        {
+            if (Store(Persisted(settings)) is { } notStored)
+            {
+                result = notStored;
+                (settings, state) = (before.Settings, before.State);
+            }
+            else storedBurst = true;
+        }
         string sets = VipSetsOf(state).ToNft();
         if (applied is { } config && sets != appliedSets)
         {
             failures.Clear();
             Step("firewall", false, () => appliers.Firewall.Apply(config.Nftables, sets));
             if (failures.Count == 0) appliedSets = sets;
-            else result = new ChangeResult([], failures[0].Code, failures[0].Message);
-            failures.Clear();
-        }
-        if (beforeSets is { } before)
-        {
-            beforeSets = null;
-            if (result.Succeeded)
-            {
-                store.Save(Persisted(settings));
-                LogChanged(log);
-            }
             else
             {
-                LogApplyFailed(log, result.FailureCode!, result.FailureMessage ?? "");
-                (settings, state) = (before.Settings, before.State);
+                result = new ChangeResult([], failures[0].Code, failures[0].Message);
+                LogApplyFailed(log, failures[0].Code, failures[0].Message);
+                if (storedBurst)
+                {
+                    (settings, state) = (beforeSets!.Value.Settings, beforeSets.Value.State);
+                    Store(previouslyStored);
+                    storedBurst = false;
+                }
             }
+            failures.Clear();
         }
+        if (storedBurst) LogChanged(log);
+        beforeSets = null;
         Publish();
         foreach (var e in awaitingSets) e.Complete(result);
         awaitingSets.Clear();

@@ -54,20 +54,20 @@ public sealed partial class Router
     }
 
     /// <summary>The user reached the router at its new address: store the change; the old
-    /// address goes after <see cref="FallbackGrace"/>. False when nothing was pending (already
-    /// rolled back).</summary>
-    public bool ConfirmPending() => (bool)Send(new ConfirmChange())!;
-    public async Task<bool> ConfirmPendingAsync() => (bool)(await SendAsync(new ConfirmChange()))!;
+    /// address goes after <see cref="FallbackGrace"/>. Null when nothing was pending (already
+    /// rolled back); a failure when the store could not keep it (the change stays pending).</summary>
+    public ChangeResult? ConfirmPending() => (ChangeResult?)Send(new ConfirmChange());
+    public async Task<ChangeResult?> ConfirmPendingAsync() => (ChangeResult?)await SendAsync(new ConfirmChange());
 
-    object OnConfirm()
+    object? OnConfirm()
     {
-        if (pending is not { } p) return false;
+        if (pending is not { } p) return null;
         FlushSets();
+        if (Store(settings) is { } notStored) return notStored;
         pending = null;
         retiring = (p.PreviousAddress, clock.GetUtcNow() + FallbackGrace);
-        store.Save(settings);
         LogConfirmed(log);
-        return true;
+        return ChangeResult.Applied;
     }
 
     /// <summary>Puts the old LAN settings back when the deadline passed, and lets a confirmed

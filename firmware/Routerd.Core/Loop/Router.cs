@@ -37,6 +37,8 @@ public sealed partial class Router : IDisposable
 
     // Owned by the loop's thread; nobody else reads or writes them.
     RouterSettings settings = null!;
+    /// <summary>What the store holds: <see cref="settings"/>, except the LAN while a change of it is pending.</summary>
+    RouterSettings stored = null!;
     DesiredState state = null!;
     RenderedConfig? applied;
     string? appliedSets;
@@ -127,7 +129,7 @@ public sealed partial class Router : IDisposable
         else if (stored.Wifi.Passphrase is null)
             store.Save(stored = FirstBoot.WithWifiKey(stored, board));
         state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
-        settings = stored;
+        (settings, this.stored) = (stored, stored);
         if (leaseMemory.Load() is { } report && report.Expires > clock.GetUtcNow())
         {
             lease = ParseLease(report);
@@ -193,14 +195,16 @@ public sealed partial class Router : IDisposable
     {
         try { Apply(Render()); }
         catch (ApplyException e) { LogApplyFailed(log, e.Code, e.Message); }
-        firstApply.TrySetResult();
+        // Whatever else went wrong (the loop logs it), the first apply is over: whoever waits for it
+        // (the web listener, requests) must not wait for ever.
+        finally { firstApply.TrySetResult(); }
         return null;
     }
 
     public ChangeResult TryChange(RouterSettings incoming) => (ChangeResult)Send(new ChangeSettings(incoming, false))!;
 
-    /// <summary>Validates, applies and stores complete settings (secrets included); on failure
-    /// the previous configuration is put back. <paramref name="validated"/>: the caller already
+    /// <summary>Validates, stores and applies complete settings (secrets included); on failure
+    /// the previous configuration is put back, in the store and on the system. <paramref name="validated"/>: the caller already
     /// checked <paramref name="next"/> against this board and these interfaces.</summary>
     ChangeResult Commit(RouterSettings next, bool validated = false)
     {
@@ -223,13 +227,15 @@ public sealed partial class Router : IDisposable
         if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, VipSetsOf(nextState).ToNft()) is { } invalid)
             return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
 
-        var previous = (settings, state, lease, applied);
+        // Store, then apply: a change the store cannot keep is not applied at all, and a change
+        // that cannot be applied is taken back out of the store.
+        var previous = (settings, state, lease, applied, stored);
+        if (Store(Persisted(next)) is { } notStored) return notStored;
         try
         {
             if (!PppdUnchanged(rendered)) ppp.Reset();
             (state, lease) = (nextState, nextLease);
             Apply(rendered);
-            store.Save(Persisted(next));
             settings = next;
             LogChanged(log);
             return ChangeResult.Applied;
@@ -238,11 +244,29 @@ public sealed partial class Router : IDisposable
         {
             LogApplyFailed(log, e.Code, e.Message);
             (settings, state, lease) = (previous.settings, previous.state, previous.lease);
+            Store(previous.stored);
             if (previous.applied is { } back)
             {
                 try { Apply(back); }
                 catch (ApplyException again) { LogApplyFailed(log, again.Code, "rollback: " + again.Message); }
             }
+            return new ChangeResult([], e.Code, e.Message);
+        }
+    }
+
+    /// <summary>Hands a document to the store: null once it is on the disk, else the failure as a
+    /// change's answer (store/FULL names a full disk); then nothing may be applied.</summary>
+    ChangeResult? Store(RouterSettings document)
+    {
+        try
+        {
+            store.Save(document);
+            stored = document;
+            return null;
+        }
+        catch (StoreException e)
+        {
+            LogStoreFailed(log, e.Code, e.Message);
             return new ChangeResult([], e.Code, e.Message);
         }
     }
@@ -410,6 +434,8 @@ public sealed partial class Router : IDisposable
     static partial void LogChanged(ILogger log);
     [LoggerMessage(Level = LogLevel.Error, Message = "apply failed ({Code}): {Message}")]
     static partial void LogApplyFailed(ILogger log, string code, string message);
+    [LoggerMessage(Level = LogLevel.Error, Message = "settings not stored, nothing applied ({Code}): {Message}")]
+    static partial void LogStoreFailed(ILogger log, string code, string message);
     [LoggerMessage(Level = LogLevel.Warning, Message = "ignored a malformed DHCP lease report: {Reason}")]
     static partial void LogBadLease(ILogger log, string reason);
     [LoggerMessage(Level = LogLevel.Information, Message = "WAN DHCP {Event}: {Lease}")]

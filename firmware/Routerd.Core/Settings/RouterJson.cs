@@ -16,7 +16,7 @@ namespace Routerd.Core.Settings;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RouterSettings))]
 [JsonSerializable(typeof(Board))]
-[JsonSerializable(typeof(FieldErrorResponse))]
+[JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(List<DeviceView>))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
 [JsonSerializable(typeof(DeviceView))]
@@ -36,8 +36,18 @@ public sealed record PriorityRequest(bool Enabled, DateTimeOffset? Until);
 /// <summary>POST /api/devices: a device named by MAC before the router has seen it.</summary>
 public sealed record NewDevice(string Mac, string? Name);
 
-/// <summary>The body of a 400: every refused field with its message.</summary>
-public sealed record FieldErrorResponse(string Error, IReadOnlyList<FieldError> Errors);
+/// <summary>Every refusal the API gives has this one shape: a sentence for people, a structured
+/// code for programs (auth/CSRF, settings/INVALID, store/FULL, network/IP_FAILED, ...), and every
+/// refused field with its message (empty when the refusal is not about a field).</summary>
+public sealed record ApiError
+{
+    [JsonConstructor]
+    public ApiError(string error, string? code, IReadOnlyList<FieldError>? errors) => (Error, Code, Errors) = (error, code, errors ?? []);
+    public ApiError(string error, string? code = null) : this(error, code, null) { }
+    public string Error { get; init; }
+    public string? Code { get; init; }
+    public IReadOnlyList<FieldError> Errors { get; init; }
+}
 
 public static class RouterJson
 {

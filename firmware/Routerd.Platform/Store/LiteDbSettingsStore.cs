@@ -32,7 +32,11 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     public const string GoodCopySuffix = ".good.json";
     const UnixFileMode OwnerOnly = FileModes.OwnerOnly;
 
-    readonly LiteDatabase db;
+    /// <summary>Null after a failed commit: LiteDB stays broken after a write error (a full disk),
+    /// so the next <see cref="Save"/> starts over from a freshly written file.</summary>
+    LiteDatabase? db;
+    /// <summary>What the store holds (the last committed settings).</summary>
+    RouterSettings? current;
 
     public string FilePath { get; }
     public string GoodCopyPath => FilePath + GoodCopySuffix;
@@ -63,10 +67,16 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         }
         else if (good is not null)
             Health = new StoreHealth(StoreHealth.Restored, $"the settings file {path} was missing; the last good settings were restored", null);
-        settings = good ?? settings;
-        Rewrite(path, settings);
-        db = new LiteDatabase(Connect(path, readOnly: false));
+        current = good ?? settings;
+        Rewrite(path, current);
+        db = Open(path);
+    }
+
+    static LiteDatabase Open(string path)
+    {
+        var db = new LiteDatabase(Connect(path, readOnly: false));
         File.SetUnixFileMode(path, OwnerOnly);
+        return db;
     }
 
     // Direct mode: routerd is the only process that opens the file.
@@ -136,10 +146,18 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         string next = Path.Combine(Path.GetDirectoryName(path) ?? ".", Path.GetFileNameWithoutExtension(path) + ".next" + Path.GetExtension(path));
         File.Delete(next);
         File.Delete(LogFileOf(next));
-        using (var fresh = new LiteDatabase(Connect(next, readOnly: false)))
+        try
         {
+            using var fresh = new LiteDatabase(Connect(next, readOnly: false));
             if (settings is not null) Put(fresh, settings);
             fresh.Checkpoint();
+        }
+        catch
+        {
+            // A full disk: what was written of the new file only takes the room the next try needs.
+            DeleteQuietly(next);
+            DeleteQuietly(LogFileOf(next));
+            throw;
         }
         File.Delete(LogFileOf(next));
         File.SetUnixFileMode(next, OwnerOnly);
@@ -164,41 +182,86 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or InvalidDataException or InvalidOperationException) { return null; }
     }
 
-    public RouterSettings? Load()
+    /// <summary>What the constructor read (and rewrote); the store is the only writer afterwards,
+    /// so this is what the file holds.</summary>
+    public RouterSettings? Load() => current;
+
+    /// <summary>Commits to LiteDB (checkpointed into the data file, which is then flushed to disk)
+    /// and writes the last good copy (flushed, renamed into place): only then is the change
+    /// acknowledged. LiteDB alone does not flush its commits (LAB.md). After a failure the
+    /// previous settings are what a start would find (the good copy wins over the data file), and
+    /// the next Save rewrites the data file from scratch instead of trusting LiteDB's state.</summary>
+    /// <exception cref="StoreException"/>
+    public void Save(RouterSettings settings)
     {
-        var doc = db.GetCollection(Collection).FindById(DocumentId);
-        if (doc is null) return null;
-        doc.Remove("_id");
         try
         {
-            return RouterJson.ReadSettings(LiteDB.JsonSerializer.Serialize(doc));
+            if (db is null)
+            {
+                Rewrite(FilePath, settings);
+                db = Open(FilePath);
+            }
+            else
+            {
+                Put(db, settings);
+                FileModes.FlushToDisk(FilePath);
+            }
+            WriteGoodCopy(settings);
+            current = settings;
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new SettingsFileException(FilePath, e.Message);
+            Drop();
+            throw Failure(e);
         }
     }
 
-    public void Save(RouterSettings settings)
+    void Drop()
     {
-        Put(db, settings);
-        WriteGoodCopy(settings);
+        try { db?.Dispose(); }
+        catch (Exception e) when (e is not OutOfMemoryException) { /* it failed already; the next Save starts over */ }
+        db = null;
     }
+
+    /// <summary>The failure as the API names it: a full disk is said to be one (LiteDB may wrap the IOException).</summary>
+    StoreException Failure(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is IOException { HResult: Enospc or Edquot } || x.Message.Contains("No space left on device", StringComparison.Ordinal))
+                return new StoreException(StoreException.Full,
+                    $"the settings were not stored: the disk holding {Path.GetDirectoryName(Path.GetFullPath(FilePath))} is full; nothing was changed", e);
+        return new StoreException(StoreException.WriteFailed, $"the settings were not stored ({e.Message}); nothing was changed", e);
+    }
+
+    // errno values .NET puts in an IOException's HResult on Linux.
+    const int Enospc = 28, Edquot = 122;
 
     void WriteGoodCopy(RouterSettings settings)
     {
         string tmp = GoodCopyPath + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
+            using var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None);
             File.SetUnixFileMode(f.SafeFileHandle, OwnerOnly);
             f.Write(System.Text.Encoding.UTF8.GetBytes(RouterJson.WriteSettings(settings)));
             f.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            DeleteQuietly(tmp);
+            throw;
         }
         File.Move(tmp, GoodCopyPath, overwrite: true);
         FileModes.FlushToDisk(Path.GetDirectoryName(Path.GetFullPath(GoodCopyPath))!);
     }
 
-    public void Dispose() => db.Dispose();
+    static void DeleteQuietly(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+    }
+
+    public void Dispose() => Drop();
 }
 
 /// <summary>The settings file is there but unreadable.</summary>

@@ -110,9 +110,8 @@ public class RouterLoopTests
     public RouterLoopTests()
     {
         registry = new DeviceRegistry(clock);
-        router = new Router(Board, store,
-            new Appliers(new FakeSysctls(), new FakeNetwork("lo", "wan0", "lan1", "br-lan", "wlan0"), firewall, traffic, dns, new FakeDhcpClient(), Wifi: wifi),
-            new HookTarget(["routerd"], "/s"), new MemoryLease(), registry, clock, NullLogger<Router>.Instance);
+        router = TestRouter.New(Board, store, new FakeNetwork("lo", "wan0", "lan1", "br-lan", "wlan0"), firewall, traffic, dns, wifi: wifi,
+            registry: registry, clock: clock, hooks: new HookTarget(["routerd"], "/s"));
         router.Start(p => p);
     }
 

@@ -88,9 +88,15 @@ sealed class MemoryStore : ISettingsStore
 {
     public RouterSettings? Stored;
     public int Saves;
+    /// <summary>Set: every Save fails with this code (store/FULL: a full disk) and stores nothing.</summary>
+    public string? FailWith;
+    /// <summary>Runs before each Save stores (a test looks at the system at that moment).</summary>
+    public Action? Saving;
     public RouterSettings? Load() => Stored;
     public void Save(RouterSettings settings)
     {
+        Saving?.Invoke();
+        if (FailWith is { } code) throw new StoreException(code, "simulated: the disk is full");
         Stored = settings;
         Saves++;
     }
@@ -102,4 +108,22 @@ sealed class MemoryLease : IWanLeaseMemory
     public Routerd.Core.Wan.DhcpHookReport? Report;
     public Routerd.Core.Wan.DhcpHookReport? Load() => Report;
     public void Save(Routerd.Core.Wan.DhcpHookReport? report) => Report = report;
+}
+
+/// <summary>The one way a test builds a <see cref="Router"/> on fakes: every part it does not
+/// name is a fresh fake (network with the usual interfaces, a manual clock, an in-memory store).</summary>
+static class TestRouter
+{
+    public static Router New(Board board, ISettingsStore? store = null, INetworkConfigurator? network = null, IFirewall? firewall = null,
+        ITrafficControl? traffic = null, IDnsService? dns = null, IDhcpClient? dhcp = null, IPppClient? ppp = null,
+        Routerd.Core.Wifi.IWifiAccessPoint? wifi = null, Routerd.Core.Devices.DeviceRegistry? registry = null, TimeProvider? clock = null,
+        IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null)
+    {
+        clock ??= new ManualClock();
+        return new Router(board, store ?? new MemoryStore(),
+            new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi),
+            hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
+            registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
+    }
 }

@@ -23,9 +23,7 @@ public class PendingChangeTests
 
     public PendingChangeTests()
     {
-        reconciler = new Router(board, store, new Appliers(new FakeSysctls(), network, firewall, new FakeTraffic(), dns, new FakeDhcpClient()),
-            new HookTarget(["routerd"], "/run/r/routerd.sock"), new MemoryLease(), new Routerd.Core.Devices.DeviceRegistry(clock), clock,
-            NullLogger<Router>.Instance);
+        reconciler = TestRouter.New(board, store, network, firewall, dns: dns, clock: clock, hooks: new HookTarget(["routerd"], "/run/r/routerd.sock"));
         reconciler.Start(p => "hash:" + p);
     }
 
@@ -67,7 +65,7 @@ public class PendingChangeTests
         Assert.Contains("dhcp-range=192.168.1.100,", dns.Config!.Main);
         Assert.Equal("192.168.1.1/24", reconciler.Settings.Lan.Address);
         Assert.Equal("192.168.1.1/24", store.Stored!.Lan.Address);
-        Assert.False(reconciler.ConfirmPending());
+        Assert.Null(reconciler.ConfirmPending());
     }
 
     [Fact]
@@ -76,7 +74,7 @@ public class PendingChangeTests
         reconciler.TryChangeWithRollback(NewSubnet());
         clock.Advance(TimeSpan.FromSeconds(30));
 
-        Assert.True(reconciler.ConfirmPending());
+        Assert.True(reconciler.ConfirmPending()!.Succeeded);
 
         Assert.Equal("10.9.0.1/24", store.Stored!.Lan.Address);
         Assert.False(reconciler.Pending.Pending);

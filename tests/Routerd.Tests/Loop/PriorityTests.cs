@@ -25,9 +25,8 @@ public class PriorityTests
     public PriorityTests()
     {
         registry = new DeviceRegistry(clock);
-        reconciler = new Router(board, store,
-            new Appliers(new FakeSysctls(), new FakeNetwork("lo", "wan0", "lan1", "br-lan"), firewall, traffic, dns, new FakeDhcpClient()),
-            new HookTarget(["routerd"], "/s"), new MemoryLease(), registry, clock, NullLogger<Router>.Instance);
+        reconciler = TestRouter.New(board, store, new FakeNetwork("lo", "wan0", "lan1", "br-lan"), firewall, traffic, dns,
+            registry: registry, clock: clock, hooks: new HookTarget(["routerd"], "/s"));
         reconciler.Start(p => p);
         registry.SetLeases([new DhcpLease(null, Phone, "192.168.1.100", "phone")]);
         registry.Apply(new NeighbourInfo(4, IPAddress.Parse("2001:db8::1234"), Phone, NeighbourState.Reachable), deleted: false);

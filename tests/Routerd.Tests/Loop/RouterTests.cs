@@ -28,8 +28,7 @@ public class RouterTests
         reconciler.Start(p => "hash:" + p);
     }
 
-    Router NewReconciler() => new(board, store, new Appliers(new FakeSysctls(), network, firewall, traffic, dns, dhcp),
-        new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory, registry, clock, NullLogger<Router>.Instance);
+    Router NewReconciler() => TestRouter.New(board, store, network, firewall, traffic, dns, dhcp, registry: registry, clock: clock, leaseMemory: leaseMemory);
 
     static readonly DhcpHookReport Bound = new("bound", "wan0", "203.0.113.10", "255.255.255.0", "203.0.113.1", "203.0.113.53", Lease: "3600");
     static readonly DhcpHookReport Deconfig = new("deconfig", "wan0", null, null, null, null);
@@ -50,8 +49,7 @@ public class RouterTests
     {
         var broken = new FakeNetwork("lo") { Fail = true };
         var freshDns = new FakeDns();
-        var r = new Router(board, new MemoryStore(), new Appliers(new FakeSysctls(), broken, new FakeFirewall(), new FakeTraffic(), freshDns, new FakeDhcpClient()),
-            new HookTarget(["routerd"], "/s"), new MemoryLease(), registry, clock, NullLogger<Router>.Instance);
+        var r = TestRouter.New(board, network: broken, dns: freshDns, registry: registry, clock: clock);
         r.Start(p => p);
         Assert.Equal(1, freshDns.Restarts);
         Assert.Contains("network/IP_FAILED", r.Status("t", default).Subsystems.Select(s => s.Code));

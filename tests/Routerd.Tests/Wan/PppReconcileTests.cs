@@ -47,10 +47,7 @@ public class PppReconcileTests
 
     public PppReconcileTests()
     {
-        reconciler = new Router(board, store,
-            new Appliers(new FakeSysctls(), new FakeNetwork("lo", "wan0", "lan1", "br-lan"), firewall, traffic, dns, dhcp, ppp),
-            new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), new MemoryLease(), new DeviceRegistry(clock), clock,
-            NullLogger<Router>.Instance);
+        reconciler = TestRouter.New(board, store, new FakeNetwork("lo", "wan0", "lan1", "br-lan"), firewall, traffic, dns, dhcp, ppp, clock: clock);
         reconciler.Start(p => "hash:" + p);
         var result = reconciler.TryChange(reconciler.Settings with
         {

@@ -26,9 +26,7 @@ public class OpenApiTests
         var clock = new ManualClock();
         var board = new Board { WanDevice = "wan0", LanPorts = ["lan1"] };
         var registry = new Routerd.Core.Devices.DeviceRegistry(clock);
-        var reconciler = new Router(board, new MemoryStore(), new Appliers(new FakeSysctls(), new FakeNetwork("wan0", "lan1", "br-lan"),
-            new FakeFirewall(), new FakeTraffic(), new FakeDns(), new FakeDhcpClient()), new HookTarget(["routerd"], "/s"), new MemoryLease(),
-            registry, clock, NullLogger<Router>.Instance);
+        var reconciler = TestRouter.New(board, network: new FakeNetwork("wan0", "lan1", "br-lan"), registry: registry, clock: clock);
         var app = WebApplication.CreateSlimBuilder().Build();
         var api = new RouterApi(reconciler, registry, null!, null!, "test", clock.Start);
         app.MapWebApi(api, board, new SessionStore(clock, TimeSpan.FromMinutes(30)), new LoginThrottle(clock, board.LoginThrottle), new NoSystem());
@@ -67,5 +65,22 @@ public class OpenApiTests
         var schemas = doc["components"]!["schemas"]!.AsObject();
         var refs = System.Text.RegularExpressions.Regex.Matches(OpenApiDocument.Text, "\"#/components/schemas/([A-Za-z]+)\"").Select(m => m.Groups[1].Value).Distinct();
         Assert.All(refs, r => Assert.True(schemas.ContainsKey(r), $"unresolved $ref {r}"));
+    }
+}
+
+/// <summary>One error shape everywhere (issue 16): {error, code, errors:[{field, message}]}, the
+/// fields list present even when empty, which the web UI's api.js reads.</summary>
+public class ApiErrorShapeTests
+{
+    [Fact]
+    public void Every_refusal_has_error_code_and_a_list_of_fields()
+    {
+        var plain = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(new ApiError("not logged in", "auth/NO_SESSION"), RouterJsonContext.Default.ApiError))!.AsObject();
+        Assert.Equal(["error", "code", "errors"], plain.Select(p => p.Key));
+        Assert.Empty(plain["errors"]!.AsArray());
+        var fields = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(
+            new ApiError("invalid settings", "request/INVALID", [new FieldError("lan.address", "bad")]), RouterJsonContext.Default.ApiError))!;
+        Assert.Equal("lan.address", (string?)fields["errors"]![0]!["field"]);
+        Assert.Equal("bad", (string?)fields["errors"]![0]!["message"]);
     }
 }

@@ -33,10 +33,7 @@ public class WifiReconcileTests
 
     public WifiReconcileTests()
     {
-        reconciler = new Router(Board, store,
-            new Appliers(new FakeSysctls(), new FakeNetwork("lo", "wan0", "lan1", "br-lan", "wlan0"), new FakeFirewall(), new FakeTraffic(), new FakeDns(), new FakeDhcpClient(), Wifi: wifi),
-            new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), new MemoryLease(), new DeviceRegistry(TimeProvider.System),
-            TimeProvider.System, NullLogger<Router>.Instance);
+        reconciler = TestRouter.New(Board, store, wifi: wifi, clock: TimeProvider.System);
         reconciler.Start(p => "hash:" + p);
     }
 

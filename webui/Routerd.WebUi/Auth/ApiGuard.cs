@@ -1,3 +1,4 @@
+using Routerd.Core.Settings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Routerd.Core.Loop;
@@ -65,6 +66,6 @@ public static class ApiGuard
     static Task Refuse(HttpContext context, int status, string error, string code)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ApiError(error, code), WebJsonContext.Default.ApiError);
+        return context.Response.WriteAsJsonAsync(new ApiError(error, code), RouterJsonContext.Default.ApiError);
     }
 }

@@ -1,3 +1,4 @@
+using Routerd.Core.Settings;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -84,6 +85,6 @@ public static class RequestGate
         context.Response.StatusCode = status;
         // The client may still be sending a body nobody reads: do not keep the connection for it.
         if (status == StatusCodes.Status413PayloadTooLarge) context.Response.Headers.Connection = "close";
-        return context.Response.WriteAsJsonAsync(new ApiError(error, code), WebJsonContext.Default.ApiError);
+        return context.Response.WriteAsJsonAsync(new ApiError(error, code), RouterJsonContext.Default.ApiError);
     }
 }
