@@ -113,7 +113,7 @@ static partial class ServeCommand
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
             new SysctlWriter(),
-            new IpNetworkConfigurator(board.Tools.Ip, network),
+            new IpNetworkConfigurator(board.Tools.Ip, network, Path.Combine(board.RunDir, "network-owned")),
             firewall,
             queues,
             dns,

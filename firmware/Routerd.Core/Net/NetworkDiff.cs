@@ -1,0 +1,101 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Routerd.Core.Net;
+
+/// <summary>What the kernel reports now (netlink): the input the diff compares the plan with.</summary>
+public sealed record ObservedNetwork(IReadOnlyList<LinkInfo> Links, IReadOnlyList<AddressInfo> Addresses, IReadOnlyList<RouteInfo> Routes);
+
+/// <summary>The addresses and the default route routerd put on the system itself. Only these
+/// are ever removed: an address or route someone else added (an administrator, another daemon)
+/// is left alone, as systemd-networkd leaves foreign addresses (networkd-address.c). The record
+/// lives in the run directory, a tmpfs: it lasts exactly as long as the kernel state it describes,
+/// across a routerd restart but not a reboot.</summary>
+public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, DefaultRoute? DefaultRoute)
+{
+    public static readonly NetworkOwnership None = new(new HashSet<InterfaceAddress>(), null);
+
+    /// <summary>One line per object, in the words of `ip`: "addr 192.168.1.1/24 dev br-lan", "route default via 203.0.113.1 dev wan0".</summary>
+    public string ToText()
+    {
+        var b = new StringBuilder("# routerd: addresses and routes it added (only these are removed)\n");
+        foreach (var a in Addresses.OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Address))
+            b.Append($"addr {a.Address} dev {a.Device}\n");
+        if (DefaultRoute is { } r) b.Append($"route default via {Ipv4Network.Format(r.Gateway)} dev {r.Device}\n");
+        return b.ToString();
+    }
+
+    /// <summary>Reads <see cref="ToText"/>; lines it does not understand are skipped (nothing is owned by guess).</summary>
+    public static NetworkOwnership Parse(string text)
+    {
+        var addresses = new HashSet<InterfaceAddress>();
+        DefaultRoute? route = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (w)
+            {
+                case ["addr", var a, "dev", var d] when Ipv4Network.TryParse(a, out var n):
+                    addresses.Add(new InterfaceAddress(d, n));
+                    break;
+                case ["route", "default", "via", var g, "dev", var d] when Ipv4Network.TryParseAddress(g, out uint gw):
+                    route = new DefaultRoute(d, gw);
+                    break;
+            }
+        }
+        return new NetworkOwnership(addresses, route);
+    }
+}
+
+/// <summary>The commands that bring the kernel to the plan (in order, `ip -batch` syntax), and
+/// what routerd owns once they ran. <see cref="MissingInterface"/>: a port the plan names does not
+/// exist; then only the bridge is created and nothing else changes.</summary>
+public sealed record NetworkChange(IReadOnlyList<string> Commands, NetworkOwnership Owned, string? MissingInterface = null);
+
+/// <summary>The network diff, pure: (plan, observed, owned) in, commands out. The adapter
+/// (Platform/IpRoute) only reads the kernel, runs the commands and keeps the ownership record.</summary>
+public static class NetworkDiff
+{
+    public static NetworkChange Compute(NetworkPlan plan, ObservedNetwork observed, NetworkOwnership owned)
+    {
+        var links = observed.Links.ToDictionary(l => l.Name);
+        var commands = new List<string>();
+        // The bridge first: ports can only be enslaved once it exists (the batch runs in order).
+        bool newBridge = !links.ContainsKey(plan.Bridge);
+        if (newBridge) commands.Add($"link add {plan.Bridge} type bridge");
+        foreach (var name in plan.Up.Concat(plan.BridgePorts))
+            if (name != plan.Bridge && !links.ContainsKey(name))
+                return new NetworkChange(commands, owned, name);
+
+        int? bridgeIndex = newBridge ? null : links[plan.Bridge].Index;
+        foreach (var port in plan.BridgePorts)
+            if (bridgeIndex is null || links[port].MasterIndex != bridgeIndex) commands.Add($"link set dev {port} master {plan.Bridge}");
+        foreach (var name in plan.Up)
+            if (!links.TryGetValue(name, out var link) || !link.AdminUp) commands.Add($"link set dev {name} up");
+
+        var byIndex = observed.Links.ToDictionary(l => l.Index, l => l.Name);
+        var current = observed.Addresses
+            .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork && a.Scope == AddressScope.Universe)
+            .Where(a => byIndex.ContainsKey(a.InterfaceIndex))
+            .Select(a => new InterfaceAddress(byIndex[a.InterfaceIndex], new Ipv4Network(Ipv4Network.ToUInt(a.Address), a.PrefixLength)))
+            .ToHashSet();
+        var wanted = plan.Addresses.ToHashSet();
+        var defaults = observed.Routes.Where(r => r.Destination is null)
+            .Select(r => r.OutputInterfaceIndex is { } i && byIndex.TryGetValue(i, out var dev) && r.Gateway is { } g
+                ? new DefaultRoute(dev, Ipv4Network.ToUInt(g)) : null)
+            .OfType<DefaultRoute>().ToList();
+
+        // Order matters: a stale default route goes before the address it leaves through (the
+        // kernel drops such routes with the address, and a later `route del` would fail); a new
+        // route comes after the address that makes its gateway reachable.
+        if (plan.DefaultRoute is null && owned.DefaultRoute is { } mine && defaults.Contains(mine))
+            commands.Add($"route del default via {Ipv4Network.Format(mine.Gateway)} dev {mine.Device}");
+        foreach (var stale in current.Except(wanted).Where(owned.Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Address))
+            commands.Add($"addr del {stale.Address} dev {stale.Device}");
+        foreach (var add in plan.Addresses.Where(a => !current.Contains(a)))
+            commands.Add($"addr add {add.Address} dev {add.Device}");
+        if (plan.DefaultRoute is { } route && !defaults.Contains(route))
+            commands.Add($"route replace default via {Ipv4Network.Format(route.Gateway)} dev {route.Device}");
+        return new NetworkChange(commands, new NetworkOwnership(wanted, plan.DefaultRoute));
+    }
+}

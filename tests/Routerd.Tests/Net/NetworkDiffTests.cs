@@ -1,0 +1,199 @@
+using System.Net;
+using Routerd.Core.Net;
+using Xunit;
+
+namespace Routerd.Tests.Net;
+
+/// <summary>A kernel whose state is text (after Tailscale's router_linux_test.go): it runs the
+/// diff's `ip -batch` commands the way iproute2 would and shows what it holds as sorted lines.</summary>
+sealed class TextKernel
+{
+    readonly List<LinkInfo> links = [];
+    readonly HashSet<(string Dev, string Addr)> addresses = [];
+    readonly HashSet<(string Dev, string Gw)> defaults = [];
+
+    public TextKernel(params string[] ports)
+    {
+        foreach (var p in ports) links.Add(new LinkInfo(links.Count + 1, p, null, false, true, 1500, null, "veth"));
+    }
+
+    LinkInfo Link(string name) => links.Single(l => l.Name == name);
+    void Replace(LinkInfo l) => links[links.FindIndex(x => x.Index == l.Index)] = l;
+
+    public ObservedNetwork Observe() => new(links.ToList(),
+        addresses.Select(a => { var n = Ipv4Network.Parse(a.Addr); return new AddressInfo(Link(a.Dev).Index, n.Ip, n.PrefixLength, AddressScope.Universe); }).ToList(),
+        defaults.Select(d => new RouteInfo(null, IPAddress.Parse(d.Gw), Link(d.Dev).Index, 3)).ToList());
+
+    public void Run(IEnumerable<string> commands)
+    {
+        foreach (var c in commands)
+        {
+            switch (c.Split(' '))
+            {
+                case ["link", "add", var b, "type", "bridge"]: links.Add(new LinkInfo(links.Count + 1, b, null, false, false, 1500, null, "bridge")); break;
+                case ["link", "set", "dev", var p, "master", var b]: Replace(Link(p) with { MasterIndex = Link(b).Index }); break;
+                case ["link", "set", "dev", var d, "up"]: Replace(Link(d) with { AdminUp = true }); break;
+                case ["addr", "add", var a, "dev", var d]: Assert.True(addresses.Add((d, a)), $"{c}: exists"); break;
+                case ["addr", "del", var a, "dev", var d]:
+                    Assert.True(addresses.Remove((d, a)), $"{c}: no such address");
+                    // The kernel takes the routes that left through that subnet with the address.
+                    defaults.RemoveWhere(r => r.Dev == d && Ipv4Network.Parse(a).Contains(IPAddress.Parse(r.Gw)));
+                    break;
+                case ["route", "del", "default", "via", var g, "dev", var d]: Assert.True(defaults.Remove((d, g)), $"{c}: no such route"); break;
+                case ["route", "replace", "default", "via", var g, "dev", var d]: defaults.Clear(); defaults.Add((d, g)); break;
+                default: throw new InvalidOperationException($"the text kernel does not know '{c}'");
+            }
+        }
+    }
+
+    /// <summary>Something routerd did not do: an administrator's address or route.</summary>
+    public void Foreign(string dev, string address) => addresses.Add((dev, address));
+    public void ForeignDefault(string dev, string gateway) => defaults.Add((dev, gateway));
+
+    public string State() => string.Join('\n',
+        links.Select(l => $"link {l.Name}{(l.AdminUp ? " up" : "")}{(l.MasterIndex is { } m ? " master " + links.Single(x => x.Index == m).Name : "")}")
+            .Concat(addresses.Select(a => $"addr {a.Addr} dev {a.Dev}")).Concat(defaults.Select(d => $"default via {d.Gw} dev {d.Dev}"))
+            .Order(StringComparer.Ordinal));
+}
+
+/// <summary>The network diff is pure: (plan, observed, owned) → exact commands, tested as
+/// transitions from one state to the next (issue 16, item 4), with ownership explicit.</summary>
+public class NetworkDiffTests
+{
+    static NetworkPlan Plan(string lan = "192.168.1.1/24", string? wan = null, string? gateway = null, string? fallback = null)
+    {
+        var addresses = new List<InterfaceAddress> { new("br-lan", Ipv4Network.Parse(lan)) };
+        if (fallback is not null) addresses.Add(new("br-lan", Ipv4Network.Parse(fallback)));
+        if (wan is not null) addresses.Add(new("wan0", Ipv4Network.Parse(wan)));
+        DefaultRoute? route = gateway is null ? null : new("wan0", Ipv4Network.Parse(gateway + "/32").Address);
+        return new NetworkPlan("br-lan", ["lan1", "lan2"], ["wan0", "lan1", "lan2", "br-lan"], ["br-lan", "wan0"], addresses, route);
+    }
+
+    readonly TextKernel kernel = new("lo", "wan0", "lan1", "lan2");
+    NetworkOwnership owned = NetworkOwnership.None;
+
+    /// <summary>One transition: the commands the diff asks for, run on the text kernel.</summary>
+    IReadOnlyList<string> Step(NetworkPlan plan)
+    {
+        var change = NetworkDiff.Compute(plan, kernel.Observe(), owned);
+        kernel.Run(change.Commands);
+        owned = change.Owned;
+        return change.Commands;
+    }
+
+    [Fact]
+    public void First_apply_builds_the_bridge_then_addresses_then_the_route()
+    {
+        Assert.Equal([
+            "link add br-lan type bridge",
+            "link set dev lan1 master br-lan",
+            "link set dev lan2 master br-lan",
+            "link set dev wan0 up",
+            "link set dev lan1 up",
+            "link set dev lan2 up",
+            "link set dev br-lan up",
+            "addr add 192.168.1.1/24 dev br-lan",
+            "addr add 203.0.113.10/24 dev wan0",
+            "route replace default via 203.0.113.1 dev wan0",
+        ], Step(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1")));
+        Assert.Empty(Step(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1")));
+    }
+
+    [Fact]
+    public void A_new_lease_replaces_the_old_address_and_route()
+    {
+        Step(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1"));
+        Assert.Equal([
+            "addr del 203.0.113.10/24 dev wan0",
+            "addr add 198.51.100.7/24 dev wan0",
+            "route replace default via 198.51.100.1 dev wan0",
+        ], Step(Plan(wan: "198.51.100.7/24", gateway: "198.51.100.1")));
+    }
+
+    [Fact]
+    public void A_lost_lease_takes_the_route_before_the_address()
+    {
+        Step(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1"));
+        Assert.Equal([
+            "route del default via 203.0.113.1 dev wan0",
+            "addr del 203.0.113.10/24 dev wan0",
+        ], Step(Plan()));
+    }
+
+    [Fact]
+    public void A_pending_lan_change_keeps_the_old_address_until_it_leaves_the_plan()
+    {
+        Step(Plan());
+        Assert.Equal(["addr add 10.9.0.1/24 dev br-lan"], Step(Plan("10.9.0.1/24", fallback: "192.168.1.1/24")) is var s ? s.Where(c => c.StartsWith("addr", StringComparison.Ordinal)).ToList() : null);
+        Assert.Equal(["addr del 192.168.1.1/24 dev br-lan"], Step(Plan("10.9.0.1/24")));
+    }
+
+    [Fact]
+    public void Addresses_and_routes_routerd_did_not_add_are_left_alone()
+    {
+        kernel.Foreign("wan0", "100.64.0.2/10");
+        Step(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1"));
+        kernel.Foreign("br-lan", "172.16.5.1/24");
+        Assert.Equal(["addr del 203.0.113.10/24 dev wan0", "route del default via 203.0.113.1 dev wan0"],
+            Step(Plan()).Order(StringComparer.Ordinal));
+        Assert.Contains("addr 100.64.0.2/10 dev wan0", kernel.State());
+        Assert.Contains("addr 172.16.5.1/24 dev br-lan", kernel.State());
+
+        // Somebody else's default route (added by hand while the WAN was down) stays too.
+        kernel.ForeignDefault("wan0", "100.64.0.1");
+        Assert.Empty(Step(Plan()));
+        Assert.Contains("default via 100.64.0.1 dev wan0", kernel.State());
+    }
+
+    [Fact]
+    public void An_address_routerd_wants_that_is_already_there_becomes_its_own()
+    {
+        kernel.Foreign("wan0", "203.0.113.10/24");
+        Assert.DoesNotContain("addr add 203.0.113.10/24 dev wan0", Step(Plan(wan: "203.0.113.10/24")));
+        Assert.Equal(["addr del 203.0.113.10/24 dev wan0"], Step(Plan()));
+    }
+
+    [Fact]
+    public void A_missing_port_creates_the_bridge_and_nothing_else()
+    {
+        var small = new TextKernel("lo", "wan0", "lan1");
+        var change = NetworkDiff.Compute(Plan(), small.Observe(), NetworkOwnership.None);
+        Assert.Equal("lan2", change.MissingInterface);
+        Assert.Equal(["link add br-lan type bridge"], change.Commands);
+        Assert.Same(NetworkOwnership.None, change.Owned);
+    }
+
+    [Fact]
+    public void The_ownership_record_reads_back_what_it_wrote()
+    {
+        var o = new NetworkOwnership(new HashSet<InterfaceAddress> { new("br-lan", Ipv4Network.Parse("192.168.1.1/24")), new("wan0", Ipv4Network.Parse("203.0.113.10/24")) },
+            new DefaultRoute("wan0", Ipv4Network.Parse("203.0.113.1/32").Address));
+        var back = NetworkOwnership.Parse(o.ToText());
+        Assert.Equal(o.ToText(), back.ToText());
+        Assert.True(back.Addresses.SetEquals(o.Addresses));
+        Assert.Empty(NetworkOwnership.Parse("addr nonsense\nroute default via 1.2.3 dev x\n").Addresses);
+    }
+
+    [Fact]
+    public void Plans_in_random_order_always_end_in_exactly_the_plan_and_a_second_apply_does_nothing()
+    {
+        NetworkPlan[] plans =
+        [
+            Plan(), Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1"), Plan(wan: "198.51.100.7/24", gateway: "198.51.100.1"),
+            Plan("10.9.0.1/24", fallback: "192.168.1.1/24"), Plan("10.9.0.1/24", wan: "203.0.113.10/24", gateway: "203.0.113.1"),
+            Plan(wan: "203.0.113.11/24"),
+        ];
+        kernel.Foreign("wan0", "100.64.0.2/10");
+        var random = new Random(16);
+        for (int i = 0; i < 300; i++)
+        {
+            var plan = plans[random.Next(plans.Length)];
+            Step(plan);
+            Assert.Empty(Step(plan));
+            var expected = plan.Addresses.Select(a => $"addr {a.Address} dev {a.Device}").Append("addr 100.64.0.2/10 dev wan0")
+                .Concat(plan.DefaultRoute is { } r ? [$"default via {Ipv4Network.Format(r.Gateway)} dev wan0"] : []);
+            var actual = kernel.State().Split('\n').Where(l => !l.StartsWith("link", StringComparison.Ordinal));
+            Assert.Equal(expected.Order(StringComparer.Ordinal), actual);
+        }
+    }
+}
