@@ -7,9 +7,6 @@ namespace Routerd.Core.Loop;
 // PPPoE reconnect window); when it fires, a Tick goes through the inbox like everything else.
 public sealed partial class Router
 {
-    /// <summary>While a daily reconnect is set and a session is up, the window is looked at this often.</summary>
-    static readonly TimeSpan ReconnectCheck = TimeSpan.FromSeconds(30);
-
     ITimer? timer;
     DateTimeOffset? armedFor;
 
@@ -24,7 +21,7 @@ public sealed partial class Router
         var now = clock.GetUtcNow();
         ExpireDue(now);
         RollBackDue(now);
-        ReconnectIfDue();
+        WanHandler.Tick(state.Wan);
         return null;
     }
 
@@ -39,8 +36,7 @@ public sealed partial class Router
             if (d.Priority) Consider(d.PriorityUntil);
         Consider(pending?.Deadline);
         Consider(retiring?.Until);
-        if (state.Wan.Mode == WanModes.Pppoe && state.Wan.Pppoe?.ReconnectAt is not null && ppp.Lease is not null)
-            Consider(now + ReconnectCheck);
+        Consider(WanHandler.NextDeadline(state.Wan, now));
         return next;
     }
 

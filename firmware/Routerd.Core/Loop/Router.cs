@@ -42,9 +42,10 @@ public sealed partial class Router : IDisposable
     DesiredState state = null!;
     RenderedConfig? applied;
     string? appliedSets;
-    DhcpHookReport? leaseReport;
-    string? lastDhcpEvent;
     WanLease? lease;
+    /// <summary>One handler per WAN protocol (Wan/Dhcp, Wan/Static, Wan/Pppoe); the active one is the mode's.</summary>
+    readonly Dictionary<string, IWanHandler> wanHandlers;
+    IWanHandler WanHandler => wanHandlers[state.Wan.Mode];
     readonly Dictionary<string, SubsystemStatus> subsystems = [];
 
     volatile RouterSnapshot snapshot = null!;
@@ -55,7 +56,8 @@ public sealed partial class Router : IDisposable
         (this.board, this.store, this.appliers, this.hooks, this.leaseMemory, this.devices, this.clock, this.log) =
             (board, store, appliers, hooks, leaseMemory, devices, clock, log);
         loop = new EventLoop<RouterEvent>("routerd loop", Handle, Settle, e => LogHandlerFailed(log, e.ToString()));
-        ppp = new(clock);
+        var wanContext = new WanContext(clock, log, hooks, leaseMemory, appliers.Ppp);
+        wanHandlers = WanProtocols.All.ToDictionary(p => p.Mode, p => p.NewHandler(wanContext));
     }
 
     /// <summary>What the API reads: the state after the last step, never half a step.</summary>
@@ -130,11 +132,7 @@ public sealed partial class Router : IDisposable
             store.Save(stored = FirstBoot.WithWifiKey(stored, board));
         state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
         (settings, this.stored) = (stored, stored);
-        if (leaseMemory.Load() is { } report && report.Expires > clock.GetUtcNow())
-        {
-            lease = ParseLease(report);
-            leaseReport = report;
-        }
+        lease = WanHandler.Restore();
         Publish();
     }
 
@@ -168,10 +166,7 @@ public sealed partial class Router : IDisposable
         ChangePassword p => OnChangePassword(p.Hash),
         FactoryReset f => OnFactoryReset(f),
         ConfirmChange => OnConfirm(),
-        DhcpHook d => OnDhcp(d.Report),
-        PppHook p => OnPpp(p.Report),
-        PppExited x => OnPppExited(x),
-        CarrierChanged c => OnCarrier(c.Device, c.Present),
+        DhcpHook or PppHook or PppExited or CarrierChanged => OnWan(e),
         NeighbourChanged n => Observed(() => devices.Apply(n.Neighbour, n.Deleted)),
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
@@ -216,12 +211,8 @@ public sealed partial class Router : IDisposable
             if (errors.Count > 0) return new ChangeResult(errors);
         }
         var nextState = WithFallback(DesiredStateBuilder.Build(next, board, facts));
-        // A DHCP lease belongs to the WAN port it was taken on: a new port or mode starts over.
-        // A PPP session lasts as long as pppd runs with the same configuration (which does
-        // not depend on the lease, so it alone is rendered to find out).
-        bool pppKept = nextState.Wan.Mode == WanModes.Pppoe && lease?.Interface == WanInterfaces.PppInterface &&
-            Wan.PppdRenderer.Render(nextState, hooks) is { } pppd && pppd.SameProcess(applied?.Pppd);
-        var nextLease = (lease?.Interface == nextState.Wan.Device && nextState.Wan.Mode == WanModes.Dhcp) || pppKept ? lease : null;
+        // The lease survives only what its protocol says it survives (another mode: never).
+        var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
         var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
         // An unchanged ruleset was checked when it was loaded: skipping the check keeps changes quick.
         if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, VipSetsOf(nextState).ToNft()) is { } invalid)
@@ -233,7 +224,7 @@ public sealed partial class Router : IDisposable
         if (Store(Persisted(next)) is { } notStored) return notStored;
         try
         {
-            if (!PppdUnchanged(rendered)) ppp.Reset();
+            foreach (var h in wanHandlers.Values) h.Applying(rendered, applied);
             (state, lease) = (nextState, nextLease);
             Apply(rendered);
             settings = next;
@@ -271,33 +262,32 @@ public sealed partial class Router : IDisposable
         }
     }
 
-    /// <summary>The WAN DHCP client's hook reported an event.</summary>
-    object? OnDhcp(DhcpHookReport report)
+    /// <summary>An event of the WAN's protocols (udhcpc's hook, pppd's hooks and exit, the WAN
+    /// port's carrier): the protocol it belongs to handles it, and what depends on the lease is
+    /// applied again when the lease changed.</summary>
+    object? OnWan(RouterEvent e)
     {
-        if (state.Wan.Mode != WanModes.Dhcp || report.Interface != state.Wan.Device) return null;
-        var now = clock.GetUtcNow();
-        report = report with { ReceivedAt = now };
-        // udhcpc says "deconfig" when it starts, too: a restarted routerd (or DHCP client)
-        // keeps an address whose lease still runs, until the server says otherwise (nak) or
-        // it runs out. Only then is the WAN torn down.
-        if (report.Event == "deconfig" && lastDhcpEvent != "nak" && leaseReport?.Expires > now)
+        var step = wanHandlers.Values.Select(h => h.Handle(e, state.Wan, lease)).First(s => s is not null)!;
+        if (step.Lease != lease)
         {
-            lastDhcpEvent = report.Event;
-            return null;
+            lease = step.Lease;
+            Reapply();
         }
-        lastDhcpEvent = report.Event;
-        var next = ParseLease(report);
-        if (next is null && report.Event is ("bound" or "renew")) return null; // malformed: keep what we have
-        leaseReport = next is null ? null : report;
-        leaseMemory.Save(leaseReport);
-        if (next == lease) return null;
-        lease = next;
-        LogLease(log, report.Event, next?.ToString() ?? "none");
-        Reapply();
-        return null;
+        step.Then?.Invoke();
+        return step.Answer;
     }
 
     public void OnDhcpEvent(DhcpHookReport report) => Send(new DhcpHook(report));
+
+    /// <summary>pppd's ip-up or ip-down script reported.</summary>
+    public void OnPppEvent(PppHookReport report) => Send(new PppHook(report));
+
+    /// <summary>pppd exited with <paramref name="status"/>; the answer is how long the adapter waits
+    /// before dialling again (tests and tools; pppd's adapter posts <see cref="PppExited"/>).</summary>
+    public TimeSpan OnPppExit(int status) => (TimeSpan)Send(new PppExited(status))!;
+
+    /// <summary>The WAN port's carrier changed (netlink). Coming back, it redials at once (PPPoE).</summary>
+    public void OnWanCarrier(string device, bool present) => Send(new CarrierChanged(device, present));
 
     /// <summary>Applies the current state again after an observed fact changed (a lease); only
     /// the slices whose rendering changed are touched.</summary>
@@ -315,39 +305,14 @@ public sealed partial class Router : IDisposable
         return new RouterStatus(version, startedAt, wan, s.Subsystems) { Wifi = appliers.Wifi?.Status ?? Wifi.WifiStatus.NoRadio };
     }
 
-    /// <summary>The WAN's status as the handler of its mode decides it (PPPoE: from the session).</summary>
-    WanStatus WanStatusNow()
-    {
-        var wan = state.Wan;
-        string iface = WanInterfaces.Egress(state);
-        return wan.Mode switch
-        {
-            WanModes.Pppoe => new(wan.Mode, iface, ppp.Code, ppp.Lease?.Address.ToString(),
-                ppp.Lease?.Gateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns.Count > 0 ? wan.Dns : ppp.Lease?.Dns ?? [],
-                ppp.Message, null, ppp.SessionId),
-            WanModes.Static => new(wan.Mode, iface, "wan/UP", wan.StaticAddress?.ToString(),
-                wan.StaticGateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns),
-            WanModes.Dhcp when lease is { } l => new(wan.Mode, iface, "wan/UP", l.Address.ToString(),
-                l.Gateway is { } g ? Net.Ipv4Network.Format(g) : null, wan.Dns.Count > 0 ? wan.Dns : l.Dns),
-            _ => new(wan.Mode, iface, "wan/CONNECTING", null, null, wan.Dns),
-        };
-    }
+    /// <summary>The WAN's status as the handler of its mode decides it.</summary>
+    WanStatus WanStatusNow() => WanHandler.Status(state.Wan, WanInterfaces.Egress(state), lease);
 
     void Publish()
     {
-        snapshot = new RouterSnapshot(settings, state, lease, WanStatusNow(), state.Wan.Mode == WanModes.Pppoe ? ppp.UpSince : null,
+        snapshot = new RouterSnapshot(settings, state, lease, WanStatusNow(), WanHandler.UpSince,
             subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address);
         Published?.Invoke(snapshot);
-    }
-
-    WanLease? ParseLease(DhcpHookReport report)
-    {
-        try { return WanLeaseParser.Parse(report); }
-        catch (FormatException e)
-        {
-            LogBadLease(log, e.Message);
-            return null;
-        }
     }
 
     SystemFacts Facts() => new(appliers.Network.InterfaceNames(), clock.GetUtcNow());
@@ -436,10 +401,6 @@ public sealed partial class Router : IDisposable
     static partial void LogApplyFailed(ILogger log, string code, string message);
     [LoggerMessage(Level = LogLevel.Error, Message = "settings not stored, nothing applied ({Code}): {Message}")]
     static partial void LogStoreFailed(ILogger log, string code, string message);
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ignored a malformed DHCP lease report: {Reason}")]
-    static partial void LogBadLease(ILogger log, string reason);
-    [LoggerMessage(Level = LogLevel.Information, Message = "WAN DHCP {Event}: {Lease}")]
-    static partial void LogLease(ILogger log, string @event, string lease);
     [LoggerMessage(Level = LogLevel.Information, Message = "ip {Command}")]
     static partial void LogCommand(ILogger log, string command);
     [LoggerMessage(Level = LogLevel.Information, Message = "firewall ruleset loaded")]

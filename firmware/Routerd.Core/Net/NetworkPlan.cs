@@ -43,17 +43,11 @@ public static class NetworkPlanRenderer
         var addresses = new List<InterfaceAddress> { new(lan.Bridge, lan.Address) };
         if (lan.Fallback is { } previous && previous != lan.Address) addresses.Add(new(lan.Bridge, previous));
         DefaultRoute? route = null;
-        switch (wan.Mode)
+        // What the WAN's protocol puts on the port itself (PPPoE: nothing, pppd owns the PPP interface's).
+        if (WanProtocols.For(wan.Mode).PortAddress(wan, lease) is { } port)
         {
-            case WanModes.Static when wan.StaticAddress is { } a:
-                addresses.Add(new(wan.Device, a));
-                if (wan.StaticGateway is { } g) route = new(wan.Device, g);
-                break;
-            case WanModes.Dhcp when lease is not null && lease.Interface == wan.Device:
-                addresses.Add(new(wan.Device, lease.Address));
-                if (lease.Gateway is { } lg) route = new(wan.Device, lg);
-                break;
-                // PPPoE: pppd owns the PPP interface's address and route.
+            addresses.Add(port.Address);
+            route = port.Route;
         }
         return new NetworkPlan(
             lan.Bridge,

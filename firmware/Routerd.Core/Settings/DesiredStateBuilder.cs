@@ -143,8 +143,8 @@ public static class DesiredStateBuilder
     static WanPlan? BuildWan(WanSettings wan, SystemFacts facts, List<FieldError> errors)
     {
         int before = errors.Count;
-        if (wan.Mode is not (WanModes.Dhcp or WanModes.Static or WanModes.Pppoe))
-            errors.Add(new("wan.mode", $"'{wan.Mode}' is not one of dhcp, static, pppoe"));
+        if (!Wan.WanProtocols.Exists(wan.Mode))
+            errors.Add(new("wan.mode", $"'{wan.Mode}' is not one of {Wan.WanProtocols.Names}"));
         CheckInterface("wan.device", wan.Device, facts, errors);
 
         Ipv4Network? staticAddress = null;

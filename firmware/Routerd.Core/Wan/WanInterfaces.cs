@@ -11,11 +11,9 @@ public static class WanInterfaces
 {
     public const string PppInterface = "ppp-wan";
 
-    public static string Egress(DesiredState state) =>
-        state.Wan.Mode == WanModes.Pppoe ? PppInterface : state.Wan.Device;
+    public static string Egress(DesiredState state) => WanProtocols.For(state.Wan.Mode).Egress(state.Wan);
 
     /// <summary>The PPP interface exists only while a session is up (its ip-up report is the
     /// lease); the WAN port itself always does.</summary>
-    public static bool EgressExists(DesiredState state, WanLease? lease) =>
-        state.Wan.Mode != WanModes.Pppoe || lease?.Interface == PppInterface;
+    public static bool EgressExists(DesiredState state, WanLease? lease) => WanProtocols.For(state.Wan.Mode).EgressExists(lease);
 }

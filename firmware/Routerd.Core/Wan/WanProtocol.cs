@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+
+namespace Routerd.Core.Wan;
+
+/// <summary>One way of reaching the internet (like netifd's proto handlers): DHCP, static or
+/// PPPoE, each in its folder. The pure part lives here — which interface carries the traffic and
+/// what routerd itself puts on the WAN port — and <see cref="NewHandler"/> gives the part that
+/// follows events (hooks, daemon exits, the carrier) and decides the status. Adding a protocol is
+/// a folder with one of these and a line in <see cref="WanProtocols.All"/>.</summary>
+public abstract class WanProtocol
+{
+    public abstract string Mode { get; }
+
+    /// <summary>The interface internet traffic leaves through.</summary>
+    public virtual string Egress(WanPlan wan) => wan.Device;
+
+    /// <summary>Whether <see cref="Egress"/> exists now (PPP: only while a session is up).</summary>
+    public virtual bool EgressExists(WanLease? lease) => true;
+
+    /// <summary>The address (and default route) routerd puts on the WAN port; null when there is
+    /// none yet or the protocol's daemon sets its own (pppd).</summary>
+    public virtual (InterfaceAddress Address, DefaultRoute? Route)? PortAddress(WanPlan wan, WanLease? lease) => null;
+
+    public abstract IWanHandler NewHandler(WanContext context);
+}
+
+/// <summary>What a handler may use: the clock, the log, the hooks' target, the DHCP lease's memory
+/// across restarts, and pppd's adapter.</summary>
+public sealed record WanContext(TimeProvider Clock, ILogger Log, HookTarget Hooks, IWanLeaseMemory LeaseMemory, IPppClient? Ppp);
+
+/// <summary>A handler's answer to an event: the answer for its sender, the lease from now on (a
+/// different one re-applies what depends on it), and what to do after that apply.</summary>
+public sealed record WanStep(object? Answer, WanLease? Lease, Action? Then = null);
+
+/// <summary>The event-following half of a <see cref="WanProtocol"/>; one per protocol per router,
+/// called on the loop's thread only.</summary>
+public interface IWanHandler
+{
+    /// <summary>An event this protocol knows (its hooks, its daemon's exit, the carrier); null for any other.</summary>
+    WanStep? Handle(RouterEvent e, WanPlan wan, WanLease? lease);
+
+    /// <summary>The WAN's status while this protocol is the active one.</summary>
+    WanStatus Status(WanPlan wan, string egress, WanLease? lease);
+
+    /// <summary>Since when the connection is up, when the protocol knows (a PPP session).</summary>
+    DateTimeOffset? UpSince => null;
+
+    /// <summary>A lease remembered from before a restart, if it still runs.</summary>
+    WanLease? Restore() => null;
+
+    /// <summary>Whether the lease still holds under <paramref name="next"/> (the same port, the same daemon).</summary>
+    WanLease? Kept(DesiredState next, WanLease? lease, RenderedConfig? applied) => null;
+
+    /// <summary><paramref name="next"/> is about to be applied over <paramref name="applied"/>.</summary>
+    void Applying(RenderedConfig next, RenderedConfig? applied) { }
+
+    /// <summary>When this protocol wants a <see cref="Tick"/> next, if ever.</summary>
+    DateTimeOffset? NextDeadline(WanPlan wan, DateTimeOffset now) => null;
+
+    /// <summary>A timer fired.</summary>
+    void Tick(WanPlan wan) { }
+}
+
+public static class WanProtocols
+{
+    public static readonly IReadOnlyList<WanProtocol> All = [new DhcpProtocol(), new StaticProtocol(), new PppoeProtocol()];
+
+    /// <summary>The protocol of a validated mode.</summary>
+    public static WanProtocol For(string mode) => All.FirstOrDefault(p => p.Mode == mode) ?? throw new ArgumentException($"no WAN protocol '{mode}'");
+
+    public static bool Exists(string mode) => All.Any(p => p.Mode == mode);
+
+    /// <summary>"dhcp, static, pppoe": for messages.</summary>
+    public static string Names => string.Join(", ", All.Select(p => p.Mode));
+}
