@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Routerd.Core.Devices;
 using Routerd.Core.Loop;
@@ -7,7 +8,7 @@ using Routerd.Core.Wan;
 namespace Routerd;
 
 /// <summary>Turns two observers into the loop's events: neighbour-table events of the LAN bridge
-/// (netlink) and dnsmasq's lease file (names, checked for changes once a second). The loop updates
+/// (netlink) and dnsmasq's lease file (names; inotify says when it changed). The loop updates
 /// the device registry and, once per burst, the VIP sets.</summary>
 sealed class DeviceWatcher(INetworkObserver network, Router router, string leaseFile) : BackgroundService
 {
@@ -53,22 +54,36 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, string lease
 
     int BridgeIndex() => network.Links().FirstOrDefault(l => l.Name == router.State.Lan.Bridge)?.Index ?? -1;
 
+    /// <summary>dnsmasq rewrites its lease file in place on every lease change: inotify (through
+    /// FileSystemWatcher) says when, and the file is read once things are quiet for a moment, so
+    /// a rewrite's truncation is not mistaken for "no leases".</summary>
     async Task WatchLeases(CancellationToken stop)
     {
-        DateTime seen = default;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        do
+        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(Path.GetFullPath(leaseFile))!, Path.GetFileName(leaseFile))
         {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
+        };
+        FileSystemEventHandler poke = (_, _) => changed.Writer.TryWrite(true);
+        watcher.Changed += poke;
+        watcher.Created += poke;
+        watcher.Renamed += (_, _) => changed.Writer.TryWrite(true);
+        watcher.Error += (_, _) => changed.Writer.TryWrite(true); // events were lost: read again
+        watcher.EnableRaisingEvents = true;
+        changed.Writer.TryWrite(true); // what is there already
+        while (await changed.Reader.WaitToReadAsync(stop))
+        {
+            await Task.Delay(Settle, stop);
+            changed.Reader.TryRead(out _);
             try
             {
-                var info = new FileInfo(leaseFile);
-                if (info.Exists && info.LastWriteTimeUtc != seen)
-                {
-                    seen = info.LastWriteTimeUtc;
+                if (File.Exists(leaseFile))
                     router.Post(new LeasesChanged(DnsmasqLeases.Parse(await File.ReadAllTextAsync(leaseFile, stop))));
-                }
             }
-            catch (IOException) { /* mid-rewrite: next tick */ }
-        } while (await timer.WaitForNextTickAsync(stop));
+            catch (IOException) { changed.Writer.TryWrite(true); /* mid-rewrite: once more */ }
+        }
     }
+
+    /// <summary>How long the lease file must stay unchanged before it is read.</summary>
+    static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(50);
 }

@@ -19,7 +19,7 @@ sealed class LineLogger : ILoggerProvider
 
     public LineLogger(TextWriter output) => this.output = output;
 
-    /// <summary>routerd's own loggers (adapters, reconciler): Information and up, like the host's default.</summary>
+    /// <summary>routerd's own loggers (adapters, the loop): Information and up, like the host's default.</summary>
     public ILoggerFactory Factory() => new LoggerFactory([this], new LoggerFilterOptions { MinLevel = LogLevel.Information });
 
     public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);

@@ -105,10 +105,10 @@ static partial class ServeCommand
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
         using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
         var devices = new DeviceRegistry(TimeProvider.System);
-        Router? router = null; // hostapd's station events go to the loop, made below
+        Action<RouterEvent> toLoop = _ => { }; // hostapd's station events go to the loop, made below
         using var wifi = new HostapdService(board.Tools.Hostapd, board.RunDir, board.LogDir, loggers.CreateLogger("hostapd"),
-            e => router?.Post(new StationsChanged([(e.Mac, e.SignalDbm)], e.Connected)),
-            all => router?.Post(new StationsChanged(all.Select(e => (e.Mac, e.SignalDbm)).ToList(), null)));
+            e => toLoop(new StationsChanged([(e.Mac, e.SignalDbm)], e.Connected)),
+            all => toLoop(new StationsChanged(all.Select(e => (e.Mac, e.SignalDbm)).ToList(), null)));
         using var firewall = new NftFirewall(board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(
@@ -121,13 +121,14 @@ static partial class ServeCommand
             pppd,
             wifi);
         string socket = BoardConfig.ControlSocket(board);
-        using var reconciler = router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
+        using var router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
             devices, TimeProvider.System, loggers.CreateLogger<Router>());
+        toLoop = router.Post;
         bool firstBoot = store.Load() is null;
         try
         {
-            reconciler.Load(p => PasswordHasher.Hash(p));
-            if (firstBoot) FirstBootWifiNote.Write(board, reconciler.Settings.Wifi);
+            router.Load(p => PasswordHasher.Hash(p));
+            if (firstBoot) FirstBootWifiNote.Write(board, router.Settings.Wifi);
         }
         catch (SettingsRejectedException e)
         {
@@ -135,7 +136,7 @@ static partial class ServeCommand
             return 1;
         }
 
-        var lanAddress = reconciler.State.Lan.Address.Ip;
+        var lanAddress = router.State.Lan.Address.Ip;
         // The kernel and the daemons are set up by the loop's first event, on its own thread,
         // while the web host is built and started: routerd is ready when the slower of the two is.
         // Until the apply is done, every request waits for it. The deadlines (priorities "for 1
@@ -145,11 +146,11 @@ static partial class ServeCommand
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         string starting = BoardConfig.StartingMarker(board);
         File.WriteAllText(starting, "");
-        var applied = reconciler.ApplyInBackground();
+        var applied = router.ApplyInBackground();
 
-        builder.Services.AddHostedService(_ => new DeviceWatcher(network, reconciler,
+        builder.Services.AddHostedService(_ => new DeviceWatcher(network, router,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
-        builder.Services.AddHostedService(_ => new WanWatcher(network, reconciler));
+        builder.Services.AddHostedService(_ => new WanWatcher(network, router));
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
 
@@ -158,7 +159,7 @@ static partial class ServeCommand
         // control socket alone listens meanwhile.
         var listener = new LanListener(board.WebPort);
         var listenConfig = new ConfigurationBuilder().Add(listener).Build();
-        builder.Services.AddHostedService(_ => new LanFollower(reconciler, listener));
+        builder.Services.AddHostedService(_ => new LanFollower(router, listener));
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Nothing a browser sends the router comes near these; an attacker's bodies and
@@ -174,21 +175,21 @@ static partial class ServeCommand
         var sessions = new SessionStore(TimeProvider.System, SessionIdleTimeout);
         var app = builder.Build();
         // A foreign Host or an oversized body is refused before the request waits for anything.
-        app.UseRequestGate(reconciler);
+        app.UseRequestGate(router);
         app.Use(async (context, next) =>
         {
             if (!applied.IsCompleted) await applied;
             await next(context);
         });
-        app.UseApiGuard(sessions, reconciler);
+        app.UseApiGuard(sessions, router);
         app.UseEmbeddedAssets();
-        var api = new RouterApi(reconciler, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
+        var api = new RouterApi(router, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
         {
             Store = store.Health,
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
         };
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
-            new SystemActions(board, reconciler, dns, sessions, log));
+            new SystemActions(board, router, dns, sessions, log));
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);

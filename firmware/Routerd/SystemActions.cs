@@ -10,14 +10,14 @@ using Routerd.Core.Lan;
 
 namespace Routerd;
 
-/// <summary>The system page's actions, composed from the reconciler and the adapters.</summary>
-sealed partial class SystemActions(Board board, Router reconciler, DnsmasqService dns, SessionStore sessions, ILogger log) : ISystemActions
+/// <summary>The system page's actions, composed from the router and the adapters.</summary>
+sealed partial class SystemActions(Board board, Router router, DnsmasqService dns, SessionStore sessions, ILogger log) : ISystemActions
 {
     /// <summary>Like a new box: first-boot settings (admin/admin, must change), no DHCP leases, nobody logged in.</summary>
     public void FactoryReset()
     {
         var firstBoot = FirstBoot.Settings(board, p => PasswordHasher.Hash(p));
-        reconciler.FactoryReset(firstBoot, () => dns.ForgetLeases(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
+        router.FactoryReset(firstBoot, () => dns.ForgetLeases(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
         sessions.RemoveAllExcept(null);
     }
 

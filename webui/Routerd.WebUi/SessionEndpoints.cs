@@ -17,7 +17,7 @@ namespace Routerd.WebUi;
 /// (PBKDF2), and wrong guesses slow a client down further (<see cref="LoginThrottle"/>).</summary>
 public static partial class SessionEndpoints
 {
-    public static void MapSessionApi(this IEndpointRouteBuilder app, Router reconciler, Board board, SessionStore sessions, LoginThrottle throttle)
+    public static void MapSessionApi(this IEndpointRouteBuilder app, Router router, Board board, SessionStore sessions, LoginThrottle throttle)
     {
         var log = (app.ServiceProvider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("routerd.web");
         app.MapPost("/api/session", async (LoginRequest login, HttpContext context) =>
@@ -26,7 +26,7 @@ public static partial class SessionEndpoints
             // The attempt counts as a failure before its password is hashed, so requests sent in
             // parallel get no more guesses than sequential ones (and no more CPU).
             if (!throttle.TryReserve(client, out var wait, out var earned)) return TooMany(context, wait);
-            var admin = reconciler.Settings.Admin;
+            var admin = router.Settings.Admin;
             // The hash is checked even for a wrong user name, so timing does not tell which was wrong.
             bool? passwordOk = await PasswordCheck.Verify(login.Password ?? "", admin.PasswordHash, context.RequestAborted);
             if (passwordOk is null) return Busy(context);
@@ -47,12 +47,12 @@ public static partial class SessionEndpoints
                 Path = "/",
                 // No Expires: a browser session cookie; the server ends it after the idle timeout.
             });
-            return Results.Json(Info(session, reconciler), WebJsonContext.Default.SessionInfo);
+            return Results.Json(Info(session, router), WebJsonContext.Default.SessionInfo);
         });
 
         app.MapGet("/api/session", (HttpContext context) =>
             ApiGuard.SessionOf(context) is { } s
-                ? Results.Json(Info(s, reconciler), WebJsonContext.Default.SessionInfo)
+                ? Results.Json(Info(s, router), WebJsonContext.Default.SessionInfo)
                 : Results.Json(new ApiError("not logged in", "auth/NO_SESSION"), RouterJsonContext.Default.ApiError, statusCode: 401));
 
         app.MapDelete("/api/session", (HttpContext context) =>
@@ -64,7 +64,7 @@ public static partial class SessionEndpoints
 
         app.MapPut("/api/admin/password", async (PasswordChange change, HttpContext context) =>
         {
-            var admin = reconciler.Settings.Admin;
+            var admin = router.Settings.Admin;
             bool currentOk = false;
             if (change.Current is { } c)
             {
@@ -74,15 +74,15 @@ public static partial class SessionEndpoints
             var errors = PasswordRules.Check(currentOk, change.New, change.Confirm, admin.Username, board.Defaults.AdminPassword);
             if (errors.Count > 0)
                 return Results.Json(new ApiError("password not changed", "request/INVALID", errors), RouterJsonContext.Default.ApiError, statusCode: 400);
-            if (ApiEndpoints.Refusal(await reconciler.ChangeAdminPasswordAsync(PasswordHasher.Hash(change.New!))) is { } notStored) return notStored;
+            if (ApiEndpoints.Refusal(await router.ChangeAdminPasswordAsync(PasswordHasher.Hash(change.New!))) is { } notStored) return notStored;
             // Anyone else who knew the old password is logged out; the browser that changed it stays in.
             sessions.RemoveAllExcept(ApiGuard.SessionOf(context)?.Id);
             return Results.NoContent();
         });
     }
 
-    static SessionInfo Info(Session s, Router reconciler) =>
-        new(s.Username, reconciler.Settings.Admin.MustChangePassword, s.CsrfToken);
+    static SessionInfo Info(Session s, Router router) =>
+        new(s.Username, router.Settings.Admin.MustChangePassword, s.CsrfToken);
 
     /// <summary>The user name as it may appear in a log line: printable, short.</summary>
     static string Printable(string? text) =>

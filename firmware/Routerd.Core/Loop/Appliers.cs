@@ -6,7 +6,7 @@ using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;
 
-// The OS edge as the reconciler sees it: one small interface per facility, each applying a
+// The OS edge as the loop sees it: one small interface per facility, each applying a
 // rendered artifact idempotently (the same input twice changes nothing). Implementations live
 // in Routerd.Platform; tests use hand-written fakes.
 

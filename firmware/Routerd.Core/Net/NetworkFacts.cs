@@ -3,7 +3,7 @@ using System.Net;
 namespace Routerd.Core.Net;
 
 // Facts the kernel reports about links, addresses, routes and neighbours. Produced by the
-// netlink observer (Routerd.Platform/Netlink), consumed by the reconciler and the device list.
+// netlink observer (Routerd.Platform/Netlink), consumed by the loop and the device list.
 
 public sealed record LinkInfo(int Index, string Name, MacAddress? Mac, bool AdminUp, bool LowerUp, int Mtu, int? MasterIndex, string? Kind);
 

@@ -16,7 +16,7 @@ public static class ApiGuard
     public const string MustChangeCode = "admin/MUST_CHANGE_PASSWORD";
     const string SessionItem = "routerd.session";
 
-    public static void UseApiGuard(this WebApplication app, SessionStore sessions, Router reconciler)
+    public static void UseApiGuard(this WebApplication app, SessionStore sessions, Router router)
     {
         app.Use(async (context, next) =>
         {
@@ -38,7 +38,7 @@ public static class ApiGuard
                 await Refuse(context, 403, $"missing or wrong {CsrfHeader} header", "auth/CSRF");
                 return;
             }
-            if (reconciler.Settings.Admin.MustChangePassword && !IsAccountPath(request.Path))
+            if (router.Settings.Admin.MustChangePassword && !IsAccountPath(request.Path))
             {
                 await Refuse(context, 403, "change the first-boot password first", MustChangeCode);
                 return;

@@ -1,7 +1,7 @@
 namespace Routerd.Core.Wan;
 
 /// <summary>What the DHCP client hook reports (the environment udhcpc gives its script).
-/// Everything here came from the network: the reconciler parses it strictly. Lease is the lease
+/// Everything here came from the network: routerd parses it strictly. Lease is the lease
 /// time in seconds; ReceivedAt is stamped by routerd when the report arrives.</summary>
 public sealed record DhcpHookReport(string Event, string Interface, string? Ip, string? Subnet, string? Router, string? Dns,
     string? Lease = null, DateTimeOffset? ReceivedAt = null)

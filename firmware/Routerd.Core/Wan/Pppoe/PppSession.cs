@@ -5,8 +5,8 @@ using Routerd.Core.Qos;
 namespace Routerd.Core.Wan;
 
 /// <summary>What routerd knows about the PPPoE session, from pppd's hooks and exit status and
-/// the WAN port's carrier, and the redial policy that follows from it. Not thread-safe: the
-/// reconciler calls it under its lock.</summary>
+/// the WAN port's carrier, and the redial policy that follows from it. Not thread-safe: only
+/// the PPPoE handler uses it, on the loop's thread.</summary>
 public sealed class PppSession(TimeProvider clock)
 {
     /// <summary>Do not hang up a session younger than this for the daily reconnect.</summary>
