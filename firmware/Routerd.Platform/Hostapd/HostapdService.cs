@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Wifi;
 using Routerd.Platform.Processes;
@@ -15,10 +14,9 @@ namespace Routerd.Platform.Hostapd;
 /// already holds in memory and does not read the file, so SIGHUP is the reload that works.
 /// Everything else (radio, channel, country, security with its PMF state) restarts hostapd.
 ///
-/// Status: APPLYING until hostapd's STATUS says ENABLED with exactly the SSID just written
-/// (compared byte for byte in hostapd's escaping); the STATUS request is handled after the
-/// reload signal, so UP means the new settings are live. FAILED carries hostapd's own error
-/// line while it is down. Stations joining and leaving (ATTACH events, and STA-FIRST/STA-NEXT
+/// Status: this adapter only reports what it did and saw (an apply, hostapd's STATUS answer, no
+/// control socket, an error line); the decisions are the Wifi slice's (<see cref="WifiStatusRules"/>).
+/// The STATUS request is handled after the reload signal, so its answer describes the new settings. Stations joining and leaving (ATTACH events, and STA-FIRST/STA-NEXT
 /// after each (re)connection) go to <paramref name="station"/> and <paramref name="stationsNow"/>.</summary>
 public sealed partial class HostapdService(
     string hostapd, string runDir, string logDir, ILogger log,
@@ -42,7 +40,7 @@ public sealed partial class HostapdService(
     /// <summary>A failure shows hostapd's latest error line, also one printed after the failure was noticed.</summary>
     public WifiStatus Status
     {
-        get { lock (gate) return status.Code == WifiStatus.Failed && lastError is { } e ? status with { Message = e } : status; }
+        get { lock (gate) return WifiStatusRules.Shown(status, lastError); }
     }
 
     public string ConfigPath => Path.Combine(runDir, HostapdConfig.FileName);
@@ -55,7 +53,7 @@ public sealed partial class HostapdService(
             {
                 StopLocked();
                 running = config;
-                status = config is null ? WifiStatus.NoRadio : new WifiStatus(WifiStatus.Off, true, false);
+                status = WifiStatusRules.Applied(config);
                 return;
             }
             Directory.CreateDirectory(config.ControlDirectory);
@@ -77,7 +75,7 @@ public sealed partial class HostapdService(
             }
             else return; // the same settings: hostapd (or its supervisor) has them already
             running = config;
-            status = new WifiStatus(WifiStatus.Applying, true, false);
+            status = WifiStatusRules.Applied(config);
             if (monitor is null)
             {
                 monitor = new Thread(Monitor) { IsBackground = true, Name = "hostapd monitor" };
@@ -93,14 +91,11 @@ public sealed partial class HostapdService(
         reconnect = true;
     }
 
-    [GeneratedRegex(@"fail|could not|invalid|error|not allowed|unknown|^Line \d+", RegexOptions.IgnoreCase)]
-    private static partial Regex ErrorLine();
-
     /// <summary>hostapd's output (INFO level and above; keys are printed only with -d, never used).</summary>
     void Output(string line)
     {
-        if (!ErrorLine().IsMatch(line)) return;
-        lock (gate) lastError = line.Length > 300 ? line[..300] : line;
+        if (WifiStatusRules.ErrorLine(line) is not { } error) return;
+        lock (gate) lastError = error;
     }
 
     void Monitor()
@@ -178,29 +173,21 @@ public sealed partial class HostapdService(
     /// <summary>No control socket to talk to: hostapd is starting, or down and being restarted.</summary>
     void NotRunning()
     {
-        lock (gate)
-        {
-            // A slow answer (a busy CPU) is not a failure: only a hostapd that is gone is.
-            if (supervisor?.Pid is null && running is { Enabled: true })
-                status = new WifiStatus(WifiStatus.Failed, true, false, lastError ?? "hostapd is not running; restarting it");
-            else if (status.Live && supervisor?.Pid != checkedPid)
-                status = new WifiStatus(WifiStatus.Applying, true, false); // restarted: not verified yet
-        }
+        lock (gate) status = WifiStatusRules.Unreachable(status, running is { Enabled: true }, supervisor?.Pid, checkedPid, lastError);
     }
 
     void CheckStatus(HostapdControl control, HostapdConfig config)
     {
         var fields = HostapdText.Fields(control.Request("STATUS", RequestTimeout, OnEvent));
-        bool live = fields.GetValueOrDefault("state") == "ENABLED" && fields.GetValueOrDefault("ssid[0]") == HostapdText.Escape(config.Ssid);
+        var reported = WifiStatusRules.Reported(fields, HostapdText.Escape(config.Ssid));
         lock (gate)
         {
             if (!ReferenceEquals(config, running)) return; // a newer Apply came in meanwhile
             checkedPid = supervisor?.Pid;
             bool wasLive = status.Live;
-            status = live ? new WifiStatus(WifiStatus.Up, true, true)
-                : new WifiStatus(WifiStatus.Applying, true, false, fields.GetValueOrDefault("state") is { } s ? $"hostapd state {s}" : null);
-            if (live) lastError = null;
-            if (live && !wasLive) LogLive(log, config.Interface);
+            status = reported;
+            if (reported.Live) lastError = null;
+            if (reported.Live && !wasLive) LogLive(log, config.Interface);
         }
     }
 
