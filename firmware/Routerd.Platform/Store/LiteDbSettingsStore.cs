@@ -223,14 +223,28 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         db = null;
     }
 
-    /// <summary>The failure as the API names it: a full disk is said to be one (LiteDB may wrap the IOException).</summary>
+    /// <summary>The failure as the API names it: a full disk is said to be one. LiteDB writes its
+    /// pages on a thread of its own, and when that write fails on a full disk the commit sees only
+    /// "Cannot access a closed file": so the free space decides too.</summary>
     StoreException Failure(Exception e)
     {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is IOException { HResult: Enospc or Edquot } || x.Message.Contains("No space left on device", StringComparison.Ordinal))
-                return new StoreException(StoreException.Full,
-                    $"the settings were not stored: the disk holding {Path.GetDirectoryName(Path.GetFullPath(FilePath))} is full; nothing was changed", e);
-        return new StoreException(StoreException.WriteFailed, $"the settings were not stored ({e.Message}); nothing was changed", e);
+        string dir = Path.GetDirectoryName(Path.GetFullPath(FilePath))!;
+        bool full = false;
+        for (var x = e; x is not null && !full; x = x.InnerException)
+            full = x is IOException { HResult: Enospc or Edquot } || x.Message.Contains("No space left on device", StringComparison.Ordinal);
+        full = full || FreeBytes(dir) < RoomForACommit;
+        return full
+            ? new StoreException(StoreException.Full, $"the settings were not stored: the disk holding {dir} is full; nothing was changed", e)
+            : new StoreException(StoreException.WriteFailed, $"the settings were not stored ({e.Message}); nothing was changed", e);
+    }
+
+    /// <summary>Less than this free and a commit (a few LiteDB pages, the good copy) cannot fit.</summary>
+    const long RoomForACommit = 64 * 1024;
+
+    static long FreeBytes(string dir)
+    {
+        try { return new DriveInfo(dir).AvailableFreeSpace; }
+        catch (Exception x) when (x is IOException or ArgumentException or UnauthorizedAccessException) { return long.MaxValue; }
     }
 
     // errno values .NET puts in an IOException's HResult on Linux.
