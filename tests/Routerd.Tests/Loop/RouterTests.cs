@@ -55,6 +55,23 @@ public class RouterTests
         Assert.Contains("network/IP_FAILED", r.Status("t", default).Subsystems.Select(s => s.Code));
     }
 
+    sealed class BrokenNetwork : INetworkConfigurator
+    {
+        public IReadOnlyList<string> Apply(Routerd.Core.Net.NetworkPlan plan) => throw new NotSupportedException("an adapter bug");
+        public IReadOnlySet<string> InterfaceNames() => new HashSet<string> { "lo", "wan0", "lan1", "lan2" };
+    }
+
+    [Fact]
+    public async Task The_first_apply_counts_as_done_even_when_it_throws_something_unexpected()
+    {
+        using var r = TestRouter.New(board, network: new BrokenNetwork(), clock: clock);
+        r.Load(p => p);
+        var first = r.ApplyInBackground();
+        // Before, Router.Applied never completed: the web listener and the watchers waited for ever.
+        await r.Applied.WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<NotSupportedException>(() => first.WaitAsync(TimeSpan.FromSeconds(10))); // its sender still learns it failed
+    }
+
     [Fact]
     public void First_boot_seeds_settings_and_applies_everything()
     {
