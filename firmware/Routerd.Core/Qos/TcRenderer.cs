@@ -55,12 +55,12 @@ public static class TcRenderer
             foreach (var port in state.Lan.Ports)
                 PortQueue(port);
         }
-        if (state.Wan.Mode == Settings.WanModes.Pppoe)
+        // A protocol whose own frames leave on the port beside its tunnel (PPPoE's discovery and
+        // LCP echoes) gets a tree there that puts them in the priority class too.
+        if (Wan.WanProtocols.For(state.Wan.Mode).PortControl(state.Wan) is { } control)
         {
-            // pppd's own frames (discovery, LCP echoes) leave on the Ethernet port, not through
-            // the PPP interface's queue: a tree there gives them the priority class too.
-            Tree(b, devices, state.Wan.Device, UnshapedKbit, leaf, "PPPoE port: PPP control frames in the priority class");
-            b.Append(Wan.PppoeControlFilters.Render(state.Wan.Device));
+            Tree(b, devices, state.Wan.Device, UnshapedKbit, leaf, control.Why);
+            b.Append(control.Filters);
         }
         return new TcPlan(devices, b.ToString(), shaped);
 

@@ -17,6 +17,11 @@ public sealed class PppoeProtocol : WanProtocol
     /// <summary>The PPP interface exists only while a session is up (its ip-up report is the lease).</summary>
     public override bool EgressExists(WanLease? lease) => lease?.Interface == WanInterfaces.PppInterface;
 
+    /// <summary>pppd's own frames (discovery, LCP echoes) leave on the Ethernet port, not through
+    /// the PPP interface's queue.</summary>
+    public override (string Why, string Filters)? PortControl(WanPlan wan) =>
+        ("PPPoE port: PPP control frames in the priority class", PppoeControlFilters.Render(wan.Device));
+
     public override IWanHandler NewHandler(WanContext context) => new PppoeHandler(context);
 }
 
