@@ -8,16 +8,14 @@ namespace Routerd.Core.Net;
 public sealed record InterfaceAddress(string Device, Ipv4Network Address);
 public sealed record DefaultRoute(string Device, uint Gateway);
 
-/// <summary>The links, IPv4 addresses and default route the router should have. The applier
-/// compares it with what the kernel reports and changes only the difference, so applying the
-/// same plan twice runs no command at all.</summary>
+/// <summary>The links, IPv4 addresses and default route the router should have. NetworkDiff
+/// compares it with what the kernel reports (and what routerd owns) and the applier runs only the
+/// difference, so applying the same plan twice runs no command at all.</summary>
 public sealed record NetworkPlan(
     string Bridge,
     IReadOnlyList<string> BridgePorts,
     /// <summary>Links that must be up: the WAN port, the LAN ports and the bridge.</summary>
     IReadOnlyList<string> Up,
-    /// <summary>Interfaces whose IPv4 addresses routerd owns: addresses not in the plan are removed.</summary>
-    IReadOnlyList<string> OwnedInterfaces,
     IReadOnlyList<InterfaceAddress> Addresses,
     DefaultRoute? DefaultRoute)
 {
@@ -53,7 +51,6 @@ public static class NetworkPlanRenderer
             lan.Bridge,
             lan.Ports,
             [wan.Device, .. lan.Ports, lan.Bridge],
-            [lan.Bridge, wan.Device],
             addresses,
             route);
     }

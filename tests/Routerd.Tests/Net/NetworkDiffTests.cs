@@ -66,7 +66,7 @@ public class NetworkDiffTests
         if (fallback is not null) addresses.Add(new("br-lan", Ipv4Network.Parse(fallback)));
         if (wan is not null) addresses.Add(new("wan0", Ipv4Network.Parse(wan)));
         DefaultRoute? route = gateway is null ? null : new("wan0", Ipv4Network.Parse(gateway + "/32").Address);
-        return new NetworkPlan("br-lan", ["lan1", "lan2"], ["wan0", "lan1", "lan2", "br-lan"], ["br-lan", "wan0"], addresses, route);
+        return new NetworkPlan("br-lan", ["lan1", "lan2"], ["wan0", "lan1", "lan2", "br-lan"], addresses, route);
     }
 
     readonly TextKernel kernel = new("lo", "wan0", "lan1", "lan2");
