@@ -20,8 +20,11 @@ public static partial class SessionEndpoints
     public static void MapSessionApi(this IEndpointRouteBuilder app, Router router, Board board, SessionStore sessions, LoginThrottle throttle)
     {
         var log = (app.ServiceProvider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("routerd.web");
-        app.MapPost("/api/session", async (LoginRequest login, HttpContext context) =>
+        app.MapPost("/api/session", async (HttpContext context) =>
         {
+            // Read whole (at most the route's few KiB) before anything else: see JsonBody.
+            var (login, refusal) = await JsonBody.ReadAsync(context.Request, WebJsonContext.Default.LoginRequest);
+            if (login is null) return refusal!;
             var client = context.Connection.RemoteIpAddress;
             // The attempt counts as a failure before its password is hashed, so requests sent in
             // parallel get no more guesses than sequential ones (and no more CPU).

@@ -1,0 +1,41 @@
+using Routerd.Core.Settings;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+
+namespace Routerd.WebUi;
+
+/// <summary>Reads a JSON request body whole, within the route's limit (<see cref="Auth.RequestGate"/>),
+/// before parsing it. The minimal-API binder parses while it reads, so a hostile body could be
+/// answered 400 (its first bytes are not JSON) or 413 (the limit came first) depending on how the
+/// bytes arrived; read whole, an oversized body is always 413, and never more than the limit is held.</summary>
+public static class JsonBody
+{
+    public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type) where T : class
+    {
+        using var buffer = new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        }
+        catch (BadHttpRequestException e)
+        {
+            string code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "http/BODY_TOO_LARGE" : "http/BAD_BODY";
+            return (null, Refuse(e.Message, code, e.StatusCode));
+        }
+        try
+        {
+            buffer.Position = 0;
+            return JsonSerializer.Deserialize(buffer, type) is { } value
+                ? (value, null)
+                : (null, Refuse("the body must be a JSON object", "http/BAD_BODY", StatusCodes.Status400BadRequest));
+        }
+        catch (JsonException e)
+        {
+            return (null, Refuse($"the body is not valid JSON: {e.Message}", "http/BAD_BODY", StatusCodes.Status400BadRequest));
+        }
+    }
+
+    static IResult Refuse(string error, string code, int status) =>
+        Results.Json(new ApiError(error, code), RouterJsonContext.Default.ApiError, statusCode: status);
+}
