@@ -15,10 +15,12 @@ public sealed partial class Router
     object? OnChangePassword(string newHash)
     {
         FlushSets();
+        bool wasClosed = WanClosed;
         var next = settings with { Admin = settings.Admin with { PasswordHash = newHash, MustChangePassword = false } };
         store.Save(Persisted(next));
         settings = next;
         LogPasswordChanged(log);
+        if (wasClosed) Reapply(); // the rescue state ends: the WAN opens
         return null;
     }
 

@@ -56,6 +56,11 @@ public sealed partial class Router : IDisposable
         ppp = new(clock);
     }
 
+    /// <summary>The store found a damaged file and no good copy (store/RESCUE): the WAN stays
+    /// closed until the admin password is set (<see cref="RescueWan"/>).</summary>
+    public bool Rescue { get; init; }
+    bool WanClosed => RescueWan.Closed(Rescue, settings);
+
     /// <summary>What the API reads: the state after the last step, never half a step.</summary>
     public RouterSnapshot Snapshot => snapshot;
     public RouterSettings Settings => snapshot.Settings;
@@ -311,7 +316,7 @@ public sealed partial class Router : IDisposable
 
     void Publish()
     {
-        snapshot = new RouterSnapshot(settings, state, lease, WanStatusNow(), state.Wan.Mode == WanModes.Pppoe ? ppp.UpSince : null,
+        snapshot = new RouterSnapshot(settings, state, lease, WanClosed ? RescueWan.Status(WanStatusNow()) : WanStatusNow(), state.Wan.Mode == WanModes.Pppoe ? ppp.UpSince : null,
             subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address);
         Published?.Invoke(snapshot);
     }
@@ -343,6 +348,7 @@ public sealed partial class Router : IDisposable
     /// interface (ppp-wan) nor its address, and drops what comes through it by policy.</summary>
     void Apply(RenderedConfig config)
     {
+        if (WanClosed) config = RescueWan.Close(config);
         var last = applied;
         failures.Clear();
         Step("system", last is not null && last.Sysctls.SequenceEqual(config.Sysctls), () => appliers.Sysctls.Apply(config.Sysctls));
