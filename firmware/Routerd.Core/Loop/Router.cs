@@ -137,6 +137,8 @@ public sealed partial class Router : IDisposable
         {
             lease = ParseLease(report);
             leaseReport = report;
+            // Inside the LAN's subnet it waits for the client's next report, which moves the LAN.
+            if (lease is { } l && Lan.LanConflict.Conflicts(state.Lan.Address, l.Address)) lease = null;
         }
         Publish();
     }
@@ -271,6 +273,7 @@ public sealed partial class Router : IDisposable
         if (next is null && report.Event is ("bound" or "renew")) return null; // malformed: keep what we have
         leaseReport = next is null ? null : report;
         leaseMemory.Save(leaseReport);
+        if (HoldForLanMove(next)) return null;
         if (next == lease) return null;
         lease = next;
         LogLease(log, report.Event, next?.ToString() ?? "none");
