@@ -188,10 +188,13 @@ bench() {
       dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" ;;
     hardening)
-      # The corruption corpus and a long fuzz run come from the unit tier; the lab probes after.
+      # The corruption corpus and a long fuzz run come from the unit tier, then the power cuts in
+      # the lab VM (POWER_CUTS, 200 by default; about 15 s each), the lab probes and the load after.
       local unit; unit=$(mktemp /tmp/routerd-hardening-XXXXXX)
-      ROUTERD_BENCH_OUT="$unit" FUZZ_ITER="${FUZZ_ITER:-200000}" dotnet test tests/Routerd.Tests/Routerd.Tests.csproj --verbosity quiet \
+      ROUTERD_BENCH_OUT="$unit" FUZZ_ITER="${FUZZ_ITER:-1000000}" dotnet test tests/Routerd.Tests/Routerd.Tests.csproj --verbosity quiet \
         --filter "FullyQualifiedName~Routerd.Tests.Fuzz|FullyQualifiedName~Corruption_corpus" || true
+      dotnet build tests/Routerd.Vm/Routerd.Vm.csproj --verbosity quiet
+      dotnet "$OUT/Routerd.Vm/debug/Routerd.Vm.dll" power-cuts "${POWER_CUTS:-200}" --routerd "$routerd" --out "$unit" || true
       dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" hardening --routerd "$routerd" --unit "$unit" ;;
     webui)

@@ -122,7 +122,7 @@ static partial class ServeCommand
             wifi);
         string socket = BoardConfig.ControlSocket(board);
         using var router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
-            devices, TimeProvider.System, loggers.CreateLogger<Router>());
+            devices, TimeProvider.System, loggers.CreateLogger<Router>()) { Rescue = store.Health?.Code == StoreHealth.Rescue };
         toLoop = router.Post;
         bool firstBoot = store.Load() is null;
         try

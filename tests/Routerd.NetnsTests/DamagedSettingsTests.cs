@@ -56,8 +56,14 @@ public sealed class DamagedSettingsTests(LabWithoutRouterdFixture fixture) : ICl
             await lab.WaitForLeases(TimeSpan.FromSeconds(60));
             // The rescue state is the board's: LAN at its default address, the first-boot login.
             Assert.Equal("200", lab.RunIn(lab.Phone.Namespace, $"curl -s -o /dev/null -w '%{{http_code}}' http://{LabAddresses.RouterLan}/").Stdout.Trim());
+            // ...with its WAN closed: no DHCP client, no address, until the owner sets a password.
+            Assert.Equal("wan/RESCUE", (string?)status["wan"]?["code"]);
+            await Task.Delay(TimeSpan.FromSeconds(3)); // the lab's ISP answers a DHCP client within a second
+            Assert.Empty(lab.PidsOf(lab.RouterNs, "udhcpc"));
+            Assert.Null(lab.WanAddress());
             var phone = new LanBrowser(lab, lab.Phone);
             await phone.LogIn();
+            await lab.WaitFor(() => lab.WanAddress() is not null, TimeSpan.FromSeconds(30), "the WAN to open once the password is set");
             using (var api = new RouterdApi(lab.ControlSocket))
             {
                 var settings = await api.Settings();

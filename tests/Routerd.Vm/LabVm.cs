@@ -45,11 +45,11 @@ public static partial class LabVm
         }
     }
 
-    const string RunDirPrefix = "routerd-vm-", OwnerFile = "owner.pid";
+    internal const string RunDirPrefix = "routerd-vm-", OwnerFile = "owner.pid";
 
     /// <summary>Removes run directories whose harness died before it could (SIGKILL, Ctrl-C);
     /// their QEMU died with it (qemu-guard.sh).</summary>
-    static void SweepStaleRunDirectories()
+    internal static void SweepStaleRunDirectories()
     {
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), RunDirPrefix + "*"))
         {
@@ -62,7 +62,7 @@ public static partial class LabVm
         }
     }
 
-    static void FillShare(string share, IReadOnlyList<Scenario> scenarios, VmRunOptions options)
+    internal static void FillShare(string share, IReadOnlyList<Scenario> scenarios, VmRunOptions options)
     {
         foreach (var d in new[] { "guest", "scenarios", "bin", "results" }) Directory.CreateDirectory(Path.Combine(share, d));
         foreach (var f in Directory.GetFiles(VmPaths.Guest)) File.Copy(f, Path.Combine(share, "guest", Path.GetFileName(f)));
@@ -82,10 +82,8 @@ public static partial class LabVm
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex ShellName();
 
-    static (int? Exit, bool TimedOut, string QemuOutput, TimeSpan Elapsed) Boot(
-        VmArtifacts a, string share, string console, VmRunOptions options, TimeSpan limit)
-    {
-        string[] qemu =
+    /// <summary>QEMU's command line for the lab VM; <paramref name="extra"/> adds devices (a data disk).</summary>
+    internal static string[] QemuCommand(VmArtifacts a, string share, string console, VmRunOptions options, params string[] extra) =>
         [
             VmPaths.Qemu, "-name", "routerd-lab-vm",
             // No KVM here (LAB.md): multi-threaded TCG. An x86-64-v2 CPU (what .NET needs) boots
@@ -103,7 +101,13 @@ public static partial class LabVm
             "-display", "none", "-monitor", "none", "-serial", $"file:{console}",
             // The guest ends itself with a reboot (no ACPI needed); -no-reboot turns it into an exit.
             "-no-reboot",
+            .. extra,
         ];
+
+    /// <summary>QEMU under its guard (qemu-guard.sh) in a session of its own; the caller keeps the
+    /// returned process's standard input open for as long as the guest may live.</summary>
+    internal static Process StartQemu(string[] qemu, StringBuilder output)
+    {
         var psi = new ProcessStartInfo("setsid")
         {
             RedirectStandardInput = true,
@@ -113,13 +117,20 @@ public static partial class LabVm
         };
         psi.ArgumentList.Add(Path.Combine(VmPaths.Recipe, "qemu-guard.sh"));
         foreach (var arg in qemu) psi.ArgumentList.Add(arg);
-        var clock = Stopwatch.StartNew();
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start QEMU");
-        var output = new StringBuilder();
+        var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start QEMU");
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
+        return p;
+    }
+
+    static (int? Exit, bool TimedOut, string QemuOutput, TimeSpan Elapsed) Boot(
+        VmArtifacts a, string share, string console, VmRunOptions options, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        var output = new StringBuilder();
+        using var p = StartQemu(QemuCommand(a, share, console, options), output);
         // p.StandardInput stays open until QEMU is gone: it is the guard's lifeline.
         bool ended = p.WaitForExit(limit);
         if (!ended)

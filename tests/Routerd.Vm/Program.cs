@@ -5,7 +5,8 @@ using Routerd.Vm;
 // a line per scenario and the log of each that failed. `Routerd.Vm build`: only the artifacts.
 const string Usage = "usage: Routerd.Vm run [--routerd PATH-TO-AOT-routerd] [--keep] [--env NAME=VALUE]... SCENARIO.sh...\n" +
                      "       Routerd.Vm build    build (or find) the kernel, initramfs and root image; print their directory\n" +
-                     "       Routerd.Vm image-boot x86-64|rpi4 IMAGE.img   boot a built image in the lab once; print its status line";
+                     "       Routerd.Vm image-boot x86-64|rpi4 IMAGE.img   boot a built image in the lab once; print its status line\n" +
+                     "       Routerd.Vm power-cuts N [--routerd PATH] [--out FILE]   N power cuts during settings changes; key=value figures";
 void Log(string m) => Console.Error.WriteLine($"vm: {m}");
 
 if (args is ["build"])
@@ -24,6 +25,33 @@ if (args is ["image-boot", var board, var image] && board is "x86-64" or "rpi4")
         return 0;
     }
     catch (Exception e) { Log(e.Message); return 1; }
+}
+if (args is ["power-cuts", var count, .. var rest] && int.TryParse(count, out int cuts) && cuts >= 0)
+{
+    // Power cuts for `bench hardening`: key=value lines (appended to --out FILE, else stdout).
+    string bin = VmRunOptions.DefaultRouterd();
+    string? outFile = null;
+    for (int i = 0; i + 1 < rest.Length; i += 2)
+    {
+        if (rest[i] == "--routerd") bin = Path.GetFullPath(rest[i + 1]);
+        else if (rest[i] == "--out") outFile = rest[i + 1];
+    }
+    try
+    {
+        var r = PowerCuts.Run(cuts, bin, Log);
+        Log(r.Summary());
+        foreach (var problem in r.Problems) Log(problem);
+        string lines = $"power_cuts={r.Cuts}\npower_cut_acks={r.Acks}\npower_cut_lost_acks={r.LostAcks}\npower_cut_failed_boots={r.FailedBoots}\n" +
+            $"power_cut_during_start={r.CutsDuringStart}\npower_cut_seconds={r.Elapsed.TotalSeconds:0}\n";
+        if (outFile is null) Console.Write(lines);
+        else File.AppendAllText(outFile, lines);
+        return 0;
+    }
+    catch (Exception e) when (e is VmUnavailableException or InvalidOperationException or IOException)
+    {
+        Log(e.Message);
+        return 1;
+    }
 }
 if (args.Length < 2 || args[0] != "run")
 {

@@ -10,6 +10,8 @@ public sealed record DhcpLease(DateTimeOffset? Expires, MacAddress Mac, string A
 /// process and may be read mid-rewrite.</summary>
 public static class DnsmasqLeases
 {
+    static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     public static IReadOnlyList<DhcpLease> Parse(string text)
     {
         var leases = new List<DhcpLease>();
@@ -17,7 +19,8 @@ public static class DnsmasqLeases
         {
             var f = line.Split(' ');
             // IPv6 leases follow a "duid" line and carry an IAID instead of a MAC; v4 only for now.
-            if (f.Length < 4 || !long.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out long expiry)) continue;
+            // An expiry past year 9999 is no time at all (a damaged line): skipped, not thrown (found by fuzzing).
+            if (f.Length < 4 || !long.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out long expiry) || expiry > MaxUnixSeconds) continue;
             if (!MacAddress.TryParse(f[1], out var mac) || !Ipv4Network.TryParseAddress(f[2], out _)) continue;
             string? host = f[3] == "*" ? null : f[3];
             leases.Add(new DhcpLease(expiry == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(expiry), mac, f[2], host));

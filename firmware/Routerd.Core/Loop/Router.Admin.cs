@@ -8,7 +8,8 @@ namespace Routerd.Core.Loop;
 public sealed partial class Router
 {
     /// <summary>Stores a new password hash and ends the first-boot "must change" state. Nothing
-    /// is rendered from the account, so nothing is applied.</summary>
+    /// is rendered from the account, so nothing is applied, unless the password ends the rescue
+    /// state (<see cref="RescueWan"/>): then the WAN opens.</summary>
     public ChangeResult ChangeAdminPassword(string newHash) => (ChangeResult)Send(new ChangePassword(newHash))!;
     public async Task<ChangeResult> ChangeAdminPasswordAsync(string newHash) => (ChangeResult)(await SendAsync(new ChangePassword(newHash)))!;
 
@@ -16,10 +17,12 @@ public sealed partial class Router
     object OnChangePassword(string newHash)
     {
         FlushSets();
+        bool wasClosed = WanClosed;
         var next = settings with { Admin = settings.Admin with { PasswordHash = newHash, MustChangePassword = false } };
         if (Store(Persisted(next)) is { } notStored) return notStored;
         settings = next;
         LogPasswordChanged(log);
+        if (wasClosed) Reapply(); // the rescue state ends: the WAN opens
         return ChangeResult.Applied;
     }
 

@@ -78,10 +78,16 @@ public sealed partial class Router
         {
             retiring = null;
             state = state with { Lan = state.Lan with { Fallback = null } };
+            ReleaseHeldLease();
             Reapply();
         }
         if (pending is not { } p || !p.IsDue(now)) return;
         pending = null;
+        if (p.Reason is not null)
+        {
+            KeepLanMove();
+            return;
+        }
         var result = Commit(settings with { Lan = p.PreviousLan });
         LogRolledBack(log, p.PreviousAddress.ToString(), result.FailureCode ?? "ok");
     }

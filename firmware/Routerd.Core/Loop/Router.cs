@@ -60,6 +60,11 @@ public sealed partial class Router : IDisposable
         wanHandlers = WanProtocols.All.ToDictionary(p => p.Mode, p => p.NewHandler(wanContext));
     }
 
+    /// <summary>The store found a damaged file and no good copy (store/RESCUE): the WAN stays
+    /// closed until the admin password is set (<see cref="RescueWan"/>).</summary>
+    public bool Rescue { get; init; }
+    bool WanClosed => RescueWan.Closed(Rescue, settings);
+
     /// <summary>What the API reads: the state after the last step, never half a step.</summary>
     public RouterSnapshot Snapshot => snapshot;
     public RouterSettings Settings => snapshot.Settings;
@@ -133,6 +138,8 @@ public sealed partial class Router : IDisposable
         state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
         (settings, this.stored) = (stored, stored);
         lease = WanHandler.Restore();
+        // A remembered lease inside the LAN's subnet waits for the client's next report, which moves the LAN.
+        if (lease is { } l && Lan.LanConflict.Conflicts(state.Lan.Address, l.Address)) lease = null;
         Publish();
     }
 
@@ -264,11 +271,13 @@ public sealed partial class Router : IDisposable
 
     /// <summary>An event of the WAN's protocols (udhcpc's hook, pppd's hooks and exit, the WAN
     /// port's carrier): the protocol it belongs to handles it, and what depends on the lease is
-    /// applied again when the lease changed.</summary>
+    /// applied again when the lease changed. A DHCP lease inside the LAN's subnet is held while
+    /// the LAN moves out of its way (Router.LanMove.cs).</summary>
     object? OnWan(RouterEvent e)
     {
         var step = wanHandlers.Values.Select(h => h.Handle(e, state.Wan, lease)).First(s => s is not null)!;
-        if (step.Lease != lease)
+        bool held = e is DhcpHook && (step.Lease != lease || heldLease is not null) && HoldForLanMove(step.Lease);
+        if (!held && step.Lease != lease)
         {
             lease = step.Lease;
             Reapply();
@@ -310,7 +319,7 @@ public sealed partial class Router : IDisposable
 
     void Publish()
     {
-        snapshot = new RouterSnapshot(settings, state, lease, WanStatusNow(), WanHandler.UpSince,
+        snapshot = new RouterSnapshot(settings, state, lease, WanClosed ? RescueWan.Status(WanStatusNow()) : WanStatusNow(), WanHandler.UpSince,
             subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address);
         Published?.Invoke(snapshot);
     }
@@ -332,6 +341,7 @@ public sealed partial class Router : IDisposable
     /// interface (ppp-wan) nor its address, and drops what comes through it by policy.</summary>
     void Apply(RenderedConfig config)
     {
+        if (WanClosed) config = RescueWan.Close(config);
         var last = applied;
         failures.Clear();
         Step("system", last is not null && last.Sysctls.SequenceEqual(config.Sysctls), () => appliers.Sysctls.Apply(config.Sysctls));

@@ -18,6 +18,7 @@ public class DeviceTests
             garbage line
             1764000000 zz:00:00:00:01:02 192.168.1.102 x *
             duid 00:01:00:01:2c:aa:bb:cc:dd:ee:ff:00:11
+            671767225600 02:00:00:00:01:03 192.168.1.103 past-year-9999 *
             """);
         Assert.Equal(2, leases.Count);
         Assert.Equal("phone", leases[0].Hostname);

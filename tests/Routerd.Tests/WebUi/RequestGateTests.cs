@@ -27,6 +27,14 @@ public class RequestGateTests
         Assert.Equal(served, RequestGate.IsOwnHost(new HostString(host), Lan));
 
     [Theory]
+    [InlineData("192.168.5.1", "192.168.5.1", true)] // an address just given up, on a connection made to it
+    [InlineData("192.168.5.1:80", "192.168.5.1", true)]
+    [InlineData("192.168.5.1", "192.168.1.1", false)]
+    [InlineData("evil.example", "192.168.5.1", false)]
+    public void The_address_a_connection_came_in_on_is_the_routers_own(string host, string local, bool served) =>
+        Assert.Equal(served, RequestGate.IsOwnHost(new HostString(host), Lan, IPAddress.Parse(local)));
+
+    [Theory]
     [InlineData("http://192.168.1.1", "192.168.1.1", true)]
     [InlineData("http://192.168.1.1", "192.168.1.1:80", true)]
     [InlineData("http://127.0.0.1:8080", "127.0.0.1:8080", true)]

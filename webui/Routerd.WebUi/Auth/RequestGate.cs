@@ -44,7 +44,7 @@ public static class RequestGate
         {
             var request = context.Request;
             bool tcp = context.Connection.RemoteIpAddress is not null;
-            if (tcp && !IsOwnHost(request.Host, router.Snapshot.LanAddresses()))
+            if (tcp && !IsOwnHost(request.Host, router.Snapshot.LanAddresses(), context.Connection.LocalIpAddress))
             {
                 await Refuse(context, StatusCodes.Status421MisdirectedRequest, "this router does not serve that host name", "http/FOREIGN_HOST");
                 return;
@@ -66,13 +66,18 @@ public static class RequestGate
             await next(context);
         });
 
-    /// <summary>Host is one of the router's names or LAN addresses (any port: relays forward ports).</summary>
-    public static bool IsOwnHost(HostString host, IEnumerable<IPAddress> lanAddresses)
+    /// <summary>Host is one of the router's names or LAN addresses (any port: relays forward ports),
+    /// or the very address the connection came in on (<paramref name="local"/>): routerd listens on
+    /// its LAN addresses only, and a rebinding page names its own host, never an address. That
+    /// keeps a LAN address that is just being given up (a confirmed change's old one, until Kestrel
+    /// has closed its socket and connections) answering its last requests instead of 421.</summary>
+    public static bool IsOwnHost(HostString host, IEnumerable<IPAddress> lanAddresses, IPAddress? local = null)
     {
         if (!host.HasValue) return false;
         string name = host.Host.TrimEnd('.');
         if (OwnNames.Contains(name, StringComparer.OrdinalIgnoreCase)) return true;
-        return IPAddress.TryParse(name, out var ip) && name.Count(c => c == '.') == 3 && lanAddresses.Contains(ip);
+        return IPAddress.TryParse(name, out var ip) && name.Count(c => c == '.') == 3 &&
+            (lanAddresses.Contains(ip) || (local is not null && ip.Equals(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local)));
     }
 
     /// <summary>An Origin is the router's own when it is http with exactly the (checked) Host of the request.</summary>

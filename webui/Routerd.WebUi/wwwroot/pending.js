@@ -47,6 +47,15 @@ export async function checkPending() {
       fill(banner, h('div', { class: 'notice bad' }, h('p', {}, error.message)));
     }
   });
+  // The router moved its LAN by itself (the internet modem's lease was in the LAN's subnet):
+  // the reason is shown, and the old address simply goes at the end; nothing rolls back.
+  if (pending.reason) {
+    fill(banner, h('div', { class: 'notice warn pending', role: 'alert' },
+      h('p', {}, pending.reason, ' The old address stops answering in ', left, '.'),
+      here ? keep : h('p', {}, 'Continue at the new address: ', h('a', { href: urlFor(pending.newAddress) }, urlFor(pending.newAddress)))));
+    startCountdown(pending.secondsLeft ?? 0, s => { left.textContent = `${s} s`; });
+    return;
+  }
   fill(banner, h('div', { class: 'notice warn pending' },
     h('p', {}, `The router's address changed to ${hostOf(pending.newAddress)}. `,
       'Unless you confirm, it goes back to the old settings in ', left, '.'),

@@ -1,0 +1,95 @@
+using Routerd.Lab;
+using Xunit;
+
+namespace Routerd.NetnsTests;
+
+public sealed class LanMoveLabFixture : LabFixture
+{
+    public const int RollbackSeconds = 30;
+    protected override LabOptions Options => new() { RollbackSeconds = RollbackSeconds };
+}
+
+/// <summary>Issue 18, 9b on the real kernel: the ISP's box turns into a modem that is itself a router
+/// on 192.168.1.x (the LAN's subnet) and hands the WAN 192.168.1.5x. routerd moves its LAN to
+/// 192.168.2.1 while the phone's browser stays attached through the old address and is told why;
+/// once the old address has gone the WAN takes the lease: one route to 192.168.1.0/24 (the WAN's),
+/// the default route through the modem, and the LAN on the internet again.</summary>
+public sealed class LanMoveTests(LanMoveLabFixture fixture) : IClassFixture<LanMoveLabFixture>
+{
+    readonly Lab.Lab lab = fixture.Lab;
+    readonly RouterdApi socket = fixture.Api;
+
+    string Router(string command) => lab.RunIn(lab.RouterNs, command).EnsureOk().Stdout;
+
+    /// <summary>The lab's ISP becomes a modem: 192.168.1.1 on its side of the cable and a DHCP server
+    /// for 192.168.1.50-60 (authoritative: the router's renewal of its 203.0.113.x lease is refused).</summary>
+    void IspBecomesAModem()
+    {
+        lab.RunIn(lab.IspNs, "ip addr add 192.168.1.1/24 dev isp0").EnsureOk();
+        foreach (int pid in lab.PidsOf(lab.IspNs, "dnsmasq")) lab.RunIn(lab.IspNs, $"kill {pid}").EnsureOk();
+        string dir = Path.Combine(lab.Dir, "modem");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "dnsmasq.conf"), $"""
+            interface=isp0
+            bind-interfaces
+            except-interface=lo
+            no-resolv
+            no-hosts
+            user=root
+            address=/{LabAddresses.InternetName}/{LabAddresses.InternetHost}
+            dhcp-authoritative
+            dhcp-range=192.168.1.50,192.168.1.60,255.255.255.0,1h
+            dhcp-option=option:router,192.168.1.1
+            dhcp-option=option:dns-server,192.168.1.1
+            dhcp-leasefile={dir}/leases
+
+            """);
+        lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={dir}/dnsmasq.conf --pid-file=", "modem-dnsmasq");
+        Thread.Sleep(500);
+        foreach (int pid in lab.PidsOf(lab.RouterNs, "udhcpc")) lab.RunIn(lab.RouterNs, $"kill -USR1 {pid}").EnsureOk();
+    }
+
+    [Fact]
+    public async Task A_wan_lease_inside_the_lan_moves_the_lan_and_the_owners_browser_follows()
+    {
+        var phone = new LanBrowser(lab, lab.Phone);
+        await phone.LogIn();
+        Assert.StartsWith("203.0.113.", lab.WanIp());
+
+        IspBecomesAModem();
+
+        await lab.WaitFor(async () => (bool)(await socket.GetJson("/api/settings/pending"))["pending"]!, TimeSpan.FromSeconds(20),
+            "the LAN to move away from the modem's subnet");
+        // The browser, still in the old subnet, is told why at the old address.
+        var seen = await phone.Get("/api/settings/pending");
+        Assert.True(seen.Status == 200, $"pending at the old address: {seen}");
+        Assert.Equal("192.168.2.1", (string?)seen.Json!["newAddress"]);
+        Assert.Contains("192.168.1.5", (string?)seen.Json!["reason"]);
+        var status = await phone.Get("/api/status");
+        Assert.Contains("lan/MOVED", status.Body);
+        Assert.Contains("192.168.2.1/24", Router("ip -4 -o addr show dev br-lan"));
+        Assert.Contains("192.168.1.1/24", Router("ip -4 -o addr show dev br-lan"));
+        // The lease waits meanwhile: no second route into 192.168.1.0/24, no default via our own address.
+        Assert.Null(lab.WanAddress());
+
+        // It follows to the new address through its old gateway, as after an owner's change.
+        var there = new LanBrowser(lab, lab.Phone) { Host = "192.168.2.1" };
+        await lab.WaitFor(async () => (await there.Get("/api/openapi.json")).Status == 200, TimeSpan.FromSeconds(5), "the web UI to answer on 192.168.2.1");
+        // A renewal in the old subnet is refused (dnsmasq is authoritative): the phone takes a new address.
+        lab.RenewLease(lab.Phone);
+        await lab.WaitFor(() => lab.LeaseOf(lab.Phone)?.Address.StartsWith("192.168.2.", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(15), "the phone to get an address in 192.168.2.0/24");
+        await there.LogIn();
+        var confirmed = await there.Send("POST", "/api/settings/confirm");
+        Assert.True(confirmed.Status == 204, $"confirm from the new address: {confirmed}");
+
+        await lab.WaitFor(() => lab.WanAddress()?.StartsWith("192.168.1.5", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(15),
+            "the WAN to take the modem's lease once the old address has gone");
+        Assert.DoesNotContain("192.168.1.1", Router("ip -4 -o addr show dev br-lan"));
+        var routes = Router("ip -4 route show 192.168.1.0/24").Trim().Split('\n');
+        Assert.True(routes.Length == 1 && routes[0].Contains("dev wan0"), $"one route to the modem's subnet, on the WAN: {string.Join(" | ", routes)}");
+        Assert.Contains("default via 192.168.1.1 dev wan0", Router("ip -4 route show default"));
+        Assert.Equal("192.168.2.1/24", (string?)(await socket.Settings())["lan"]!["address"]);
+        await lab.WaitFor(() => lab.FetchHello(lab.Phone).Ok, TimeSpan.FromSeconds(10), "the phone to reach the internet through the modem");
+    }
+}

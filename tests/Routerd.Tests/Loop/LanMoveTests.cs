@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Routerd.Core.Lan;
+using Routerd.Core.Loop;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
+using Xunit;
+
+namespace Routerd.Tests.Loop;
+
+/// <summary>A WAN lease inside the LAN's subnet moves the LAN through the rollback machinery: the
+/// old address stays on the bridge for the owner's browser while the lease waits; then the move is
+/// kept (not rolled back) and the lease applied.</summary>
+public class LanMoveTests
+{
+    readonly Board board = new() { WanDevice = "wan0", LanPorts = ["lan1"], RunDir = "/run/r", StateDir = "/var/lib/r", RollbackSeconds = 60 };
+    readonly FakeNetwork network = new("lo", "wan0", "lan1", "br-lan");
+    readonly FakeDns dns = new();
+    readonly MemoryStore store = new();
+    readonly MemoryLease leaseMemory = new();
+    readonly ManualClock clock = new();
+    readonly Router router;
+
+    static readonly DhcpHookReport Modem = new("bound", "wan0", "192.168.1.50", "255.255.255.0", "192.168.1.1", "192.168.1.1", Lease: "3600");
+
+    public LanMoveTests()
+    {
+        router = NewRouter();
+        router.Start(p => "hash:" + p);
+    }
+
+    Router NewRouter() => new(board, store, new Appliers(new FakeSysctls(), network, new FakeFirewall(), new FakeTraffic(), dns, new FakeDhcpClient()),
+        new HookTarget(["routerd"], "/run/r/routerd.sock"), leaseMemory, new Routerd.Core.Devices.DeviceRegistry(clock), clock, NullLogger<Router>.Instance);
+
+    IEnumerable<string> Addresses(string device) => network.Current!.Addresses.Where(a => a.Device == device).Select(a => a.Address.ToString());
+
+    [Fact]
+    public void The_lan_moves_the_old_address_stays_meanwhile_and_the_lease_waits()
+    {
+        router.OnDhcpEvent(Modem);
+
+        Assert.Equal(["192.168.2.1/24", "192.168.1.1/24"], Addresses("br-lan"));
+        Assert.Empty(Addresses("wan0"));
+        Assert.Null(network.Current!.DefaultRoute);
+        Assert.Contains("dhcp-range=192.168.2.100,192.168.2.249", dns.Config!.Main);
+        var pending = router.Pending;
+        Assert.Equal("192.168.2.1", pending.NewAddress);
+        Assert.Contains("192.168.1.50", pending.Reason);
+        var status = Assert.Single(router.Snapshot.Subsystems, s => s.Name == "lan");
+        Assert.Equal(LanConflict.MovedCode, status.Code);
+        Assert.Contains("moved to 192.168.2.1", status.Message);
+
+        // A renewal meanwhile is held too.
+        router.OnDhcpEvent(Modem with { Event = "renew" });
+        Assert.Empty(Addresses("wan0"));
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        router.RollBackIfDue();
+
+        // Kept, not rolled back: stored, the old address gone, the lease in.
+        Assert.False(router.Pending.Pending);
+        Assert.Equal("192.168.2.1/24", store.Stored!.Lan.Address);
+        Assert.Equal(["192.168.2.1/24"], Addresses("br-lan"));
+        Assert.Equal(["192.168.1.50/24"], Addresses("wan0"));
+        Assert.Equal("192.168.1.1", Routerd.Core.Net.Ipv4Network.Format(network.Current.DefaultRoute!.Gateway));
+        Assert.Equal("wan/UP", router.Snapshot.Wan.Code);
+    }
+
+    [Fact]
+    public void Confirmed_from_the_new_address_the_lease_comes_in_after_the_grace()
+    {
+        router.OnDhcpEvent(Modem);
+        Assert.True(router.ConfirmPending()!.Succeeded);
+        Assert.Equal("192.168.2.1/24", store.Stored!.Lan.Address);
+        Assert.Empty(Addresses("wan0"));
+
+        clock.Advance(Router.FallbackGrace);
+        router.RollBackIfDue();
+
+        Assert.Equal(["192.168.2.1/24"], Addresses("br-lan"));
+        Assert.Equal(["192.168.1.50/24"], Addresses("wan0"));
+    }
+
+    [Fact]
+    public void A_lease_outside_the_lan_is_applied_as_always()
+    {
+        router.OnDhcpEvent(Modem with { Ip = "203.0.113.10", Router = "203.0.113.1" });
+        Assert.False(router.Pending.Pending);
+        Assert.Equal(["203.0.113.10/24"], Addresses("wan0"));
+        Assert.Equal(["192.168.1.1/24"], Addresses("br-lan"));
+    }
+
+    [Fact]
+    public void During_an_owners_pending_change_a_conflicting_lease_waits_for_it()
+    {
+        var toTen = router.Settings with { Lan = router.Settings.Lan with { Address = "10.9.0.1/24", Dhcp = new DhcpSettings { Start = "10.9.0.100", End = "10.9.0.200" } } };
+        router.TryChangeWithRollback(toTen);
+        router.OnDhcpEvent(Modem); // overlaps the old address, still on the bridge
+        Assert.Empty(Addresses("wan0"));
+        Assert.Null(router.Pending.Reason);
+
+        Assert.True(router.ConfirmPending()!.Succeeded);
+        clock.Advance(Router.FallbackGrace);
+        router.RollBackIfDue();
+
+        Assert.Equal(["10.9.0.1/24"], Addresses("br-lan"));
+        Assert.Equal(["192.168.1.50/24"], Addresses("wan0"));
+        Assert.False(router.Pending.Pending);
+    }
+
+    [Fact]
+    public void A_restarted_routerd_does_not_apply_a_remembered_lease_inside_its_lan()
+    {
+        leaseMemory.Report = Modem with { ReceivedAt = clock.GetUtcNow() };
+        using var again = NewRouter();
+        again.Start(_ => "x");
+        Assert.Null(again.Lease);
+        Assert.Empty(Addresses("wan0"));
+        again.OnDhcpEvent(Modem);
+        Assert.Equal("192.168.2.1", again.Pending.NewAddress);
+    }
+}

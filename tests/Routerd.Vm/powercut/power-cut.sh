@@ -1,0 +1,43 @@
+# vm-timeout: 900
+# One boot of the power-cut run (tests/Routerd.Vm/PowerCuts.cs): the host boots the lab VM again
+# and again with the same data disk (/dev/vdb, ext4) and kills QEMU at a random moment. Each boot
+# mounts the disk, starts routerd with its state directory on it, records what routerd holds
+# (boot-ROUND: the SSID it serves; store-ROUND: its store status), then changes the settings through
+# the API in a loop, appending each acknowledged value to acks-ROUND on the 9p share (written
+# through to the host at once, so the host knows every ack made before the cut).
+. /lab/guest/lib.sh
+round=$(cat /lab/round)
+mkdir -p /data
+mount -t ext4 /dev/vdb /data || fail "cannot mount the data disk"
+mkdir -p /data/state /run/routerd /run/routerd-log
+cat > /run/routerd/board.json <<JSON
+{
+  "Name": "power-cut",
+  "WanDevice": "wan0",
+  "LanPorts": ["lan1"],
+  "LanBridge": "br-lan",
+  "StateDir": "/data/state",
+  "RunDir": "/run/routerd/run",
+  "LogDir": "/run/routerd-log",
+  "WebPort": 80
+}
+JSON
+mkdir -p /run/routerd/run
+ns_add rtr x
+veth rtr wan0 x w0
+veth rtr lan1 x l0
+echo "$(now)" > "$RESULTS/starting-$round"
+start_in rtr "routerd-$round" "$ROUTERD" serve --board /run/routerd/board.json
+ROUTERD_SOCKET=/run/routerd/run/routerd.sock
+wait_for 150 "routerd's control socket" routerd_api rtr /api/status
+routerd_api rtr /api/settings | tr -d '\n' | json_get ssid > "$RESULTS/boot-$round"
+routerd_api rtr /api/status | tr -d '\n' | sed -n 's/.*"store": *{[^}]*"code": *"\([^"]*\)".*/\1/p' > "$RESULTS/store-$round"
+echo "$(now)" > "$RESULTS/serving-$round"
+i=0
+while :; do
+  i=$((i + 1))
+  v="r$round-$i"
+  body=$(routerd_api rtr /api/settings | tr -d '\n' | sed "s/\"ssid\": *\"[^\"]*\"/\"ssid\": \"$v\"/")
+  routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary "$body" > /dev/null
+  echo "$v" >> "$RESULTS/acks-$round"
+done
