@@ -39,7 +39,7 @@ bdir=$here/$board
 # ---------------------------------------------------------------- stage 1: root filesystem (cached)
 kver=$(apt-cache policy linux-image-amd64 2>/dev/null | sed -n 's/^ *Candidate: //p')
 [ -n "$kver" ] && [ "$kver" != "(none)" ] || die "apt knows no linux-image-amd64 package: run apt-get update"
-recipe=("$here/rootfs.sh" "$here/packages.txt" "$here/prune.txt" "$bdir/packages.txt" "$bdir/setup-hook.sh")
+recipe=("$here/rootfs.sh" "$here/packages.txt" "$here/prune.txt" "$bdir/packages.txt" "$bdir/prune.txt" "$bdir/setup-hook.sh")
 key=$( { echo "$board $arch $components kernel=$kver"; for f in "${recipe[@]}"; do [ ! -f "$f" ] || cat "$f"; done; } | sha256sum | cut -c1-16)
 rootfs=$cache/$board-$key
 mkdir -p "$cache"
@@ -64,10 +64,21 @@ if [ ! -d "$rootfs" ]; then
       /lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf
     fi
   fi
+  # prune.txt (then the board's): a module path, /PATTERN (exclude) or +/PATTERN (include), each
+  # for both /lib and /usr/lib (bookworm's packages still ship /lib; merged /usr makes them one).
   excludes=()
+  filter() { # exclude|include PATTERN
+    excludes+=("--dpkgopt=path-$1=$2")
+    case $2 in /lib/*) excludes+=("--dpkgopt=path-$1=/usr$2") ;; esac
+  }
   while read -r d; do
-    excludes+=("--dpkgopt=path-exclude=/lib/modules/*/kernel/$d/*" "--dpkgopt=path-exclude=/usr/lib/modules/*/kernel/$d/*")
-  done < <(sed 's/#.*//; /^ *$/d' "$here/prune.txt")
+    case $d in
+      +/*) filter include "${d#+}" ;;
+      /*) filter exclude "$d" ;;
+      *.ko) filter exclude "/lib/modules/*/kernel/$d" ;;
+      *) filter exclude "/lib/modules/*/kernel/$d/*" ;;
+    esac
+  done < <(cat "$here/prune.txt" "$bdir/prune.txt" 2>/dev/null | sed 's/#.*//; s/[[:space:]]*$//; /^ *$/d')
   hook=()
   [ -f "$bdir/setup-hook.sh" ] && hook=("--setup-hook=$bdir/setup-hook.sh \"\$1\"" "--dpkgopt=force-confold")
   log "root filesystem for $board ($arch, $components) with $kver → $rootfs (cold: minutes)"
@@ -76,12 +87,13 @@ if [ ! -d "$rootfs" ]; then
     "${excludes[@]}" ${hook[@]+"${hook[@]}"}
   mv "$tmp" "$rootfs"
   trap - EXIT
+  echo $((SECONDS - start)) > "$rootfs.build-seconds"   # the cold stage's cost, for bench/image.sh
   log "root filesystem built in $((SECONDS - start)) s"
 fi
 touch "$rootfs.last-used"
 # Root trees of other recipes unused for a week go (other worktrees may still use theirs).
 find "$cache" -maxdepth 1 -name '*.last-used' -mtime +7 | while read -r stamp; do
-  old=${stamp%.last-used}; [ "$old" = "$rootfs" ] || rm -rf --one-file-system "$old" "$stamp" "$old.lock"
+  old=${stamp%.last-used}; [ "$old" = "$rootfs" ] || rm -rf --one-file-system "$old" "$stamp" "$old.lock" "$old.build-seconds"
 done
 
 # ---------------------------------------------------------------- stage 2: assembly (every build)
