@@ -131,7 +131,9 @@ systemctl --root="$root" --quiet enable routerd.service routerd-console.service 
 # Nothing runs that a router does not need: no package downloads, no file system scrubbing.
 # routerd runs hostapd itself, with its own configuration.
 systemctl --root="$root" --quiet mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service hostapd.service wpa_supplicant.service 2>/dev/null || true
-rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/boot/firmware.bak
+# raspi-firmware's kernel hook copied the kernel, initramfs and DTBs to /boot/firmware: the boot
+# partition is assembled from the packages' own files instead (image/rpi4/assemble.sh).
+rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/boot/firmware.bak "$root"/boot/firmware/*
 
 mb() { echo $(( ($1 + 1048575) / 1048576 )); }
 root_bytes=$(du -sb "$root" | cut -f1)
