@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds a flashable image for a board, without loop devices or mounts:
 #   image/build-image.sh BOARD ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled]
+#   image/build-image.sh BOARD - - --root-only    only stage 1 (fills the cache; prints its path)
 # BOARD is x86-64 or rpi4. Writes OUT_DIR/routerd-BOARD-VERSION.img (+ .img.xz and .sha256).
 #
 # Two stages:
@@ -18,11 +19,11 @@ cache=${ROUTERD_IMAGE_CACHE:-/var/cache/routerd-image}
 log() { printf 'image: %s\n' "$*" >&2; }
 die() { printf 'image: %s\n' "$*" >&2; exit 1; }
 
-[ $# -ge 3 ] || die "usage: image/build-image.sh x86-64|rpi4 ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled]"
+[ $# -ge 3 ] || die "usage: image/build-image.sh x86-64|rpi4 ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled] [--root-only]"
 board=$1 routerd=$2 outdir=$3; shift 3
-xz=1 routerd_enabled=1
+xz=1 routerd_enabled=1 root_only=0
 for a in "$@"; do
-  case $a in --no-xz) xz=0 ;; --routerd-disabled) routerd_enabled=0 ;; *) die "unknown option $a" ;; esac
+  case $a in --no-xz) xz=0 ;; --routerd-disabled) routerd_enabled=0 ;; --root-only) root_only=1 ;; *) die "unknown option $a" ;; esac
 done
 [ "$(id -u)" = 0 ] || die "building an image needs root (mmdebstrap, file owners in the root filesystem): run it with sudo"
 case $board in
@@ -33,7 +34,7 @@ esac
 for t in mmdebstrap:mmdebstrap mkfs.ext4:e2fsprogs mkfs.vfat:dosfstools mcopy:mtools sfdisk:fdisk xz:xz-utils flock:util-linux; do
   command -v "${t%%:*}" >/dev/null || die "\`${t%%:*}\` is missing: apt-get install ${t#*:} (or ./build.sh deps)"
 done
-[ -x "$routerd" ] || die "routerd is not built at $routerd (./build.sh build)"
+[ $root_only = 1 ] || [ -x "$routerd" ] || die "routerd is not built at $routerd (./build.sh build)"
 bdir=$here/$board
 
 # ---------------------------------------------------------------- stage 1: root filesystem (cached)
@@ -95,6 +96,8 @@ touch "$rootfs.last-used"
 find "$cache" -maxdepth 1 -name '*.last-used' -mtime +7 | while read -r stamp; do
   old=${stamp%.last-used}; [ "$old" = "$rootfs" ] || rm -rf --one-file-system "$old" "$stamp" "$old.lock" "$old.build-seconds"
 done
+
+if [ $root_only = 1 ]; then echo "$rootfs"; exit 0; fi
 
 # ---------------------------------------------------------------- stage 2: assembly (every build)
 case $arch in
