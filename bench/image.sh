@@ -32,6 +32,9 @@ for board in x86-64 rpi4; do
   else
     img=$(image/build-image.sh $board "$bin" "$out" | tail -1)
   fi
+  # The cold build: stage 1 (the Debian root, built once per recipe), as timed when it was built.
+  stage1=$(ls -t /var/cache/routerd-image/$board-*.build-seconds 2>/dev/null | head -1)
+  J[${key}_cold_root_s]=$( [ -n "$stage1" ] && cat "$stage1" || echo null)
   J[${key}_img_xz_bytes]=$(stat -c %s "$img.xz")
   J[${key}_img_bytes]=$(stat -c %s "$img")
   J[${key}_root_bytes]=$(cat "${img%.img}.root-bytes")

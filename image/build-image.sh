@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds a flashable image for a board, without loop devices or mounts:
 #   image/build-image.sh BOARD ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled]
+#   image/build-image.sh BOARD - - --root-only    only stage 1 (fills the cache; prints its path)
 # BOARD is x86-64 or rpi4. Writes OUT_DIR/routerd-BOARD-VERSION.img (+ .img.xz and .sha256).
 #
 # Two stages:
@@ -18,11 +19,11 @@ cache=${ROUTERD_IMAGE_CACHE:-/var/cache/routerd-image}
 log() { printf 'image: %s\n' "$*" >&2; }
 die() { printf 'image: %s\n' "$*" >&2; exit 1; }
 
-[ $# -ge 3 ] || die "usage: image/build-image.sh x86-64|rpi4 ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled]"
+[ $# -ge 3 ] || die "usage: image/build-image.sh x86-64|rpi4 ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled] [--root-only]"
 board=$1 routerd=$2 outdir=$3; shift 3
-xz=1 routerd_enabled=1
+xz=1 routerd_enabled=1 root_only=0
 for a in "$@"; do
-  case $a in --no-xz) xz=0 ;; --routerd-disabled) routerd_enabled=0 ;; *) die "unknown option $a" ;; esac
+  case $a in --no-xz) xz=0 ;; --routerd-disabled) routerd_enabled=0 ;; --root-only) root_only=1 ;; *) die "unknown option $a" ;; esac
 done
 [ "$(id -u)" = 0 ] || die "building an image needs root (mmdebstrap, file owners in the root filesystem): run it with sudo"
 case $board in
@@ -33,13 +34,13 @@ esac
 for t in mmdebstrap:mmdebstrap mkfs.ext4:e2fsprogs mkfs.vfat:dosfstools mcopy:mtools sfdisk:fdisk xz:xz-utils flock:util-linux; do
   command -v "${t%%:*}" >/dev/null || die "\`${t%%:*}\` is missing: apt-get install ${t#*:} (or ./build.sh deps)"
 done
-[ -x "$routerd" ] || die "routerd is not built at $routerd (./build.sh build)"
+[ $root_only = 1 ] || [ -x "$routerd" ] || die "routerd is not built at $routerd (./build.sh build)"
 bdir=$here/$board
 
 # ---------------------------------------------------------------- stage 1: root filesystem (cached)
 kver=$(apt-cache policy linux-image-amd64 2>/dev/null | sed -n 's/^ *Candidate: //p')
 [ -n "$kver" ] && [ "$kver" != "(none)" ] || die "apt knows no linux-image-amd64 package: run apt-get update"
-recipe=("$here/rootfs.sh" "$here/packages.txt" "$here/prune.txt" "$bdir/packages.txt" "$bdir/setup-hook.sh")
+recipe=("$here/rootfs.sh" "$here/packages.txt" "$here/prune.txt" "$bdir/packages.txt" "$bdir/prune.txt" "$bdir/setup-hook.sh")
 key=$( { echo "$board $arch $components kernel=$kver"; for f in "${recipe[@]}"; do [ ! -f "$f" ] || cat "$f"; done; } | sha256sum | cut -c1-16)
 rootfs=$cache/$board-$key
 mkdir -p "$cache"
@@ -64,10 +65,21 @@ if [ ! -d "$rootfs" ]; then
       /lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf
     fi
   fi
+  # prune.txt (then the board's): a module path, /PATTERN (exclude) or +/PATTERN (include), each
+  # for both /lib and /usr/lib (bookworm's packages still ship /lib; merged /usr makes them one).
   excludes=()
+  filter() { # exclude|include PATTERN
+    excludes+=("--dpkgopt=path-$1=$2")
+    case $2 in /lib/*) excludes+=("--dpkgopt=path-$1=/usr$2") ;; esac
+  }
   while read -r d; do
-    excludes+=("--dpkgopt=path-exclude=/lib/modules/*/kernel/$d/*" "--dpkgopt=path-exclude=/usr/lib/modules/*/kernel/$d/*")
-  done < <(sed 's/#.*//; /^ *$/d' "$here/prune.txt")
+    case $d in
+      +/*) filter include "${d#+}" ;;
+      /*) filter exclude "$d" ;;
+      *.ko) filter exclude "/lib/modules/*/kernel/$d" ;;
+      *) filter exclude "/lib/modules/*/kernel/$d/*" ;;
+    esac
+  done < <(cat "$here/prune.txt" "$bdir/prune.txt" 2>/dev/null | sed 's/#.*//; s/[[:space:]]*$//; /^ *$/d')
   hook=()
   [ -f "$bdir/setup-hook.sh" ] && hook=("--setup-hook=$bdir/setup-hook.sh \"\$1\"" "--dpkgopt=force-confold")
   log "root filesystem for $board ($arch, $components) with $kver → $rootfs (cold: minutes)"
@@ -76,13 +88,16 @@ if [ ! -d "$rootfs" ]; then
     "${excludes[@]}" ${hook[@]+"${hook[@]}"}
   mv "$tmp" "$rootfs"
   trap - EXIT
+  echo $((SECONDS - start)) > "$rootfs.build-seconds"   # the cold stage's cost, for bench/image.sh
   log "root filesystem built in $((SECONDS - start)) s"
 fi
 touch "$rootfs.last-used"
 # Root trees of other recipes unused for a week go (other worktrees may still use theirs).
 find "$cache" -maxdepth 1 -name '*.last-used' -mtime +7 | while read -r stamp; do
-  old=${stamp%.last-used}; [ "$old" = "$rootfs" ] || rm -rf --one-file-system "$old" "$stamp" "$old.lock"
+  old=${stamp%.last-used}; [ "$old" = "$rootfs" ] || rm -rf --one-file-system "$old" "$stamp" "$old.lock" "$old.build-seconds"
 done
+
+if [ $root_only = 1 ]; then echo "$rootfs"; exit 0; fi
 
 # ---------------------------------------------------------------- stage 2: assembly (every build)
 case $arch in
@@ -119,7 +134,9 @@ systemctl --root="$root" --quiet enable routerd.service routerd-console.service 
 # Nothing runs that a router does not need: no package downloads, no file system scrubbing.
 # routerd runs hostapd itself, with its own configuration.
 systemctl --root="$root" --quiet mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service hostapd.service wpa_supplicant.service 2>/dev/null || true
-rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/boot/firmware.bak
+# raspi-firmware's kernel hook copied the kernel, initramfs and DTBs to /boot/firmware: the boot
+# partition is assembled from the packages' own files instead (image/rpi4/assemble.sh).
+rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/boot/firmware.bak "$root"/boot/firmware/*
 
 mb() { echo $(( ($1 + 1048575) / 1048576 )); }
 root_bytes=$(du -sb "$root" | cut -f1)

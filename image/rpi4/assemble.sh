@@ -39,8 +39,6 @@ fi
 # The slot's kernel and initramfs also next to the image: the -M virt test boots them directly.
 cp "$kimg" "$outdir/$name.vmlinuz"
 cp "$(readlink -f "$root/initrd.img")" "$outdir/$name.initrd"
-# raspi-firmware's kernel hook copied the kernel and DTBs to /boot/firmware: the boot partition has them.
-rm -rf "${root:?}"/boot/firmware/*
 log "root slot A (mkfs.ext4 -d, ${ROOT_MB} MiB)"
 mkfs.ext4 -q -F -L routerd-root -O ^has_journal -d "$root" "$work/root.ext4" "${ROOT_MB}M" 2>&1 | { grep -v "^Creating regular file" || true; } >&2
 

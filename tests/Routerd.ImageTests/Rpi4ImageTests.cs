@@ -51,7 +51,7 @@ public sealed class Rpi4SdCardTests
     }
 
     [Fact]
-    public void The_root_slot_holds_the_arm64_kernel_and_initramfs_the_boot_script_loads()
+    public void The_root_slot_holds_the_arm64_kernel_and_initramfs_the_boot_script_loads_and_the_radios_firmware()
     {
         var p = Table()["partitions"]![1]!;
         string dir = Directory.CreateTempSubdirectory("routerd-rpi4-root-").FullName;
@@ -69,6 +69,14 @@ public sealed class Rpi4SdCardTests
             var head = File.ReadAllBytes(Path.Combine(dir, "Image")).AsSpan(56, 4).ToArray();
             Assert.True(head.SequenceEqual("ARM\x64"u8.ToArray()), $"/boot/{kernel} is not an uncompressed arm64 Image (booti needs one)");
             Assert.Contains("initrd.img-" + kernel["vmlinuz-".Length..], boot);
+            // The onboard radio's firmware survived the image's pruning (image/rpi4/prune.txt):
+            // brcmfmac asks for brcmfmac43455-sdio.{bin,clm_blob,raspberrypi,4-model-b.txt}; the
+            // first two link to Cypress's files.
+            string brcm = Debugfs("ls -p /usr/lib/firmware/brcm"), cypress = Debugfs("ls -p /usr/lib/firmware/cypress");
+            foreach (var f in new[] { "brcmfmac43455-sdio.bin", "brcmfmac43455-sdio.clm_blob", "brcmfmac43455-sdio.raspberrypi,4-model-b.txt" })
+                Assert.Contains("/" + f + "/", brcm);
+            foreach (var f in new[] { "cyfmac43455-sdio.bin", "cyfmac43455-sdio.clm_blob" })
+                Assert.Contains("/" + f + "/", cypress);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

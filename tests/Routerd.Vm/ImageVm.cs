@@ -74,6 +74,15 @@ public sealed class ImageVm : IDisposable
         Ip("link", "set", "tapnic2", "master", "brnic1");
     }
 
+    /// <summary>Unplugs <paramref name="from"/> from the WAN bridge (the one <see cref="Wire"/> gave the
+    /// first peer) and plugs in <paramref name="to"/>: the WAN cable moves to another ISP.</summary>
+    public static void Recable(string ns, string from, string to)
+    {
+        void Ip(params string[] a) => CommandResult.Run(["ip", "-n", ns, .. a], TimeSpan.FromSeconds(10)).EnsureOk();
+        Ip("link", "set", from, "nomaster");
+        Ip("link", "set", to, "master", "brnic1", "up");
+    }
+
     /// <summary>Boots <paramref name="disk"/> (raw, written in place) with OVMF on q35 under TCG in
     /// namespace <paramref name="ns"/>, its NICs on the taps <see cref="Wire"/> made.</summary>
     /// A reboot of the guest ends QEMU (-no-reboot): a guest-initiated reset of q35 + OVMF under
@@ -130,6 +139,46 @@ public sealed class ImageVm : IDisposable
             "-display", "none", "-monitor", "none", "-serial", "null", "-serial", $"file:{console}",
         ]);
     }
+
+    /// <summary>The image tier's PPPoE ISP: the lab VM (Debian's kernel has PPP, the host's has
+    /// not) running isp/pppoe-isp.sh, its one NIC on tap <c>tapisp</c> in <paramref name="ns"/>
+    /// (the caller cables it to the image's WAN). The CHAP account is <paramref name="user"/> /
+    /// <paramref name="password"/>; behind the ISP the lab's internet host serves the hello page.
+    /// Ready once <see cref="IspReady"/> is on its console; stops when disposed.</summary>
+    public static ImageVm StartPppoeIsp(string ns, string runDir, string user, string password)
+    {
+        var a = VmArtifacts.Ensure();
+        string share = Path.Combine(runDir, "isp-share");
+        foreach (var d in new[] { "guest", "scenarios", "bin", "results" }) Directory.CreateDirectory(Path.Combine(share, d));
+        foreach (var f in Directory.GetFiles(VmPaths.Guest)) File.Copy(f, Path.Combine(share, "guest", Path.GetFileName(f)), overwrite: true);
+        File.Copy(Path.Combine(VmPaths.Recipe, "boot-modules.txt"), Path.Combine(share, "guest", "boot-modules.txt"), overwrite: true);
+        File.Copy(Path.Combine(VmPaths.Repo, "tests", "Routerd.Vm", "isp", "pppoe-isp.sh"), Path.Combine(share, "scenarios", "pppoe-isp.sh"), overwrite: true);
+        File.WriteAllText(Path.Combine(share, "suite"), "pppoe-isp\n");
+        static string Q(string v) => "'" + v.Replace("'", "'\\''") + "'";
+        File.WriteAllText(Path.Combine(share, "env"), string.Concat(new[]
+        {
+            ("PPPOE_USER", user), ("PPPOE_PASSWORD", password), ("INTERNET_HOST", LabAddresses.InternetHost),
+            ("HELLO_PATH", LabAddresses.HelloPath), ("HELLO_TEXT", LabAddresses.HelloText),
+        }.Select(e => $"{e.Item1}={Q(e.Item2)}\nexport {e.Item1}\n")));
+        CommandResult.Run(["ip", "-n", ns, "tuntap", "add", "dev", "tapisp", "mode", "tap"], TimeSpan.FromSeconds(10)).EnsureOk();
+        string console = Path.Combine(runDir, "isp-console.log");
+        return Start(ns, console,
+        [
+            VmPaths.Qemu, "-name", "routerd-image-isp",
+            "-accel", "tcg,thread=multi", "-M", "pc", "-cpu", "qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt",
+            "-smp", "1", "-m", "512",
+            "-bios", VmPaths.QbootRom, "-kernel", a.Kernel, "-initrd", a.Initramfs,
+            "-append", "console=ttyS0 root=/dev/vda panic=-1 quiet",
+            "-drive", $"file={a.RootImage},if=virtio,format=raw,snapshot=on",
+            "-virtfs", $"local,path={share},mount_tag=lab,security_model=none",
+            "-device", "virtio-rng-pci",
+            "-netdev", "tap,id=isp,ifname=tapisp,script=no,downscript=no",
+            "-device", "virtio-net-pci,netdev=isp,mac=52:54:00:12:00:99",
+            "-display", "none", "-monitor", "none", "-serial", $"file:{console}", "-no-reboot",
+        ]);
+    }
+
+    public static readonly Regex IspReady = new("pppoe-isp: ready");
 
     static ImageVm Start(string? ns, string console, string[] qemu)
     {
