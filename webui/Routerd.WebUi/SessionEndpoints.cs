@@ -20,10 +20,12 @@ public static partial class SessionEndpoints
     public static void MapSessionApi(this IEndpointRouteBuilder app, Router router, Board board, SessionStore sessions, LoginThrottle throttle)
     {
         var log = (app.ServiceProvider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("routerd.web");
-        app.MapPost("/api/session", async (HttpContext context) =>
+        // Two parameters, not one HttpContext: a lambda taking only HttpContext binds to the
+        // RequestDelegate overload, which drops the IResult it returns (an empty 200).
+        app.MapPost("/api/session", async Task<IResult> (HttpRequest request, HttpContext context) =>
         {
             // Read whole (at most the route's few KiB) before anything else: see JsonBody.
-            var (login, refusal) = await JsonBody.ReadAsync(context.Request, WebJsonContext.Default.LoginRequest);
+            var (login, refusal) = await JsonBody.ReadAsync(request, WebJsonContext.Default.LoginRequest);
             if (login is null) return refusal!;
             var client = context.Connection.RemoteIpAddress;
             // The attempt counts as a failure before its password is hashed, so requests sent in
