@@ -4,8 +4,35 @@ using static LabAddresses;
 
 /// <summary>What runs in the ISP namespace: dnsmasq as the WAN's DHCP and DNS server, and the
 /// "internet host" services (HTTP, whoami, iperf3) bound to <see cref="InternetHost"/>.</summary>
-static class IspServices
+public static class IspServices
 {
+    /// <summary>The ISP's dnsmasq: DHCP for the router's WAN port from <paramref name="poolStart"/>–<paramref name="poolEnd"/>
+    /// with <paramref name="gateway"/> as router and resolver, a resolver that knows the lab's
+    /// internet, and authoritative (a lease from another server is refused at renewal).
+    /// Returns the file's path.</summary>
+    public static string WriteDnsmasqConf(string dir, string poolStart, string poolEnd, string gateway, string leaseTime = "1h")
+    {
+        Directory.CreateDirectory(dir);
+        string conf = Path.Combine(dir, "dnsmasq.conf");
+        File.WriteAllText(conf, $"""
+            interface=isp0
+            bind-interfaces
+            except-interface=lo
+            no-resolv
+            no-hosts
+            user=root
+            address=/{InternetName}/{InternetHost}
+            dhcp-authoritative
+            dhcp-range={poolStart},{poolEnd},255.255.255.0,{leaseTime}
+            dhcp-option=option:router,{gateway}
+            dhcp-option=option:dns-server,{gateway}
+            dhcp-leasefile={Path.Combine(dir, "dnsmasq.leases")}
+            log-dhcp
+
+            """);
+        return conf;
+    }
+
     /// <summary>Writes the files the services need into <paramref name="dir"/> and returns their
     /// command lines by name.</summary>
     public static IReadOnlyDictionary<string, string[]> Prepare(string dir, string ns, string leaseTime = "1h")
@@ -15,24 +42,7 @@ static class IspServices
         Directory.CreateDirectory(www);
         File.WriteAllText(Path.Combine(www, HelloPath.TrimStart('/')), HelloText + "\n");
 
-        string conf = Path.Combine(dir, "dnsmasq.conf");
-        File.WriteAllText(conf, $"""
-            # The ISP: DHCP for the router's WAN port and a resolver that knows the lab's internet.
-            interface=isp0
-            bind-interfaces
-            except-interface=lo
-            no-resolv
-            no-hosts
-            user=root
-            address=/{InternetName}/{InternetHost}
-            dhcp-authoritative
-            dhcp-range={WanPoolStart},{WanPoolEnd},255.255.255.0,{leaseTime}
-            dhcp-option=option:router,{Isp}
-            dhcp-option=option:dns-server,{Isp}
-            dhcp-leasefile={Path.Combine(dir, "dnsmasq.leases")}
-            log-dhcp
-
-            """);
+        string conf = WriteDnsmasqConf(dir, WanPoolStart, WanPoolEnd, Isp, leaseTime);
 
         string[] In(params string[] argv) => ["ip", "netns", "exec", ns, .. argv];
         return new Dictionary<string, string[]>

@@ -27,24 +27,8 @@ public sealed class LanMoveTests(LanMoveLabFixture fixture) : IClassFixture<LanM
     {
         lab.RunIn(lab.IspNs, "ip addr add 192.168.1.1/24 dev isp0").EnsureOk();
         foreach (int pid in lab.PidsOf(lab.IspNs, "dnsmasq")) lab.RunIn(lab.IspNs, $"kill {pid}").EnsureOk();
-        string dir = Path.Combine(lab.Dir, "modem");
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "dnsmasq.conf"), $"""
-            interface=isp0
-            bind-interfaces
-            except-interface=lo
-            no-resolv
-            no-hosts
-            user=root
-            address=/{LabAddresses.InternetName}/{LabAddresses.InternetHost}
-            dhcp-authoritative
-            dhcp-range=192.168.1.50,192.168.1.60,255.255.255.0,1h
-            dhcp-option=option:router,192.168.1.1
-            dhcp-option=option:dns-server,192.168.1.1
-            dhcp-leasefile={dir}/leases
-
-            """);
-        lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={dir}/dnsmasq.conf --pid-file=", "modem-dnsmasq");
+        string conf = IspServices.WriteDnsmasqConf(Path.Combine(lab.Dir, "modem"), "192.168.1.50", "192.168.1.60", "192.168.1.1");
+        lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={conf} --pid-file=", "modem-dnsmasq");
         Thread.Sleep(500);
         foreach (int pid in lab.PidsOf(lab.RouterNs, "udhcpc")) lab.RunIn(lab.RouterNs, $"kill -USR1 {pid}").EnsureOk();
     }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Routerd.Core.Lan;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
@@ -28,8 +27,7 @@ public class LanMoveTests
         router.Start(p => "hash:" + p);
     }
 
-    Router NewRouter() => new(board, store, new Appliers(new FakeSysctls(), network, new FakeFirewall(), new FakeTraffic(), dns, new FakeDhcpClient()),
-        new HookTarget(["routerd"], "/run/r/routerd.sock"), leaseMemory, new Routerd.Core.Devices.DeviceRegistry(clock), clock, NullLogger<Router>.Instance);
+    Router NewRouter() => TestRouter.New(board, store, network, dns: dns, clock: clock, leaseMemory: leaseMemory, hooks: new HookTarget(["routerd"], "/run/r/routerd.sock"));
 
     IEnumerable<string> Addresses(string device) => network.Current!.Addresses.Where(a => a.Device == device).Select(a => a.Address.ToString());
 
