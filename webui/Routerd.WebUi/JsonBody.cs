@@ -13,26 +13,34 @@ public static class JsonBody
 {
     public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type) where T : class
     {
-        using var buffer = new MemoryStream();
+        var (text, unreadable) = await ReadTextAsync(request);
+        if (text is null) return (null, unreadable);
         try
         {
-            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        }
-        catch (BadHttpRequestException e)
-        {
-            string code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "http/BODY_TOO_LARGE" : "http/BAD_BODY";
-            return (null, Refuse(e.Message, code, e.StatusCode));
-        }
-        try
-        {
-            buffer.Position = 0;
-            return JsonSerializer.Deserialize(buffer, type) is { } value
+            return JsonSerializer.Deserialize(text, type) is { } value
                 ? (value, null)
                 : (null, Refuse("the body must be a JSON object", "http/BAD_BODY", StatusCodes.Status400BadRequest));
         }
         catch (JsonException e)
         {
             return (null, Refuse($"the body is not valid JSON: {e.Message}", "http/BAD_BODY", StatusCodes.Status400BadRequest));
+        }
+    }
+
+    /// <summary>The whole body as text; a body Kestrel stopped reading (over the route's limit:
+    /// 413 http/BODY_TOO_LARGE, as <see cref="Auth.RequestGate"/> answers when the length is
+    /// declared) is refused with Kestrel's own status.</summary>
+    public static async Task<(string? Text, IResult? Refusal)> ReadTextAsync(HttpRequest request)
+    {
+        try
+        {
+            using var reader = new StreamReader(request.Body);
+            return (await reader.ReadToEndAsync(request.HttpContext.RequestAborted), null);
+        }
+        catch (BadHttpRequestException e)
+        {
+            string code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "http/BODY_TOO_LARGE" : "http/BAD_BODY";
+            return (null, Refuse(e.Message, code, e.StatusCode));
         }
     }
 

@@ -44,21 +44,17 @@ public static class SettingsEndpoints
 
     static async Task<IResult> ReadAndChange(HttpRequest request, bool migrate, Router router, RouterApi api)
     {
+        var (text, unreadable) = await JsonBody.ReadTextAsync(request);
+        if (text is null) return unreadable!;
         RouterSettings settings;
         try
         {
-            using var reader = new StreamReader(request.Body);
-            settings = RouterJson.ReadSettings(await reader.ReadToEndAsync(request.HttpContext.RequestAborted), migrate);
+            settings = RouterJson.ReadSettings(text, migrate);
         }
         catch (SettingsDocumentException e)
         {
             return Results.Json(new ApiError("not a routerd settings document", "settings/NOT_A_DOCUMENT", [new FieldError(e.Field, e.Message)]),
                 RouterJsonContext.Default.ApiError, statusCode: 400);
-        }
-        catch (BadHttpRequestException e)
-        {
-            return Results.Json(new ApiError(e.Message, "http/BAD_BODY"),
-                RouterJsonContext.Default.ApiError, statusCode: e.StatusCode);
         }
         return await Change(router, settings, api);
     }
