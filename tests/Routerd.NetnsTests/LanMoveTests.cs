@@ -10,7 +10,7 @@ public sealed class LanMoveLabFixture : LabFixture
 }
 
 /// <summary>Issue 18, 9b on the real kernel: the ISP's box turns into a modem that is itself a router
-/// on 192.168.1.x (the LAN's subnet) and hands the WAN 192.168.1.5x. routerd moves its LAN to
+/// on 192.168.1.x (the LAN's subnet) and hands the WAN 192.168.1.5x (50-59: the assertions below look for "192.168.1.5"). routerd moves its LAN to
 /// 192.168.2.1 while the phone's browser stays attached through the old address and is told why;
 /// once the old address has gone the WAN takes the lease: one route to 192.168.1.0/24 (the WAN's),
 /// the default route through the modem, and the LAN on the internet again.</summary>
@@ -22,12 +22,12 @@ public sealed class LanMoveTests(LanMoveLabFixture fixture) : IClassFixture<LanM
     string Router(string command) => lab.RunIn(lab.RouterNs, command).EnsureOk().Stdout;
 
     /// <summary>The lab's ISP becomes a modem: 192.168.1.1 on its side of the cable and a DHCP server
-    /// for 192.168.1.50-60 (authoritative: the router's renewal of its 203.0.113.x lease is refused).</summary>
+    /// for 192.168.1.50-59 (authoritative: the router's renewal of its 203.0.113.x lease is refused).</summary>
     void IspBecomesAModem()
     {
         lab.RunIn(lab.IspNs, "ip addr add 192.168.1.1/24 dev isp0").EnsureOk();
         foreach (int pid in lab.PidsOf(lab.IspNs, "dnsmasq")) lab.RunIn(lab.IspNs, $"kill {pid}").EnsureOk();
-        string conf = IspServices.WriteDnsmasqConf(Path.Combine(lab.Dir, "modem"), "192.168.1.50", "192.168.1.60", "192.168.1.1");
+        string conf = IspServices.WriteDnsmasqConf(Path.Combine(lab.Dir, "modem"), "192.168.1.50", "192.168.1.59", "192.168.1.1");
         lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={conf} --pid-file=", "modem-dnsmasq");
         Thread.Sleep(500);
         foreach (int pid in lab.PidsOf(lab.RouterNs, "udhcpc")) lab.RunIn(lab.RouterNs, $"kill -USR1 {pid}").EnsureOk();
