@@ -188,8 +188,9 @@ static partial class ServeCommand
             Store = store.Health,
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
         };
+        var firmware = FirmwareHealth.Updater(board);
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
-            new SystemActions(board, router, dns, sessions, log));
+            new SystemActions(board, router, dns, sessions, log), firmware);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -199,6 +200,7 @@ static partial class ServeCommand
         await app.StartAsync();
         await applied;
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);
+        if (firmware is not null) _ = FirmwareHealth.CheckThenMarkGood(firmware, router, board, log);
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
         store.Dispose();

@@ -8,11 +8,12 @@ namespace Routerd.WebUi;
 /// holds openapi.json to the routes map the same set.</summary>
 public static class WebApi
 {
-    public static void MapWebApi(this IEndpointRouteBuilder app, RouterApi api, Board board, SessionStore sessions, LoginThrottle throttle, ISystemActions system)
+    public static void MapWebApi(this IEndpointRouteBuilder app, RouterApi api, Board board, SessionStore sessions, LoginThrottle throttle, ISystemActions system, Routerd.Core.Upgrade.FirmwareUpdater? firmware = null)
     {
         app.MapRouterApi(api);
         app.MapSessionApi(api.Router, board, sessions, throttle);
         app.MapSystemApi(system);
+        app.MapFirmwareApi(firmware);
         app.MapOpenApiDocument();
     }
 }

@@ -28,6 +28,19 @@ public sealed record Board
 
     public BoardTools Tools { get; init; } = new();
     public BoardDefaults Defaults { get; init; } = new();
+    /// <summary>Firmware upgrades (the images: RAUC and A/B slots); the labs have none.</summary>
+    public BoardFirmware Firmware { get; init; } = new();
+}
+
+/// <summary>Where the board's firmware updater is, if it has one.</summary>
+public sealed record BoardFirmware
+{
+    /// <summary>RAUC's executable; null: this board cannot be upgraded in place (the labs).</summary>
+    public string? Rauc { get; init; }
+    /// <summary>Where an uploaded bundle is written: the data partition, which upgrades keep.</summary>
+    public string UploadDir { get; init; } = "/data/firmware";
+    /// <summary>The image's version (image/build-image.sh writes it), the one bundles are compared with.</summary>
+    public string VersionFile { get; init; } = "/etc/routerd/version";
 }
 
 /// <summary>Executables routerd drives; absolute paths on the image, names on a dev machine.</summary>

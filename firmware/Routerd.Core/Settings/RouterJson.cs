@@ -28,6 +28,8 @@ namespace Routerd.Core.Settings;
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(NewDevice))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareStatus))]
+[JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareJob))]
 public sealed partial class RouterJsonContext : JsonSerializerContext;
 
 /// <summary>PUT /api/devices/{mac}/priority: on or off, optionally until a time.</summary>

@@ -32,6 +32,7 @@ public static class RequestGate
     {
         "/api/session" => LoginBodyBytes,
         "/api/settings" or "/api/settings/import" => SettingsBodyBytes,
+        FirmwareEndpoints.Route => FirmwareEndpoints.BundleBodyBytes,
         _ => SmallBodyBytes,
     };
 

@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace Routerd.Core.Upgrade;
+
+/// <summary>One root slot as the owner sees it: its boot name (A, B), what it holds and whether
+/// the boot loader considers it good.</summary>
+public sealed record SlotView(string Slot, string? Version, bool Booted, string? BootStatus, string? Installed);
+
+/// <summary>GET /api/firmware: the running version and slot, whether this boot passed its health
+/// check and marked its slot good ("pending", "good", or why not), the other slot, and the last
+/// upload's verdict and install progress.</summary>
+public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, string BootCheck, SlotView? Other, FirmwareJob Job);
+
+/// <summary>The one upload/install at a time: idle, checking, installing, installed (reboot to
+/// run it), refused or failed, with a code and a sentence.</summary>
+public sealed record FirmwareJob(string State, string? Version = null, string? Code = null, string? Message = null)
+{
+    public static readonly FirmwareJob Idle = new("idle");
+    public bool Busy => State is "receiving" or "checking" or "installing";
+}
+
+public static class RaucStatusJson
+{
+    /// <summary>Reads <c>rauc status --output-format=json</c>: the booted slot's boot name and every
+    /// root slot. Empty when it is not that shape.</summary>
+    public static (string? Booted, IReadOnlyList<SlotView> Slots) Parse(string json)
+    {
+        var slots = new List<SlotView>();
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (null, slots);
+            string? booted = BundleInfoJson.Text(root, "booted");
+            if (root.TryGetProperty("slots", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var entry in list.EnumerateArray())
+                {
+                    if (entry.ValueKind != JsonValueKind.Object) continue;
+                    foreach (var named in entry.EnumerateObject())
+                    {
+                        var s = named.Value;
+                        string? bootname = BundleInfoJson.Text(s, "bootname");
+                        if (bootname is null) continue;
+                        s.TryGetProperty("slot_status", out var status);
+                        string? version = null, installed = null;
+                        if (status.ValueKind == JsonValueKind.Object)
+                        {
+                            if (status.TryGetProperty("bundle", out var b)) version = BundleInfoJson.Text(b, "version");
+                            if (status.TryGetProperty("installed", out var i)) installed = BundleInfoJson.Text(i, "timestamp");
+                        }
+                        slots.Add(new SlotView(bootname, version, bootname == booted, BundleInfoJson.Text(s, "boot_status"), installed));
+                    }
+                }
+            return (booted, slots);
+        }
+        catch (JsonException) { return (null, slots); }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Loop;
+using Routerd.Core.Settings;
+using Routerd.Core.Upgrade;
+using Routerd.Platform.Rauc;
+
+namespace Routerd;
+
+/// <summary>The firmware side of `routerd serve`: the updater when the board has one, and this
+/// boot's health check, after which the running slot is marked good. A slot that never passes
+/// it is not confirmed, and the boot loader goes back to the other slot once its tries are spent.</summary>
+static partial class FirmwareHealth
+{
+    /// <summary>How long a boot may take to become healthy before it counts as failed.</summary>
+    static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
+
+    public static FirmwareUpdater? Updater(Board board)
+    {
+        if (board.Firmware.Rauc is not { } rauc || !File.Exists(rauc)) return null;
+        string version = File.Exists(board.Firmware.VersionFile) ? File.ReadAllText(board.Firmware.VersionFile).Trim() : BuildInfo.Version;
+        return new FirmwareUpdater(new RaucTool(rauc), BundleCheck.Compatible(board.Name), version, board.Firmware.UploadDir);
+    }
+
+    /// <summary>Healthy: the settings are applied (the caller awaited that), the LAN bridge has its
+    /// address and the web UI answers a connection on it. Then the slot is marked good.</summary>
+    public static async Task CheckThenMarkGood(FirmwareUpdater updater, Router router, Board board, ILogger log)
+    {
+        var until = DateTime.UtcNow + Deadline;
+        string reason = "not checked";
+        while (DateTime.UtcNow < until)
+        {
+            reason = await Probe(router, board);
+            if (reason.Length == 0)
+            {
+                bool ok = await Task.Run(updater.MarkGood);
+                if (ok) LogMarkedGood(log, updater.RunningVersion);
+                else LogMarkGoodFailed(log, updater.Status().BootCheck);
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        updater.Unhealthy(reason);
+        LogUnhealthy(log, reason);
+    }
+
+    static async Task<string> Probe(Router router, Board board)
+    {
+        var address = router.Snapshot.LanAddresses().FirstOrDefault();
+        if (address is null) return "the LAN has no address";
+        try
+        {
+            using var tcp = new TcpClient(address.AddressFamily);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await tcp.ConnectAsync(new IPEndPoint(address, board.WebPort), timeout.Token);
+            return "";
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return $"the web UI does not answer on {address}:{board.WebPort}: {e.Message}";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "firmware {Version}: health check passed, running slot marked good")]
+    static partial void LogMarkedGood(ILogger log, string version);
+    [LoggerMessage(Level = LogLevel.Error, Message = "firmware: marking the running slot good failed: {Reason}")]
+    static partial void LogMarkGoodFailed(ILogger log, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "firmware: health check failed, the running slot stays unconfirmed: {Reason}")]
+    static partial void LogUnhealthy(ILogger log, string reason);
+}
