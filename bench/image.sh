@@ -24,11 +24,14 @@ for board in x86-64 rpi4; do
   key=x86; [ $board = rpi4 ] && key=rpi4
   log "$board: image (the root filesystem is built once per recipe; cold: minutes)"
   if [ $board = x86-64 ]; then
-    image/build-image.sh $board "$bin" "$out" --no-xz >/dev/null   # makes sure the root tree is cached
-    log "$board: warm rebuild (routerd publish $publish_s s + assembly + xz)"
+    image/build-image.sh $board "$bin" "$out" --no-xz --no-bundle >/dev/null   # makes sure the root tree is cached
+    log "$board: warm rebuild (routerd publish $publish_s s + assembly + xz + update bundle)"
     t0=$(date +%s.%N)
     img=$(image/build-image.sh $board "$bin" "$out" | tail -1)
     J[warm_build_s]=$(awk -v a="$t0" -v b="$(date +%s.%N)" -v p="$publish_s" 'BEGIN { printf "%.1f", b - a + p }')
+    # Where it went: the publish, then build-image.sh's own phases (NAME.phases).
+    J[warm_publish_s]=$publish_s
+    while IFS== read -r k v; do J[warm_${k}_s]=$v; done < "${img%.img}.phases"
   else
     img=$(image/build-image.sh $board "$bin" "$out" | tail -1)
   fi
@@ -38,10 +41,11 @@ for board in x86-64 rpi4; do
   J[${key}_img_xz_bytes]=$(stat -c %s "$img.xz")
   J[${key}_img_bytes]=$(stat -c %s "$img")
   J[${key}_root_bytes]=$(cat "${img%.img}.root-bytes")
+  J[${key}_bundle_bytes]=$( [ -f "${img%.img}.raucb" ] && stat -c %s "${img%.img}.raucb" || echo null)
   log "$board: boot with routerd"
   s1=$(vm image-boot $board "$img" | tail -1)
   log "$board: boot with routerd disabled"
-  img0=$(image/build-image.sh $board "$bin" "$tmp" --no-xz --routerd-disabled | tail -1)
+  img0=$(image/build-image.sh $board "$bin" "$tmp" --no-xz --no-bundle --routerd-disabled | tail -1)
   s0=$(vm image-boot $board "$img0" | tail -1)
   rm -f "$img0"
   arch=x86; [ $board = rpi4 ] && arch=arm64
