@@ -21,7 +21,7 @@ PKGS_E2E="chromium"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
 PKGS_VM="qemu-system-x86 qemu-system-data mmdebstrap e2fsprogs cpio xz-utils dpkg"
 # Images (no loop devices: mkfs -d, mtools, sfdisk on a file) and the image tier (OVMF, nmap).
-PKGS_IMAGE="mtools dosfstools fdisk grub-efi-amd64-bin grub-common ovmf nmap qemu-system-arm u-boot-tools arch-test"
+PKGS_IMAGE="mtools dosfstools fdisk grub-efi-amd64-bin grub-common ovmf nmap qemu-system-arm u-boot-tools arch-test rauc squashfs-tools openssl"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -129,10 +129,14 @@ image_tests() {
     wait "$IMAGE_ROOTS_PID" || log "building the roots in the background failed (see roots.log); building them now"
   fi
   log "image tier (x86-64 under QEMU + OVMF; rpi4 on -M virt and -M raspi3b)"
-  local x86 rpi4
-  x86=$(image/build-image.sh x86-64 "$OUT/routerd-linux-x64/routerd" "$ROOT/artifacts/image" --no-xz | tail -1)
-  rpi4=$(image/build-image.sh rpi4 "$OUT/routerd-linux-arm64/routerd" "$ROOT/artifacts/image" --no-xz | tail -1)
-  ROUTERD="$OUT/routerd-linux-x64/routerd" ROUTERD_IMAGE="$x86" ROUTERD_IMAGE_RPI4="$rpi4" \
+  local x86 rpi4 next
+  x86=$(image/build-image.sh x86-64 "$OUT/routerd-linux-x64/routerd" "$ROOT/artifacts/image" --no-xz --no-bundle | tail -1)
+  # Version N+1 for the upgrade test (issue 22): the same tree with a higher version, only its bundle
+  # is used. N is the image's version: routerd-x86-64-N.img.
+  local n=${x86##*/routerd-x86-64-}; n=${n%.img}
+  next=$(IMAGE_VERSION="$n.1" image/build-image.sh x86-64 "$OUT/routerd-linux-x64/routerd" "$ROOT/artifacts/image/next" --no-xz | tail -1)
+  rpi4=$(image/build-image.sh rpi4 "$OUT/routerd-linux-arm64/routerd" "$ROOT/artifacts/image" --no-xz --no-bundle | tail -1)
+  ROUTERD="$OUT/routerd-linux-x64/routerd" ROUTERD_IMAGE="$x86" ROUTERD_IMAGE_RPI4="$rpi4" ROUTERD_BUNDLE_NEXT="${next%.img}.raucb" \
     dotnet test tests/Routerd.ImageTests/Routerd.ImageTests.csproj --verbosity quiet --logger "console;verbosity=normal"
 }
 

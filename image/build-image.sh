@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds a flashable image for a board, without loop devices or mounts:
-#   image/build-image.sh BOARD ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled]
+#   image/build-image.sh BOARD ROUTERD_BINARY OUT_DIR [--no-xz] [--no-bundle] [--routerd-disabled]
 #   image/build-image.sh BOARD - - --root-only    only stage 1 (fills the cache; prints its path)
-# BOARD is x86-64 or rpi4. Writes OUT_DIR/routerd-BOARD-VERSION.img (+ .img.xz and .sha256).
+# BOARD is x86-64 or rpi4. Writes OUT_DIR/routerd-BOARD-VERSION.img (+ .img.xz and .sha256) and the
+# update bundle OUT_DIR/routerd-BOARD-VERSION.raucb (image/rauc-bundle.sh; signed with
+# image/rauc-keys.sh's pair: RAUC_KEY/RAUC_CERT for a release, else a development pair kept outside
+# the repository). IMAGE_VERSION overrides the version the image and bundle carry (default: routerd's).
 #
 # Two stages:
 #  1. the Debian root filesystem (image/rootfs.sh with the board's package list), built once per
@@ -19,11 +22,14 @@ cache=${ROUTERD_IMAGE_CACHE:-/var/cache/routerd-image}
 log() { printf 'image: %s\n' "$*" >&2; }
 die() { printf 'image: %s\n' "$*" >&2; exit 1; }
 
-[ $# -ge 3 ] || die "usage: image/build-image.sh x86-64|rpi4 ROUTERD_BINARY OUT_DIR [--no-xz] [--routerd-disabled] [--root-only]"
+[ $# -ge 3 ] || die "usage: image/build-image.sh x86-64|rpi4 ROUTERD_BINARY OUT_DIR [--no-xz] [--no-bundle] [--routerd-disabled] [--root-only]"
 board=$1 routerd=$2 outdir=$3; shift 3
-xz=1 routerd_enabled=1 root_only=0
+xz=1 bundle=1 routerd_enabled=1 root_only=0
 for a in "$@"; do
-  case $a in --no-xz) xz=0 ;; --routerd-disabled) routerd_enabled=0 ;; --root-only) root_only=1 ;; *) die "unknown option $a" ;; esac
+  case $a in
+    --no-xz) xz=0 ;; --no-bundle) bundle=0 ;; --routerd-disabled) routerd_enabled=0 ;; --root-only) root_only=1 ;;
+    *) die "unknown option $a" ;;
+  esac
 done
 [ "$(id -u)" = 0 ] || die "building an image needs root (mmdebstrap, file owners in the root filesystem): run it with sudo"
 case $board in
@@ -105,19 +111,41 @@ case $arch in
   *) version=$(qemu-aarch64-static -L /usr/aarch64-linux-gnu "$routerd" version | awk '{print $2; exit}') ;;
 esac
 [ -n "$version" ] || die "could not read the version of $routerd"
+version=${IMAGE_VERSION:-$version}
+[[ $version =~ ^[0-9]+(\.[0-9]+)*(-[A-Za-z0-9.-]+)?$ ]] || die "version '$version' is not N.N.N[-suffix]"
 name=routerd-$board-$version
 mkdir -p "$outdir"
 work=$(mktemp -d "$cache/assemble.XXXXXX")
 trap 'rm -rf --one-file-system "$work"' EXIT
 start=$SECONDS
+# Where the warm rebuild's time goes: each phase's seconds, logged and kept next to the image
+# (NAME.phases) for bench/image.sh.
+phases=() mark=$EPOCHREALTIME
+phase() {
+  local now=$EPOCHREALTIME
+  phases+=("$1=$(awk -v a="$mark" -v b="$now" 'BEGIN { printf "%.1f", b - a }')")
+  mark=$now
+}
 root=$work/root
 cp -a "$rootfs" "$root"
+phase copy
 
 # routerd, its board file, the overlay (units, fstab, journald, console banner).
 install -D -m 0755 "$routerd" "$root/usr/bin/routerd"
 install -D -m 0644 "$repo/board/$board/board.json" "$root/etc/routerd/board.json"
 cp -a "$here/overlay/." "$root/"
 echo "$version" > "$root/etc/routerd/version"
+# RAUC (A/B upgrades): the board's system.conf, completed at boot with the slots' devices
+# (routerd-rauc-slots); the certificate bundles must be signed with; the boot partition mounted where
+# the boot loader's variables are (grubenv, uboot.env).
+install -D -m 0644 "$bdir/rauc-system.conf" "$root/usr/lib/routerd/rauc-system.conf.in"
+mkdir -p "$root/etc/rauc"
+ln -sfn /run/rauc-conf/system.conf "$root/etc/rauc/system.conf"
+read -r _ rauc_cert < <("$here/rauc-keys.sh")
+install -m 0644 "$rauc_cert" "$root/etc/rauc/keyring.pem"
+[ ! -f "$bdir/fw_env.config" ] || install -m 0644 "$bdir/fw_env.config" "$root/etc/fw_env.config"
+cat "$bdir/fstab" >> "$root/etc/fstab"
+sed 's/#.*//' "$bdir/fstab" | awk 'NF >= 2 { print $2 }' | while read -r m; do mkdir -p "$root$m"; done
 mkdir -p "$root/data"
 echo routerd > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\trouterd\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
@@ -129,7 +157,7 @@ printf 'routerd %s (\\l)\nLAN: \\4{br-lan}   web UI: http://\\4{br-lan}/\nFirst-
 : > "$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id"
 touch -r "$root/usr" "$root/etc/.updated" "$root/var/.updated"
-systemctl --root="$root" --quiet enable routerd.service routerd-console.service routerd-grow-data.service
+systemctl --root="$root" --quiet enable routerd.service routerd-console.service routerd-grow-data.service routerd-rauc-slots.service
 [ $routerd_enabled = 1 ] || systemctl --root="$root" --quiet disable routerd.service
 # Nothing runs that a router does not need: no package downloads, no file system scrubbing.
 # routerd runs hostapd itself, with its own configuration.
@@ -142,19 +170,29 @@ mb() { echo $(( ($1 + 1048575) / 1048576 )); }
 root_bytes=$(du -sb "$root" | cut -f1)
 log "root tree: $(mb "$root_bytes") MiB"
 echo "$root_bytes" > "$outdir/$name.root-bytes"
+phase customise
 
 # The data partition starts small (it grows to fill the disk at first boot) and already holds the
 # overlay's directories for /var.
 mkdir -p "$work/data/var" "$work/data/.var-work"
 mkfs.ext4 -q -F -L routerd-data -d "$work/data" "$work/data.ext4" "${DATA_MB:-64}M" 2>&1 | { grep -v "^Creating regular file" || true; } >&2
 
+phase data_fs
 . "$bdir/assemble.sh"   # the board's boot partition, partition table and image: sets $img
+phase boot_root_place
+if [ $bundle = 1 ]; then
+  log "update bundle (RAUC): $name.raucb"
+  "$here/rauc-bundle.sh" "$board" "$version" "$work/root.ext4" "$outdir/$name.raucb"
+  phase bundle
+fi
 
 if [ $xz = 1 ]; then
   log "compressing (xz)"
   xz -T0 -6 -k -f "$img"
   (cd "$outdir" && sha256sum "$name.img.xz" > "$name.img.xz.sha256")
+  phase xz
 fi
-log "assembled in $((SECONDS - start)) s: $img"
+printf '%s\n' "${phases[@]}" > "$outdir/$name.phases"
+log "assembled in $((SECONDS - start)) s (${phases[*]}): $img"
 ls -l "$outdir/$name".* >&2
 echo "$img"

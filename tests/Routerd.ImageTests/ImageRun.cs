@@ -19,6 +19,8 @@ public abstract class ImageRun(string board) : IAsyncLifetime
     /// <summary>Whether the sequence goes on past the first boot: settings changed, the WAN
     /// switched to PPPoE, a reboot onto the PPPoE ISP.</summary>
     protected virtual bool RebootAndPppoe => true;
+    /// <summary>After the reboot: the upgrade to N+1 through the web API (x86-64).</summary>
+    protected virtual bool Upgrades => false;
 
     public const long DiskBytes = ImageBoot.DiskBytes;
     const string Ssid = "routerd-image-test";
@@ -104,7 +106,83 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             // The x86-64 run goes on through a reboot onto PPPoE; the rpi4 run on -M virt stops here
             // (the Pi's own boot path is the raspi3b test's; a second arm64 boot under TCG costs
             // minutes of the tier's budget and proves nothing the x86-64 run does not).
-            if (RebootAndPppoe) await RebootOntoPppoe();
+            if (RebootAndPppoe)
+            {
+                await RebootOntoPppoe();
+                if (Upgrades) await UpgradeThroughTheWebApi(UpgradeBundles.FromEnvironment(Path.Combine(lab.Dir, "bundles")));
+            }
+
+            // Reboots the guest through the web API: QEMU runs with -no-reboot, so the guest's reboot
+            // ends it and the disk boots again; returns the new boot's status line.
+            async Task<Dictionary<string, string>> RebootThroughTheApi(string consoleName, Action? whileDown = null)
+            {
+                var r = await browser.Send("POST", "/api/system/reboot");
+                if (r.Status is not (200 or 202 or 204)) throw new InvalidOperationException($"POST /api/system/reboot: {r}");
+                if (!vm.WaitForExit(BootLimit)) throw new TimeoutException($"the guest did not reboot within {BootLimit.TotalSeconds:0} s\n{vm.Tail()}");
+                Log += vm.Console();
+                vm.Dispose();
+                whileDown?.Invoke();
+                vm = ImageBoot.Boot(board, Image, lab, consoleName);
+                var m = await vm.WaitForConsole(ImageBoot.StatusLine(), 1, BootLimit);
+                Note($"{consoleName}: {m.Groups[1].Value}");
+                return ImageBoot.Fields(m.Groups[1].Value);
+            }
+
+            async Task UpgradeThroughTheWebApi(UpgradeBundles? given)
+            {
+                UpgradeBundles Bundles() => given ?? throw new InvalidOperationException("ROUTERD_BUNDLE_NEXT is not set: ./build.sh test-image builds N+1's bundle and names it there");
+                await Check("a tampered bundle is refused", async () =>
+                {
+                    var bundles = Bundles();
+                    var r = await browser.Send("POST", "/api/firmware", binaryFile: bundles.Tampered);
+                    if (r.Status != 400 || (string?)r.Json?["code"] != "firmware/BAD_SIGNATURE") throw new InvalidOperationException($"POST /api/firmware (tampered): {r}");
+                });
+                await Check("an rpi4 bundle is refused", async () =>
+                {
+                    var bundles = Bundles();
+                    var r = await browser.Send("POST", "/api/firmware", binaryFile: bundles.OtherBoard);
+                    if (r.Status != 400 || (string?)r.Json?["code"] != "firmware/WRONG_BOARD") throw new InvalidOperationException($"POST /api/firmware (rpi4): {r}");
+                });
+                await Check("nothing was written by the refused bundles", async () =>
+                {
+                    var f = (await browser.Get("/api/firmware")).Json ?? throw new InvalidOperationException("GET /api/firmware gave nothing");
+                    if ((string?)f["bootedSlot"] != "A" || f["other"]?["version"] is not null || (string?)f["job"]?["state"] != "refused")
+                        throw new InvalidOperationException($"GET /api/firmware after the refusals: {f.ToJsonString()}");
+                    if ((string?)f["bootCheck"] != "good") throw new InvalidOperationException($"version N did not mark its slot good: {f.ToJsonString()}");
+                });
+                await Check("N+1 installed through the web API", async () =>
+                {
+                    var bundles = Bundles();
+                    browser.MaxTimeSeconds = 600;
+                    var r = await browser.Send("POST", "/api/firmware", binaryFile: bundles.Next);
+                    browser.MaxTimeSeconds = 240;
+                    if (r.Status != 202) throw new InvalidOperationException($"POST /api/firmware (N+1): {r}");
+                    JsonNode? f = null;
+                    await lab.WaitFor(async () =>
+                    {
+                        f = (await browser.Get("/api/firmware")).Json;
+                        string? state = (string?)f?["job"]?["state"];
+                        if (state is "failed" or "refused") throw new InvalidOperationException($"the install ended {state}: {f!.ToJsonString()}");
+                        return state == "installed";
+                    }, TimeSpan.FromMinutes(15), "the install of N+1");
+                    if ((string?)f?["other"]?["version"] != bundles.NextVersion) throw new InvalidOperationException($"slot B after the install: {f!.ToJsonString()}");
+                });
+                await Check("N+1 boots, keeps the owner's settings and marks itself good", async () =>
+                {
+                    var bundles = Bundles();
+                    var status = await RebootThroughTheApi("console3.log");
+                    if (status.GetValueOrDefault("version") != bundles.NextVersion) throw new InvalidOperationException($"the reboot after the install runs {status.GetValueOrDefault("version")}, not {bundles.NextVersion}");
+                    browser.Forget();
+                    await lab.WaitFor(async () => (await browser.Login(LanBrowser.KnownPassword)).Status == 200, TimeSpan.FromSeconds(240), "login on N+1");
+                    string? ssid = (string?)(await browser.Get("/api/settings")).Json?["wifi"]?["ssid"];
+                    if (ssid != Ssid) throw new InvalidOperationException($"wifi.ssid on N+1 is '{ssid}', not '{Ssid}'");
+                    JsonNode? f = null;
+                    await lab.WaitFor(async () => (string?)(f = (await browser.Get("/api/firmware")).Json)?["bootCheck"] == "good", TimeSpan.FromMinutes(5), "N+1 marking its slot good");
+                    if ((string?)f?["runningVersion"] != bundles.NextVersion || (string?)f?["bootedSlot"] != "B")
+                        throw new InvalidOperationException($"GET /api/firmware on N+1: {f!.ToJsonString()}");
+                    Note($"N+1: {f!.ToJsonString()}");
+                });
+            }
 
             async Task RebootOntoPppoe()
             {
@@ -123,20 +201,10 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                 });
                 await Check("reboot through the web API", async () =>
                 {
-                    var r = await browser.Send("POST", "/api/system/reboot");
-                    if (r.Status is not (200 or 202 or 204)) throw new InvalidOperationException($"POST /api/system/reboot: {r}");
-                    // QEMU runs with -no-reboot: the guest's reboot ends it, and the disk boots again.
-                    if (!vm.WaitForExit(BootLimit)) throw new TimeoutException($"the guest did not reboot within {BootLimit.TotalSeconds:0} s\n{vm.Tail()}");
-                    Log = vm.Console();
-                    vm.Dispose();
-                    // The WAN cable moves from the DHCP ISP to the PPPoE ISP's VM.
+                    // The WAN cable moves from the DHCP ISP to the PPPoE ISP's VM while the guest is down.
                     if (isp is null) throw new InvalidOperationException("the PPPoE ISP did not start");
                     await isp.WaitForConsole(ImageVm.IspReady, 1, TimeSpan.FromSeconds(180));
-                    ImageVm.Recable(lab.RouterNs, "wan0", "tapisp");
-                    vm = ImageBoot.Boot(board, Image, lab, "console2.log");
-                    var m = await vm.WaitForConsole(ImageBoot.StatusLine(), 1, BootLimit);
-                    Status2 = ImageBoot.Fields(m.Groups[1].Value);
-                    Note($"second boot: {m.Groups[1].Value}");
+                    Status2 = await RebootThroughTheApi("console2.log", () => ImageVm.Recable(lab.RouterNs, "wan0", "tapisp"));
                 });
                 await Check("setting survives the reboot", async () =>
                 {
@@ -245,7 +313,10 @@ public abstract class ImageRun(string board) : IAsyncLifetime
 }
 
 /// <summary>The x86-64 disk image, whole, under OVMF.</summary>
-public sealed class X86ImageRun() : ImageRun("x86-64");
+public sealed class X86ImageRun() : ImageRun("x86-64")
+{
+    protected override bool Upgrades => true;
+}
 
 /// <summary>The Raspberry Pi 4 image's root slot and kernel on -M virt (cortex-a72).</summary>
 public sealed class Rpi4VirtImageRun() : ImageRun("rpi4")

@@ -63,6 +63,25 @@ public sealed class X86ImageTests(X86ImageRun run) : ImageTests(run), IClassFixt
     /// <summary>The second boot's WAN is cabled to a PPPoE ISP (the lab VM): routerd dials with the
     /// credentials set before the reboot and the client reaches the internet host over PPP.</summary>
     [Fact] public void After_the_reboot_the_wan_dials_pppoe_and_the_client_reaches_the_isp_host() => Passed("PPPoE: NAT to the ISP's host over PPP");
+
+    /// <summary>Issue 22: a tampered bundle and another board's bundle are refused before anything
+    /// is written to a slot; version N marked its slot good after its health check.</summary>
+    [Fact]
+    public void Bundles_that_are_tampered_or_for_another_board_are_refused_with_nothing_written()
+    {
+        Passed("a tampered bundle is refused");
+        Passed("an rpi4 bundle is refused");
+        Passed("nothing was written by the refused bundles");
+    }
+
+    /// <summary>Issue 22: N+1 uploaded through the web API on a running N is written to slot B; after
+    /// a reboot N+1 runs from B with the owner's settings and marks itself good.</summary>
+    [Fact]
+    public void Version_n_plus_1_installed_through_the_web_api_runs_after_a_reboot_and_marks_itself_good()
+    {
+        Passed("N+1 installed through the web API");
+        Passed("N+1 boots, keeps the owner's settings and marks itself good");
+    }
 }
 
 /// <summary>Raspberry Pi 4: the root slot and the slot's kernel on QEMU virt, cortex-a72 (TCG).</summary>

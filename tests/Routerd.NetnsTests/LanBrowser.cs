@@ -30,7 +30,7 @@ sealed class LanBrowser(Lab.Lab lab, LabClient client)
     /// <summary>curl's limit per request (the image tier's TCG guests hash passwords slowly).</summary>
     public int MaxTimeSeconds { get; set; } = 15;
 
-    public async Task<WebAnswer> Send(string method, string path, JsonNode? body = null, string? csrf = null, bool sendCsrf = true, string? host = null)
+    public async Task<WebAnswer> Send(string method, string path, JsonNode? body = null, string? csrf = null, bool sendCsrf = true, string? host = null, string? binaryFile = null)
     {
         string id = Guid.NewGuid().ToString("N");
         string bodyFile = Path.Combine(dir, id + ".req"), outFile = Path.Combine(dir, id + ".out"), headFile = Path.Combine(dir, id + ".head");
@@ -40,6 +40,8 @@ sealed class LanBrowser(Lab.Lab lab, LabClient client)
             await File.WriteAllTextAsync(bodyFile, body.ToJsonString());
             args.AddRange(["-H", "'Content-Type: application/json'", "--data-binary", "@" + bodyFile]);
         }
+        // A file as the raw body (a firmware bundle), streamed by curl rather than read into memory.
+        if (binaryFile is not null) args.AddRange(["-H", "'Content-Type: application/octet-stream'", "-T", binaryFile]);
         if (sendCsrf && (csrf ?? Csrf) is { } token) args.AddRange(["-H", $"'X-CSRF-Token: {token}'"]);
         args.Add($"http://{host ?? Host}{path}");
         var r = await Task.Run(() => lab.RunIn(client.Namespace, string.Join(' ', args), TimeSpan.FromSeconds(MaxTimeSeconds + 5)));
