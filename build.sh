@@ -191,10 +191,14 @@ bench() {
   esac
   if [ "$name" = image ]; then
     deps
-    local t0=$SECONDS
     publish linux-x64
-    local publish_s=$((SECONDS - t0))
     publish linux-arm64
+    # The warm rebuild is the one after a code change: a source file touched, routerd published
+    # again (NativeAOT compiles the whole program each time) with its build outputs warm.
+    touch firmware/Routerd/BuildInfo.cs
+    local t0=$EPOCHREALTIME
+    publish linux-x64
+    local publish_s; publish_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
     exec bench/image.sh "$OUT/routerd-linux-x64/routerd" "$OUT/routerd-linux-arm64/routerd" "$publish_s"
   fi
   deps
