@@ -13,7 +13,9 @@ tmp=$(mktemp -d /var/tmp/routerd-bench-image.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 vm() { ROUTERD="$x64" dotnet "$ROOT/artifacts/bin/Routerd.Vm/debug/Routerd.Vm.dll" "$@"; }
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+# The serial console ends its lines with \r: without stripping it the last field (the RSS) never
+# looked like a number and the JSON said null.
+field() { tr ' ' '\n' <<<"$1" | tr -d '\r' | sed -n "s/^$2=//p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.3f", a / b; else print "null" }'; }
 
 dotnet build tests/Routerd.Vm/Routerd.Vm.csproj --verbosity quiet >/dev/null
