@@ -51,5 +51,8 @@ public class RequestGateTests
         Assert.Equal(RequestGate.LoginBodyBytes, RequestGate.BodyLimit(new DefaultHttpContext { Request = { Path = "/api/session" } }.Request));
         Assert.Equal(RequestGate.SettingsBodyBytes, RequestGate.BodyLimit(new DefaultHttpContext { Request = { Path = "/api/settings/import" } }.Request));
         Assert.Equal(RequestGate.SmallBodyBytes, RequestGate.BodyLimit(new DefaultHttpContext { Request = { Path = "/api/devices" } }.Request));
+        // A firmware bundle is the one large body, on its one route.
+        Assert.Equal(Routerd.WebUi.FirmwareEndpoints.BundleBodyBytes, RequestGate.BodyLimit(new DefaultHttpContext { Request = { Path = "/api/firmware" } }.Request));
+        Assert.Equal(RequestGate.SmallBodyBytes, RequestGate.BodyLimit(new DefaultHttpContext { Request = { Path = "/api/firmware/x" } }.Request));
     }
 }
