@@ -21,18 +21,29 @@ static class ControlClient
     }
 
     /// <exception cref="ControlSocketException">routerd could not be reached or did not answer in time.</exception>
-    public static async Task<Response> Send(string socket, string method, string path, string? json = null)
+    public static Task<Response> Send(string socket, string method, string path, string? json = null) =>
+        Send(socket, method, path, json is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(json)), "application/json", Timeout);
+
+    /// <summary>A file as the body, streamed from disk (a firmware bundle), with its own time limit.</summary>
+    public static async Task<Response> SendFile(string socket, string method, string path, string file, TimeSpan timeout)
     {
-        using var cancel = new CancellationTokenSource(Timeout);
+        await using var body = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        return await Send(socket, method, path, body, "application/octet-stream", timeout);
+    }
+
+    static async Task<Response> Send(string socket, string method, string path, Stream? body, string contentType, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
         using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancel.Token);
-            byte[] body = json is null ? [] : Encoding.UTF8.GetBytes(json);
             string head = $"{method} /{path.TrimStart('/')} HTTP/1.0\r\nHost: routerd\r\n" +
-                (json is null ? "" : $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\n") + "\r\n";
+                (body is null ? "" : $"Content-Type: {contentType}\r\nContent-Length: {body.Length}\r\n") + "\r\n";
             await s.SendAsync(Encoding.ASCII.GetBytes(head), cancel.Token);
-            if (body.Length > 0) await s.SendAsync(body, cancel.Token);
+            if (body is not null)
+                await using (var net = new NetworkStream(s, ownsSocket: false))
+                    await body.CopyToAsync(net, 1 << 16, cancel.Token);
 
             using var answer = new MemoryStream();
             var buffer = new byte[16 * 1024];
@@ -46,7 +57,11 @@ static class ControlClient
         }
         catch (OperationCanceledException)
         {
-            throw new ControlSocketException(socket, $"no answer within {Timeout.TotalSeconds:0} s");
+            throw new ControlSocketException(socket, $"no answer within {timeout.TotalSeconds:0} s");
+        }
+        catch (IOException e)
+        {
+            throw new ControlSocketException(socket, e.Message);
         }
     }
 

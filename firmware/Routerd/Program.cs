@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "qos" => await QosCommand.Run(args[1..]),
     "hook" => await HookCommand.Run(args[1..]),
     "probe-wan" => ProbeWanCommand.Run(args[1..]),
+    "firmware" => await FirmwareCommand.Run(args[1..]),
     "version" or "--version" => Version(),
     "help" or "--help" or "-h" or null => Help(0),
     var other => Help(2, $"unknown verb '{other}'"),
@@ -40,6 +41,10 @@ static int Help(int code, string? error = null)
           qos                show the VIP lane's queues: shaper rates and per-class counters
           probe-wan [DEVICE] send PPPoE discovery on the WAN port (or DEVICE) and list the
                              access concentrators that answer (--timeout S, --service NAME, --json)
+          firmware           the running version and slot, the other slot, the last update
+          firmware install FILE [--force]
+                             upload an update bundle (.raucb) to the running router: checked
+                             (signature, board, newer unless --force), then written to the other slot
           version            print the version
           hook dhcp EVENT    (called by udhcpc) report a WAN DHCP event to the running router
           hook ppp up|down   (called by pppd) report the PPPoE session to the running router
