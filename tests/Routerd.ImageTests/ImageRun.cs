@@ -163,6 +163,8 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                         f = (await browser.Get("/api/firmware")).Json;
                         string? state = (string?)f?["job"]?["state"];
                         if (state is "failed" or "refused") throw new InvalidOperationException($"the install ended {state}: {f!.ToJsonString()}");
+                        // Each GET runs `rauc status` in the TCG guest: ask every few seconds, not every 100 ms.
+                        if (state != "installed") await Task.Delay(5000);
                         return state == "installed";
                     }, TimeSpan.FromMinutes(15), "the install of N+1");
                     if ((string?)f?["other"]?["version"] != bundles.NextVersion) throw new InvalidOperationException($"slot B after the install: {f!.ToJsonString()}");
@@ -177,7 +179,12 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                     string? ssid = (string?)(await browser.Get("/api/settings")).Json?["wifi"]?["ssid"];
                     if (ssid != Ssid) throw new InvalidOperationException($"wifi.ssid on N+1 is '{ssid}', not '{Ssid}'");
                     JsonNode? f = null;
-                    await lab.WaitFor(async () => (string?)(f = (await browser.Get("/api/firmware")).Json)?["bootCheck"] == "good", TimeSpan.FromMinutes(5), "N+1 marking its slot good");
+                    await lab.WaitFor(async () =>
+                    {
+                        if ((string?)(f = (await browser.Get("/api/firmware")).Json)?["bootCheck"] == "good") return true;
+                        await Task.Delay(5000);
+                        return false;
+                    }, TimeSpan.FromMinutes(5), "N+1 marking its slot good");
                     if ((string?)f?["runningVersion"] != bundles.NextVersion || (string?)f?["bootedSlot"] != "B")
                         throw new InvalidOperationException($"GET /api/firmware on N+1: {f!.ToJsonString()}");
                     Note($"N+1: {f!.ToJsonString()}");
