@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Routerd.Core.Upgrade;
 
@@ -16,7 +17,7 @@ public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, s
 public sealed record FirmwareJob(string State, string? Version = null, string? Code = null, string? Message = null)
 {
     public static readonly FirmwareJob Idle = new("idle");
-    public bool Busy => State is "receiving" or "checking" or "installing";
+    [JsonIgnore] public bool Busy => State is "receiving" or "checking" or "installing";
 }
 
 public static class RaucStatusJson
