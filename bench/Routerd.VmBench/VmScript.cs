@@ -42,6 +42,8 @@ sealed class Figures
         values.TryGetValue(key, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
             ? v : throw new InvalidDataException($"the benchmark script wrote no number '{key}'");
 
+    public bool Has(string key) => values.ContainsKey(key);
+
     /// <summary>One number per line (each repetition of a measurement).</summary>
     public List<double> Numbers(string key) =>
         (values.TryGetValue(key, out var text) ? text : throw new InvalidDataException($"the benchmark script wrote no '{key}'"))
