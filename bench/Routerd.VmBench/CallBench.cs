@@ -77,7 +77,9 @@ static class CallBench
             double sent = f.Numbers($"{key}_loaded_{dir}.sent").Sum(), recv = f.Numbers($"{key}_loaded_{dir}.recv").Sum();
             loss[c] = sent == 0 ? 1 : 1 - recv / sent;
             added[c] = loaded.Count == 0 ? double.NaN : Stats.Percentile(loaded, 99) - Stats.Percentile(idle, 99);
-            double callMbit = (dir == "up" ? CallUpBps : CallDownBps) / 1e6 * (1 - loss[c]);
+            // The bulk goodput is averaged over CALL_S + 6 s (loaded_call in guest/call-lib.sh),
+            // of which the call ran CALL_S: its share of the same window.
+            double callMbit = (dir == "up" ? CallUpBps : CallDownBps) / 1e6 * (1 - loss[c]) * callSeconds / (callSeconds + 6);
             double goodput = (Stats.Median(f.Numbers($"{key}_loaded_{dir}.mbit")) + callMbit) / (shapedKbit / 1000);
             if (c == "vip") vipGoodput = goodput;
 

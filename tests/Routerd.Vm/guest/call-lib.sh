@@ -56,8 +56,13 @@ line_set() {
   line_dir l-isp "$1"
   line_dir l-rtr "$2"
 }
+# The burst is 20 ms at the rate, at least 4 full frames: under TCG the guest's timers fire
+# milliseconds late on a busy host, and a tbf that may send only 1 ms or 2 frames per timer (the
+# first runs) drained the line slower than its rate, slower even than routerd's shaper at 90 %:
+# the queue then formed at the line, upstream of the router, whatever the router did (seen on
+# both the 16 Mbit/s download and the 2 Mbit/s upload).
 line_dir() {
-  local burst=$(( $2 / 8 > 3028 ? $2 / 8 : 3028 ))   # about 1 ms at the rate, at least 2 frames
+  local burst=$(( $2 * 20 / 8 > 6056 ? $2 * 20 / 8 : 6056 ))
   ip netns exec line tc qdisc replace dev "$1" root tbf rate "$2kbit" burst "$burst" limit $(( $2 * 25 ))
 }
 line_off() {
