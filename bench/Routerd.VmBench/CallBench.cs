@@ -26,7 +26,13 @@ static class CallBench
             ["CALL_S"] = callSeconds.ToString(CultureInfo.InvariantCulture),
             ["FASTPATH_ROUNDS"] = fastpathRounds.ToString(CultureInfo.InvariantCulture),
         });
-        if (f is null) return null;
+        return f is null ? null : Analyse(f, profiles, rounds, callSeconds);
+    }
+
+    /// <summary>The table from the figures of a run (a fresh one, or a kept results directory
+    /// read again: `call-from DIR`).</summary>
+    public static Report Analyse(Figures f, IReadOnlyList<string> profiles, int rounds, int callSeconds)
+    {
         var r = new Report("call");
         var vipGoodput = new List<double>();
         foreach (var p in profiles)

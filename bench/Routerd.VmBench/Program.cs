@@ -16,12 +16,16 @@ switch (args)
     case ["pppoe"]: report = PppoeBench.Run(10); break;
     case ["pppoe", var n] when int.TryParse(n, out int dials) && dials > 0: report = PppoeBench.Run(dials); break;
     case ["wifi"]: report = WifiBench.Run(); break;
+    case ["call-from", var dir, var seconds, .. var profiles] when Directory.Exists(dir) && int.TryParse(seconds, out int s):
+        // The results directory of a kept run (ROUTERD_VM_KEEP=1), analysed again.
+        report = CallBench.Analyse(new Figures(dir), profiles.Length == 0 ? ["adsl", "cable"] : profiles, EnvInt("CALL_ROUNDS", 1), s);
+        break;
     case ["call", .. var profiles] when profiles.All(p => p is "adsl" or "cable"):
         report = CallBench.Run(profiles.Length == 0 ? ["adsl", "cable"] : profiles,
             EnvInt("CALL_ROUNDS", 1), EnvInt("CALL_SECONDS", 15), EnvInt("CALL_FASTPATH_ROUNDS", 2, allowZero: true));
         break;
     default:
-        Console.Error.WriteLine("usage: Routerd.VmBench pppoe [DIALS] | wifi | call [adsl|cable...]");
+        Console.Error.WriteLine("usage: Routerd.VmBench pppoe [DIALS] | wifi | call [adsl|cable...] | call-from RESULTS-DIR CALL-SECONDS [adsl|cable...]");
         return 2;
 }
 if (report is null) return 1; // the script failed; its log is above

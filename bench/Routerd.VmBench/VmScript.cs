@@ -31,9 +31,12 @@ sealed class Figures
 {
     readonly Dictionary<string, string> values = [];
 
-    public Figures(ScenarioResult s)
+    public Figures(ScenarioResult s) : this(s.Directory) { }
+
+    /// <summary>A results directory kept from an earlier run (ROUTERD_VM_KEEP=1), read again.</summary>
+    public Figures(string directory)
     {
-        foreach (var file in Directory.EnumerateFiles(s.Directory))
+        foreach (var file in Directory.EnumerateFiles(directory))
             values[Path.GetFileName(file)] = File.ReadAllText(file).Trim();
     }
 
