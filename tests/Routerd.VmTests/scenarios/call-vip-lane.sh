@@ -16,6 +16,7 @@ qos_set null null
 loaded_call 8 "$RESULTS/fifo"
 qos_set 1800 14400
 vip true
+sleep 1   # the lane's tree and sets are in place before the load starts
 loaded_call 8 "$RESULTS/vip"
 
 p99() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) { print "none"; exit } i = int(NR * 0.99 + 0.999); print v[i] }'; }
