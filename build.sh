@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces, browser, lab VM, images); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe, wifi, hardening or image (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe, wifi, call, hardening or image (table + bench/results/NAME.json)
 #   ./build.sh image BOARD   a flashable image: artifacts/image/routerd-BOARD-VERSION.img.xz + .sha256 (x86-64 or rpi4)
 #   ./build.sh test-image    the image tier alone: both boards' images booted in QEMU between the lab's ISP and clients
 set -euo pipefail
@@ -180,14 +180,15 @@ lab() {
 
 # Benchmarks measure the shipped NativeAOT binary and print a table + bench/results/NAME.json;
 # never part of `test`: they report figures, they assert nothing. core, vip and webui run in the
-# namespace lab on this kernel; pppoe and wifi in the lab VM (the host kernel has no PPP or radios).
+# namespace lab on this kernel; pppoe, wifi and call in the lab VM (the host kernel has no PPP, radios
+# or cake).
 bench() {
   need_root "the benchmarks"
   local name=${1:-}
   shift || true
   case "$name" in
-    core|vip|webui|pppoe|wifi|hardening|image) ;;
-    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi|hardening|image" ;;
+    core|vip|webui|pppoe|wifi|call|hardening|image) ;;
+    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi|call|hardening|image" ;;
   esac
   if [ "$name" = image ]; then
     deps
@@ -223,7 +224,7 @@ bench() {
     webui)
       dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$routerd" ;;
-    pppoe|wifi)
+    pppoe|wifi|call)
       dotnet build bench/Routerd.VmBench/Routerd.VmBench.csproj --verbosity quiet
       ROUTERD="$routerd" exec dotnet "$OUT/Routerd.VmBench/debug/Routerd.VmBench.dll" "$name" "$@" ;;
   esac

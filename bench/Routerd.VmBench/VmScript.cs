@@ -31,9 +31,12 @@ sealed class Figures
 {
     readonly Dictionary<string, string> values = [];
 
-    public Figures(ScenarioResult s)
+    public Figures(ScenarioResult s) : this(s.Directory) { }
+
+    /// <summary>A results directory kept from an earlier run (ROUTERD_VM_KEEP=1), read again.</summary>
+    public Figures(string directory)
     {
-        foreach (var file in Directory.EnumerateFiles(s.Directory))
+        foreach (var file in Directory.EnumerateFiles(directory))
             values[Path.GetFileName(file)] = File.ReadAllText(file).Trim();
     }
 
@@ -41,6 +44,8 @@ sealed class Figures
     public double Number(string key) =>
         values.TryGetValue(key, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
             ? v : throw new InvalidDataException($"the benchmark script wrote no number '{key}'");
+
+    public bool Has(string key) => values.ContainsKey(key);
 
     /// <summary>One number per line (each repetition of a measurement).</summary>
     public List<double> Numbers(string key) =>

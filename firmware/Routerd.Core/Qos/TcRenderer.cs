@@ -16,7 +16,7 @@ public enum LeafQdisc { Cake, FqCodel, Fifo }
 public sealed record TcPlan(IReadOnlyList<string> Devices, string Batch, bool ShaperOn);
 
 /// <summary>Renders the VIP lane's queues: on every egress where a queue can form, an HTB tree
-/// with a strict-priority VIP class (1:6, guaranteed half, may borrow everything) and a bulk
+/// with a strict-priority VIP class (1:6, guaranteed nine tenths, may borrow everything) and a bulk
 /// class (1:20, the default). nftables picks the class with `meta priority set 1:6`.
 ///
 /// With rates set, the shaper sits on WAN egress (upload) and on the LAN bridge (download,
@@ -86,7 +86,15 @@ public static class TcRenderer
     static void Tree(StringBuilder b, List<string> devices, string dev, long kbit, LeafQdisc leaf, string why)
     {
         devices.Add(dev);
-        long vip = kbit / 2;
+        // HTB serves every class still under its own rate before any class that borrows, whatever
+        // their priorities: the lane is ahead of bulk only up to the lane's own rate. At half the
+        // rate (as it was), a 1 Mbit/s video call on a 1.8 Mbit/s DSL upload (bench call) would
+        // get 0.9 Mbit/s while busy devices keep bulk's half, and queue and lose the rest in its
+        // own class. So the lane's rate is the whole rate less a tenth, which bulk keeps whatever
+        // the lane does: a VIP device that uploads flat out cannot starve the others'
+        // connections into timeouts.
+        long bulk = Math.Max(1, kbit / 10);
+        long vip = kbit - bulk;
         // About 1 ms of traffic per burst: enough for HTB to keep the rate at high speeds, small
         // enough that a bulk burst never holds a VIP packet back noticeably.
         long burst = Math.Max(1600, kbit / 8);
@@ -94,9 +102,25 @@ public static class TcRenderer
         b.Append($"qdisc add dev {dev} root handle 1: htb default 20\n");
         b.Append($"class add dev {dev} parent 1: classid 1:1 htb rate {kbit}kbit ceil {kbit}kbit quantum 1514 burst {burst} cburst {burst}\n");
         b.Append($"class add dev {dev} parent 1:1 classid {NftRenderer.VipClass} htb rate {vip}kbit ceil {kbit}kbit prio 0 quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"class add dev {dev} parent 1:1 classid {BulkClass} htb rate {kbit - vip}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"class add dev {dev} parent 1:1 classid {BulkClass} htb rate {bulk}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
         b.Append($"qdisc add dev {dev} parent {NftRenderer.VipClass} handle {LeafHandle(NftRenderer.VipClass)} {Leaf(leaf, kbit)}\n");
         b.Append($"qdisc add dev {dev} parent {BulkClass} handle {LeafHandle(BulkClass)} {Leaf(leaf, kbit)}\n");
+    }
+
+    /// <summary>The AQM's target and interval at a thin rate. CoDel's 5 ms target assumes a packet
+    /// takes far less than that to send; at 1.8 Mbit/s (a DSL upload) a full-size frame takes
+    /// 6.7 ms, so a queue holding one bulk frame ahead of a call's packet already counts as
+    /// standing, and the AQM drops call packets in the VIP class (bench call saw it). cake sets
+    /// its target to 1.5 frame times itself when it shapes, but here it runs unlimited under
+    /// HTB and does not know the rate: so the target is given, max(5 ms, 1.5 frame times at the
+    /// tree's rate), with the interval 20 targets as in CoDel's defaults (cake's `rtt` sets both,
+    /// target = rtt / 20). Above 3.6 Mbit/s the defaults stand and nothing is written.</summary>
+    static string AqmTimes(long kbit, string format)
+    {
+        double frameMs = 1514 * 8.0 / kbit;
+        if (1.5 * frameMs <= 5) return "";
+        long target = (long)Math.Ceiling(1.5 * frameMs);
+        return " " + string.Format(System.Globalization.CultureInfo.InvariantCulture, format, target, 20 * target);
     }
 
     /// <summary>A class's leaf qdisc is numbered after the class: 1:6 holds 6:.</summary>
@@ -105,8 +129,8 @@ public static class TcRenderer
     static string Leaf(LeafQdisc leaf, long kbit) => leaf switch
     {
         // The HTB class above does the shaping: cake only schedules (flow isolation, AQM).
-        LeafQdisc.Cake => "cake unlimited besteffort",
-        LeafQdisc.FqCodel => "fq_codel",
+        LeafQdisc.Cake => "cake unlimited besteffort" + AqmTimes(kbit, "rtt {1}ms"),
+        LeafQdisc.FqCodel => "fq_codel" + AqmTimes(kbit, "target {0}ms interval {1}ms"),
         // No AQM in this kernel and no shaping here: the queue forms only when the port itself is
         // full, at the port's own speed, which the plan does not know. pfifo without a limit
         // takes the port's txqueuelen, the length of the kernel's default queue there; 5 ms at

@@ -1,0 +1,138 @@
+# Benchmark (not a test: figures only, no pass/fail). A video call from the phone (call.py: UDP
+# both ways, 50 frames/s, 1 Mbit/s up, 2 Mbit/s down) while three other LAN devices each run 4 TCP
+# uploads and 4 downloads, on an emulated line (guest/call-lib.sh: each direction a 200 ms FIFO
+# at the line rate), in four configurations interleaved in one boot:
+#   fifo    no shaping: the line's buffer is the bottleneck
+#   cake    the OpenWrt peer: sqm-scripts' layer_cake (cake diffserv3 nat dual-srchost on WAN
+#           egress, dual-dsthost ingress on an IFB) at SHARE_PCT % of the line, routerd's shaper off
+#   shaper  routerd's shaper at SHARE_PCT % of the line, the phone not in the lane
+#   vip     the same with the phone in the lane
+# For each profile (PROFILES, default "adsl cable": 16/2 and 100/20 Mbit/s) and configuration,
+# ROUNDS times (the configurations in turn each round): the call alone (idle), then under load.
+# Written to the results directory, per PROFILE_CONFIG_{idle,loaded}_{up,down}: .sent, .recv,
+# .delays (ms, one per packet) and for loaded also .mbit (bulk goodput); and capacity_{up,down}
+# (Mbit/s the VM forwards for the same load with no line and no shaper: the CPU's ceiling under
+# TCG) plus the rates used, PROFILE_{up,down}_kbit and PROFILE_{up,down}_shaped_kbit.
+# Then, with no line and no shaper, the forwarding path's own cost (the CPU is the bottleneck
+# under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn:
+# nat_{routerd,kernel,flowtable}_{up,down} (Mbit/s, one line per round) for routerd's ruleset,
+# conntrack + one masquerade rule alone, and routerd's ruleset plus a flowtable added by hand
+# (routerd does not render one yet); flowtable_offloaded: connections conntrack showed offloaded.
+# vm-timeout: 2400
+. /lab/guest/lib.sh
+. /lab/guest/call-lib.sh
+
+: "${PROFILES:=adsl cable}" "${ROUNDS:=1}" "${CALL_S:=15}" "${CONFIGS:=fifo cake shaper vip}"
+call_lab
+
+# --- the VM's own ceiling: the same load with no line and no shaper ------------------------------
+line_off
+bulk_start 9
+bulk_wait /tmp/capacity
+result capacity_up "$(cat /tmp/capacity_up.mbit)"
+result capacity_down "$(cat /tmp/capacity_down.mbit)"
+log "unshaped forwarding capacity under the bulk load: up $(cat /tmp/capacity_up.mbit) Mbit/s, down $(cat /tmp/capacity_down.mbit) Mbit/s"
+
+configure() { # CONFIG UP_SHAPED DOWN_SHAPED
+  case "$1" in
+    fifo) vip false; qos_set null null ;;
+    cake) vip false; qos_set null null; cake_on "$2" "$3" ;;
+    shaper) vip false; qos_set "$2" "$3" ;;
+    vip) qos_set "$2" "$3"; vip true ;;
+  esac
+  sleep 1
+}
+unconfigure() { # CONFIG
+  if [ "$1" = cake ]; then
+    cake_in_place || fail "the peer's cake was replaced during the measurement: $(in_ns rtr tc qdisc show)"
+    in_ns rtr tc -s qdisc show dev wan0 > "$RESULTS/cake-egress-$profile-$round.txt"
+    in_ns rtr tc -s qdisc show dev ifb4wan0 > "$RESULTS/cake-ingress-$profile-$round.txt"
+    cake_off
+  fi
+  if [ "$1" = vip ] || [ "$1" = shaper ]; then in_ns rtr tc -s class show dev wan0 > "$RESULTS/classes-$1-$profile-$round.txt"; fi
+}
+# Several rounds append to one file per figure.
+append() { for f in "$1"_*; do cat "$f" >> "$RESULTS/$(basename "$2")${f#"$1"}"; done; rm -f "$1"_*; }
+
+for profile in $PROFILES; do
+  case "$profile" in
+    adsl) up=2000 down=16000 ;;
+    cable) up=20000 down=100000 ;;
+    *) fail "unknown profile $profile" ;;
+  esac
+  up_s=$((up * SHARE_PCT / 100)) down_s=$((down * SHARE_PCT / 100))
+  result "${profile}_up_kbit" "$up"; result "${profile}_down_kbit" "$down"
+  result "${profile}_up_shaped_kbit" "$up_s"; result "${profile}_down_shaped_kbit" "$down_s"
+  line_set "$up" "$down"
+  round=1
+  while [ "$round" -le "$ROUNDS" ]; do
+    for c in $CONFIGS; do
+      log "$profile round $round: $c"
+      configure "$c" "$up_s" "$down_s"
+      call "$CALL_S" /tmp/m_idle
+      append /tmp/m_idle "${profile}_${c}_idle"
+      loaded_call "$CALL_S" /tmp/m_loaded
+      append /tmp/m_loaded "${profile}_${c}_loaded"
+      unconfigure "$c"
+      log "$profile $c: up $(cat "$RESULTS/${profile}_${c}_loaded_up.recv" | tail -1)/$(tail -1 "$RESULTS/${profile}_${c}_loaded_up.sent") received, down $(tail -1 "$RESULTS/${profile}_${c}_loaded_down.recv")/$(tail -1 "$RESULTS/${profile}_${c}_loaded_down.sent"); bulk up $(tail -1 "$RESULTS/${profile}_${c}_loaded_up.mbit") down $(tail -1 "$RESULTS/${profile}_${c}_loaded_down.mbit") Mbit/s"
+    done
+    round=$((round + 1))
+  done
+done
+vip false
+
+# --- the forwarding path's cost: routerd's ruleset vs. kernel NAT alone vs. a flowtable --------
+: "${FASTPATH_ROUNDS:=2}"
+nat_measure() { # NAME
+  bulk_start 9
+  bulk_wait /tmp/nat
+  cat /tmp/nat_up.mbit >> "$RESULTS/nat_$1_up"
+  cat /tmp/nat_down.mbit >> "$RESULTS/nat_$1_down"
+  log "forwarding, $1: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s"
+}
+fastpath() {
+  line_off
+  qos_set null null
+  in_ns rtr nft list table inet routerd > /tmp/routerd.nft
+  i=1
+  while [ "$i" -le "$FASTPATH_ROUNDS" ]; do
+    nat_measure routerd
+    in_ns rtr nft delete table inet routerd
+    in_ns rtr nft -f - <<NFT
+table ip natonly {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "wan0" masquerade
+	}
+}
+NFT
+    nat_measure kernel
+    in_ns rtr nft delete table ip natonly
+    in_ns rtr nft -f /tmp/routerd.nft
+    in_ns rtr nft -f - <<NFT
+table inet fastpath {
+	flowtable ft {
+		hook ingress priority filter
+		devices = { wan0, lan2, lan3, lan4 }
+		counter
+	}
+	chain forward {
+		type filter hook forward priority filter - 1; policy accept;
+		ct state established meta l4proto { tcp, udp } flow add @ft
+	}
+}
+NFT
+    bulk_start 9
+    sleep 5
+    in_ns rtr conntrack -L 2>/dev/null | grep -c OFFLOAD > "$RESULTS/flowtable_offloaded" || true
+    bulk_wait /tmp/nat
+    cat /tmp/nat_up.mbit >> "$RESULTS/nat_flowtable_up"
+    cat /tmp/nat_down.mbit >> "$RESULTS/nat_flowtable_down"
+    log "forwarding, flowtable: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s; $(cat "$RESULTS/flowtable_offloaded") connections offloaded"
+    in_ns rtr nft delete table inet fastpath
+    i=$((i + 1))
+  done
+}
+# In a subshell: a failure there (fail exits) must not take the call figures with it.
+if [ "$FASTPATH_ROUNDS" -gt 0 ] && ! (fastpath); then log "the forwarding-cost measurement failed; its figures are left out"; fi
+
