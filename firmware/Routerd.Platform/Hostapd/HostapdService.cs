@@ -34,10 +34,10 @@ public sealed partial class HostapdService(
     bool confirmed;
     /// <summary>Set by Apply: the monitor reconnects (after a restart) or re-checks (after a reload).</summary>
     bool reconnect, recheck;
-    /// <summary>Counts applies and answers: "unreachable" is reported once per process id between
-    /// them, not on every retry while hostapd starts.</summary>
-    int generation;
-    (int? Pid, int Generation)? unreachableSent;
+    /// <summary>The last report sent from the monitor: the same again (a retry while hostapd
+    /// starts, a STATUS asked again while it is not live) would change nothing, and is not sent.
+    /// An apply clears it.</summary>
+    object? lastSent;
     Thread? monitor;
     /// <summary>Wakes the monitor: an apply (or the end) while it waits for something to watch.</summary>
     readonly SemaphoreSlim wake = new(0);
@@ -50,7 +50,7 @@ public sealed partial class HostapdService(
         bool restarted = false;
         lock (gate)
         {
-            generation++;
+            lastSent = null;
             if (config is null || !config.Enabled)
             {
                 StopLocked();
@@ -176,29 +176,37 @@ public sealed partial class HostapdService(
     /// <summary>No control socket to talk to: hostapd is starting, or down and being restarted.</summary>
     void NotRunning()
     {
-        int? pid;
+        WifiUnreachable r;
         lock (gate)
         {
-            pid = supervisor?.Pid;
-            if (unreachableSent == (pid, generation)) return; // nothing new to say
-            unreachableSent = (pid, generation);
+            r = new WifiUnreachable(supervisor?.Pid);
+            if (!IsNew(r)) return;
         }
-        report(new WifiUnreachable(pid));
+        report(r);
     }
 
     void CheckStatus(HostapdControl control, HostapdConfig config)
     {
         var fields = HostapdText.Fields(control.Request("STATUS", RequestTimeout, OnEvent));
         string ssid = HostapdText.Escape(config.Ssid);
-        int? pid;
+        WifiAnswered r;
         lock (gate)
         {
             if (!ReferenceEquals(config, running)) return; // a newer Apply came in meanwhile
-            pid = supervisor?.Pid;
-            confirmed = WifiStatusRules.Reported(fields, ssid).Live;
-            generation++;
+            r = new WifiAnswered(config, fields, ssid, supervisor?.Pid);
+            var verdict = WifiStatusRules.Reported(fields, ssid);
+            confirmed = verdict.Live;
+            if (!IsNew((config, verdict, r.Pid))) return;
         }
-        report(new WifiAnswered(config, fields, ssid, pid));
+        report(r);
+    }
+
+    /// <summary>Under the lock: whether <paramref name="key"/> differs from the last report sent (and remembers it).</summary>
+    bool IsNew(object key)
+    {
+        if (Equals(key, lastSent)) return false;
+        lastSent = key;
+        return true;
     }
 
     void SyncStations(HostapdControl control)
