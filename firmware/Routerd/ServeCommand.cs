@@ -105,10 +105,11 @@ static partial class ServeCommand
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
         using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
         var devices = new DeviceRegistry(TimeProvider.System);
-        Action<RouterEvent> toLoop = _ => { }; // hostapd's station events go to the loop, made below
+        Action<RouterEvent> toLoop = _ => { }; // what hostapd does and says goes to the loop, made below
         using var wifi = new HostapdService(board.Tools.Hostapd, board.RunDir, board.LogDir, loggers.CreateLogger("hostapd"),
             e => toLoop(new StationsChanged([(e.Mac, e.SignalDbm)], e.Connected)),
-            all => toLoop(new StationsChanged(all.Select(e => (e.Mac, e.SignalDbm)).ToList(), null)));
+            all => toLoop(new StationsChanged(all.Select(e => (e.Mac, e.SignalDbm)).ToList(), null)),
+            r => toLoop(new WifiObserved(r)));
         using var firewall = new NftFirewall(board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
         var appliers = new Appliers(

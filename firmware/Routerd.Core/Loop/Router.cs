@@ -178,6 +178,7 @@ public sealed partial class Router : IDisposable
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
         StationsChanged s => OnStations(s),
+        WifiObserved w => OnWifi(w.Report),
         DevicesChanged => RefreshSets(),
         Tick => OnTick(),
         SyncPoint => null,
@@ -311,7 +312,7 @@ public sealed partial class Router : IDisposable
     {
         var s = snapshot;
         var wan = s.Wan with { UptimeSeconds = s.WanUpSince is { } since ? (long)(clock.GetUtcNow() - since).TotalSeconds : null };
-        return new RouterStatus(version, startedAt, wan, s.Subsystems) { Wifi = appliers.Wifi?.Status ?? Wifi.WifiStatus.NoRadio };
+        return new RouterStatus(version, startedAt, wan, s.Subsystems) { Wifi = s.Wifi };
     }
 
     /// <summary>The WAN's status as the handler of its mode decides it.</summary>
@@ -320,7 +321,7 @@ public sealed partial class Router : IDisposable
     void Publish()
     {
         snapshot = new RouterSnapshot(settings, state, lease, WanClosed ? RescueWan.Status(WanStatusNow()) : WanStatusNow(), WanHandler.UpSince,
-            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address);
+            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown);
         Published?.Invoke(snapshot);
     }
 
@@ -359,7 +360,10 @@ public sealed partial class Router : IDisposable
         });
         Step("qos", last is not null && last.Tc.Batch == config.Tc.Batch, () => appliers.Traffic.Apply(config.Tc));
         Step("dnsmasq", last is not null && Equals(last.Dnsmasq, config.Dnsmasq), () => appliers.Dns.Apply(config.Dnsmasq));
-        Step("wifi", last is not null && Equals(last.Hostapd, config.Hostapd), () => appliers.Wifi?.Apply(config.Hostapd));
+        Step("wifi", last is not null && Equals(last.Hostapd, config.Hostapd), () =>
+        {
+            if (appliers.Wifi?.Apply(config.Hostapd) is { } did) wifi = wifi.Next(did);
+        });
         applied = config;
         // Every step was tried (a broken WAN port must not keep DHCP off the LAN); the caller
         // learns about the first failure.

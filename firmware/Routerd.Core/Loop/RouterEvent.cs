@@ -94,6 +94,13 @@ public sealed class StationsChanged(IReadOnlyList<(MacAddress Mac, int? SignalDb
     public bool? Connected { get; } = connected;
 }
 
+/// <summary>The access point's adapter did or saw something (hostapd's STATUS answer, its socket
+/// gone, an error line): the Wifi slice decides the status from it.</summary>
+public sealed class WifiObserved(Wifi.WifiReport report) : RouterEvent
+{
+    public Wifi.WifiReport Report { get; } = report;
+}
+
 /// <summary>The device registry changed outside the inbox (a test, a tool): the VIP sets follow.</summary>
 public sealed class DevicesChanged : RouterEvent;
 

@@ -10,6 +10,7 @@ namespace Routerd.Core.Loop;
 /// never wait for an apply in progress (a hostapd restart, a dial).</summary>
 /// <param name="Wan">the WAN's status without its uptime, which the reader computes from <paramref name="WanUpSince"/>.</param>
 /// <param name="Retiring">a confirmed LAN change's old address, still served for a few seconds.</param>
+/// <param name="Wifi">the access point's status as the Wifi slice decided it from hostapd's reports.</param>
 public sealed record RouterSnapshot(
     RouterSettings Settings,
     DesiredState State,
@@ -18,7 +19,8 @@ public sealed record RouterSnapshot(
     DateTimeOffset? WanUpSince,
     IReadOnlyList<SubsystemStatus> Subsystems,
     PendingChange? Pending,
-    Ipv4Network? Retiring)
+    Ipv4Network? Retiring,
+    Wifi.WifiStatus Wifi)
 {
     /// <summary>The LAN addresses the web UI listens on: the current one and, while a change
     /// waits for confirmation, the previous one.</summary>

@@ -24,13 +24,15 @@ public sealed record DhcpPool(uint Start, uint End, int LeaseSeconds);
 
 public sealed record StaticLeasePlan(MacAddress Mac, uint Address, string? Hostname);
 
+/// <summary>The WAN: its mode and port, the upstream DNS servers the user fixed (the protocol's,
+/// e.g. static mode's, then the override; empty: use the ISP's), and the active protocol's own
+/// part (Wan/Static's address, Wan/Pppoe's account and dialling policy), null when it has none.</summary>
 public sealed record WanPlan(
     string Mode,
     string Device,
-    /// <summary>Only for static mode: the address and gateway the user typed.</summary>
-    Ipv4Network? StaticAddress,
-    uint? StaticGateway,
-    /// <summary>Upstream DNS servers the user fixed (static mode or an override); empty: use the ISP's.</summary>
     IReadOnlyList<string> Dns,
-    /// <summary>Only for PPPoE mode: the account and the dialling policy.</summary>
-    Wan.PppoePlan? Pppoe = null);
+    Wan.IWanProtocolPlan? Protocol = null)
+{
+    /// <summary>The active protocol's part, when it is a <typeparamref name="T"/>.</summary>
+    public T? Plan<T>() where T : class, Wan.IWanProtocolPlan => Protocol as T;
+}

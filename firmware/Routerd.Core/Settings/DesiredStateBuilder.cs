@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Routerd.Core.Net;
 
 namespace Routerd.Core.Settings;
@@ -35,12 +32,10 @@ public static class DesiredStateBuilder
 
         ValidateAdmin(s.Admin, errors);
         var lan = BuildLan(s.Lan, board, facts, errors);
-        var wan = BuildWan(s.Wan, facts, errors);
+        var wan = BuildWan(s.Wan, lan, facts, errors);
         var wifi = Wifi.WifiRules.Build(s.Wifi, board, errors);
         var qos = BuildQos(s.Qos, s.Devices, facts.Now, errors);
 
-        if (lan is not null && wan?.StaticAddress is { } wanNet && lan.Address.Overlaps(wanNet))
-            errors.Add(new("wan.static.address", $"{wanNet} overlaps the LAN subnet {lan.Address.Network}/{lan.Address.PrefixLength}"));
         if (lan is not null && wan is not null && lan.Ports.Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is already a LAN port"));
         else if (wan is not null && !BoardPorts(board).Contains(wan.Device))
@@ -84,8 +79,8 @@ public static class DesiredStateBuilder
         var d = lan.Dhcp;
         if (d.Enabled)
         {
-            bool startOk = ParseHost("lan.dhcp.start", d.Start, addressOk ? address : null, errors, out uint start);
-            bool endOk = ParseHost("lan.dhcp.end", d.End, addressOk ? address : null, errors, out uint end);
+            bool startOk = AddressFields.Host("lan.dhcp.start", d.Start, addressOk ? address : null, errors, out uint start);
+            bool endOk = AddressFields.Host("lan.dhcp.end", d.End, addressOk ? address : null, errors, out uint end);
             if (startOk && endOk && start > end)
                 errors.Add(new("lan.dhcp.end", $"{d.End} comes before the pool start {d.Start}"));
             else if (startOk && endOk && addressOk && address.Address >= start && address.Address <= end)
@@ -115,7 +110,7 @@ public static class DesiredStateBuilder
                 errors.Add(new($"{at}.mac", $"{mac} has another static lease already"));
                 ok = false;
             }
-            if (!ParseHost($"{at}.address", l.Address, addressOk ? address : null, errors, out uint ip)) ok = false;
+            if (!AddressFields.Host($"{at}.address", l.Address, addressOk ? address : null, errors, out uint ip)) ok = false;
             else if (addressOk && ip == address.Address)
             {
                 errors.Add(new($"{at}.address", "is the router's own address"));
@@ -140,39 +135,28 @@ public static class DesiredStateBuilder
         return errors.Count == before ? new LanPlan(board.LanBridge, ports, address, pool, leases) : null;
     }
 
-    static WanPlan? BuildWan(WanSettings wan, SystemFacts facts, List<FieldError> errors)
+    /// <summary>The mode, the port and the DNS override are the WAN's; each protocol checks its own
+    /// block (Wan/&lt;Protocol&gt;/) and gives the active one's part of the plan.</summary>
+    static WanPlan? BuildWan(WanSettings wan, LanPlan? lan, SystemFacts facts, List<FieldError> errors)
     {
         int before = errors.Count;
         if (!Wan.WanProtocols.Exists(wan.Mode))
             errors.Add(new("wan.mode", $"'{wan.Mode}' is not one of {Wan.WanProtocols.Names}"));
         CheckInterface("wan.device", wan.Device, facts, errors);
 
-        Ipv4Network? staticAddress = null;
-        uint? gateway = null;
         var dns = new List<string>();
-        bool isStatic = wan.Mode == WanModes.Static;
-        if (isStatic && wan.Static is null)
-            errors.Add(new("wan.static", "static mode needs an address and a gateway"));
-        // A block of another mode is kept for when the user switches back: it is checked too, so
-        // nothing invalid waits in the store for that moment.
-        if (wan.Static is { } st)
+        Wan.IWanProtocolPlan? plan = null;
+        // A block of another mode is kept for when the user switches back: every protocol checks
+        // its block, so nothing invalid waits in the store for that moment.
+        foreach (var protocol in Wan.WanProtocols.All)
         {
-            var staticDns = new List<string>();
-            if (!Ipv4Network.TryParse(st.Address, out var a) || a.PrefixLength is < 1 or > 32 || !a.IsHostAddress(a.Address))
-                errors.Add(new("wan.static.address", $"'{st.Address}' is not an IPv4 host address with prefix, e.g. 203.0.113.2/24"));
-            else
-            {
-                if (isStatic) staticAddress = a;
-                if (ParseHost("wan.static.gateway", st.Gateway, a, errors, out uint g) && isStatic) gateway = g;
-            }
-            ParseDnsList("wan.static.dns", st.Dns, staticDns, errors);
-            if (isStatic) dns.AddRange(staticDns);
+            bool active = protocol.Mode == wan.Mode;
+            var part = protocol.Check(wan, active, lan, dns, errors);
+            if (active) plan = part;
         }
-        Wan.PppoePlan? pppoe = wan.Mode == WanModes.Pppoe ? Wan.PppoeRules.Build(wan.Pppoe, errors)
-            : wan.Pppoe is { } inactive ? Wan.PppoeRules.Build(inactive, errors, active: false) : null;
-        ParseDnsList("wan.dnsOverride", wan.DnsOverride, dns, errors);
+        AddressFields.DnsList("wan.dnsOverride", wan.DnsOverride, dns, errors);
 
-        return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, staticAddress, gateway, dns.Distinct().ToList(), pppoe) : null;
+        return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, dns.Distinct().ToList(), plan) : null;
     }
 
     /// <summary>Above this the rate is a typo, not a line (100 Gbit/s).</summary>
@@ -216,32 +200,5 @@ public static class DesiredStateBuilder
             errors.Add(new(field, $"'{name}' is not a valid interface name"));
         else if (facts.Interfaces is { } existing && !existing.Contains(name))
             errors.Add(new(field, $"there is no interface '{name}' on this router"));
-    }
-
-    static bool ParseHost(string field, string text, Ipv4Network? subnet, List<FieldError> errors, out uint address)
-    {
-        if (!Ipv4Network.TryParseAddress(text, out address))
-        {
-            errors.Add(new(field, $"'{text}' is not an IPv4 address"));
-            return false;
-        }
-        if (subnet is { } net && (!net.Contains(address) || !net.IsHostAddress(address)))
-        {
-            errors.Add(new(field, $"{text} is outside the subnet {net.Network}/{net.PrefixLength}"));
-            return false;
-        }
-        return true;
-    }
-
-    static void ParseDnsList(string field, IReadOnlyList<string> servers, List<string> into, List<FieldError> errors)
-    {
-        for (int i = 0; i < servers.Count; i++)
-        {
-            var text = servers[i];
-            bool v4 = Ipv4Network.TryParseAddress(text, out _);
-            bool v6 = !v4 && text.Contains(':') && IPAddress.TryParse(text, out var a) && a.AddressFamily == AddressFamily.InterNetworkV6 && a.ScopeId == 0;
-            if (v4 || v6) into.Add(v6 ? IPAddress.Parse(text).ToString() : text);
-            else errors.Add(new($"{field}[{i}]", $"'{text}' is not an IP address"));
-        }
     }
 }

@@ -8,11 +8,19 @@ namespace Routerd.Core.Wan;
 /// <summary>One way of reaching the internet (like netifd's proto handlers): DHCP, static or
 /// PPPoE, each in its folder. The pure part lives here — which interface carries the traffic and
 /// what routerd itself puts on the WAN port — and <see cref="NewHandler"/> gives the part that
-/// follows events (hooks, daemon exits, the carrier) and decides the status. Adding a protocol is
-/// a folder with one of these and a line in <see cref="WanProtocols.All"/>.</summary>
+/// follows events (hooks, daemon exits, the carrier) and decides the status; <see cref="Check"/>
+/// holds its settings rules. Adding a protocol is a folder with one of these and a line in
+/// <see cref="WanProtocols.All"/>.</summary>
 public abstract class WanProtocol
 {
     public abstract string Mode { get; }
+
+    /// <summary>Checks this protocol's block of the WAN settings and returns its part of the plan
+    /// when <paramref name="active"/>. Inactive protocols check their block too: it is kept for
+    /// the day the user switches back, and nothing invalid may wait in the store for that moment.
+    /// A protocol that fixes upstream DNS servers adds them to <paramref name="dns"/>;
+    /// <paramref name="lan"/> (null: not valid) is there for rules that depend on it.</summary>
+    public virtual IWanProtocolPlan? Check(WanSettings wan, bool active, LanPlan? lan, List<string> dns, List<FieldError> errors) => null;
 
     /// <summary>The interface internet traffic leaves through.</summary>
     public virtual string Egress(WanPlan wan) => wan.Device;
@@ -30,6 +38,9 @@ public abstract class WanProtocol
 
     public abstract IWanHandler NewHandler(WanContext context);
 }
+
+/// <summary>A protocol's own part of <see cref="WanPlan"/> (its settings, validated and typed).</summary>
+public interface IWanProtocolPlan;
 
 /// <summary>What a handler may use: the clock, the log, the hooks' target, the DHCP lease's memory
 /// across restarts, and pppd's adapter.</summary>

@@ -1,12 +1,14 @@
 namespace Routerd.Core.Wifi;
 
 /// <summary>The OS edge for the access point (hostapd in Routerd.Platform/Hostapd, a fake in
-/// the tests). Apply returns at once: hostapd comes up in the background and
-/// <see cref="Status"/> says when the new settings are live.</summary>
+/// the tests). Apply returns at once: hostapd comes up in the background, and what the adapter
+/// sees then (STATUS answers, a socket gone, error lines, stations) reaches the loop as events;
+/// the status decisions are the Wifi slice's (<see cref="WifiState"/>).</summary>
 public interface IWifiAccessPoint
 {
     /// <summary>Writes the configuration and reloads or restarts hostapd as the change needs;
     /// null (no radio) or a disabled plan stops it.</summary>
-    void Apply(HostapdConfig? config);
-    WifiStatus Status { get; }
+    /// <returns>What it did, for the loop's <see cref="WifiState"/>; null when the settings were
+    /// what hostapd had already and nothing was done.</returns>
+    WifiApplied? Apply(HostapdConfig? config);
 }

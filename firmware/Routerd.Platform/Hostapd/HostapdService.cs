@@ -14,13 +14,15 @@ namespace Routerd.Platform.Hostapd;
 /// already holds in memory and does not read the file, so SIGHUP is the reload that works.
 /// Everything else (radio, channel, country, security with its PMF state) restarts hostapd.
 ///
-/// Status: this adapter only reports what it did and saw (an apply, hostapd's STATUS answer, no
-/// control socket, an error line); the decisions are the Wifi slice's (<see cref="WifiStatusRules"/>).
+/// Status: this adapter decides nothing. Apply returns what it did; what it sees afterwards
+/// (hostapd's STATUS answer, no control socket, an error line) goes to <paramref name="report"/>,
+/// which routerd turns into loop events, and the Wifi slice decides (<see cref="WifiState"/>).
 /// The STATUS request is handled after the reload signal, so its answer describes the new settings. Stations joining and leaving (ATTACH events, and STA-FIRST/STA-NEXT
-/// after each (re)connection) go to <paramref name="station"/> and <paramref name="stationsNow"/>.</summary>
+/// after each (re)connection) go to <paramref name="station"/> and <paramref name="stationsNow"/>.
+/// No callback is made while the adapter's lock is held.</summary>
 public sealed partial class HostapdService(
     string hostapd, string runDir, string logDir, ILogger log,
-    Action<StationEvent> station, Action<IReadOnlyList<StationEvent>> stationsNow) : IWifiAccessPoint, IDisposable
+    Action<StationEvent> station, Action<IReadOnlyList<StationEvent>> stationsNow, Action<WifiReport> report) : IWifiAccessPoint, IDisposable
 {
     static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     static readonly TimeSpan StationRefresh = TimeSpan.FromSeconds(30);
@@ -28,40 +30,39 @@ public sealed partial class HostapdService(
     readonly Lock gate = new();
     Supervisor? supervisor;
     HostapdConfig? running;
-    WifiStatus status = WifiStatus.NoRadio;
-    string? lastError;
+    /// <summary>hostapd's last STATUS answer showed the settings last applied: no need to ask again.</summary>
+    bool confirmed;
     /// <summary>Set by Apply: the monitor reconnects (after a restart) or re-checks (after a reload).</summary>
     bool reconnect, recheck;
+    /// <summary>The last report sent from the monitor: the same again (a retry while hostapd
+    /// starts, a STATUS asked again while it is not live) would change nothing, and is not sent.
+    /// An apply clears it.</summary>
+    object? lastSent;
     Thread? monitor;
+    /// <summary>Wakes the monitor: an apply (or the end) while it waits for something to watch.</summary>
+    readonly SemaphoreSlim wake = new(0);
     volatile bool disposed;
-    /// <summary>The hostapd process whose state the status describes.</summary>
-    int? checkedPid;
-
-    /// <summary>A failure shows hostapd's latest error line, also one printed after the failure was noticed.</summary>
-    public WifiStatus Status
-    {
-        get { lock (gate) return WifiStatusRules.Shown(status, lastError); }
-    }
 
     public string ConfigPath => Path.Combine(runDir, HostapdConfig.FileName);
 
-    public void Apply(HostapdConfig? config)
+    public WifiApplied? Apply(HostapdConfig? config)
     {
+        bool restarted = false;
         lock (gate)
         {
+            lastSent = null;
             if (config is null || !config.Enabled)
             {
                 StopLocked();
                 running = config;
-                status = WifiStatusRules.Applied(config);
-                return;
+                return new WifiApplied(config, false);
             }
             Directory.CreateDirectory(config.ControlDirectory);
             bool written = AtomicFile.Write(ConfigPath, config.Text, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             if (supervisor is null || running?.RestartKey != config.RestartKey)
             {
                 StopLocked();
-                lastError = null;
+                restarted = true;
                 supervisor = new Supervisor("hostapd", hostapd, [ConfigPath], runDir, logDir, log, output: Output);
                 supervisor.Start();
                 reconnect = true;
@@ -73,15 +74,17 @@ public sealed partial class HostapdService(
                 recheck = true;
                 LogReloaded(log, config.Interface);
             }
-            else return; // the same settings: hostapd (or its supervisor) has them already
+            else return null; // the same settings: hostapd (or its supervisor) has them already
             running = config;
-            status = WifiStatusRules.Applied(config);
+            confirmed = false;
             if (monitor is null)
             {
                 monitor = new Thread(Monitor) { IsBackground = true, Name = "hostapd monitor" };
                 monitor.Start();
             }
         }
+        wake.Release();
+        return new WifiApplied(config, restarted);
     }
 
     void StopLocked()
@@ -94,8 +97,7 @@ public sealed partial class HostapdService(
     /// <summary>hostapd's output (INFO level and above; keys are printed only with -d, never used).</summary>
     void Output(string line)
     {
-        if (WifiStatusRules.ErrorLine(line) is not { } error) return;
-        lock (gate) lastError = error;
+        if (WifiStatusRules.ErrorLine(line) is { } error) report(new WifiErrorLine(error));
     }
 
     void Monitor()
@@ -117,7 +119,7 @@ public sealed partial class HostapdService(
             }
             if (config is not { Enabled: true })
             {
-                Thread.Sleep(250);
+                wake.Wait(); // switched off: nothing to watch until the next apply
                 continue;
             }
             try
@@ -128,7 +130,8 @@ public sealed partial class HostapdService(
                     if (control is null)
                     {
                         NotRunning();
-                        Thread.Sleep(250);
+                        // No event says when hostapd's socket appears: try again shortly (an apply ends the wait).
+                        wake.Wait(TimeSpan.FromMilliseconds(250));
                         continue;
                     }
                     SyncStations(control);
@@ -136,7 +139,7 @@ public sealed partial class HostapdService(
                     CheckStatus(control, config);
                 }
                 bool check;
-                lock (gate) { check = recheck || !status.Live; recheck = false; }
+                lock (gate) { check = recheck || !confirmed; recheck = false; }
                 if (check) CheckStatus(control, config);
                 if (DateTime.UtcNow - lastSync > StationRefresh)
                 {
@@ -173,22 +176,37 @@ public sealed partial class HostapdService(
     /// <summary>No control socket to talk to: hostapd is starting, or down and being restarted.</summary>
     void NotRunning()
     {
-        lock (gate) status = WifiStatusRules.Unreachable(status, running is { Enabled: true }, supervisor?.Pid, checkedPid, lastError);
+        WifiUnreachable r;
+        lock (gate)
+        {
+            r = new WifiUnreachable(supervisor?.Pid);
+            if (!IsNew(r)) return;
+        }
+        report(r);
     }
 
     void CheckStatus(HostapdControl control, HostapdConfig config)
     {
         var fields = HostapdText.Fields(control.Request("STATUS", RequestTimeout, OnEvent));
-        var reported = WifiStatusRules.Reported(fields, HostapdText.Escape(config.Ssid));
+        string ssid = HostapdText.Escape(config.Ssid);
+        WifiAnswered r;
         lock (gate)
         {
             if (!ReferenceEquals(config, running)) return; // a newer Apply came in meanwhile
-            checkedPid = supervisor?.Pid;
-            bool wasLive = status.Live;
-            status = reported;
-            if (reported.Live) lastError = null;
-            if (reported.Live && !wasLive) LogLive(log, config.Interface);
+            r = new WifiAnswered(config, fields, ssid, supervisor?.Pid);
+            var verdict = WifiStatusRules.Reported(fields, ssid);
+            confirmed = verdict.Live;
+            if (!IsNew((config, verdict, r.Pid))) return;
         }
+        report(r);
+    }
+
+    /// <summary>Under the lock: whether <paramref name="key"/> differs from the last report sent (and remembers it).</summary>
+    bool IsNew(object key)
+    {
+        if (Equals(key, lastSent)) return false;
+        lastSent = key;
+        return true;
     }
 
     void SyncStations(HostapdControl control)
@@ -222,6 +240,7 @@ public sealed partial class HostapdService(
     {
         disposed = true;
         lock (gate) StopLocked();
+        wake.Release();
         monitor?.Join(TimeSpan.FromSeconds(3));
     }
 
@@ -229,6 +248,4 @@ public sealed partial class HostapdService(
     static partial void LogStarted(ILogger log, string @interface);
     [LoggerMessage(Level = LogLevel.Information, Message = "hostapd on {Interface} re-reads its configuration")]
     static partial void LogReloaded(ILogger log, string @interface);
-    [LoggerMessage(Level = LogLevel.Information, Message = "Wi-Fi on {Interface} is live with the new settings")]
-    static partial void LogLive(ILogger log, string @interface);
 }

@@ -86,13 +86,13 @@ sealed class SlowWifi : IWifiAccessPoint
 {
     public readonly ManualResetEventSlim Entered = new(), Release = new(true);
     public HostapdConfig? Applied;
-    public void Apply(HostapdConfig? config)
+    public WifiApplied? Apply(HostapdConfig? config)
     {
         Entered.Set();
         Release.Wait(TimeSpan.FromSeconds(30));
         Applied = config;
+        return new WifiApplied(config, Restarted: true);
     }
-    public WifiStatus Status => new(WifiStatus.Applying, true, false);
 }
 
 public class RouterLoopTests

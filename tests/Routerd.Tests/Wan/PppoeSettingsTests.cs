@@ -18,7 +18,7 @@ public class PppoeSettingsTests
     [Fact]
     public void Defaults_notice_a_dead_peer_within_15_seconds_and_back_off()
     {
-        var plan = DesiredStateBuilder.Build(With(Account), Board, Facts).Wan.Pppoe!;
+        var plan = DesiredStateBuilder.Build(With(Account), Board, Facts).Wan.Plan<PppoePlan>()!;
         Assert.Equal(1492, plan.Mtu);
         Assert.Null(plan.ParentMtu);
         Assert.True(plan.DeadPeerWindow <= TimeSpan.FromSeconds(15), $"dead peer window {plan.DeadPeerWindow}");
@@ -33,14 +33,14 @@ public class PppoeSettingsTests
             { "schemaVersion": 2, "wan": { "mode": "pppoe", "device": "wan0", "pppoe": { "username": "u", "password": "p", "mtu": 1492 } } }
             """);
         Assert.Equal(3, s.Wan.Pppoe!.LcpEchoIntervalSeconds);
-        Assert.Equal(3, s.Wan.Pppoe.LcpEchoFailures);
+        Assert.Equal(3, s.Wan.Pppoe!.LcpEchoFailures);
         Assert.Empty(DesiredStateBuilder.Validate(s with { Lan = s.Lan with { Ports = ["lan1"] } }, Board, Facts));
     }
 
     [Fact]
     public void Rfc4638_asks_the_port_for_1508_bytes()
     {
-        var plan = DesiredStateBuilder.Build(With(Account with { Mtu = 1500 }), Board, Facts).Wan.Pppoe!;
+        var plan = DesiredStateBuilder.Build(With(Account with { Mtu = 1500 }), Board, Facts).Wan.Plan<PppoePlan>()!;
         Assert.Equal(1508, plan.ParentMtu);
     }
 

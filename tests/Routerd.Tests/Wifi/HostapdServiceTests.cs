@@ -25,6 +25,7 @@ public sealed class HostapdServiceTests : IDisposable
     readonly FakeHostapdSocket fake;
     readonly ConcurrentQueue<StationEvent> events = new();
     readonly ConcurrentQueue<IReadOnlyList<StationEvent>> syncs = new();
+    readonly WifiLoop loop = new();
     readonly HostapdService service;
 
     public HostapdServiceTests()
@@ -34,7 +35,7 @@ public sealed class HostapdServiceTests : IDisposable
         File.WriteAllText(script, "#!/bin/sh\nd=$(dirname \"$1\")/..\ntrap 'echo hup >> \"$d/signals\"' HUP\necho start >> \"$d/starts\"\nwhile :; do sleep 0.05; done\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         fake = new FakeHostapdSocket(HostapdRenderer.ControlDirectory(Run), "wlan0");
-        service = new HostapdService(script, Run, dir, NullLogger.Instance, events.Enqueue, syncs.Enqueue);
+        service = new HostapdService(script, Run, dir, NullLogger.Instance, events.Enqueue, syncs.Enqueue, loop.Report);
     }
 
     HostapdConfig Config(WifiSettings w)
@@ -61,42 +62,42 @@ public sealed class HostapdServiceTests : IDisposable
     {
         var wifi = new WifiSettings { Ssid = "Café \"x\" 😀", Passphrase = "first-key-123" };
         fake.Ssid = "something else";
-        service.Apply(Config(wifi));
+        loop.Apply(service, Config(wifi));
         Eventually(() => Count("starts") == 1, "hostapd to start");
-        Assert.Equal(WifiStatus.Applying, service.Status.Code);
+        Assert.Equal(WifiStatus.Applying, loop.Status.Code);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(service.ConfigPath));
 
         // hostapd reports the SSID in its own escaping; only the exact bytes count as live.
         fake.Ssid = "Caf\\xc3\\xa9 \\\"x\\\" \\xf0\\x9f\\x98\\x80";
-        Eventually(() => service.Status.Live, "the status to turn live");
-        Assert.Equal(new WifiStatus(WifiStatus.Up, true, true), service.Status);
+        Eventually(() => loop.Status.Live, "the status to turn live");
+        Assert.Equal(new WifiStatus(WifiStatus.Up, true, true), loop.Status);
 
         // A new key: SIGHUP, no restart; not live until hostapd runs the new SSID.
-        service.Apply(Config(wifi with { Ssid = "new", Passphrase = "second-key-123" }));
-        Assert.Equal(WifiStatus.Applying, service.Status.Code);
+        loop.Apply(service, Config(wifi with { Ssid = "new", Passphrase = "second-key-123" }));
+        Assert.Equal(WifiStatus.Applying, loop.Status.Code);
         Eventually(() => Count("signals") == 1, "a SIGHUP");
         fake.Ssid = "new";
-        Eventually(() => service.Status.Live, "the reload to be live");
+        Eventually(() => loop.Status.Live, "the reload to be live");
         Assert.Equal(1, Count("starts"));
 
         // The same settings again: nothing at all.
-        service.Apply(Config(wifi with { Ssid = "new", Passphrase = "second-key-123" }));
-        Assert.True(service.Status.Live);
+        loop.Apply(service, Config(wifi with { Ssid = "new", Passphrase = "second-key-123" }));
+        Assert.True(loop.Status.Live);
 
         // Security (PMF) changes restart hostapd.
-        service.Apply(Config(wifi with { Ssid = "new", Passphrase = "second-key-123", Security = "wpa3" }));
+        loop.Apply(service, Config(wifi with { Ssid = "new", Passphrase = "second-key-123", Security = "wpa3" }));
         Eventually(() => Count("starts") == 2, "a restart");
         Assert.Equal(1, Count("signals"));
-        Eventually(() => service.Status.Live, "live after the restart");
+        Eventually(() => loop.Status.Live, "live after the restart");
 
         // The key is in the 0600 file only, never on hostapd's command line.
         Assert.DoesNotContain(Directory.GetDirectories("/proc").Select(p => Path.Combine(p, "cmdline")).Where(File.Exists)
             .Select(f => { try { return File.ReadAllText(f); } catch (IOException) { return ""; } }), c => c.Contains("second-key-123"));
 
-        service.Apply(Config(wifi with { Enabled = false }));
-        Assert.Equal(new WifiStatus(WifiStatus.Off, true, false), service.Status);
-        service.Apply(null);
-        Assert.Equal(WifiStatus.NoRadio, service.Status);
+        loop.Apply(service, Config(wifi with { Enabled = false }));
+        Assert.Equal(new WifiStatus(WifiStatus.Off, true, false), loop.Status);
+        loop.Apply(service, null);
+        Assert.Equal(WifiStatus.NoRadio, loop.Status);
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class HostapdServiceTests : IDisposable
     {
         fake.Stations["02:00:00:00:02:01"] = -42;
         fake.Ssid = "home";
-        service.Apply(Config(new WifiSettings { Ssid = "home", Passphrase = "12345678" }));
+        loop.Apply(service, Config(new WifiSettings { Ssid = "home", Passphrase = "12345678" }));
         Eventually(() => syncs.Any(s => s.Count == 1), "the station list");
         Assert.Equal(new StationEvent(MacAddress.Parse("02:00:00:00:02:01"), true, -42), syncs.First(s => s.Count == 1)[0]);
         Eventually(() => fake.Attached, "ATTACH");
@@ -122,20 +123,54 @@ public sealed class HostapdServiceTests : IDisposable
         string script = Path.Combine(dir, "failing-hostapd");
         File.WriteAllText(script, "#!/bin/sh\necho try >> \"$(dirname \"$1\")/../tries\"\necho 'wlan0: IEEE 802.11 Configured channel (13) not found from the channel list of current mode'\necho 'wlan0: IEEE 802.11 Hardware does not support configured channel'\necho 'Could not select hw_mode and channel. (-3)'\nexit 1\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        using var failing = new HostapdService(script, Run, dir, NullLogger.Instance, _ => { }, _ => { });
-        failing.Apply(Config(new WifiSettings { Ssid = "home", Passphrase = "12345678", Channel = 13 }));
-        Eventually(() => failing.Status.Code == WifiStatus.Failed, "wifi/FAILED");
-        Assert.Equal((true, false), (failing.Status.Radio, failing.Status.Live));
-        Eventually(() => failing.Status.Message == "Could not select hw_mode and channel. (-3)", "hostapd's last error line as the message");
+        using var failingLoop = new WifiLoop();
+        using var failing = new HostapdService(script, Run, dir, NullLogger.Instance, _ => { }, _ => { }, failingLoop.Report);
+        failingLoop.Apply(failing, Config(new WifiSettings { Ssid = "home", Passphrase = "12345678", Channel = 13 }));
+        Eventually(() => failingLoop.Status.Code == WifiStatus.Failed, "wifi/FAILED");
+        Assert.Equal((true, false), (failingLoop.Status.Radio, failingLoop.Status.Live));
+        Eventually(() => failingLoop.Status.Message == "Could not select hw_mode and channel. (-3)", "hostapd's last error line as the message");
         Eventually(() => Count("tries") >= 2, "a restart after the failure");
     }
 
     public void Dispose()
     {
         service.Dispose();
+        loop.Dispose();
         fake.Dispose();
         Directory.Delete(dir, true);
     }
+}
+
+/// <summary>The part of routerd's loop the adapter talks to, as the Router does it: an apply runs
+/// on the loop's thread and its report is folded there at once; the adapter's later reports are
+/// queued and folded in order (Router.Wifi.cs).</summary>
+sealed class WifiLoop : IDisposable
+{
+    readonly EventLoop<Action> loop;
+    volatile WifiState state = WifiState.NoRadio;
+
+    public WifiLoop()
+    {
+        loop = new EventLoop<Action>("wifi test loop", a => a(), () => { }, e => throw e);
+        loop.Start();
+    }
+
+    public WifiStatus Status => state.Shown;
+
+    public void Report(WifiReport r) => loop.Post(() => state = state.Next(r));
+
+    public void Apply(HostapdService service, HostapdConfig? config)
+    {
+        using var done = new ManualResetEventSlim();
+        loop.Post(() =>
+        {
+            if (service.Apply(config) is { } did) state = state.Next(did);
+            done.Set();
+        });
+        Assert.True(done.Wait(TimeSpan.FromSeconds(10)));
+    }
+
+    public void Dispose() => loop.Dispose();
 }
 
 /// <summary>Answers PING, ATTACH, STATUS, STA-FIRST/STA-NEXT like hostapd's control socket.</summary>

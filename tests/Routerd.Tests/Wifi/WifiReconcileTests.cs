@@ -16,12 +16,12 @@ sealed class FakeWifi : IWifiAccessPoint
 {
     public HostapdConfig? Applied;
     public int Applies;
-    public void Apply(HostapdConfig? config)
+    public WifiApplied? Apply(HostapdConfig? config)
     {
         Applied = config;
         Applies++;
+        return new WifiApplied(config, Restarted: false);
     }
-    public WifiStatus Status => Applied is null ? WifiStatus.NoRadio : new(WifiStatus.Applying, true, false);
 }
 
 public class WifiReconcileTests
@@ -29,11 +29,12 @@ public class WifiReconcileTests
     static readonly Board Board = new() { WanDevice = "wan0", LanPorts = ["lan1"], WifiDevice = "wlan0", RunDir = "/run/r" };
     readonly FakeWifi wifi = new();
     readonly MemoryStore store = new();
+    readonly DeviceRegistry registry = new(TimeProvider.System);
     readonly Router reconciler;
 
     public WifiReconcileTests()
     {
-        reconciler = TestRouter.New(Board, store, wifi: wifi, clock: TimeProvider.System);
+        reconciler = TestRouter.New(Board, store, wifi: wifi, registry: registry, clock: TimeProvider.System);
         reconciler.Start(p => "hash:" + p);
     }
 
@@ -57,6 +58,45 @@ public class WifiReconcileTests
 
         // The key never leaves through the API's settings.
         Assert.DoesNotContain("new-key-1234", RouterJson.WriteSettings(SettingsSecrets.Redact(reconciler.Settings)));
+    }
+
+    static Dictionary<string, string> Fields(string state, string ssid) => new() { ["state"] = state, ["ssid[0]"] = ssid };
+
+    [Fact]
+    public void Hostapds_reports_reach_the_status_through_the_loop_and_stale_ones_are_ignored()
+    {
+        var config = wifi.Applied!;
+        Assert.Equal(WifiStatus.Applying, reconciler.Status("t", default).Wifi.Code);
+
+        // An answer about settings that are no longer the applied ones (an apply came in meanwhile).
+        reconciler.Post(new WifiObserved(new WifiAnswered(config with { }, Fields("ENABLED", config.Ssid), config.Ssid, 7)));
+        reconciler.Sync();
+        Assert.Equal(WifiStatus.Applying, reconciler.Status("t", default).Wifi.Code);
+
+        reconciler.Post(new WifiObserved(new WifiAnswered(config, Fields("ENABLED", config.Ssid), config.Ssid, 7)));
+        reconciler.Sync();
+        Assert.Equal(new WifiStatus(WifiStatus.Up, true, true), reconciler.Status("t", default).Wifi);
+
+        // The same process, slow to answer: still up. Gone: failed, in hostapd's own words.
+        reconciler.Post(new WifiObserved(new WifiUnreachable(7)));
+        reconciler.Post(new WifiObserved(new WifiErrorLine("Could not set channel for kernel driver")));
+        reconciler.Sync();
+        Assert.Equal(WifiStatus.Up, reconciler.Status("t", default).Wifi.Code);
+        reconciler.Post(new WifiObserved(new WifiUnreachable(null)));
+        reconciler.Sync();
+        Assert.Equal(new WifiStatus(WifiStatus.Failed, true, false, "Could not set channel for kernel driver"), reconciler.Status("t", default).Wifi);
+    }
+
+    [Fact]
+    public void Station_events_through_the_loop_show_in_the_device_list()
+    {
+        var phone = MacAddress.Parse("02:00:00:00:02:01");
+        reconciler.Post(new StationsChanged([(phone, -50)], connected: true));
+        reconciler.Sync();
+        Assert.True(reconciler.KnowsDevice(phone));
+        reconciler.Post(new StationsChanged([], connected: null));
+        reconciler.Sync();
+        Assert.False(registry.Snapshot().Single(d => d.Mac == phone.ToString()).Online);
     }
 
     [Fact]

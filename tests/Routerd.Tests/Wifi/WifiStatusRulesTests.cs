@@ -43,4 +43,30 @@ public class WifiStatusRulesTests
     [InlineData("nl80211: Could not configure driver mode", true)]
     public void Only_error_lines_become_the_reason(string line, bool error) =>
         Assert.Equal(error, WifiStatusRules.ErrorLine(line) is not null);
+
+    [Fact]
+    public void The_state_follows_the_reports_in_order_and_ignores_stale_answers()
+    {
+        var s = WifiState.NoRadio.Next(new WifiApplied(On, Restarted: true));
+        Assert.Equal(WifiStatus.Applying, s.Shown.Code);
+
+        // An answer about an older apply's settings says nothing about these.
+        var older = On with { Ssid = "old" };
+        Assert.Same(s, s.Next(new WifiAnswered(older, Fields("ENABLED", "old"), "old", 5)));
+
+        s = s.Next(new WifiErrorLine("Line 3: invalid channel"));
+        s = s.Next(new WifiAnswered(On, Fields("ENABLED", "home"), "home", 5));
+        Assert.Equal(new WifiStatus(WifiStatus.Up, true, true), s.Shown);
+        Assert.Null(s.LastError); // live: the old error line is no reason any more
+
+        Assert.Equal(WifiStatus.Up, s.Next(new WifiUnreachable(5)).Shown.Code); // slow, the same process
+        Assert.Equal(WifiStatus.Applying, s.Next(new WifiUnreachable(6)).Shown.Code); // restarted, not checked yet
+        var failed = s.Next(new WifiUnreachable(null)).Next(new WifiErrorLine("could not configure driver"));
+        Assert.Equal(new WifiStatus(WifiStatus.Failed, true, false, "could not configure driver"), failed.Shown);
+
+        // A reload keeps the error line until hostapd answers; a restart forgets it.
+        Assert.Equal("could not configure driver", failed.Next(new WifiApplied(On, Restarted: false)).LastError);
+        Assert.Null(failed.Next(new WifiApplied(On, Restarted: true)).LastError);
+        Assert.Equal(WifiStatus.Off, failed.Next(new WifiApplied(On with { Enabled = false }, false)).Shown.Code);
+    }
 }

@@ -48,7 +48,7 @@ public static class PppdRenderer
 {
     public static PppdPlan? Render(DesiredState state, HookTarget hooks)
     {
-        if (state.Wan.Mode != WanModes.Pppoe || state.Wan.Pppoe is not { } p) return null;
+        if (state.Wan.Mode != WanModes.Pppoe || state.Wan.Plan<PppoePlan>() is not { } p) return null;
         string run = state.Board.RunDir;
         string device = state.Wan.Device;
         // Above 1492 the plugin asks for RFC 4638 (PPP-Max-Payload) and needs the port to carry

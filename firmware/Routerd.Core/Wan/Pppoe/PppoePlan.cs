@@ -14,7 +14,7 @@ public sealed record PppoePlan(
     TimeSpan RedialInitial,
     TimeSpan RedialMax,
     /// <summary>Router local time of the daily forced redial; null: none.</summary>
-    TimeOnly? ReconnectAt)
+    TimeOnly? ReconnectAt) : IWanProtocolPlan
 {
     /// <summary>The largest PPP MTU plain Ethernet carries: 1500 minus the 8-byte PPPoE header.</summary>
     public const int EthernetMtu = 1492;

@@ -12,6 +12,10 @@ public sealed class PppoeProtocol : WanProtocol
 {
     public override string Mode => WanModes.Pppoe;
 
+    /// <summary>The account is required only while PPPoE is the mode; a kept block is checked all the same.</summary>
+    public override IWanProtocolPlan? Check(WanSettings wan, bool active, LanPlan? lan, List<string> dns, List<FieldError> errors) =>
+        active ? PppoeRules.Build(wan.Pppoe, errors) : wan.Pppoe is { } kept ? PppoeRules.Build(kept, errors, active: false) : null;
+
     public override string Egress(WanPlan wan) => WanInterfaces.PppInterface;
 
     /// <summary>The PPP interface exists only while a session is up (its ip-up report is the lease).</summary>
@@ -83,7 +87,7 @@ sealed partial class PppoeHandler(WanContext context) : IWanHandler
     WanStep OnExited(PppExited x, WanPlan wan, WanLease? lease)
     {
         // An exit reported after a new pppd was started (the settings changed meanwhile) is old news.
-        if (wan.Pppoe is not { } plan) return new(TimeSpan.FromSeconds(30), lease);
+        if (wan.Plan<PppoePlan>() is not { } plan) return new(TimeSpan.FromSeconds(30), lease);
         if (x.Pid is { } gone && context.Ppp?.Pid is { } running && running != gone) return new(TimeSpan.Zero, lease);
         int status = PppdLog.Effective(x.Status, x.Announced);
         var wait = ppp.Exited(status, plan);
@@ -120,12 +124,12 @@ sealed partial class PppoeHandler(WanContext context) : IWanHandler
     }
 
     public DateTimeOffset? NextDeadline(WanPlan wan, DateTimeOffset now) =>
-        wan.Mode == WanModes.Pppoe && wan.Pppoe?.ReconnectAt is not null && ppp.Lease is not null ? now + ReconnectCheck : null;
+        wan.Mode == WanModes.Pppoe && wan.Plan<PppoePlan>()?.ReconnectAt is not null && ppp.Lease is not null ? now + ReconnectCheck : null;
 
     /// <summary>Hangs up once a day at the configured reconnect time.</summary>
     public void Tick(WanPlan wan)
     {
-        if (wan.Pppoe is not { } plan || !ppp.ReconnectDue(plan)) return;
+        if (wan.Plan<PppoePlan>() is not { } plan || !ppp.ReconnectDue(plan)) return;
         LogReconnect(Log);
         context.Ppp?.HangUp();
     }

@@ -10,13 +10,16 @@ public sealed class StaticProtocol : WanProtocol, IWanHandler
 {
     public override string Mode => WanModes.Static;
 
+    public override IWanProtocolPlan? Check(WanSettings wan, bool active, LanPlan? lan, List<string> dns, List<FieldError> errors) =>
+        StaticRules.Build(wan.Static, active, lan, dns, errors);
+
     public override (InterfaceAddress Address, DefaultRoute? Route)? PortAddress(WanPlan wan, WanLease? lease) =>
-        wan.StaticAddress is { } a ? (new(wan.Device, a), wan.StaticGateway is { } g ? new(wan.Device, g) : null) : null;
+        wan.Plan<StaticPlan>() is { } p ? (new(wan.Device, p.Address), new(wan.Device, p.Gateway)) : null;
 
     public override IWanHandler NewHandler(WanContext context) => this; // nothing to remember
 
     public WanStep? Handle(RouterEvent e, WanPlan wan, WanLease? lease) => null;
 
     public WanStatus Status(WanPlan wan, string egress, WanLease? lease) =>
-        new(wan.Mode, egress, WanCodes.Up, wan.StaticAddress?.ToString(), wan.StaticGateway is { } g ? Ipv4Network.Format(g) : null, wan.Dns);
+        new(wan.Mode, egress, WanCodes.Up, wan.Plan<StaticPlan>()?.Address.ToString(), wan.Plan<StaticPlan>() is { } p ? Ipv4Network.Format(p.Gateway) : null, wan.Dns);
 }

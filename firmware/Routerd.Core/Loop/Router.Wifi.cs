@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using Routerd.Core.Wifi;
+
+namespace Routerd.Core.Loop;
+
+/// <summary>The access point's status: the hostapd adapter reports what it did (from the wifi
+/// step's apply, synchronously) and what it saw (<see cref="WifiObserved"/>, from its monitor),
+/// and <see cref="WifiState"/> decides. An apply's report is folded before any report about the
+/// new settings can be handled: those are queued behind the event whose apply made them.</summary>
+public sealed partial class Router
+{
+    /// <summary>Owned by the loop's thread.</summary>
+    WifiState wifi = WifiState.NoRadio;
+
+    object? OnWifi(WifiReport report)
+    {
+        bool wasLive = wifi.Status.Live;
+        wifi = wifi.Next(report);
+        if (wifi.Status.Live && !wasLive && wifi.Config is { } c) LogWifiLive(log, c.Interface);
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wi-Fi on {Interface} is live with the new settings")]
+    static partial void LogWifiLive(ILogger log, string @interface);
+}
