@@ -16,6 +16,15 @@ public static class LanConflict
     /// <summary>True when the lease's subnet and the LAN's overlap.</summary>
     public static bool Conflicts(Ipv4Network lan, Ipv4Network wan) => lan.Overlaps(wan);
 
+    /// <summary>An owner's change that would put the LAN into the subnet of the address the WAN
+    /// holds now is refused: the router would route the modem's subnet to the LAN, and then move the
+    /// LAN straight out again. Only a changed LAN address is checked, so an unrelated change is never
+    /// refused over it. Null when the new LAN is clear.</summary>
+    public static FieldError? RefuseOwnerChange(string newLan, string currentLan, Ipv4Network? wan) =>
+        wan is { } w && newLan != currentLan && Ipv4Network.TryParse(newLan, out var lan) && Conflicts(lan, w)
+            ? new("lan.address", $"{lan.Network}/{lan.PrefixLength} holds the internet connection's address {w.Ip} right now ({w.Network}/{w.PrefixLength}): choose another subnet")
+            : null;
+
     /// <summary>The LAN settings moved out of <paramref name="wan"/>'s subnet; null when the LAN
     /// does not overlap it (or, absurdly, no private /24 is free).</summary>
     public static LanSettings? Resolve(LanSettings lan, Ipv4Network wan)

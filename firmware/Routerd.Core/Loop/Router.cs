@@ -212,12 +212,8 @@ public sealed partial class Router : IDisposable
     ChangeResult Commit(RouterSettings next, bool validated = false)
     {
         FlushSets();
+        if (!validated && Validate(next) is { Count: > 0 } errors) return new ChangeResult(errors);
         var facts = Facts();
-        if (!validated)
-        {
-            var errors = DesiredStateBuilder.Validate(next, board, facts);
-            if (errors.Count > 0) return new ChangeResult(errors);
-        }
         var nextState = WithFallback(DesiredStateBuilder.Build(next, board, facts));
         // The lease survives only what its protocol says it survives (another mode: never).
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
@@ -235,6 +231,8 @@ public sealed partial class Router : IDisposable
             foreach (var h in wanHandlers.Values) h.Applying(rendered, applied);
             (state, lease) = (nextState, nextLease);
             Apply(rendered);
+            // An automatic move's explanation (lan/MOVED) is stale once the LAN has another address.
+            if (next.Lan.Address != previous.settings.Lan.Address) subsystems.Remove("lan");
             settings = next;
             LogChanged(log);
             return ChangeResult.Applied;
@@ -323,6 +321,17 @@ public sealed partial class Router : IDisposable
         snapshot = new RouterSnapshot(settings, state, lease, WanClosed ? RescueWan.Status(WanStatusNow()) : WanStatusNow(), WanHandler.UpSince,
             subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown);
         Published?.Invoke(snapshot);
+    }
+
+    /// <summary>An owner's settings: their own rules, then one that needs what the router holds now
+    /// (a new LAN subnet must not be the one the WAN's current address is in).</summary>
+    IReadOnlyList<FieldError> Validate(RouterSettings next)
+    {
+        var errors = DesiredStateBuilder.Validate(next, board, Facts());
+        if (errors.Count > 0) return errors;
+        return Lan.LanConflict.RefuseOwnerChange(next.Lan.Address, settings.Lan.Address, (lease ?? heldLease)?.Address) is { } overlap
+            ? [overlap]
+            : [];
     }
 
     SystemFacts Facts() => new(appliers.Network.InterfaceNames(), clock.GetUtcNow());

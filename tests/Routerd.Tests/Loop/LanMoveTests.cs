@@ -61,6 +61,12 @@ public class LanMoveTests
         Assert.Equal(["192.168.1.50/24"], Addresses("wan0"));
         Assert.Equal("192.168.1.1", Routerd.Core.Net.Ipv4Network.Format(network.Current.DefaultRoute!.Gateway));
         Assert.Equal("wan/UP", router.Snapshot.Wan.Code);
+        Assert.Contains(router.Snapshot.Subsystems, s => s.Code == LanConflict.MovedCode);
+
+        // The explanation stays until the owner gives the LAN another address.
+        var toTen = router.Settings with { Lan = router.Settings.Lan with { Address = "10.9.0.1/24", Dhcp = new DhcpSettings { Start = "10.9.0.100", End = "10.9.0.200" } } };
+        Assert.True(router.TryChange(toTen).Succeeded);
+        Assert.DoesNotContain(router.Snapshot.Subsystems, s => s.Code == LanConflict.MovedCode);
     }
 
     [Fact]
@@ -85,6 +91,28 @@ public class LanMoveTests
         Assert.False(router.Pending.Pending);
         Assert.Equal(["203.0.113.10/24"], Addresses("wan0"));
         Assert.Equal(["192.168.1.1/24"], Addresses("br-lan"));
+    }
+
+    [Fact]
+    public void An_owners_lan_change_into_the_wans_current_subnet_is_refused_and_nothing_changes()
+    {
+        router.OnDhcpEvent(Modem with { Ip = "203.0.113.10", Router = "203.0.113.1" });
+        var before = store.Stored;
+        var intoWan = router.Settings with { Lan = router.Settings.Lan with { Address = "203.0.113.1/24", Dhcp = new DhcpSettings { Start = "203.0.113.100", End = "203.0.113.200" } } };
+
+        foreach (var result in new[] { router.TryChange(intoWan), router.TryChangeWithRollback(intoWan).Result })
+        {
+            var error = Assert.Single(result.Errors);
+            Assert.Equal("lan.address", error.Field);
+            Assert.Contains("203.0.113.10", error.Message);
+        }
+        Assert.Same(before, store.Stored);
+        Assert.False(router.Pending.Pending);
+        Assert.Equal(["192.168.1.1/24"], Addresses("br-lan"));
+        Assert.Equal(["203.0.113.10/24"], Addresses("wan0"));
+
+        // Only a changed LAN address is held against the WAN: other changes go through.
+        Assert.True(router.TryChange(router.Settings with { Wifi = router.Settings.Wifi with { Ssid = "home" } }).Succeeded);
     }
 
     [Fact]
