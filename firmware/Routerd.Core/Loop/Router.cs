@@ -212,8 +212,8 @@ public sealed partial class Router : IDisposable
     ChangeResult Commit(RouterSettings next, bool validated = false)
     {
         FlushSets();
-        if (!validated && Validate(next) is { Count: > 0 } errors) return new ChangeResult(errors);
         var facts = Facts();
+        if (!validated && Validate(next, facts) is { Count: > 0 } errors) return new ChangeResult(errors);
         var nextState = WithFallback(DesiredStateBuilder.Build(next, board, facts));
         // The lease survives only what its protocol says it survives (another mode: never).
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
@@ -325,9 +325,9 @@ public sealed partial class Router : IDisposable
 
     /// <summary>An owner's settings: their own rules, then one that needs what the router holds now
     /// (a new LAN subnet must not be the one the WAN's current address is in).</summary>
-    IReadOnlyList<FieldError> Validate(RouterSettings next)
+    IReadOnlyList<FieldError> Validate(RouterSettings next, SystemFacts facts)
     {
-        var errors = DesiredStateBuilder.Validate(next, board, Facts());
+        var errors = DesiredStateBuilder.Validate(next, board, facts);
         if (errors.Count > 0) return errors;
         return Lan.LanConflict.RefuseOwnerChange(next.Lan.Address, settings.Lan.Address, (lease ?? heldLease)?.Address) is { } overlap
             ? [overlap]

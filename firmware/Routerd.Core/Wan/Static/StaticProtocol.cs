@@ -21,5 +21,7 @@ public sealed class StaticProtocol : WanProtocol, IWanHandler
     public WanStep? Handle(RouterEvent e, WanPlan wan, WanLease? lease) => null;
 
     public WanStatus Status(WanPlan wan, string egress, WanLease? lease) =>
-        new(wan.Mode, egress, WanCodes.Up, wan.Plan<StaticPlan>()?.Address.ToString(), wan.Plan<StaticPlan>() is { } p ? Ipv4Network.Format(p.Gateway) : null, wan.Dns);
+        wan.Plan<StaticPlan>() is { } p
+            ? new(wan.Mode, egress, WanCodes.Up, p.Address.ToString(), Ipv4Network.Format(p.Gateway), wan.Dns)
+            : new(wan.Mode, egress, WanCodes.Up, null, null, wan.Dns);
 }
