@@ -36,7 +36,7 @@ static partial class FirmwareHealth
             {
                 bool ok = await Task.Run(updater.MarkGood);
                 if (ok) LogMarkedGood(log, updater.RunningVersion);
-                else LogMarkGoodFailed(log, updater.Status().BootCheck);
+                else LogMarkGoodFailed(log, updater.BootCheck);
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(2));

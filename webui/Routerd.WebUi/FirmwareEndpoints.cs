@@ -40,7 +40,7 @@ public static class FirmwareEndpoints
             }
             catch (BadHttpRequestException e)
             {
-                string code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "http/BODY_TOO_LARGE" : "http/BAD_BODY";
+                string code = JsonBody.CodeOf(e);
                 updater.UploadFailed(code, e.Message);
                 return Refuse(e.StatusCode, e.Message, code);
             }

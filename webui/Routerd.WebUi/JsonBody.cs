@@ -39,10 +39,13 @@ public static class JsonBody
         }
         catch (BadHttpRequestException e)
         {
-            string code = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "http/BODY_TOO_LARGE" : "http/BAD_BODY";
-            return (null, Refuse(e.Message, code, e.StatusCode));
+            return (null, Refuse(e.Message, CodeOf(e), e.StatusCode));
         }
     }
+
+    /// <summary>The code for a body Kestrel stopped reading: over the route's limit, or malformed.</summary>
+    public static string CodeOf(BadHttpRequestException e) =>
+        e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "http/BODY_TOO_LARGE" : "http/BAD_BODY";
 
     static IResult Refuse(string error, string code, int status) =>
         Results.Json(new ApiError(error, code), RouterJsonContext.Default.ApiError, statusCode: status);

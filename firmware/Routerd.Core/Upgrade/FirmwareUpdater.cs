@@ -15,6 +15,8 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     /// <summary>Where an upload is streamed to: on the data partition, never in memory.</summary>
     public string UploadPath { get; } = Path.Combine(uploadDir, "upload.raucb");
     public FirmwareJob Job { get { lock (gate) return job; } }
+    /// <summary>This boot's health check: "pending", "good", or why not.</summary>
+    public string BootCheck { get { lock (gate) return bootCheck; } }
 
     /// <summary>Claims the updater for an upload; false while another one is under way.</summary>
     public bool TryBeginUpload()
