@@ -25,7 +25,8 @@ public class PppSessionTests
     [InlineData(8, "wan/NO_SERVER")]
     [InlineData(16, "wan/CONNECTING")]
     [InlineData(10, "wan/CONNECTING")]
-    [InlineData(4, "wan/CONNECTING")]
+    [InlineData(4, "wan/NO_PPP")]
+    [InlineData(1, "wan/CONNECTING")]
     public void Exit_status_becomes_the_code(int status, string code)
     {
         var s = new PppSession(clock);
@@ -109,7 +110,10 @@ public class PppdLogTests
     [InlineData("CHAP authentication failed: Access denied", 19)]
     [InlineData("PAP authentication failed", 19)]
     [InlineData("CHAP authentication succeeded", null)]
-    public void Lines_that_announce_a_dead_peer(string line, int? status) => Assert.Equal(status, PppdLog.Announces(line));
+    // pppd 2.4.9 on a kernel without PPP, before it exits with 1.
+    [InlineData("Couldn't open the /dev/ppp device: No such file or directory", 4)]
+    [InlineData("Linux kernel does not support PPPoE -- are you running 2.4.x?", 4)]
+    public void Lines_that_announce_why_the_session_ends(string line, int? status) => Assert.Equal(status, PppdLog.Announces(line));
 
     [Fact]
     public void A_hangup_after_an_announced_dead_peer_was_the_dead_peer()
@@ -118,5 +122,12 @@ public class PppdLogTests
         Assert.Equal(16, PppdLog.Effective(16, null));
         Assert.Equal(19, PppdLog.Effective(16, 19));
         Assert.Equal(19, PppdLog.Effective(19, 15));
+    }
+
+    [Fact]
+    public void A_start_failure_after_no_dev_ppp_is_a_system_without_ppp()
+    {
+        Assert.Equal(4, PppdLog.Effective(1, 4));
+        Assert.Equal(1, PppdLog.Effective(1, null));
     }
 }

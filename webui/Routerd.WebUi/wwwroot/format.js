@@ -8,6 +8,7 @@ const WAN_MESSAGES = {
   'wan/NO_SERVER': ['No answer from the provider', 'Nothing on the cable answers PPPoE. Check that the modem is plugged into the Internet port and switched on.', 'bad'],
   'wan/PEER_DEAD': ['Connection lost', 'The provider stopped answering. The router keeps trying to reconnect.', 'bad'],
   'wan/LINK_DOWN': ['Cable unplugged', 'No cable is connected to the Internet port, or the modem is off.', 'bad'],
+  'wan/NO_PPP': ['This router cannot dial PPPoE', 'Its system has no PPP support, so no PPPoE connection can start. This is not a problem with your line: install firmware built with PPP, or choose another connection type.', 'bad'],
 };
 
 export function wanMessage(code) {
