@@ -120,7 +120,8 @@ static partial class ServeCommand
             dns,
             dhcp,
             pppd,
-            wifi);
+            wifi,
+            (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout));
         string socket = BoardConfig.ControlSocket(board);
         using var router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
             devices, TimeProvider.System, loggers.CreateLogger<Router>()) { Rescue = store.Health?.Code == StoreHealth.Rescue };

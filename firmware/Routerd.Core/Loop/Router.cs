@@ -56,7 +56,7 @@ public sealed partial class Router : IDisposable
         (this.board, this.store, this.appliers, this.hooks, this.leaseMemory, this.devices, this.clock, this.log) =
             (board, store, appliers, hooks, leaseMemory, devices, clock, log);
         loop = new EventLoop<RouterEvent>("routerd loop", Handle, Settle, e => LogHandlerFailed(log, e.ToString()));
-        var wanContext = new WanContext(clock, log, hooks, leaseMemory, appliers.Ppp);
+        var wanContext = new WanContext(clock, log, hooks, leaseMemory, appliers.Ppp, appliers.Discover, e => loop.Post(e));
         wanHandlers = WanProtocols.All.ToDictionary(p => p.Mode, p => p.NewHandler(wanContext));
     }
 
@@ -173,7 +173,7 @@ public sealed partial class Router : IDisposable
         ChangePassword p => OnChangePassword(p.Hash),
         FactoryReset f => OnFactoryReset(f),
         ConfirmChange => OnConfirm(),
-        DhcpHook or PppHook or PppExited or CarrierChanged => OnWan(e),
+        DhcpHook or PppHook or PppExited or PppoeProbed or CarrierChanged => OnWan(e),
         NeighbourChanged n => Observed(() => devices.Apply(n.Neighbour, n.Deleted)),
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
@@ -434,4 +434,6 @@ public sealed partial class Router : IDisposable
 
 /// <summary>The OS edge the loop drives, one adapter per facility.</summary>
 public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient,
-    Wan.IPppClient? Ppp = null, Routerd.Core.Wifi.IWifiAccessPoint? Wifi = null);
+    Wan.IPppClient? Ppp = null, Routerd.Core.Wifi.IWifiAccessPoint? Wifi = null,
+    /// <summary>PPPoE discovery on a port for a time (any service; no session is started).</summary>
+    Func<string, TimeSpan, Wan.WanDetection>? Discover = null);

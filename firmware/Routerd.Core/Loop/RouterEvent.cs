@@ -65,6 +65,14 @@ public sealed class PppExited(int status, int? announced = null, int? pid = null
     public int? Pid { get; } = pid;
 }
 
+/// <summary>What a PPPoE discovery probe for any service found after pppd heard no access
+/// concentrator (dial <see cref="Dial"/>: an answer about an older dial is stale).</summary>
+public sealed class PppoeProbed(Routerd.Core.Wan.WanDetection detection, int dial) : RouterEvent
+{
+    public Routerd.Core.Wan.WanDetection Detection { get; } = detection;
+    public int Dial { get; } = dial;
+}
+
 // Observers: netlink, dnsmasq's leases, hostapd.
 public sealed class CarrierChanged(string device, bool present) : RouterEvent
 {

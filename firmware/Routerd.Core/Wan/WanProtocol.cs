@@ -43,8 +43,10 @@ public abstract class WanProtocol
 public interface IWanProtocolPlan;
 
 /// <summary>What a handler may use: the clock, the log, the hooks' target, the DHCP lease's memory
-/// across restarts, and pppd's adapter.</summary>
-public sealed record WanContext(TimeProvider Clock, ILogger Log, HookTarget Hooks, IWanLeaseMemory LeaseMemory, IPppClient? Ppp);
+/// across restarts, pppd's adapter, the PPPoE discovery probe (a port and a time; it blocks, so
+/// it runs off the loop's thread), and the loop's inbox for what such work finds out.</summary>
+public sealed record WanContext(TimeProvider Clock, ILogger Log, HookTarget Hooks, IWanLeaseMemory LeaseMemory, IPppClient? Ppp,
+    Func<string, TimeSpan, WanDetection>? Discover = null, Action<RouterEvent>? Post = null);
 
 /// <summary>A handler's answer to an event: the answer for its sender, the lease from now on (a
 /// different one re-applies what depends on it), and what to do after that apply.</summary>

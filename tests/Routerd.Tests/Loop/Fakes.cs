@@ -117,12 +117,12 @@ static class TestRouter
     public static Router New(Board board, ISettingsStore? store = null, INetworkConfigurator? network = null, IFirewall? firewall = null,
         ITrafficControl? traffic = null, IDnsService? dns = null, IDhcpClient? dhcp = null, IPppClient? ppp = null,
         Routerd.Core.Wifi.IWifiAccessPoint? wifi = null, Routerd.Core.Devices.DeviceRegistry? registry = null, TimeProvider? clock = null,
-        IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null)
+        IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null, Func<string, TimeSpan, WanDetection>? discover = null)
     {
         clock ??= new ManualClock();
         return new Router(board, store ?? new MemoryStore(),
             new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
-                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, discover),
             hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
             registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
     }

@@ -6,7 +6,9 @@
 #   the password is in no process's arguments and no log; the ISP ends the session with PADT →
 #   redial; the ISP's server dies → wan/PEER_DEAD within the LCP echo window, and the session
 #   returns on its own when the server is back; the cable is cut → wan/LINK_DOWN → recovers;
-#   a wrong password → wan/AUTH_FAILED with growing waits between dials.
+#   a wrong password → wan/AUTH_FAILED with growing waits between dials; a service name and
+#   then an AC name the server does not have → wan/WRONG_SERVICE, wan/WRONG_AC, each naming who
+#   answered and what it offers (pppd itself only says "no access concentrator").
 # vm-timeout: 780
 . /lab/guest/lib.sh
 # routerd's own logs (pppd.log above all) come back with the results, also when a step fails.
@@ -56,10 +58,11 @@ RUN=/tmp/rtr/run
 
 ppp_up() { wan_code_is wan/UP && has_ipv4 rtr ppp-wan; }
 
-# PUT the first-boot settings with the WAN in PPPoE mode and this password.
+# PUT the first-boot settings with the WAN in PPPoE mode and this password (JSON), and more
+# members of the pppoe object if given (JSON, e.g. '"serviceName":"x"').
 routerd_api rtr /api/settings > /tmp/settings.dhcp
 put_pppoe() {
-  pppoe="\"mode\":\"pppoe\",\"pppoe\":{\"username\":\"$USER_NAME\",\"password\":$1}"
+  pppoe="\"mode\":\"pppoe\",\"pppoe\":{\"username\":\"$USER_NAME\",\"password\":$1${2:+,$2}}"
   # Escaped for sed's replacement text, where \ and & are special.
   pppoe=$(printf '%s' "$pppoe" | sed 's/[\\&/]/\\&/g')
   sed -e 's/"pppoe" *: *null *,\{0,1\}//' -e "s/\"mode\" *: *\"dhcp\"/$pppoe/" /tmp/settings.dhcp > /tmp/settings.put
@@ -155,6 +158,27 @@ w=$(waits | head -3 | tr '\n' ' ')
 log "waits between dials: $w"
 echo "$w" | awk '{ exit !($1 < $2 && $2 < $3) }' || fail "the waits after a wrong password do not grow: $w"
 result auth_waits "$w"
+
+# pppd's discovery gives up after 1 + 2 + 4 s, routerd's probe listens 3 s more: 30 s covers a
+# slow pppd start under TCG, while the plugin's defaults (options after nic-: 35 s) would not.
+log "--- a service the server does not offer: wan/WRONG_SERVICE names what it offers"
+t0=$(now)
+put_pppoe "$PASS_QUOTED" '"serviceName":"ISP-B"'
+wait_for 30 "wan/WRONG_SERVICE" wan_code_is wan/WRONG_SERVICE
+result wrong_service_s "$(elapsed "$t0")"
+routerd_api rtr /api/status > /tmp/status.json
+# The names are quoted in the sentence; JSON may escape those quotes, so they are skipped here.
+grep -qE 'lab-bras[^ ]* answers but offers the service [^ ]*internet[^ ]*, not [^ ]*ISP-B' /tmp/status.json ||
+  fail "the status does not say who answers with what: $(cat /tmp/status.json)"
+
+log "--- an access concentrator name nobody has: wan/WRONG_AC"
+t0=$(now)
+put_pppoe "$PASS_QUOTED" '"acName":"bras-7"'
+wait_for 30 "wan/WRONG_AC" wan_code_is wan/WRONG_AC
+result wrong_ac_s "$(elapsed "$t0")"
+routerd_api rtr /api/status > /tmp/status.json
+grep -qE 'bras-7[^ ]* does not answer; [^ ]*lab-bras[^ ]* answers instead' /tmp/status.json ||
+  fail "the status does not name the access concentrator that answers: $(cat /tmp/status.json)"
 
 log "--- the right password again"
 put_pppoe "$PASS_QUOTED"

@@ -1,6 +1,7 @@
 // Numbers and codes as people read them.
 
-/** What each WAN status code means, in the words a person needs: state, and what to do. */
+/** What each WAN status code means, in the words a person needs: state, and what to do. A
+ *  function gets the router's own sentence, where it knows who answered on the cable. */
 const WAN_MESSAGES = {
   'wan/UP': ['Connected', 'The router is online.', 'ok'],
   'wan/CONNECTING': ['Connecting…', 'The router is asking your provider for a connection.', 'busy'],
@@ -8,13 +9,18 @@ const WAN_MESSAGES = {
   'wan/NO_SERVER': ['No answer from the provider', 'Nothing on the cable answers PPPoE. Check that the modem is plugged into the Internet port and switched on.', 'bad'],
   'wan/PEER_DEAD': ['Connection lost', 'The provider stopped answering. The router keeps trying to reconnect.', 'bad'],
   'wan/LINK_DOWN': ['Cable unplugged', 'No cable is connected to the Internet port, or the modem is off.', 'bad'],
+  'wan/WRONG_SERVICE': ['Provider offers another service', said => `${capital(said)}. Check the service name from your provider on the Internet page, or leave it empty.`, 'bad'],
+  'wan/WRONG_AC': ['Another provider server answers', said => `${capital(said)}. Check the access concentrator name, or leave it empty to use whichever answers.`, 'bad'],
   'wan/NO_PPP': ['This router cannot dial PPPoE', 'Its system has no PPP support, so no PPPoE connection can start. This is not a problem with your line: install firmware built with PPP, or choose another connection type.', 'bad'],
 };
 
-export function wanMessage(code) {
-  const [title, detail, tone] = WAN_MESSAGES[code] ?? [code ?? 'Unknown', 'The router reported a state this page does not know.', 'busy'];
-  return { title, detail, tone };
+/** The words for the WAN part of GET /api/status ({code, message}). */
+export function wanMessage(wan) {
+  const [title, detail, tone] = WAN_MESSAGES[wan?.code] ?? [wan?.code ?? 'Unknown', wan?.message ? capital(wan.message) + '.' : 'The router reported a state this page does not know.', 'busy'];
+  return { title, detail: typeof detail === 'function' ? detail(wan.message ?? '') : detail, tone };
 }
+
+const capital = text => text.charAt(0).toUpperCase() + text.slice(1);
 
 const WIFI_MESSAGES = {
   'wifi/UP': 'Wi-Fi is on.',

@@ -25,5 +25,6 @@ public static class PppExitStatus
 public static class WanCodes
 {
     public const string Up = "wan/UP", Connecting = "wan/CONNECTING", AuthFailed = "wan/AUTH_FAILED",
-        NoServer = "wan/NO_SERVER", PeerDead = "wan/PEER_DEAD", LinkDown = "wan/LINK_DOWN", NoPpp = "wan/NO_PPP";
+        NoServer = "wan/NO_SERVER", PeerDead = "wan/PEER_DEAD", LinkDown = "wan/LINK_DOWN", NoPpp = "wan/NO_PPP",
+        WrongService = "wan/WRONG_SERVICE", WrongAc = "wan/WRONG_AC";
 }

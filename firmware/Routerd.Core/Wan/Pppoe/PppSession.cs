@@ -54,6 +54,16 @@ public sealed class PppSession(TimeProvider clock)
         return Lease;
     }
 
+    /// <summary>Replaces the reason of the last failed dial by a more precise one, while that
+    /// reason is still <paramref name="was"/> (no new session or failure since).</summary>
+    /// <returns>whether it was replaced.</returns>
+    public bool Explain(string was, string code, string message)
+    {
+        if (Lease is not null || this.code != was) return false;
+        (this.code, this.message) = (code, message);
+        return true;
+    }
+
     /// <summary>IPCP went down (pppd exits next and tells why).</summary>
     public void Down()
     {

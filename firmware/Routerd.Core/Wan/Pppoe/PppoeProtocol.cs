@@ -37,13 +37,19 @@ sealed partial class PppoeHandler(WanContext context) : IWanHandler
     /// <summary>While a daily reconnect is set and a session is up, the window is looked at this often.</summary>
     static readonly TimeSpan ReconnectCheck = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the probe after a silent discovery listens (pppd's own took 7 s).</summary>
+    static readonly TimeSpan ProbeTime = TimeSpan.FromSeconds(3);
+
     readonly PppSession ppp = new(context.Clock);
+    /// <summary>Counts pppd's exits, so that a probe's answer about an earlier dial is known as stale.</summary>
+    int exits;
     ILogger Log => context.Log;
 
     public WanStep? Handle(RouterEvent e, WanPlan wan, WanLease? lease) => e switch
     {
         PppHook h => new WanStep(null, OnHook(h.Report, wan, lease)),
         PppExited x => OnExited(x, wan, lease),
+        PppoeProbed p => OnProbed(p, wan, lease),
         CarrierChanged c => OnCarrier(c.Device, c.Present, wan, lease),
         _ => null,
     };
@@ -91,8 +97,34 @@ sealed partial class PppoeHandler(WanContext context) : IWanHandler
         if (x.Pid is { } gone && context.Ppp?.Pid is { } running && running != gone) return new(TimeSpan.Zero, lease);
         int status = PppdLog.Effective(x.Status, x.Announced);
         var wait = ppp.Exited(status, plan);
+        int dial = ++exits;
         LogPppExit(Log, status, ppp.Code, wait.TotalSeconds);
-        return new(wait, lease?.Interface == WanInterfaces.PppInterface ? null : lease, () => context.Ppp?.RedialAfter(wait));
+        bool ask = ppp.Code == WanCodes.NoServer && (plan.ServiceName ?? plan.AcName) is not null;
+        return new(wait, lease?.Interface == WanInterfaces.PppInterface ? null : lease, () =>
+        {
+            context.Ppp?.RedialAfter(wait);
+            if (ask) Probe(wan.Device, dial);
+        });
+    }
+
+    /// <summary>pppd asked for a named service or AC and heard nobody: a probe for any service
+    /// finds out whether someone answers with something else (DiscoveryExplanation).</summary>
+    void Probe(string device, int dial)
+    {
+        if (context.Discover is not { } discover || context.Post is not { } post) return;
+        _ = Task.Run(() =>
+        {
+            try { post(new PppoeProbed(discover(device, ProbeTime), dial)); }
+            catch (Exception e) when (e is IOException or ArgumentException) { LogProbeFailed(Log, device, e.Message); }
+        });
+    }
+
+    WanStep OnProbed(PppoeProbed p, WanPlan wan, WanLease? lease)
+    {
+        if (p.Dial == exits && wan.Plan<PppoePlan>() is { } plan && DiscoveryExplanation.Explain(plan, p.Detection) is { } why &&
+            ppp.Explain(WanCodes.NoServer, why.Code, why.Message))
+            LogExplained(Log, why.Code, why.Message);
+        return new(null, lease);
     }
 
     /// <summary>The WAN port's carrier changed (netlink). Coming back, it redials at once.</summary>
@@ -146,6 +178,10 @@ sealed partial class PppoeHandler(WanContext context) : IWanHandler
     static partial void LogCarrier(ILogger log, string device, string state);
     [LoggerMessage(Level = LogLevel.Information, Message = "ignored PPP {Event} from pppd {Pid}, which is no longer the running one")]
     static partial void LogStalePpp(ILogger log, string @event, int pid);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PPPoE discovery: {Code}: {Message}")]
+    static partial void LogExplained(ILogger log, string code, string message);
+    [LoggerMessage(Level = LogLevel.Information, Message = "PPPoE discovery probe on {Device} failed: {Reason}")]
+    static partial void LogProbeFailed(ILogger log, string device, string reason);
     [LoggerMessage(Level = LogLevel.Information, Message = "daily PPPoE reconnect: hanging up")]
     static partial void LogReconnect(ILogger log);
 }

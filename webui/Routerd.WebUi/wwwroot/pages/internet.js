@@ -84,7 +84,7 @@ export async function mount(main) {
   showModes();
 
   function showState(s, chosen) {
-    const msg = wanMessage(s?.wan?.code);
+    const msg = wanMessage(s?.wan);
     fill(state,
       h('p', { class: `state ${msg.tone}` }, h('span', { class: 'dot', 'aria-hidden': 'true' }), msg.title,
         s?.wan?.address && h('span', { class: 'hint' }, ` · ${s.wan.address}`)),

@@ -31,7 +31,7 @@ export function mount(main) {
     let s;
     try { s = await api.get('/api/status'); error.hidden = true; }
     catch (e) { error.textContent = e.message; error.hidden = false; return; }
-    const msg = wanMessage(s.wan?.code);
+    const msg = wanMessage(s.wan);
     fill(wan, h('p', { class: `state ${msg.tone}` }, h('span', { class: 'dot', 'aria-hidden': 'true' }), msg.title), h('p', { class: 'hint' }, msg.detail));
     const uptime = s.uptimeSeconds ?? (Date.now() - Date.parse(s.startedAt)) / 1000;
     fill(facts, def('Address', s.wan?.address ?? '—'),
