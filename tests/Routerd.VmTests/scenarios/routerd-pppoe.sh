@@ -161,24 +161,19 @@ result auth_waits "$w"
 
 # pppd's discovery gives up after 1 + 2 + 4 s, routerd's probe listens 3 s more: 30 s covers a
 # slow pppd start under TCG, while the plugin's defaults (options after nic-: 35 s) would not.
-log "--- a service the server does not offer: wan/WRONG_SERVICE names what it offers"
-t0=$(now)
-put_pppoe "$PASS_QUOTED" '"serviceName":"ISP-B"'
-wait_for 30 "wan/WRONG_SERVICE" wan_code_is wan/WRONG_SERVICE
-result wrong_service_s "$(elapsed "$t0")"
-routerd_api rtr /api/status > /tmp/status.json
-# The names are quoted in the sentence; JSON may escape those quotes, so they are skipped here.
-grep -qE 'lab-bras[^ ]* answers but offers the service [^ ]*internet[^ ]*, not [^ ]*ISP-B' /tmp/status.json ||
-  fail "the status does not say who answers with what: $(cat /tmp/status.json)"
-
-log "--- an access concentrator name nobody has: wan/WRONG_AC"
-t0=$(now)
-put_pppoe "$PASS_QUOTED" '"acName":"bras-7"'
-wait_for 30 "wan/WRONG_AC" wan_code_is wan/WRONG_AC
-result wrong_ac_s "$(elapsed "$t0")"
-routerd_api rtr /api/status > /tmp/status.json
-grep -qE 'bras-7[^ ]* does not answer; [^ ]*lab-bras[^ ]* answers instead' /tmp/status.json ||
-  fail "the status does not name the access concentrator that answers: $(cat /tmp/status.json)"
+# wrong_name CODE MEMBER PATTERN : the account with MEMBER added gets CODE, and the status's
+# sentence matches PATTERN (the names in it are quoted, and JSON may escape those quotes).
+wrong_name() {
+  t0=$(now)
+  put_pppoe "$PASS_QUOTED" "$2"
+  wait_for 30 "$1" wan_code_is "$1"
+  result "$(printf '%s' "${1#wan/}" | tr 'A-Z' 'a-z')_s" "$(elapsed "$t0")"
+  routerd_api rtr /api/status > /tmp/status.json
+  grep -qE "$3" /tmp/status.json || fail "$1: the status does not say who answers with what: $(cat /tmp/status.json)"
+}
+log "--- a service the server does not offer, then an AC name nobody has: each named"
+wrong_name wan/WRONG_SERVICE '"serviceName":"ISP-B"' 'lab-bras[^ ]* answers but offers the service [^ ]*internet[^ ]*, not [^ ]*ISP-B'
+wrong_name wan/WRONG_AC '"acName":"bras-7"' 'bras-7[^ ]* does not answer; [^ ]*lab-bras[^ ]* answers instead'
 
 log "--- the right password again"
 put_pppoe "$PASS_QUOTED"
