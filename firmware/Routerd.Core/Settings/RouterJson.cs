@@ -27,6 +27,7 @@ namespace Routerd.Core.Settings;
 [JsonSerializable(typeof(Routerd.Core.Wan.WanDetection))]
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(NewDevice))]
+[JsonSerializable(typeof(PortForward))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareStatus))]
 [JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareJob))]
