@@ -33,7 +33,10 @@ public static class ForwardsRenderer
     public const string DnatPassed = "ct status & dnat == 0";
 
     /// <summary>The source-NAT rule for hairpin: the device's answer must come back through the
-    /// router to be un-NATed, so the connection takes the router's LAN address as its source.</summary>
-    public static string HairpinMasquerade(string lan) =>
-        $"\t\tiifname {lan} oifname {lan} ct status dnat masquerade comment \"hairpin: the forwarded device answers through the router, not straight to its LAN neighbour\"\n";
+    /// router to be un-NATed, so the connection takes the router's LAN address as its source.
+    /// Matched by the LAN source, not by `iifname`: where br_netfilter is loaded, a DNATed packet
+    /// whose new destination is on the same bridge is bridged, not routed, and its postrouting
+    /// hook has no input interface.</summary>
+    public static string HairpinMasquerade(string lan, string lanNet) =>
+        $"\t\toifname {lan} ip saddr {lanNet} ct status dnat masquerade comment \"hairpin: the forwarded device answers through the router, not straight to its LAN neighbour\"\n";
 }

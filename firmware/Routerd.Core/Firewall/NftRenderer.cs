@@ -155,7 +155,7 @@ public static class NftRenderer
             	chain srcnat {
             		type nat hook postrouting priority srcnat; policy accept;
             		oifname {{wan}} ip saddr {{lanNet}} masquerade comment "LAN devices share the WAN address"
-            {{ForwardsRenderer.HairpinMasquerade(lan)}}	}
+            {{ForwardsRenderer.HairpinMasquerade(lan, lanNet)}}	}
             }
 
             """);
