@@ -214,6 +214,13 @@ public sealed class PortForwardTests : IClassFixture<LabFixture>, IDisposable
                 Assert.Equal("request/INVALID", (string?)error["code"]);
                 Assert.Contains(field, ((JsonArray)error["errors"]!).Select(e => (string?)e!["field"]));
             }
+            // A value of the wrong type is named at its field too.
+            using (var r = await api.Post("/api/forwards", JsonNode.Parse($$"""{"protocol":"tcp","wanPort":"8081","mac":"{{lab.Phone.Mac}}"}""")!))
+            {
+                string text = await r.Content.ReadAsStringAsync();
+                Assert.True((int)r.StatusCode == 400, text);
+                Assert.Equal(["wanPort"], ((JsonArray)JsonNode.Parse(text)!["errors"]!).Select(e => (string?)e!["field"]));
+            }
             using (var r = await api.Put("/api/forwards/999", Forward("tcp", 9000, lab.Phone.Mac)))
                 Assert.Equal(404, (int)r.StatusCode);
             using (var r = await api.Delete("/api/forwards/abc"))

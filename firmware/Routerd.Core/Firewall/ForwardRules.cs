@@ -20,7 +20,7 @@ public static class ForwardRules
     /// <summary>A home has a handful; more than this is an attack or a script gone wrong (and
     /// bounds the document's size like the other lists).</summary>
     public const int MaxForwards = 1000;
-    public const int MaxDescription = 100;
+    public const int MaxDescription = 64;
 
     public static string ProtocolName(ForwardProtocols p) => p switch
     {
