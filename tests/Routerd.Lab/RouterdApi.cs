@@ -39,6 +39,8 @@ public sealed class RouterdApi(string socketPath) : IDisposable
 
     public Task<HttpResponseMessage> Post(string path, JsonNode? body = null) => http.PostAsync(path, body is null ? null : Json(body));
 
+    public Task<HttpResponseMessage> Delete(string path) => http.DeleteAsync(path);
+
     static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
     /// <summary>GETs <paramref name="path"/> and parses the JSON; throws on a non-2xx answer.</summary>

@@ -164,8 +164,8 @@ public sealed class AttackSuiteTests(AttackLabFixture fixture) : IClassFixture<A
         var phone = Phone();
         await phone.LogIn();
         string cookieJar = phone.CookieJar;
-        string big = Path.Combine(lab.Dir, "2mb.json");
-        await File.WriteAllTextAsync(big, new string(' ', 2 * 1024 * 1024) + "{}");
+        string big = Path.Combine(lab.Dir, "3mb.json");
+        await File.WriteAllTextAsync(big, new string(' ', 3 * 1024 * 1024) + "{}");
         Assert.Equal("413", Curl(lab.Phone, $"-b {cookieJar} -X PUT -H 'X-CSRF-Token: {phone.Csrf}' -H 'Content-Type: application/json' --data-binary @{big} http://{Lan}/api/settings"));
     }
 

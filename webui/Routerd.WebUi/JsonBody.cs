@@ -23,7 +23,10 @@ public static class JsonBody
         }
         catch (JsonException e)
         {
-            return (null, Refuse($"the body is not valid JSON: {e.Message}", "http/BAD_BODY", StatusCodes.Status400BadRequest));
+            // A value of the wrong type ("wanPort": "abc") is named at its field, like any refusal.
+            var field = RouterJson.FieldOf(e.Path);
+            return (null, Results.Json(new ApiError($"the body is not valid JSON: {e.Message}", "http/BAD_BODY",
+                field.Length > 0 ? [new FieldError(field, e.Message)] : null), RouterJsonContext.Default.ApiError, statusCode: StatusCodes.Status400BadRequest));
         }
     }
 

@@ -114,6 +114,23 @@ public sealed class DeviceRegistry(TimeProvider clock)
             return macs.SelectMany(m => entries.TryGetValue(m, out var e) ? HeldBy(e) : []).ToList();
     }
 
+    /// <summary>The one IPv4 address a port forward sends a device's connections to: its DHCP
+    /// lease, or for a device with a fixed address the neighbour table's address that answered
+    /// (the lowest when several did). Only an address on the host side of <paramref name="lan"/>
+    /// and not the router's own counts; null when the device has none now.</summary>
+    public IPAddress? Ipv4Of(MacAddress mac, Ipv4Network lan)
+    {
+        lock (gate)
+        {
+            if (!entries.TryGetValue(mac, out var e)) return null;
+            return HeldBy(e)
+                .Where(a => lan.Contains(a) && lan.IsHostAddress(Ipv4Network.ToUInt(a)) && Ipv4Network.ToUInt(a) != lan.Address)
+                .OrderBy(a => e.Neighbours.TryGetValue(a, out var s) && (s & Alive) != 0 ? 0 : 1)
+                .ThenBy(a => Ipv4Network.ToUInt(a))
+                .FirstOrDefault();
+        }
+    }
+
     /// <summary>Which device holds each address now (the same addresses as <see cref="AddressesOf"/>).</summary>
     public IReadOnlyDictionary<IPAddress, MacAddress> AddressOwners()
     {

@@ -78,7 +78,7 @@ public static class NftRenderer
             		comment "the same for IPv6 (privacy addresses come and go: room for several per device)"
             	}
 
-            	chain input {
+            {{ForwardsRenderer.Declarations(wan, lan)}}	chain input {
             		type filter hook input priority filter; policy drop;
             		ct state vmap { established : accept, related : accept, invalid : drop } comment "replies to what the router started; invalid packets are never answered"
             		iifname "lo" accept comment "the router talking to itself"
@@ -117,7 +117,7 @@ public static class NftRenderer
             	}
 
             	chain download {
-            		ct state != { established, related } counter drop comment "the internet may not open connections into the LAN"
+            		ct state != { established, related } {{ForwardsRenderer.DnatPassed}} counter drop comment "the internet may not open connections into the LAN, except through a port forward"
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "the same clamp for the answers to the LAN's connections"
             		update @{{TrafficDownV4Set}} { ip daddr } accept comment "replies to connections the LAN opened; counted as the download of the address they go to"
             		update @{{TrafficDownV6Set}} { ip6 daddr } accept comment "the same for IPv6"
@@ -155,7 +155,7 @@ public static class NftRenderer
             	chain srcnat {
             		type nat hook postrouting priority srcnat; policy accept;
             		oifname {{wan}} ip saddr {{lanNet}} masquerade comment "LAN devices share the WAN address"
-            	}
+            {{ForwardsRenderer.HairpinMasquerade(lan, lanNet)}}	}
             }
 
             """);

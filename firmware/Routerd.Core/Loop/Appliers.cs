@@ -37,8 +37,9 @@ public interface INetworkConfigurator
 {
     /// <returns>the commands that were needed (empty when the system already matched the plan).</returns>
     IReadOnlyList<string> Apply(NetworkPlan plan);
-    /// <summary>Names of the interfaces that exist now (for validating settings).</summary>
-    IReadOnlySet<string> InterfaceNames();
+    /// <summary>The interfaces that exist now, by name, with their MAC where they have one (for
+    /// validating settings: a port must exist, a port forward must not name the router).</summary>
+    IReadOnlyDictionary<string, MacAddress?> Interfaces();
 }
 
 public interface IDnsService

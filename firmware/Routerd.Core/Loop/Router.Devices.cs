@@ -20,6 +20,10 @@ public sealed partial class Router
 
     VipSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
 
+    /// <summary>Every set and map element that follows the devices: the VIP sets and the port
+    /// forwards' map, loaded together (one transaction) whenever either changes.</summary>
+    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + ForwardMapOf(s).ToNft();
+
     /// <summary>Turns a device's VIP lane on (optionally until a time) or off. A device can be
     /// named before it was ever seen.</summary>
     public ChangeResult SetPriority(MacAddress mac, bool enabled, DateTimeOffset? until) => (ChangeResult)Send(new SetPriority(mac, enabled, until))!;
@@ -62,9 +66,11 @@ public sealed partial class Router
         devices.Knows(mac) || snapshot.Settings.Devices.Any(d => MacAddress.TryParse(d.Mac, out var m) && m == mac);
 
     /// <summary>True when <paramref name="next"/> differs from the current settings in the device
-    /// list alone (the same objects otherwise): only the VIP sets can change.</summary>
+    /// list or the port forwards alone (the same objects otherwise): only set and map elements
+    /// can change, never the ruleset.</summary>
     bool DevicesOnly(RouterSettings next) =>
-        !ReferenceEquals(next.Devices, settings.Devices) && (next with { Devices = settings.Devices }) == settings;
+        !(ReferenceEquals(next.Devices, settings.Devices) && ReferenceEquals(next.Forwards, settings.Forwards))
+        && (next with { Devices = settings.Devices, Forwards = settings.Forwards }) == settings;
 
     /// <summary>A change of the device list alone is batched (<see cref="Deferred"/>); anything
     /// else is an ordinary commit.</summary>
@@ -72,13 +78,14 @@ public sealed partial class Router
 
     /// <summary>A device-list change: the devices are validated (nothing else changed), the state
     /// takes the new VIP list, and the sets follow when the burst is over.</summary>
-    object CommitDevices(RouterSettings next)
+    object CommitDevices(RouterSettings next, IReadOnlyList<ForwardPlan>? checkedForwards = null)
     {
         var errors = new List<FieldError>();
         var qos = DesiredStateBuilder.BuildQos(next.Qos, next.Devices, clock.GetUtcNow(), errors);
-        if (qos is null) return new ChangeResult(errors);
+        var forwards = ReferenceEquals(next.Forwards, settings.Forwards) ? state.Forwards : checkedForwards ?? ForwardRules.Build(next.Forwards, Facts().OwnMacs, errors);
+        if (qos is null || forwards is null) return new ChangeResult(errors);
         beforeSets ??= (settings, state);
-        (settings, state) = (next, state with { Qos = qos });
+        (settings, state) = (next, state with { Qos = qos, Forwards = forwards });
         setsDirty = true;
         return Deferred;
     }
@@ -129,7 +136,7 @@ public sealed partial class Router
             }
             else storedBurst = true;
         }
-        string sets = VipSetsOf(state).ToNft();
+        string sets = SetElementsOf(state);
         if (applied is { } config && sets != appliedSets)
         {
             failures.Clear();

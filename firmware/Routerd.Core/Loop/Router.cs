@@ -167,6 +167,7 @@ public sealed partial class Router : IDisposable
     object? Dispatch(RouterEvent e) => e switch
     {
         ApplyStored => ApplyLoaded(),
+        EditForward f => OnEditForward(f),
         ChangeSettings c => c.WithRollback ? ChangeWithRollback(c.Incoming) : Commit(SettingsSecrets.KeepStored(c.Incoming, settings)),
         SetPriority p => OnSetPriority(p),
         AddDevice a => OnAddDevice(a),
@@ -219,7 +220,7 @@ public sealed partial class Router : IDisposable
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
         var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
         // An unchanged ruleset was checked when it was loaded: skipping the check keeps changes quick.
-        if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, VipSetsOf(nextState).ToNft()) is { } invalid)
+        if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, SetElementsOf(nextState)) is { } invalid)
             return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
 
         // Store, then apply: a change the store cannot keep is not applied at all, and a change
@@ -334,7 +335,14 @@ public sealed partial class Router : IDisposable
             : [];
     }
 
-    SystemFacts Facts() => new(appliers.Network.InterfaceNames(), clock.GetUtcNow());
+    SystemFacts Facts()
+    {
+        var interfaces = appliers.Network.Interfaces();
+        return new(interfaces.Keys.ToHashSet(), clock.GetUtcNow())
+        {
+            OwnMacs = interfaces.Values.OfType<MacAddress>().Where(m => !m.IsZero).ToHashSet(),
+        };
+    }
 
     /// <summary>The leaf qdisc the queues use on this kernel.</summary>
     public LeafQdisc QueueLeaf => appliers.Traffic.Leaf;
@@ -361,7 +369,7 @@ public sealed partial class Router : IDisposable
         });
         if (appliers.Ppp is { } pppd) Step("pppoe", last is not null && (config.Pppd is null ? last.Pppd is null : config.Pppd.SameProcess(last.Pppd)), () => pppd.Apply(config.Pppd));
         Step("wan", last is not null && SameClient(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
-        string sets = VipSetsOf(state).ToNft();
+        string sets = SetElementsOf(state);
         Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
         {
             if (appliers.Firewall.Apply(config.Nftables, sets)) LogFirewall(log);

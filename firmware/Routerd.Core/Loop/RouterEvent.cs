@@ -46,6 +46,14 @@ public sealed class FactoryReset(RouterSettings firstBoot, Action forgetStoredSt
     public Action ForgetStoredState { get; } = forgetStoredState;
 }
 public sealed class ConfirmChange : RouterEvent;
+/// <summary>Create (no id), replace or delete (no forward) one port forward.</summary>
+public sealed class EditForward(int? id, PortForward? forward) : RouterEvent
+{
+    public int? Id { get; } = id;
+    public PortForward? Forward { get; } = forward;
+    /// <summary>The forward's id, set by the loop (a new forward's is assigned there).</summary>
+    public int AssignedId { get; internal set; }
+}
 
 // Hooks of the daemons routerd runs.
 public sealed class DhcpHook(DhcpHookReport report) : RouterEvent

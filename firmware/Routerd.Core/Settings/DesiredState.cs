@@ -5,7 +5,11 @@ namespace Routerd.Core.Settings;
 // The desired state: one immutable, typed tree built from validated settings plus the board.
 // Renderers read only this (and observed facts such as the WAN lease); they never see raw input.
 
-public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan Qos, Wifi.WifiPlan? Wifi = null);
+public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan Qos, Wifi.WifiPlan? Wifi = null)
+{
+    /// <summary>The port forwards, enabled or not (Firewall/ForwardRules.cs).</summary>
+    public IReadOnlyList<Firewall.ForwardPlan> Forwards { get; init; } = [];
+}
 
 /// <summary>The shaper rates (null: off) and the devices in the VIP lane right now.</summary>
 public sealed record QosPlan(long? UploadKbit, long? DownloadKbit, IReadOnlyList<MacAddress> VipMacs);

@@ -5,7 +5,11 @@ namespace Routerd.Core.Settings;
 /// <summary>Facts about the running system that validation needs (null: not known, e.g. the
 /// offline <c>render</c> verb, and those checks are skipped). <see cref="Now"/> decides which
 /// priorities have expired.</summary>
-public sealed record SystemFacts(IReadOnlySet<string>? Interfaces, DateTimeOffset Now = default);
+public sealed record SystemFacts(IReadOnlySet<string>? Interfaces, DateTimeOffset Now = default)
+{
+    /// <summary>The MACs of the router's own interfaces (a forward must not name the router).</summary>
+    public IReadOnlySet<MacAddress>? OwnMacs { get; init; }
+}
 
 /// <summary>Validates settings and builds the typed desired state in one pass, so a value is
 /// parsed once and every refusal names the field it came from.</summary>
@@ -35,13 +39,14 @@ public static class DesiredStateBuilder
         var wan = BuildWan(s.Wan, lan, facts, errors);
         var wifi = Wifi.WifiRules.Build(s.Wifi, board, errors);
         var qos = BuildQos(s.Qos, s.Devices, facts.Now, errors);
+        var forwards = Firewall.ForwardRules.Build(s.Forwards, facts.OwnMacs, errors);
 
         if (lan is not null && wan is not null && lan.Ports.Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is already a LAN port"));
         else if (wan is not null && !BoardPorts(board).Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is not one of this router's ports ({string.Join(", ", BoardPorts(board))})"));
 
-        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) : null;
+        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) { Forwards = forwards! } : null;
     }
 
     /// <summary>The ports the board has: its WAN port and its LAN ports (either may become the WAN).</summary>

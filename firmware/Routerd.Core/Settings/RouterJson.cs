@@ -27,6 +27,7 @@ namespace Routerd.Core.Settings;
 [JsonSerializable(typeof(Routerd.Core.Wan.WanDetection))]
 [JsonSerializable(typeof(PriorityRequest))]
 [JsonSerializable(typeof(NewDevice))]
+[JsonSerializable(typeof(PortForward))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareStatus))]
 [JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareJob))]
@@ -93,7 +94,8 @@ public static class RouterJson
     }.GetTypeInfo(typeof(RouterSettings));
 
     /// <summary>"$.wan.dnsOverride" → "wan.dnsOverride"; "$.devices[0].mac" → "devices[0].mac".</summary>
-    static string FieldOf(string? path) => path is null or "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    /// <summary>A JSON path as System.Text.Json reports it ("$.wan.device") as a field name ("wan.device").</summary>
+    public static string FieldOf(string? path) => path is null or "$" ? "" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
     /// <summary>One pass over the text that finds what a JSON parser accepts but a settings document
     /// must not have, with the path of the first one found.</summary>

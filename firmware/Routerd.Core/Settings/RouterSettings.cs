@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -21,6 +21,28 @@ public sealed record RouterSettings
     public QosSettings Qos { get; set; } = new();
     /// <summary>Devices the user has said something about (a name, priority), by MAC.</summary>
     public IReadOnlyList<DeviceSettings> Devices { get; set; } = [];
+    /// <summary>Port forwards from the internet to LAN devices (Firewall/ForwardRules.cs checks them).</summary>
+    public IReadOnlyList<PortForward> Forwards { get; set; } = [];
+}
+
+/// <summary>One port forward: a WAN port or range, for TCP, UDP or both, to a LAN device named
+/// by MAC (the forward follows whichever IPv4 address the device holds) on the same ports or a
+/// range of the same length starting at <see cref="LanPort"/>.</summary>
+public sealed record PortForward
+{
+    /// <summary>Assigned by the router when the forward is created; names it in the API.</summary>
+    public int Id { get; set; }
+    /// <summary>tcp, udp or both.</summary>
+    public string Protocol { get; set; } = "tcp";
+    public int WanPort { get; set; }
+    /// <summary>The range's last port; null: a single port.</summary>
+    public int? WanPortEnd { get; set; }
+    public string Mac { get; set; } = "";
+    /// <summary>The first LAN port; null: the same as the WAN port.</summary>
+    public int? LanPort { get; set; }
+    public bool Enabled { get; set; } = true;
+    /// <summary>For people only: never rendered into a ruleset or a command line.</summary>
+    public string? Description { get; set; }
 }
 
 /// <summary>The line rates the shaper sits just under, so queues form in the router (where the

@@ -13,6 +13,8 @@ public static class SettingsMigrations
         doc => doc,
         // 1 → 2: the VIP lane. New sections start empty: no shaper, no device settings.
         doc => doc,
+        // 2 → 3: port forwards. The list starts empty: nothing is forwarded.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

@@ -14,7 +14,7 @@ public sealed class IpNetworkConfigurator(string ip, INetworkObserver observer, 
 {
     NetworkOwnership? owned;
 
-    public IReadOnlySet<string> InterfaceNames() => observer.Links().Select(l => l.Name).ToHashSet();
+    public IReadOnlyDictionary<string, MacAddress?> Interfaces() => observer.Links().DistinctBy(l => l.Name).ToDictionary(l => l.Name, l => l.Mac);
 
     public IReadOnlyList<string> Apply(NetworkPlan plan)
     {

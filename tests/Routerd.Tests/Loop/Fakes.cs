@@ -57,7 +57,10 @@ sealed class FakeNetwork(params string[] interfaces) : INetworkConfigurator
         Changes++;
         return ["changed"];
     }
-    public IReadOnlySet<string> InterfaceNames() => interfaces.ToHashSet();
+    /// <summary>The MACs of the interfaces, in order (the rest have none, like a tunnel).</summary>
+    public MacAddress[] Macs = [];
+    public IReadOnlyDictionary<string, MacAddress?> Interfaces() =>
+        interfaces.Distinct().Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i < Macs.Length ? Macs[x.i] : (MacAddress?)null);
 }
 
 sealed class FakeDns : IDnsService

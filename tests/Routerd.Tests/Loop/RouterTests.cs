@@ -58,7 +58,8 @@ public class RouterTests
     sealed class BrokenNetwork : INetworkConfigurator
     {
         public IReadOnlyList<string> Apply(Routerd.Core.Net.NetworkPlan plan) => throw new NotSupportedException("an adapter bug");
-        public IReadOnlySet<string> InterfaceNames() => new HashSet<string> { "lo", "wan0", "lan1", "lan2" };
+        public IReadOnlyDictionary<string, Routerd.Core.Net.MacAddress?> Interfaces() =>
+            new[] { "lo", "wan0", "lan1", "lan2" }.ToDictionary(n => n, _ => (Routerd.Core.Net.MacAddress?)null);
     }
 
     [Fact]

@@ -74,6 +74,9 @@ public class GoldenTests
         // The VIP sets' elements: the VIP MACs with the addresses given in the input.
         var addresses = input["vipAddresses"]?.AsArray().Select(a => System.Net.IPAddress.Parse(a!.GetValue<string>())) ?? [];
         files["vip-sets.nft"] = VipSets.From(state.Qos.VipMacs, addresses).ToNft();
+        // The forward map's elements: each forward's device at the address the input gives it (none: offline).
+        var held = input["deviceAddresses"]?.AsObject().ToDictionary(kv => Routerd.Core.Net.MacAddress.Parse(kv.Key), kv => System.Net.IPAddress.Parse(kv.Value!.GetValue<string>())) ?? [];
+        files["forward-map.nft"] = ForwardMap.From(state.Forwards, mac => held.GetValueOrDefault(mac)).ToNft();
         return files;
     }
 

@@ -14,7 +14,8 @@ public class NftSyntaxTests
         // The table and its set elements, as the firewall adapter loads them: one transaction.
         string dir = Path.Combine(AppContext.BaseDirectory, "Golden", name, "expected");
         string file = Path.Combine(Path.GetTempPath(), $"routerd-nft-check-{name}-{Environment.ProcessId}.nft");
-        File.WriteAllText(file, File.ReadAllText(Path.Combine(dir, "routerd.nft")) + File.ReadAllText(Path.Combine(dir, "vip-sets.nft")));
+        File.WriteAllText(file, File.ReadAllText(Path.Combine(dir, "routerd.nft")) + File.ReadAllText(Path.Combine(dir, "vip-sets.nft"))
+            + File.ReadAllText(Path.Combine(dir, "forward-map.nft")));
         var psi = new ProcessStartInfo("unshare", ["--net", "nft", "-c", "-f", file]) { RedirectStandardError = true };
         Process p;
         try { p = Process.Start(psi)!; }

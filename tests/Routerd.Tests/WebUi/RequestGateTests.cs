@@ -56,3 +56,36 @@ public class RequestGateTests
         Assert.Equal(RequestGate.SmallBodyBytes, RequestGate.BodyLimit(new DefaultHttpContext { Request = { Path = "/api/firmware/x" } }.Request));
     }
 }
+
+/// <summary>An exported settings document must always be importable: one at every list's limit,
+/// each name and description at its length limit in characters JSON escapes (\uXXXX, six bytes
+/// each), must fit the settings routes' body limit.</summary>
+public class SettingsDocumentSizeTests
+{
+    [Fact]
+    public void A_document_at_every_limit_fits_the_settings_body_limit()
+    {
+        var board = new Routerd.Core.Settings.Board { WanDevice = "wan0", LanPorts = ["lan1"] };
+        string Wide(int n) => new('\u4e2d', n);
+        string Mac(int i) => $"02:00:00:00:{i / 256:x2}:{i % 256:x2}";
+        var s = Routerd.Core.Settings.FirstBoot.Settings(board, _ => "hash") with
+        {
+            Devices = Enumerable.Range(0, Routerd.Core.Settings.DesiredStateBuilder.MaxDevices)
+                .Select(i => new Routerd.Core.Settings.DeviceSettings { Mac = Mac(i), Name = Wide(64), Priority = true, PriorityUntil = DateTimeOffset.MaxValue }).ToList(),
+            Forwards = Enumerable.Range(0, Routerd.Core.Firewall.ForwardRules.MaxForwards)
+                .Select(i => new Routerd.Core.Settings.PortForward { Id = 100000 + i, Protocol = "both", WanPort = 10000 + i, WanPortEnd = 10000 + i, Mac = Mac(i), LanPort = 50000 + i, Description = Wide(Routerd.Core.Firewall.ForwardRules.MaxDescription) }).ToList(),
+        };
+        s = s with
+        {
+            Lan = s.Lan with
+            {
+                StaticLeases = Enumerable.Range(0, Routerd.Core.Settings.DesiredStateBuilder.MaxStaticLeases)
+                    .Select(i => new Routerd.Core.Settings.StaticLease { Mac = Mac(i), Address = "192.168.1.200", Hostname = new string('h', 63) }).ToList(),
+            },
+        };
+        string json = System.Text.Json.JsonSerializer.Serialize(s, Routerd.Core.Settings.RouterJsonContext.Default.RouterSettings);
+        Assert.Contains("\\u4E2D", json); // the worst case was really written
+        long bytes = System.Text.Encoding.UTF8.GetByteCount(json);
+        Assert.True(bytes < RequestGate.SettingsBodyBytes, $"{bytes} bytes at the limits, the body limit is {RequestGate.SettingsBodyBytes}");
+    }
+}

@@ -23,8 +23,9 @@ public static class RequestGate
     /// <summary>A login: a user name and a password of at most 128 characters, with room to spare.</summary>
     public const long LoginBodyBytes = 4 * 1024;
     /// <summary>A settings document at the validation's limits (1024 devices, 1024 static leases,
-    /// every name at its maximum) is about 400 KiB as exported: this is also Kestrel's global limit.</summary>
-    public const long SettingsBodyBytes = 1024 * 1024;
+    /// 1,000 port forwards, every name and description at its maximum in characters JSON escapes
+    /// as \uXXXX) is 1.3 MB as exported (SettingsDocumentSizeTests): this is also Kestrel's global limit.</summary>
+    public const long SettingsBodyBytes = 2 * 1024 * 1024;
     /// <summary>Every other body (a priority, a device, a password change).</summary>
     public const long SmallBodyBytes = 16 * 1024;
 

@@ -10,6 +10,7 @@ export const PAGES = [
   ['internet', 'Internet'],
   ['wifi', 'Wi-Fi'],
   ['devices', 'Devices'],
+  ['forwards', 'Port forwarding'],
   ['system', 'System'],
 ];
 

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text;
+using Routerd.Core.Net;
+
+namespace Routerd.Core.Firewall;
+
+/// <summary>Where each enabled forward leads right now: its device's current IPv4 address on the
+/// LAN, or why it leads nowhere. Built from the forwards and the devices' observed addresses, so a
+/// device that renews to another address takes its forwards along without a new ruleset.</summary>
+public sealed record ForwardMap(IReadOnlyList<ForwardTarget> Targets)
+{
+    public static readonly ForwardMap Empty = new([]);
+
+    /// <summary>The map's name in <c>table inet routerd</c> (ForwardsRenderer declares it).</summary>
+    public const string MapName = "forward_v4";
+
+    /// <param name="addressOf">the device's current IPv4 address inside the LAN subnet, or null.</param>
+    public static ForwardMap From(IReadOnlyList<ForwardPlan> forwards, Func<MacAddress, IPAddress?> addressOf) =>
+        new(forwards.Select(f => !f.Enabled
+            ? new ForwardTarget(f, null, ForwardTarget.Disabled)
+            : addressOf(f.Mac) is { } a ? new ForwardTarget(f, a, null) : new ForwardTarget(f, null, ForwardTarget.NoAddress)).ToList());
+
+    /// <summary>The map's whole content as one nft script: flush, then add, loaded atomically like
+    /// the VIP sets (no packet sees a half-filled map). One element per protocol and WAN port:
+    /// the lookup stays one hash probe however many forwards there are, and a range that moves to
+    /// other LAN ports keeps each port's offset.</summary>
+    public string ToNft()
+    {
+        var b = new StringBuilder($"flush map inet {NftRenderer.TableName} {MapName}\n");
+        var elements = new List<string>();
+        foreach (var t in Targets)
+        {
+            if (t.Address is not { } address) continue;
+            var f = t.Forward;
+            foreach (var protocol in new[] { ForwardProtocols.Tcp, ForwardProtocols.Udp })
+            {
+                if (!f.Protocols.HasFlag(protocol)) continue;
+                string p = ForwardRules.ProtocolName(protocol);
+                for (int port = f.WanStart; port <= f.WanEnd; port++)
+                    elements.Add($"{p} . {port} : {address} . {f.LanStart + (port - f.WanStart)}");
+            }
+        }
+        if (elements.Count > 0)
+            b.Append($"add element inet {NftRenderer.TableName} {MapName} {{ {string.Join(", ", elements)} }}\n");
+        return b.ToString();
+    }
+}
+
+/// <summary>A forward and where it leads now; <see cref="Reason"/> says why not when <see cref="Address"/> is null.</summary>
+public sealed record ForwardTarget(ForwardPlan Forward, IPAddress? Address, string? Reason)
+{
+    public const string Disabled = "forward/DISABLED";
+    /// <summary>The device holds no IPv4 address on the LAN now (offline, or never seen).</summary>
+    public const string NoAddress = "forward/NO_ADDRESS";
+}

@@ -1,0 +1,66 @@
+using Routerd.Core.Firewall;
+using Routerd.Core.Settings;
+
+namespace Routerd.Core.Loop;
+
+// Port forwards: created, changed and deleted one at a time through the loop, so two edits never
+// race on the list. A forward change moves only the forward map's elements (like a priority
+// toggle moves the VIP sets): it is batched with the burst and never reloads the ruleset.
+public sealed partial class Router
+{
+    /// <summary>Where each forward leads now, from the device registry's current addresses.</summary>
+    ForwardMap ForwardMapOf(DesiredState s) => ForwardMap.From(s.Forwards, mac => devices.Ipv4Of(mac, s.Lan.Address));
+
+    /// <summary>The forwards as the last snapshot has them, each with where it leads right now.</summary>
+    public ForwardMap Forwards() => ForwardMapOf(snapshot.State);
+
+    /// <summary>Creates (<paramref name="id"/> null), replaces or (<paramref name="forward"/> null)
+    /// deletes a forward. The answer names the forward's id; <see cref="ForwardChange.NotFound"/>
+    /// when <paramref name="id"/> names none.</summary>
+    public async Task<ForwardChange> EditForwardAsync(int? id, PortForward? forward)
+    {
+        var edit = new EditForward(id, forward);
+        // A batched change is answered with the burst's ChangeResult (FlushSets), anything else here.
+        return await SendAsync(edit) switch
+        {
+            ForwardChange answer => answer,
+            ChangeResult result => new ForwardChange(result, edit.AssignedId),
+            var other => throw new InvalidOperationException($"unexpected answer {other}"),
+        };
+    }
+
+    object OnEditForward(EditForward e)
+    {
+        var list = settings.Forwards.ToList();
+        int at = e.Id is { } id ? list.FindIndex(f => f.Id == id) : -1;
+        if (e.Id is not null && at < 0) return ForwardChange.Missing;
+        int newId;
+        if (e.Forward is null)
+        {
+            newId = e.Id!.Value;
+            list.RemoveAt(at);
+        }
+        else if (at >= 0)
+        {
+            newId = e.Id!.Value;
+            list[at] = e.Forward with { Id = newId };
+        }
+        else
+        {
+            newId = list.Count == 0 ? 1 : list.Max(f => f.Id) + 1;
+            list.Add(e.Forward with { Id = newId });
+        }
+        e.AssignedId = newId;
+        // Checked here (not only in the commit) so an overlap is named at the edited forward.
+        var errors = new List<FieldError>();
+        if (ForwardRules.Build(list, Facts().OwnMacs, errors, edited: newId) is not { } plans) return new ChangeResult(errors);
+        var next = settings with { Forwards = list };
+        return DevicesOnly(next) ? CommitDevices(next, plans) : Commit(next);
+    }
+}
+
+/// <summary>A forward edit's answer: the change's result and the forward's id.</summary>
+public sealed record ForwardChange(ChangeResult Result, int Id, bool NotFound = false)
+{
+    public static readonly ForwardChange Missing = new(ChangeResult.Applied, 0, true);
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using Routerd.Core.Devices;
+using Routerd.Core.Firewall;
+using Routerd.Core.Loop;
+using Routerd.Core.Net;
+using Routerd.Core.Settings;
+using Routerd.Core.Wan;
+using Xunit;
+
+namespace Routerd.Tests.Loop;
+
+/// <summary>Port forwards through the loop: an edit is stored and moves the forward map's
+/// elements only; the map follows the device's address; bad input changes nothing.</summary>
+public class ForwardLoopTests
+{
+    readonly Board board = new() { WanDevice = "wan0", LanPorts = ["lan1"] };
+    readonly FakeFirewall firewall = new();
+    readonly FakeTraffic traffic = new();
+    readonly FakeDns dns = new();
+    readonly FakeNetwork network = new("lo", "wan0", "lan1", "br-lan") { Macs = [default, MacAddress.Parse("02:aa:00:00:00:01"), MacAddress.Parse("02:aa:00:00:00:02")] };
+    readonly MemoryStore store = new();
+    readonly ManualClock clock = new();
+    readonly DeviceRegistry registry;
+    readonly Router router;
+    static readonly MacAddress Nas = MacAddress.Parse("02:00:00:00:02:01");
+
+    public ForwardLoopTests()
+    {
+        registry = new DeviceRegistry(clock);
+        router = TestRouter.New(board, store, network, firewall, traffic, dns, registry: registry, clock: clock, hooks: new HookTarget(["routerd"], "/s"));
+        router.Start(p => p);
+        registry.SetLeases([new DhcpLease(null, Nas, "192.168.1.50", "nas")]);
+    }
+
+    static PortForward Web => new() { Protocol = "tcp", WanPort = 8443, LanPort = 443, Mac = Nas.ToString(), Description = "NAS" };
+
+    [Fact]
+    public async Task Adding_a_forward_stores_it_and_loads_map_elements_only()
+    {
+        int loads = firewall.Loads, checks = firewall.Checks, restarts = dns.Restarts, saves = store.Saves;
+        var tc = traffic.Plan;
+        var added = await router.EditForwardAsync(null, Web);
+        Assert.True(added.Result.Succeeded);
+        Assert.Equal(1, added.Id);
+        Assert.Equal(loads, firewall.Loads);   // the ruleset was not reloaded
+        Assert.Equal(checks, firewall.Checks); // nor checked: elements only
+        Assert.Equal(restarts, dns.Restarts);
+        Assert.Same(tc, traffic.Plan);
+        Assert.Equal(saves + 1, store.Saves);
+        Assert.Contains("add element inet routerd forward_v4 { tcp . 8443 : 192.168.1.50 . 443 }", firewall.Sets);
+        Assert.Equal(1, store.Stored!.Forwards.Single().Id);
+
+        var second = await router.EditForwardAsync(null, Web with { WanPort = 2222, LanPort = 22 });
+        Assert.Equal(2, second.Id);
+        Assert.Contains("tcp . 2222 : 192.168.1.50 . 22", firewall.Sets);
+        Assert.Equal([added.Id, second.Id], router.Forwards().Targets.Select(t => t.Forward.Id));
+    }
+
+    [Fact]
+    public async Task A_device_that_renews_to_another_address_takes_its_forward_along()
+    {
+        await router.EditForwardAsync(null, Web);
+        registry.SetLeases([new DhcpLease(null, Nas, "192.168.1.77", "nas")]);
+        router.RefreshVipAddresses();
+        Assert.Contains("tcp . 8443 : 192.168.1.77 . 443", firewall.Sets);
+        Assert.DoesNotContain("192.168.1.50", firewall.Sets);
+        Assert.Equal(IPAddress.Parse("192.168.1.77"), router.Forwards().Targets.Single().Address);
+
+        // Gone from the LAN (no lease, no neighbour): the forward leads nowhere and says why.
+        registry.SetLeases([]);
+        router.RefreshVipAddresses();
+        Assert.DoesNotContain("add element inet routerd forward_v4", firewall.Sets);
+        Assert.Equal(ForwardTarget.NoAddress, router.Forwards().Targets.Single().Reason);
+    }
+
+    [Fact]
+    public async Task Disabling_and_deleting_take_the_elements_out()
+    {
+        var added = await router.EditForwardAsync(null, Web);
+        Assert.True((await router.EditForwardAsync(added.Id, Web with { Enabled = false })).Result.Succeeded);
+        Assert.DoesNotContain("add element inet routerd forward_v4", firewall.Sets);
+        Assert.Equal(ForwardTarget.Disabled, router.Forwards().Targets.Single().Reason);
+        Assert.False(store.Stored!.Forwards.Single().Enabled);
+
+        Assert.True((await router.EditForwardAsync(added.Id, Web)).Result.Succeeded);
+        Assert.Contains("tcp . 8443", firewall.Sets);
+        Assert.True((await router.EditForwardAsync(added.Id, null)).Result.Succeeded);
+        Assert.Empty(store.Stored!.Forwards);
+        Assert.DoesNotContain("tcp . 8443", firewall.Sets);
+        Assert.True((await router.EditForwardAsync(added.Id, null)).NotFound);
+        Assert.True((await router.EditForwardAsync(99, Web)).NotFound);
+    }
+
+    [Fact]
+    public async Task Bad_forwards_are_refused_and_nothing_is_stored_or_applied()
+    {
+        await router.EditForwardAsync(null, Web);
+        int saves = store.Saves;
+        string? sets = firewall.Sets;
+        var overlap = await router.EditForwardAsync(null, Web with { WanPort = 8440, WanPortEnd = 8450, LanPort = null });
+        Assert.Equal("forwards[1].wanPort", overlap.Result.Errors.Single().Field);
+        var router_ = await router.EditForwardAsync(null, Web with { WanPort = 9000, Mac = "02:aa:00:00:00:02" });
+        Assert.Equal("forwards[1].mac", router_.Result.Errors.Single().Field);
+        Assert.Equal("forwards[0].wanPort", (await router.EditForwardAsync(1, Web with { WanPort = 0 })).Result.Errors.Single().Field);
+        // An edited forward that now overlaps a later one is named itself, with the other's id.
+        Assert.True((await router.EditForwardAsync(null, Web with { WanPort = 9000, LanPort = 90 })).Result.Succeeded);
+        saves = store.Saves;
+        sets = firewall.Sets;
+        var moved = (await router.EditForwardAsync(1, Web with { WanPort = 9000 })).Result.Errors.Single();
+        Assert.Equal("forwards[0].wanPort", moved.Field);
+        Assert.Contains("forward 2", moved.Message);
+        Assert.Equal((saves, sets), (store.Saves, firewall.Sets));
+        Assert.Equal([8443, 9000], router.Settings.Forwards.Select(f => f.WanPort));
+    }
+
+    [Fact]
+    public async Task The_map_cannot_be_loaded_then_the_forward_is_not_kept()
+    {
+        var broken = new FailingSets(firewall);
+        using var r = TestRouter.New(board, new MemoryStore(), network, broken, traffic, dns, registry: registry, clock: clock, hooks: new HookTarget(["routerd"], "/s"));
+        r.Start(p => p);
+        broken.Fail = true;
+        var added = await r.EditForwardAsync(null, Web);
+        Assert.Equal("firewall/NFT_FAILED", added.Result.FailureCode);
+        Assert.Empty(r.Settings.Forwards);
+    }
+
+    /// <summary>A firewall whose element loads fail (the table was removed under us and the reload failed too).</summary>
+    sealed class FailingSets(FakeFirewall inner) : IFirewall
+    {
+        public bool Fail;
+        public string? Check(string ruleset, string sets) => inner.Check(ruleset, sets);
+        public bool Apply(string ruleset, string sets) =>
+            Fail ? throw new ApplyException("firewall/NFT_FAILED", "simulated: the map could not be loaded") : inner.Apply(ruleset, sets);
+    }
+}
