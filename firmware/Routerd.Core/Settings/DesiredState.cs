@@ -5,7 +5,11 @@ namespace Routerd.Core.Settings;
 // The desired state: one immutable, typed tree built from validated settings plus the board.
 // Renderers read only this (and observed facts such as the WAN lease); they never see raw input.
 
-public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan Qos, Wifi.WifiPlan? Wifi = null);
+public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan Qos, Wifi.WifiPlan? Wifi = null)
+{
+    /// <summary>IPv6 on the WAN and the LAN; off unless the settings switch it on.</summary>
+    public Ipv6.Ipv6Plan Ipv6 { get; init; } = Routerd.Core.Ipv6.Ipv6Plan.Off;
+}
 
 /// <summary>The shaper rates (null: off) and the devices in the VIP lane right now.</summary>
 public sealed record QosPlan(long? UploadKbit, long? DownloadKbit, IReadOnlyList<MacAddress> VipMacs);
