@@ -5,27 +5,72 @@ namespace Routerd.NetnsTests;
 
 /// <summary>The ISP runs Kea (prefix delegation) and radvd; routerd starts after them, as a router
 /// plugged into a dual-stack line.</summary>
-public sealed class Ipv6LabFixture : LabFixture
+public class Ipv6LabFixture : LabFixture
 {
     static readonly TimeSpan Ready = TimeSpan.FromSeconds(60);
     protected override bool StartRouterd => false;
+    protected virtual Ipv6Isp.Timers Timers => Ipv6Isp.Timers.Long;
 
     public string DelegatedPrefix { get; private set; } = "";
+    public LabProcess? Kea { get; set; }
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        Ipv6Isp.Start(Lab);
+        Kea = Ipv6Isp.Start(Lab, Timers);
         Lab.StartRouterd();
-        await Lab.WaitFor(async () => (await Api.GetJson("/api/status"))["ipv6"]?["code"]?.GetValue<string>() == "ipv6/UP", Ready,
-            "routerd's WAN to get a delegated prefix from Kea");
+        await WaitForPrefix(_ => true);
+        await Lab.WaitForLeases(Ready);
+    }
+
+    /// <summary>Waits until the status shows a delegated prefix that <paramref name="wanted"/> accepts,
+    /// then has the ISP route it to the router (Kea hands prefixes out, it does not route them).</summary>
+    public async Task WaitForPrefix(Func<string, bool> wanted)
+    {
+        await Lab.WaitFor(async () => (await Api.GetJson("/api/status"))["ipv6"] is { } v6 && v6["code"]?.GetValue<string>() == "ipv6/UP"
+            && wanted(v6["delegatedPrefix"]!.GetValue<string>()), Ready, "routerd's WAN to get a delegated prefix from Kea");
         DelegatedPrefix = (await Api.GetJson("/api/status"))["ipv6"]!["delegatedPrefix"]!.GetValue<string>();
-        // The ISP routes the delegated prefix to the router (Kea hands it out, it does not route it).
         string routerLinkLocal = Lab.RunIn(Lab.RouterNs, "ip -6 -o addr show dev wan0 scope link").Stdout
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "inet6").Skip(1).First().Split('/')[0];
-        var route = Lab.RunIn(Lab.IspNs, $"ip -6 route add {DelegatedPrefix} via {routerLinkLocal} dev isp0");
+        var route = Lab.RunIn(Lab.IspNs, $"ip -6 route replace {DelegatedPrefix} via {routerLinkLocal} dev isp0");
         if (!route.Ok) throw new InvalidOperationException($"the ISP could not route the delegated prefix: {route}");
-        await Lab.WaitForLeases(Ready);
+    }
+}
+
+/// <summary>Short lease timers, so that a new pool at the ISP reaches the router within seconds.</summary>
+public sealed class Ipv6RenumberFixture : Ipv6LabFixture
+{
+    protected override Ipv6Isp.Timers Timers => Ipv6Isp.Timers.Short;
+}
+
+public sealed class Ipv6RenumberTests(Ipv6RenumberFixture fixture) : IClassFixture<Ipv6RenumberFixture>
+{
+    readonly Lab.Lab lab = fixture.Lab;
+    static readonly TimeSpan Slaac = TimeSpan.FromSeconds(60);
+
+    string PhoneAddresses() => lab.RunIn(lab.Phone.Namespace, "ip -6 -o addr show dev eth0 scope global -tentative").Stdout;
+
+    [Fact]
+    public async Task A_new_prefix_from_the_isp_renumbers_the_lan_and_deprecates_the_old_one()
+    {
+        string old = fixture.DelegatedPrefix.Split("::")[0] + ":";
+        await lab.WaitFor(() => PhoneAddresses().Contains("inet6 " + old), Slaac, "the phone's address in the first prefix");
+
+        // The ISP renumbers: a restarted Kea with another pool knows nothing of the old prefix.
+        fixture.Kea!.Dispose();
+        fixture.Kea = Ipv6Isp.StartKea(lab, "2001:db8:200::", Ipv6Isp.Timers.Short);
+        await fixture.WaitForPrefix(p => p.StartsWith("2001:db8:2", StringComparison.Ordinal));
+        string next = fixture.DelegatedPrefix.Split("::")[0] + ":";
+        Assert.DoesNotContain(old + ":1/64", lab.RunIn(lab.RouterNs, "ip -6 -o addr show dev br-lan").Stdout);
+
+        await lab.WaitFor(() => PhoneAddresses().Contains("inet6 " + next), Slaac, "the phone's address in the new prefix");
+        // dnsmasq advertises the prefix that left br-lan with preferred lifetime 0: the phone keeps
+        // the old address only as deprecated (or has dropped it), so new connections use the new one.
+        await lab.WaitFor(() => PhoneAddresses().Split('\n').Where(l => l.Contains("inet6 " + old)).All(l => l.Contains("deprecated")),
+            Slaac, "the phone's old address to be deprecated");
+        var hello = lab.RunIn(lab.Phone.Namespace, $"socat -T 5 - TCP6:[{Ipv6Isp.InternetHost}]:{Ipv6Isp.HelloPort},connect-timeout=5 </dev/null");
+        Assert.True(hello.Ok, $"{hello}\n{PhoneAddresses()}");
+        Assert.Equal(Ipv6Isp.HelloText, hello.Stdout.Trim());
     }
 }
 

@@ -9,12 +9,22 @@ public sealed record Dhcp6HookReport(string Reason, string Interface,
     string? Dns = null, DateTimeOffset? ReceivedAt = null)
 {
     /// <summary>The environment variables of dhcpcd 9 that carry each field (dhcpcd-run-hooks(8)).</summary>
-    public static Dhcp6HookReport FromEnvironment(Func<string, string?> env) => new(
-        env("reason") ?? "", env("interface") ?? "",
-        env("new_dhcp6_ia_na1_ia_addr1"), env("new_dhcp6_ia_na1_ia_addr1_vltime"),
-        env("new_dhcp6_ia_pd1_prefix1"), env("new_dhcp6_ia_pd1_prefix1_length"),
-        env("new_dhcp6_ia_pd1_prefix1_vltime"), env("new_dhcp6_ia_pd1_prefix1_pltime"),
-        env("new_dhcp6_name_servers"));
+    /// <remarks>When the ISP renumbers, one reply can carry the old prefix with valid lifetime 0
+    /// (withdrawn) beside the new one: the prefix reported is the first that is still valid.</remarks>
+    public static Dhcp6HookReport FromEnvironment(Func<string, string?> env)
+    {
+        int live = 1;
+        for (int i = 1; i <= MaxPrefixes && env($"new_dhcp6_ia_pd1_prefix{i}") is not null; i++)
+            if (env($"new_dhcp6_ia_pd1_prefix{i}_vltime") != "0") { live = i; break; }
+        string pd = $"new_dhcp6_ia_pd1_prefix{live}";
+        return new(env("reason") ?? "", env("interface") ?? "",
+            env("new_dhcp6_ia_na1_ia_addr1"), env("new_dhcp6_ia_na1_ia_addr1_vltime"),
+            env(pd), env(pd + "_length"), env(pd + "_vltime"), env(pd + "_pltime"),
+            env("new_dhcp6_name_servers"));
+    }
+
+    /// <summary>How many prefixes of the one IA_PD are looked at.</summary>
+    const int MaxPrefixes = 8;
 }
 
 /// <summary>What the WAN holds over DHCPv6: its own address (IA_NA, when the ISP gives one), the
@@ -61,9 +71,14 @@ public static class Dhcp6LeaseParser
             if (!int.TryParse(r.PrefixLength, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int len)
                 || len is < Ipv6Rules.MinPrefix or > Ipv6Rules.MaxPrefix)
                 throw new FormatException($"prefix length '{r.PrefixLength}' is not between /{Ipv6Rules.MinPrefix} and /{Ipv6Rules.MaxPrefix}");
-            prefix = new Ipv6Prefix(p, len).Subnet(len, 0);
-            valid = now.AddSeconds(Lifetime(r.PrefixValid, "valid"));
-            preferred = now.AddSeconds(Lifetime(r.PrefixPreferred, "preferred"));
+            uint validFor = Lifetime(r.PrefixValid, "valid"), preferredFor = Lifetime(r.PrefixPreferred, "preferred");
+            // Valid lifetime 0: the ISP withdraws the prefix (RFC 8415 section 18.3.4).
+            if (validFor > 0)
+            {
+                prefix = new Ipv6Prefix(p, len).Subnet(len, 0);
+                valid = now.AddSeconds(validFor);
+                preferred = now.AddSeconds(preferredFor);
+            }
         }
         var dns = (r.Dns ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(d => Ipv6Prefix.TryParseAddress(d, out _)).Distinct().Take(MaxDnsServers).ToList();

@@ -77,6 +77,10 @@ public class Dhcp6LeaseTests
         Assert.Null(l.LanPrefix);
     }
 
+    [Fact]
+    public void A_prefix_with_valid_lifetime_0_is_withdrawn() =>
+        Assert.Null(Dhcp6LeaseParser.Parse(Bound with { PrefixValid = "0", PrefixPreferred = "0" }, Now)!.Prefix);
+
     [Theory]
     [InlineData("EXPIRE6")]
     [InlineData("RELEASE6")]
@@ -92,6 +96,24 @@ public class Dhcp6LeaseTests
     [InlineData("2001:db8::\nnoipv4", "56")]
     public void Malformed_prefixes_are_refused(string prefix, string length) =>
         Assert.Throws<FormatException>(() => Dhcp6LeaseParser.Parse(Bound with { Prefix = prefix, PrefixLength = length }, Now));
+
+    [Fact]
+    public void The_hook_reports_the_prefix_that_is_still_valid_when_the_old_one_is_withdrawn_beside_it()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["reason"] = "RENEW6", ["interface"] = "wan0",
+            ["new_dhcp6_ia_pd1_prefix1"] = "2001:db8:100::", ["new_dhcp6_ia_pd1_prefix1_length"] = "56",
+            ["new_dhcp6_ia_pd1_prefix1_vltime"] = "0", ["new_dhcp6_ia_pd1_prefix1_pltime"] = "0",
+            ["new_dhcp6_ia_pd1_prefix2"] = "2001:db8:200::", ["new_dhcp6_ia_pd1_prefix2_length"] = "56",
+            ["new_dhcp6_ia_pd1_prefix2_vltime"] = "4000", ["new_dhcp6_ia_pd1_prefix2_pltime"] = "3000",
+            ["new_dhcp6_name_servers"] = "2001:db8:1::53",
+        };
+        var r = Dhcp6HookReport.FromEnvironment(k => env.GetValueOrDefault(k));
+        Assert.Equal(("2001:db8:200::", "56", "4000", "3000"), (r.Prefix, r.PrefixLength, r.PrefixValid, r.PrefixPreferred));
+        env.Remove("new_dhcp6_ia_pd1_prefix2");
+        Assert.Equal("2001:db8:100::", Dhcp6HookReport.FromEnvironment(k => env.GetValueOrDefault(k)).Prefix);
+    }
 
     [Fact]
     public void An_infinite_lifetime_is_held_as_a_year()
