@@ -16,8 +16,8 @@ OUT=$ROOT/artifacts/bin
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
 # dhcpcd-base: the WAN's DHCPv6 client (prefix delegation); unshare (util-linux) gives it a private mount namespace.
 PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp hostapd dhcpcd-base util-linux"
-# kea-dhcp6-server: the lab ISP's DHCPv6 server that delegates prefixes (dnsmasq cannot).
-PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw kea-dhcp6-server"
+# kea-dhcp6-server and radvd: the lab ISP's DHCPv6 server that delegates prefixes (dnsmasq cannot) and its router advertisements.
+PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw kea-dhcp6-server radvd"
 # The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
 PKGS_E2E="chromium"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
