@@ -14,8 +14,10 @@ OUT=$ROOT/artifacts/bin
 
 # Debian packages by purpose; `deps` installs whichever are missing.
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
-PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp hostapd"
-PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw"
+# dhcpcd-base: the WAN's DHCPv6 client (prefix delegation); unshare (util-linux) gives it a private mount namespace.
+PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp hostapd dhcpcd-base util-linux"
+# kea-dhcp6-server and radvd: the lab ISP's DHCPv6 server that delegates prefixes (dnsmasq cannot) and its router advertisements.
+PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw kea-dhcp6-server radvd"
 # The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
 PKGS_E2E="chromium"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
@@ -50,7 +52,19 @@ deps() {
     need_root "installing ${missing[*]}"
     log "installing Debian packages: ${missing[*]}"
     retry apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive retry apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Installing dhcpcd-base rewrites this machine's /etc/resolv.conf (and then apt and NuGet
+    # cannot resolve names): keep a copy and put it back, whatever the install did.
+    local resolv
+    resolv=$(mktemp)
+    cp -a /etc/resolv.conf "$resolv" 2>/dev/null || true
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive retry apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+    if [ -s "$resolv" ] && ! cmp -s "$resolv" /etc/resolv.conf; then
+      log "restoring /etc/resolv.conf (a package rewrote it)"
+      cat "$resolv" > /etc/resolv.conf
+    fi
+    rm -f "$resolv"
+    [ "$rc" = 0 ] || die "installing Debian packages failed"
   fi
   log "restoring NuGet packages"
   retry dotnet restore Router.sln -p:TreatWarningsAsErrors=true --verbosity quiet

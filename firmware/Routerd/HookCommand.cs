@@ -5,7 +5,7 @@ using Routerd.Core.Wan;
 
 namespace Routerd;
 
-/// <summary>`routerd hook dhcp|ppp --socket PATH EVENT`: udhcpc's and pppd's scripts. It forwards
+/// <summary>`routerd hook dhcp|dhcp6|ppp --socket PATH EVENT`: udhcpc's, dhcpcd's and pppd's scripts. It forwards
 /// what the daemon put in its environment to the running routerd and decides nothing itself.</summary>
 static class HookCommand
 {
@@ -16,13 +16,15 @@ static class HookCommand
         for (int i = 0; i < args.Length; i++)
             if (args[i] == "--socket" && i + 1 < args.Length) socket = args[++i];
             else rest.Add(args[i]);
-        if (rest is not [("dhcp" or "ppp") and var kind, var ev] || socket is null)
+        if (rest is not [("dhcp" or "dhcp6" or "ppp") and var kind, var ev] || socket is null)
         {
-            Console.Error.WriteLine("usage: routerd hook dhcp|ppp --socket PATH EVENT");
+            Console.Error.WriteLine("usage: routerd hook dhcp|dhcp6|ppp --socket PATH EVENT");
             return 2;
         }
         string json = kind == "ppp"
             ? JsonSerializer.Serialize(PppHook.Report(ev), RouterJsonContext.Default.PppHookReport)
+            : kind == "dhcp6"
+            ? JsonSerializer.Serialize(Routerd.Core.Ipv6.Dhcp6HookReport.FromEnvironment(Env) with { Reason = ev }, RouterJsonContext.Default.Dhcp6HookReport)
             : JsonSerializer.Serialize(new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease")),
                 RouterJsonContext.Default.DhcpHookReport);
         // routerd starts its WAN client before its web host, so on a slow first boot (seen: 14 s

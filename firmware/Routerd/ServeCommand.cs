@@ -103,6 +103,7 @@ static partial class ServeCommand
         var network = new NetlinkObserver();
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
+        using var dhcp6 = new DhcpcdClient(board.RunDir, board.StateDir, board.LogDir, loggers.CreateLogger("dhcpcd"));
         using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
         var devices = new DeviceRegistry(TimeProvider.System);
         Action<RouterEvent> toLoop = _ => { }; // what hostapd does and says goes to the loop, made below
@@ -121,6 +122,7 @@ static partial class ServeCommand
             dhcp,
             pppd,
             wifi,
+            dhcp6,
             (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout));
         string socket = BoardConfig.ControlSocket(board);
         using var router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),

@@ -11,6 +11,7 @@ public static class LabPrerequisites
         ("socat", "socat"), ("iperf3", "iperf3"), ("conntrack", "conntrack"), ("nft", "nftables"),
         ("curl", "curl"), ("setsid", "util-linux"), ("timeout", "coreutils"), ("ping", "iputils-ping"),
         ("pppoe-server", "pppoe"), ("pppd", "ppp"),
+        ("dhcpcd", "dhcpcd-base"), ("unshare", "util-linux"), ("kea-dhcp6", "kea-dhcp6-server"), ("radvd", "radvd"),
     ];
 
     /// <summary>Every problem found, each with how to fix it; empty when the lab can run.</summary>

@@ -19,7 +19,7 @@ public class LabFixture : IAsyncLifetime
     protected virtual bool StartRouterd => true;
     protected virtual LabOptions Options => new();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         lab = Routerd.Lab.Lab.Create(Options with { StartRouterd = StartRouterd });
         api = new RouterdApi(lab.ControlSocket);

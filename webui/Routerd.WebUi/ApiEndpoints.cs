@@ -52,6 +52,11 @@ public static class ApiEndpoints
             await api.Router.SendAsync(new DhcpHook(report));
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
+        app.MapPost("/internal/dhcp6", async (Routerd.Core.Ipv6.Dhcp6HookReport report) =>
+        {
+            await api.Router.SendAsync(new Dhcp6Hook(report));
+            return Results.NoContent();
+        }).AddEndpointFilter(ControlSocketOnly);
         app.MapPost("/internal/ppp", async (Routerd.Core.Wan.PppHookReport report) =>
         {
             await api.Router.SendAsync(new PppHook(report));

@@ -15,7 +15,7 @@ namespace Routerd.Core.Firewall;
 /// per packet: two base chains on the forwarding path (forward, postrouting), one map lookup
 /// that picks the path, and classification rules a packet reaches only when they can apply to
 /// it. At gigabit rates a microsecond per packet is several percent of a core.</summary>
-public static class NftRenderer
+public static partial class NftRenderer
 {
     public const string TableName = "routerd";
 
@@ -88,6 +88,7 @@ public static class NftRenderer
 
             	chain input_lan {
             		udp dport 67 accept comment "DHCP requests from LAN devices"
+            		jump input_lan_v6 comment "IPv6's own (Firewall/NftRenderer.Ipv6.cs)"
             		meta l4proto { tcp, udp } th dport 53 accept comment "DNS queries to the router's resolver"
             		tcp dport {{web}} accept comment "the web UI, reachable from the LAN only"
             		icmp type { echo-request, destination-unreachable, time-exceeded, parameter-problem } accept comment "ping the router; path MTU and error reports"
@@ -97,6 +98,7 @@ public static class NftRenderer
 
             	chain input_wan {
             		udp sport 67 udp dport 68 accept comment "DHCP replies from the ISP to our WAN DHCP client"
+            		jump input_wan_v6 comment "IPv6's own (Firewall/NftRenderer.Ipv6.cs)"
             		icmp type { destination-unreachable, time-exceeded, parameter-problem } accept comment "errors a host needs (path MTU discovery)"
             		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept comment "what IPv6 needs to work on the WAN link"
             		counter drop comment "nothing on the router is offered to the internet"
@@ -152,6 +154,7 @@ public static class NftRenderer
             		meta priority {{VipClass}} ip6 dscp set {{VipDscp}} comment "the same for IPv6"
             	}
 
+            {{Ipv6Chains()}}
             	chain srcnat {
             		type nat hook postrouting priority srcnat; policy accept;
             		oifname {{wan}} ip saddr {{lanNet}} masquerade comment "LAN devices share the WAN address"

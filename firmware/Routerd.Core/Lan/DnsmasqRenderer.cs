@@ -20,6 +20,21 @@ public sealed record DnsmasqConfig(string Main, string Hosts, string Servers)
 
 public static class DnsmasqRenderer
 {
+    /// <summary>Seconds between unsolicited router advertisements: a renumbered LAN learns its new prefix within this.</summary>
+    public const int RaIntervalSeconds = 60;
+
+    /// <summary>IPv6 on the LAN from every /64 the bridge holds (constructor:): the ULA and the delegated
+    /// prefix's. dnsmasq advertises a prefix that leaves the bridge with lifetime 0, so devices drop it.</summary>
+    static string Ipv6Lines(LanPlan lan)
+    {
+        string mode = lan.Dhcp is { } pool
+            ? $"::1000,::ffff,constructor:{lan.Bridge},ra-names,slaac,64,{pool.LeaseSeconds}"
+            : $"::,constructor:{lan.Bridge},ra-names,ra-only";
+        return $"# IPv6: router advertisements with SLAAC for every device (Android has no DHCPv6 client), DHCPv6\n"
+            + $"# addresses for those that ask, and AAAA names for both (ra-names: SLAAC addresses of named devices).\n"
+            + $"enable-ra\nra-param={lan.Bridge},{RaIntervalSeconds}\ndhcp-range={mode}\n\n";
+    }
+
     /// <summary>The router's own name on the LAN: router.lan reaches the web UI.</summary>
     public const string RouterName = "router";
     public const string LanDomain = "lan";
@@ -49,9 +64,10 @@ public static class DnsmasqRenderer
             cache-size=1000
             domain={LanDomain}
             local=/{LanDomain}/
-            host-record={RouterName}.{LanDomain},{RouterName},{lan.Address.Ip}
+            host-record={RouterName}.{LanDomain},{RouterName},{lan.Address.Ip}{(state.Ipv6.Enabled && state.Ipv6.LanUla is { } ula ? "," + Ipv6.Ipv6Prefix.Format(ula.Value) : "")}
 
             """);
+        if (state.Ipv6.Enabled) main.Append(Ipv6Lines(lan));
         main.Append('\n');
         if (lan.Dhcp is { } pool)
         {

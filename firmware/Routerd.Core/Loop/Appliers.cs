@@ -54,6 +54,12 @@ public interface IDhcpClient
     void Apply(DhcpClientPlan? plan);
 }
 
+public interface IDhcp6Client
+{
+    /// <summary>Starts, restarts or (with null) stops the WAN's DHCPv6 client.</summary>
+    void Apply(Ipv6.Dhcp6ClientPlan? plan);
+}
+
 /// <summary>An apply step failed; <see cref="Code"/> is the structured status code ("firewall/NFT_FAILED").</summary>
 public sealed class ApplyException(string code, string message) : Exception(message)
 {

@@ -16,7 +16,8 @@ public sealed record RenderedConfig(
     DnsmasqConfig Dnsmasq,
     DhcpClientPlan? DhcpClient,
     Wan.PppdPlan? Pppd = null,
-    Wifi.HostapdConfig? Hostapd = null)
+    Wifi.HostapdConfig? Hostapd = null,
+    Ipv6.Dhcp6ClientPlan? Dhcp6Client = null)
 {
     /// <summary>Each rendered text under a file name, in apply order (for `routerd render` and the golden tests).</summary>
     public IEnumerable<KeyValuePair<string, string>> Files()
@@ -42,6 +43,12 @@ public sealed record RenderedConfig(
             yield return new(Wan.PppdPlan.DownHookFile, p.DownHook);
         }
         if (Hostapd is { } h) yield return new(Wifi.HostapdConfig.FileName, h.Text);
+        if (Dhcp6Client is { } c)
+        {
+            yield return new("dhcpcd.args", c.Program + " " + string.Join(' ', c.Arguments) + "\n");
+            yield return new(Ipv6.Dhcp6ClientPlan.ConfigFile, c.Config);
+            yield return new(Ipv6.Dhcp6ClientPlan.HookFile, c.HookScript);
+        }
     }
 }
 
@@ -56,13 +63,18 @@ public static class Renderer
         new("net.ipv4.conf.default.rp_filter", "1"),
     ];
 
-    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks, LeafQdisc leaf) => new(
-        NetworkPlanRenderer.Render(state, lease),
-        RouterSysctls,
+    /// <summary>IPv6 forwarding follows the IPv6 switch (the kernel then leaves router advertisements on the WAN to dhcpcd).</summary>
+    static IReadOnlyList<KeyValuePair<string, string>> Sysctls(DesiredState state) =>
+        [.. RouterSysctls, new("net.ipv6.conf.all.forwarding", state.Ipv6.Enabled ? "1" : "0")];
+
+    public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks, LeafQdisc leaf, Ipv6.Dhcp6Lease? v6 = null) => new(
+        NetworkPlanRenderer.Render(state, lease, v6),
+        Sysctls(state),
         NftRenderer.Render(state),
         TcRenderer.Render(state, leaf, WanInterfaces.EgressExists(state, lease)),
         DnsmasqRenderer.Render(state, lease),
         DhcpClientRenderer.Render(state, hooks),
         Wan.PppdRenderer.Render(state, hooks),
-        Wifi.HostapdRenderer.Render(state));
+        Wifi.HostapdRenderer.Render(state),
+        Ipv6.DhcpcdRenderer.Render(state, hooks));
 }

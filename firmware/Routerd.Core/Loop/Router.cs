@@ -135,6 +135,8 @@ public sealed partial class Router : IDisposable
         }
         else if (stored.Wifi.Passphrase is null)
             store.Save(stored = FirstBoot.WithWifiKey(stored, board));
+        // Settings from before IPv6 get their ULA once, and keep it from then on.
+        if (stored.Ipv6?.Ula is null) store.Save(stored = Ipv6.Ipv6Rules.WithUla(stored));
         state = DesiredStateBuilder.Build(stored, board, new SystemFacts(null, clock.GetUtcNow()));
         (settings, this.stored) = (stored, stored);
         lease = WanHandler.Restore();
@@ -168,13 +170,14 @@ public sealed partial class Router : IDisposable
     {
         ApplyStored => ApplyLoaded(),
         EditForward f => OnEditForward(f),
-        ChangeSettings c => c.WithRollback ? ChangeWithRollback(c.Incoming) : Commit(SettingsSecrets.KeepStored(c.Incoming, settings)),
+        ChangeSettings c => c.WithRollback ? ChangeWithRollback(Ipv6.Ipv6Rules.WithUla(c.Incoming, settings)) : Commit(Ipv6.Ipv6Rules.WithUla(SettingsSecrets.KeepStored(c.Incoming, settings), settings)),
         SetPriority p => OnSetPriority(p),
         AddDevice a => OnAddDevice(a),
         ChangePassword p => OnChangePassword(p.Hash),
         FactoryReset f => OnFactoryReset(f),
         ConfirmChange => OnConfirm(),
         DhcpHook or PppHook or PppExited or PppoeProbed or CarrierChanged => OnWan(e),
+        Dhcp6Hook h => OnDhcp6(h.Report),
         NeighbourChanged n => Observed(() => devices.Apply(n.Neighbour, n.Deleted)),
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
@@ -218,19 +221,20 @@ public sealed partial class Router : IDisposable
         var nextState = WithFallback(DesiredStateBuilder.Build(next, board, facts));
         // The lease survives only what its protocol says it survives (another mode: never).
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
-        var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf);
+        var nextV6 = KeptV6(nextState);
+        var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf, nextV6);
         // An unchanged ruleset was checked when it was loaded: skipping the check keeps changes quick.
         if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, SetElementsOf(nextState)) is { } invalid)
             return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
 
         // Store, then apply: a change the store cannot keep is not applied at all, and a change
         // that cannot be applied is taken back out of the store.
-        var previous = (settings, state, lease, applied, stored);
+        var previous = (settings, state, lease, applied, stored, v6);
         if (Store(Persisted(next)) is { } notStored) return notStored;
         try
         {
             foreach (var h in wanHandlers.Values) h.Applying(rendered, applied);
-            (state, lease) = (nextState, nextLease);
+            (state, lease, v6) = (nextState, nextLease, nextV6);
             Apply(rendered);
             // An automatic move's explanation (lan/MOVED) is stale once the LAN has another address.
             if (next.Lan.Address != previous.settings.Lan.Address) subsystems.Remove("lan");
@@ -241,7 +245,7 @@ public sealed partial class Router : IDisposable
         catch (ApplyException e)
         {
             LogApplyFailed(log, e.Code, e.Message);
-            (settings, state, lease) = (previous.settings, previous.state, previous.lease);
+            (settings, state, lease, v6) = (previous.settings, previous.state, previous.lease, previous.v6);
             Store(previous.stored);
             if (previous.applied is { } back)
             {
@@ -311,7 +315,7 @@ public sealed partial class Router : IDisposable
     {
         var s = snapshot;
         var wan = s.Wan with { UptimeSeconds = s.WanUpSince is { } since ? (long)(clock.GetUtcNow() - since).TotalSeconds : null };
-        return new RouterStatus(version, startedAt, wan, s.Subsystems) { Wifi = s.Wifi };
+        return new RouterStatus(version, startedAt, wan, s.Subsystems) { Wifi = s.Wifi, Ipv6 = s.Ipv6?.At(clock.GetUtcNow()) };
     }
 
     /// <summary>The WAN's status as the handler of its mode decides it.</summary>
@@ -320,7 +324,7 @@ public sealed partial class Router : IDisposable
     void Publish()
     {
         snapshot = new RouterSnapshot(settings, state, lease, WanClosed ? RescueWan.Status(WanStatusNow()) : WanStatusNow(), WanHandler.UpSince,
-            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown);
+            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown) { Ipv6 = Ipv6StatusNow() };
         Published?.Invoke(snapshot);
     }
 
@@ -347,7 +351,7 @@ public sealed partial class Router : IDisposable
     /// <summary>The leaf qdisc the queues use on this kernel.</summary>
     public LeafQdisc QueueLeaf => appliers.Traffic.Leaf;
 
-    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf);
+    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf, v6);
 
     /// <summary>Applies in dependency order: kernel settings, links and addresses, the WAN's
     /// client, the firewall (which names the interfaces), then the daemons that bind to the
@@ -369,6 +373,7 @@ public sealed partial class Router : IDisposable
         });
         if (appliers.Ppp is { } pppd) Step("pppoe", last is not null && (config.Pppd is null ? last.Pppd is null : config.Pppd.SameProcess(last.Pppd)), () => pppd.Apply(config.Pppd));
         Step("wan", last is not null && SameClient(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
+        if (appliers.Dhcp6 is { } dhcp6) Step("dhcpv6", last is not null && Equals(last.Dhcp6Client, config.Dhcp6Client), () => dhcp6.Apply(config.Dhcp6Client));
         string sets = SetElementsOf(state);
         Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
         {
@@ -442,6 +447,6 @@ public sealed partial class Router : IDisposable
 
 /// <summary>The OS edge the loop drives, one adapter per facility.</summary>
 public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient,
-    Wan.IPppClient? Ppp = null, Routerd.Core.Wifi.IWifiAccessPoint? Wifi = null,
+    Wan.IPppClient? Ppp = null, Routerd.Core.Wifi.IWifiAccessPoint? Wifi = null, IDhcp6Client? Dhcp6 = null,
     /// <summary>PPPoE discovery on a port for a time (any service; no session is started).</summary>
     Func<string, TimeSpan, Wan.WanDetection>? Discover = null);

@@ -60,6 +60,11 @@ public sealed class DhcpHook(DhcpHookReport report) : RouterEvent
 {
     public DhcpHookReport Report { get; } = report;
 }
+/// <summary>dhcpcd's hook reported (the WAN's DHCPv6 lease and delegated prefix).</summary>
+public sealed class Dhcp6Hook(Ipv6.Dhcp6HookReport report) : RouterEvent
+{
+    public Ipv6.Dhcp6HookReport Report { get; } = report;
+}
 public sealed class PppHook(PppHookReport report) : RouterEvent
 {
     public PppHookReport Report { get; } = report;

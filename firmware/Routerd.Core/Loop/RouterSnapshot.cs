@@ -22,6 +22,9 @@ public sealed record RouterSnapshot(
     Ipv4Network? Retiring,
     Wifi.WifiStatus Wifi)
 {
+    /// <summary>IPv6 on the WAN and the LAN (Ipv6/Ipv6Status.cs).</summary>
+    public Ipv6.Ipv6Status? Ipv6 { get; init; }
+
     /// <summary>The LAN addresses the web UI listens on: the current one and, while a change
     /// waits for confirmation, the previous one.</summary>
     public IEnumerable<System.Net.IPAddress> LanAddresses()

@@ -15,6 +15,8 @@ public sealed record RouterStatus(
     /// <summary>The settings file was damaged at start (store/RESTORED, store/RESCUE) or behind its
     /// last good copy (store/BEHIND): the UI shows a banner. Null: nothing to say.</summary>
     public Settings.StoreHealth? Store { get; init; }
+    /// <summary>IPv6: ipv6/UP, CONNECTING, NO_PREFIX, NO_SERVER, PREFIX_LOST, UNSUPPORTED_WAN or OFF, with the WAN's address, the delegated prefix and the LAN's prefixes.</summary>
+    public Ipv6.Ipv6Status? Ipv6 { get; init; }
 }
 
 /// <summary>Message says why the WAN is not up; UptimeSeconds and SessionId belong to a PPPoE session.

@@ -11,9 +11,10 @@ public sealed record ObservedNetwork(IReadOnlyList<LinkInfo> Links, IReadOnlyLis
 /// is left alone, as systemd-networkd leaves foreign addresses (networkd-address.c). The record
 /// lives in the run directory, a tmpfs: it lasts exactly as long as the kernel state it describes,
 /// across a routerd restart but not a reboot.</summary>
-public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, DefaultRoute? DefaultRoute)
+public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, DefaultRoute? DefaultRoute, IReadOnlySet<InterfaceAddress6>? Addresses6 = null)
 {
     public static readonly NetworkOwnership None = new(new HashSet<InterfaceAddress>(), null);
+    public IReadOnlySet<InterfaceAddress6> Ipv6Addresses => Addresses6 ?? new HashSet<InterfaceAddress6>();
 
     /// <summary>One line per object, in the words of `ip`: "addr 192.168.1.1/24 dev br-lan", "route default via 203.0.113.1 dev wan0".</summary>
     public string ToText()
@@ -22,6 +23,8 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
         foreach (var a in Addresses.OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Address))
             b.Append($"addr {a.Address} dev {a.Device}\n");
         if (DefaultRoute is { } r) b.Append($"route default via {Ipv4Network.Format(r.Gateway)} dev {r.Device}\n");
+        foreach (var a in Ipv6Addresses.OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Value))
+            b.Append($"addr6 {a.Address} dev {a.Device}\n");
         return b.ToString();
     }
 
@@ -29,6 +32,7 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
     public static NetworkOwnership Parse(string text)
     {
         var addresses = new HashSet<InterfaceAddress>();
+        var addresses6 = new HashSet<InterfaceAddress6>();
         DefaultRoute? route = null;
         foreach (var line in text.Split('\n'))
         {
@@ -41,9 +45,12 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
                 case ["route", "default", "via", var g, "dev", var d] when Ipv4Network.TryParseAddress(g, out uint gw):
                     route = new DefaultRoute(d, gw);
                     break;
+                case ["addr6", var a, "dev", var d] when Ipv6.Ipv6Prefix.TryParse(a, out var p):
+                    addresses6.Add(new InterfaceAddress6(d, p));
+                    break;
             }
         }
-        return new NetworkOwnership(addresses, route);
+        return new NetworkOwnership(addresses, route, addresses6);
     }
 }
 
@@ -96,6 +103,19 @@ public static class NetworkDiff
             commands.Add($"addr add {add.Address} dev {add.Device}");
         if (plan.DefaultRoute is { } route && !defaults.Contains(route))
             commands.Add($"route replace default via {Ipv4Network.Format(route.Gateway)} dev {route.Device}");
-        return new NetworkChange(commands, new NetworkOwnership(wanted, plan.DefaultRoute));
+
+        // IPv6: the LAN's prefixes (Ipv6/Ipv6Lan.cs). Only global-scope addresses are compared:
+        // link-local ones are the kernel's, and the WAN's are dhcpcd's (never routerd's to remove).
+        var current6 = observed.Addresses
+            .Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6 && a.Scope == AddressScope.Universe)
+            .Where(a => byIndex.ContainsKey(a.InterfaceIndex))
+            .Select(a => new InterfaceAddress6(byIndex[a.InterfaceIndex], new Ipv6.Ipv6Prefix(Ipv6.Ipv6Prefix.ToUInt128(a.Address), a.PrefixLength)))
+            .ToHashSet();
+        var wanted6 = plan.Ipv6Addresses.ToHashSet();
+        foreach (var stale in current6.Except(wanted6).Where(owned.Ipv6Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Value))
+            commands.Add($"addr del {stale.Address} dev {stale.Device}");
+        foreach (var add in plan.Ipv6Addresses.Where(a => !current6.Contains(a)))
+            commands.Add($"addr add {add.Address} dev {add.Device}");
+        return new NetworkChange(commands, new NetworkOwnership(wanted, plan.DefaultRoute, wanted6));
     }
 }

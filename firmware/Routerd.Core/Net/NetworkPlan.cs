@@ -7,6 +7,9 @@ namespace Routerd.Core.Net;
 
 public sealed record InterfaceAddress(string Device, Ipv4Network Address);
 public sealed record DefaultRoute(string Device, uint Gateway);
+/// <summary>An IPv6 address routerd puts on an interface (the LAN's ULA and delegated /64s);
+/// the WAN's own IPv6 addresses and routes are dhcpcd's.</summary>
+public sealed record InterfaceAddress6(string Device, Ipv6.Ipv6Prefix Address);
 
 /// <summary>The links, IPv4 addresses and default route the router should have. NetworkDiff
 /// compares it with what the kernel reports (and what routerd owns) and the applier runs only the
@@ -17,8 +20,11 @@ public sealed record NetworkPlan(
     /// <summary>Links that must be up: the WAN port, the LAN ports and the bridge.</summary>
     IReadOnlyList<string> Up,
     IReadOnlyList<InterfaceAddress> Addresses,
-    DefaultRoute? DefaultRoute)
+    DefaultRoute? DefaultRoute,
+    IReadOnlyList<InterfaceAddress6>? Addresses6 = null)
 {
+    public IReadOnlyList<InterfaceAddress6> Ipv6Addresses => Addresses6 ?? [];
+
     /// <summary>The whole plan in `ip -batch` syntax, for `routerd render` and the golden files.</summary>
     public string ToIpBatch()
     {
@@ -28,13 +34,14 @@ public sealed record NetworkPlan(
         foreach (var u in Up) b.Append($"link set dev {u} up\n");
         foreach (var a in Addresses) b.Append($"addr replace {a.Address} dev {a.Device}\n");
         if (DefaultRoute is { } r) b.Append($"route replace default via {Ipv4Network.Format(r.Gateway)} dev {r.Device}\n");
+        foreach (var a in Ipv6Addresses) b.Append($"addr replace {a.Address} dev {a.Device}\n");
         return b.ToString();
     }
 }
 
 public static class NetworkPlanRenderer
 {
-    public static NetworkPlan Render(DesiredState state, WanLease? lease)
+    public static NetworkPlan Render(DesiredState state, WanLease? lease, Ipv6.Dhcp6Lease? v6 = null)
     {
         var lan = state.Lan;
         var wan = state.Wan;
@@ -52,6 +59,7 @@ public static class NetworkPlanRenderer
             lan.Ports,
             [wan.Device, .. lan.Ports, lan.Bridge],
             addresses,
-            route);
+            route,
+            Ipv6.Ipv6Lan.Addresses(state, v6).Select(a => new InterfaceAddress6(lan.Bridge, a)).ToList());
     }
 }

@@ -52,6 +52,9 @@ public sealed record BoardTools
     public string Tc { get; init; } = "tc";
     public string Hostapd { get; init; } = "hostapd";
     public string Pppd { get; init; } = "pppd";
+    /// <summary>The DHCPv6 client (Debian's dhcpcd-base) and util-linux's unshare, which gives it a private mount namespace.</summary>
+    public string Dhcpcd { get; init; } = "dhcpcd";
+    public string Unshare { get; init; } = "unshare";
     /// <summary>The command line that reboots the box (split at spaces); the lab sets a harmless one.</summary>
     public string Reboot { get; init; } = "systemctl reboot";
 }

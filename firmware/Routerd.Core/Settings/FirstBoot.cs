@@ -23,6 +23,7 @@ public static class FirstBoot
             },
             Wan = new WanSettings { Mode = d.WanMode, Device = board.WanDevice },
             Wifi = new WifiSettings { Ssid = d.WifiSsid, Country = d.WifiCountry, Passphrase = d.WifiPassphrase ?? Wifi.WifiPassphrase.NewRandom() },
+            Ipv6 = new Ipv6Settings { Ula = Ipv6.Ipv6Prefix.NewUniqueLocal().ToString() },
         };
     }
 

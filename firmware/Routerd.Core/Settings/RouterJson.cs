@@ -23,6 +23,7 @@ namespace Routerd.Core.Settings;
 [JsonSerializable(typeof(RouterStatus))]
 [JsonSerializable(typeof(QosView))]
 [JsonSerializable(typeof(DhcpHookReport))]
+[JsonSerializable(typeof(Routerd.Core.Ipv6.Dhcp6HookReport))]
 [JsonSerializable(typeof(Routerd.Core.Wan.PppHookReport))]
 [JsonSerializable(typeof(Routerd.Core.Wan.WanDetection))]
 [JsonSerializable(typeof(PriorityRequest))]

@@ -19,6 +19,8 @@ public sealed record RouterSettings
     public WanSettings Wan { get; set; } = new();
     public WifiSettings Wifi { get; set; } = new();
     public QosSettings Qos { get; set; } = new();
+    /// <summary>Added after schema 2 with defaults (on, /56 hint), so older documents stay valid.</summary>
+    public Ipv6Settings Ipv6 { get; set; } = new();
     /// <summary>Devices the user has said something about (a name, priority), by MAC.</summary>
     public IReadOnlyList<DeviceSettings> Devices { get; set; } = [];
     /// <summary>Port forwards from the internet to LAN devices (Firewall/ForwardRules.cs checks them).</summary>
@@ -43,6 +45,17 @@ public sealed record PortForward
     public bool Enabled { get; set; } = true;
     /// <summary>For people only: never rendered into a ruleset or a command line.</summary>
     public string? Description { get; set; }
+}
+
+/// <summary>IPv6 over the WAN (Ipv6/Ipv6Rules.cs has the limits).</summary>
+public sealed record Ipv6Settings
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>The delegated prefix length asked of the ISP (a hint: /48 to /64 is accepted).</summary>
+    public int PrefixHint { get; set; } = 56;
+    /// <summary>The LAN's unique local /48 (fdXX:XXXX:XXXX::/48), made once and kept, so LAN names
+    /// keep their addresses when the ISP's prefix changes. Null: made at the next start.</summary>
+    public string? Ula { get; set; }
 }
 
 /// <summary>The line rates the shaper sits just under, so queues form in the router (where the

@@ -98,7 +98,15 @@ public sealed class LiteDbSettingsStore : ISettingsStore
             var doc = db.GetCollection(Collection).FindById(DocumentId);
             if (doc is null) return null;
             doc.Remove("_id");
-            return RouterJson.ReadSettings(LiteDB.JsonSerializer.Serialize(doc));
+            // LiteDB's data pages carry no checksum: a flipped bit in a property's name reads as a
+            // valid document with that setting at its default. The digest written with the
+            // document (Put) tells such damage apart; documents from before it have none.
+            string? digest = doc.TryGetValue(DigestField, out var d) && d.IsString ? d.AsString : null;
+            doc.Remove(DigestField);
+            string json = LiteDB.JsonSerializer.Serialize(doc);
+            if (digest is not null && digest != Digest(json))
+                throw new SettingsFileException(path, "the stored settings do not match their checksum (damaged)");
+            return RouterJson.ReadSettings(json);
         }
         catch (SettingsFileException) { throw; }
         // LiteDB reports a damaged page with whatever exception the damage happens to cause.
@@ -168,9 +176,14 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         FileModes.FlushToDisk(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
+    /// <summary>The SHA-256 of the document as LiteDB gives it back (without _id and the digest itself).</summary>
+    const string DigestField = "_sha256";
+    static string Digest(string json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
+
     static void Put(LiteDatabase db, RouterSettings settings)
     {
         var doc = LiteDB.JsonSerializer.Deserialize(RouterJson.WriteSettings(settings)).AsDocument;
+        doc[DigestField] = Digest(LiteDB.JsonSerializer.Serialize(doc));
         doc["_id"] = DocumentId;
         db.GetCollection(Collection).Upsert(doc);
         db.Checkpoint(); // the change is in the data file before we report success

@@ -125,7 +125,7 @@ static class TestRouter
         clock ??= new ManualClock();
         return new Router(board, store ?? new MemoryStore(),
             new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
-                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, discover),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, Discover: discover),
             hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
             registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
     }

@@ -12,7 +12,7 @@ namespace Routerd.Tests.Rendering;
 
 /// <summary>Config in, expected text out (like OpenWrt firewall4's tests). Each folder under
 /// Golden/ holds description (one line: the behaviour it proves), input.json (board, settings
-/// and optionally a WAN DHCP event or a PPP ip-up report) and expected/, one file per rendered
+/// and optionally a WAN DHCP event, a DHCPv6 event or a PPP ip-up report) and expected/, one file per rendered
 /// config. UPDATE_GOLDEN=1 rewrites expected/ from the renderers: review
 /// the diff before committing it.</summary>
 public class GoldenTests
@@ -70,7 +70,9 @@ public class GoldenTests
         if (input["pppEvent"] is { } pe) lease = new Routerd.Core.Wan.PppSession(TimeProvider.System).Up(pe.Deserialize(RouterJsonContext.Default.PppHookReport)!);
         var state = DesiredStateBuilder.Build(settings, board, new SystemFacts(null, Now));
         var leaf = input["leafQdisc"] is { } l ? Enum.Parse<LeafQdisc>(l.GetValue<string>()) : LeafQdisc.Fifo;
-        var files = Renderer.RenderAll(state, lease, Hooks, leaf).Files().ToDictionary(f => f.Key, f => f.Value);
+        // A DHCPv6 report from dhcpcd's hook (the WAN's address and delegated prefix).
+        var v6 = input["dhcp6Event"] is { } e6 ? Routerd.Core.Ipv6.Dhcp6LeaseParser.Parse(e6.Deserialize(RouterJsonContext.Default.Dhcp6HookReport)!, Now) : null;
+        var files = Renderer.RenderAll(state, lease, Hooks, leaf, v6).Files().ToDictionary(f => f.Key, f => f.Value);
         // The VIP sets' elements: the VIP MACs with the addresses given in the input.
         var addresses = input["vipAddresses"]?.AsArray().Select(a => System.Net.IPAddress.Parse(a!.GetValue<string>())) ?? [];
         files["vip-sets.nft"] = VipSets.From(state.Qos.VipMacs, addresses).ToNft();

@@ -22,6 +22,7 @@ public sealed class StoreTests : IDisposable
             StaticLeases = [new StaticLease { Mac = "02:00:00:00:01:01", Address = "10.1.0.9", Hostname = "phone" }],
         },
         Wan = new WanSettings { Mode = "pppoe", Device = "eth0", Pppoe = new PppoeSettings { Username = "user@isp", Password = "s3cret", Mtu = 1492 } },
+        Ipv6 = new Ipv6Settings { Ula = "fd12:3456:789a::/48" },
     };
 
     [Fact]

@@ -1,0 +1,39 @@
+namespace Routerd.Core.Ipv6;
+
+/// <summary>IPv6 as GET /api/status shows it. Code is structured (ipv6/UP, ipv6/NO_PREFIX...) and
+/// Message says it in plain words when something is missing. PrefixLifetimeSeconds is what is left
+/// of the delegated prefix's valid lifetime when the status is read.</summary>
+public sealed record Ipv6Status(string Code, string? Message, string? WanAddress, string? DelegatedPrefix,
+    DateTimeOffset? PrefixValidUntil, IReadOnlyList<string> LanPrefixes, IReadOnlyList<string> Dns, long? PrefixLifetimeSeconds = null)
+{
+    public Ipv6Status At(DateTimeOffset now) => PrefixValidUntil is { } until
+        ? this with { PrefixLifetimeSeconds = Math.Max(0, (long)(until - now).TotalSeconds) }
+        : this;
+}
+
+public static class Ipv6Codes
+{
+    public const string Up = "ipv6/UP", Off = "ipv6/OFF", Connecting = "ipv6/CONNECTING", NoPrefix = "ipv6/NO_PREFIX",
+        NoServer = "ipv6/NO_SERVER", PrefixLost = "ipv6/PREFIX_LOST", UnsupportedWan = "ipv6/UNSUPPORTED_WAN";
+
+    /// <summary>Decides the status from the plan, the current lease, the last reason dhcpcd gave and
+    /// whether a prefix was held before (so its loss is told apart from never having had one).</summary>
+    public static Ipv6Status Decide(Settings.DesiredState state, Dhcp6Lease? lease, string? lastReason, bool hadPrefix)
+    {
+        var lan = Ipv6Lan.Addresses(state, lease).Select(p => (p.Subnet(p.Length, 0) ?? p).ToString()).ToList();
+        if (!state.Ipv6.Enabled) return new(Off, null, null, null, null, [], []);
+        if (state.Wan.Mode != Settings.WanModes.Dhcp)
+            return new(UnsupportedWan, "IPv6 from the provider works over a DHCP internet connection in this version; the LAN keeps its local IPv6 addresses", null, null, null, lan, []);
+        string? wanAddress = lease?.Address is { } a ? Ipv6Prefix.Format(a) : null;
+        var dns = lease?.Dns ?? [];
+        if (lease?.Prefix is { } p)
+            return new(Up, null, wanAddress, p.ToString(), lease.PrefixValidUntil, lan, dns);
+        if (lease is not null)
+            return new(NoPrefix, "your provider offers no IPv6 prefix: devices on the LAN get only local IPv6 addresses", wanAddress, null, null, lan, dns);
+        if (hadPrefix)
+            return new(PrefixLost, "the IPv6 prefix from your provider has expired or was withdrawn; waiting for a new one", null, null, null, lan, []);
+        if (lastReason == "TIMEOUT6")
+            return new(NoServer, "your provider's network does not answer IPv6 address requests (DHCPv6)", null, null, null, lan, []);
+        return new(Connecting, null, null, null, null, lan, []);
+    }
+}
