@@ -33,6 +33,7 @@ public sealed class FirstRunTests(BrowserLabFixture fixture) : IClassFixture<Bro
         await Expect(ui.Field("New password")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(ui.Page.Locator("[data-field=new] .field-error")).ToContainTextAsync("one of the most common passwords");
         await Expect(ui.Page.Locator("[data-field=new] [aria-live]")).ToContainTextAsync("Strength:");
+        await ui.Screenshot("password-common-refused");
         await ui.ChangeForcedPassword("admin", NewPassword);
         await Expect(ui.Heading).ToHaveTextAsync("Status");
 
