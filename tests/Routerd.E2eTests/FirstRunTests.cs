@@ -28,6 +28,12 @@ public sealed class FirstRunTests(BrowserLabFixture fixture) : IClassFixture<Bro
         await ui.LogIn("admin", "admin");
         await Expect(ui.Heading).ToHaveTextAsync("Choose your own password");
         await Expect(ui.Page.GetByRole(AriaRole.Navigation)).Not.ToBeVisibleAsync();
+        // A common password with digits added is refused at its field; the meter rates it while typing.
+        await ui.ChangeForcedPassword("admin", "Sunshine2024!");
+        await Expect(ui.Field("New password")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(ui.Page.Locator("[data-field=new] .field-error")).ToContainTextAsync("one of the most common passwords");
+        await Expect(ui.Page.Locator("[data-field=new] [aria-live]")).ToContainTextAsync("Strength:");
+        await ui.Screenshot("password-common-refused");
         await ui.ChangeForcedPassword("admin", NewPassword);
         await Expect(ui.Heading).ToHaveTextAsync("Status");
 

@@ -85,6 +85,9 @@ public sealed class WebApiTests(WebLabFixture fixture) : IClassFixture<WebLabFix
         var fields = bad.Json!["errors"]!.AsArray().Select(e => (string?)e!["field"]).ToHashSet();
         Assert.True(fields.SetEquals(["current", "new", "confirm"]), $"the refusal names every field: {bad}");
         Assert.Equal(400, (await phone.ChangePassword("admin", "admin", "admin")).Status);
+        // The common-password list is a resource inside the binary: it must be there in the shipped one too.
+        var common = await phone.ChangePassword("admin", "iloveyou2!", "iloveyou2!");
+        Assert.True(common.Status == 400 && common.Body.Contains("most common passwords"), $"a common password: {common}");
 
         var ok = await phone.ChangePassword("admin", LanBrowser.KnownPassword, LanBrowser.KnownPassword);
         Assert.True(ok.Status == 204, $"password change: {ok}");

@@ -76,7 +76,8 @@ public static partial class SessionEndpoints
                 if (await PasswordCheck.Verify(c, admin.PasswordHash, context.RequestAborted) is not { } verified) return Busy(context);
                 currentOk = verified;
             }
-            var errors = PasswordRules.Check(currentOk, change.New, change.Confirm, admin.Username, board.Defaults.AdminPassword);
+            var errors = PasswordRules.Check(currentOk, change.New, change.Confirm, admin.Username, board.Defaults.AdminPassword,
+                [(router.Settings.Wifi.Ssid, "the Wi-Fi name"), ("routerd", "the router's name"), (Core.Lan.DnsmasqRenderer.RouterName, "the router's name")]);
             if (errors.Count > 0)
                 return Results.Json(new ApiError("password not changed", "request/INVALID", errors), RouterJsonContext.Default.ApiError, statusCode: 400);
             if (ApiEndpoints.Refusal(await router.ChangeAdminPasswordAsync(PasswordHasher.Hash(change.New!))) is { } notStored) return notStored;

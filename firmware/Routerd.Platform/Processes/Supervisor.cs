@@ -86,9 +86,8 @@ public sealed partial class Supervisor : IDisposable
             File.WriteAllText(pidFile, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             LogStarted(log, name, p.Id);
             var startedAt = Stopwatch.GetTimestamp();
-            _ = Pump(p.StandardOutput);
-            _ = Pump(p.StandardError);
-            _ = p.WaitForExitAsync().ContinueWith(_ => Exited(p, Stopwatch.GetElapsedTime(startedAt)), TaskScheduler.Default);
+            var output = Task.WhenAll(Pump(p.StandardOutput), Pump(p.StandardError));
+            _ = ReportExit(p, output, startedAt);
         }
     }
 
@@ -105,6 +104,18 @@ public sealed partial class Supervisor : IDisposable
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>The exit is reported after the process's last lines were read: WaitForExitAsync
+    /// does not wait for our own readers, and the owner's output handler may learn from those
+    /// lines why it exited (pppd logs "no /dev/ppp" and exits at once: the exit came first).
+    /// A child that keeps the pipes open must not hold the report back: one second at most.</summary>
+    async Task ReportExit(Process p, Task output, long startedAt)
+    {
+        await p.WaitForExitAsync().ConfigureAwait(false);
+        var ranFor = Stopwatch.GetElapsedTime(startedAt);
+        await Task.WhenAny(output, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+        Exited(p, ranFor);
     }
 
     void Exited(Process p, TimeSpan ranFor)

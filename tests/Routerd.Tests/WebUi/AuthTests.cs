@@ -235,4 +235,39 @@ public class PasswordRulesTests
         Assert.Equal(["new"], PasswordRules.Check(true, "changeme1", "changeme1", "admin", "changeme1").Select(e => e.Field));
         Assert.Equal(["new"], PasswordRules.Check(true, "Operator1", "Operator1", "operator1", "admin").Select(e => e.Field));
     }
+
+    [Theory]
+    [InlineData("password")]       // the list's most common 8-character entries
+    [InlineData("Sunshine")]       // any case
+    [InlineData("iloveyou")]
+    [InlineData("password123!")]   // digits and symbols at the ends do not make it another password
+    [InlineData("!!Football2024")]
+    public void The_most_common_passwords_are_refused(string password)
+    {
+        var errors = PasswordRules.Check(true, password, password, "admin", "admin");
+        Assert.Equal("new", Assert.Single(errors).Field);
+        Assert.Contains("most common passwords", errors[0].Message);
+    }
+
+    [Fact]
+    public void The_bundled_list_holds_at_least_the_ten_thousand_nist_asks_for() =>
+        Assert.True(CommonPasswords.Count() >= 10_000, $"{CommonPasswords.Count()} passwords");
+
+    [Theory]
+    [InlineData("HomeNet-5G", "the Wi-Fi name")]
+    [InlineData("homenet-5g2024", "the Wi-Fi name")]
+    [InlineData("routerd!", "the router's name")]
+    [InlineData("admin12345", "the user name")]
+    public void The_routers_own_names_are_refused(string password, string what)
+    {
+        var errors = PasswordRules.Check(true, password, password, "admin", "changeme", [("HomeNet-5G", "the Wi-Fi name"), ("routerd", "the router's name")]);
+        Assert.StartsWith($"This is {what}, or it with digits", Assert.Single(errors).Message);
+    }
+
+    [Theory]
+    [InlineData("correct horse")]
+    [InlineData("sunny-meadow-42")]
+    [InlineData("x1234567-blue")]   // a short Wi-Fi name ("x") inside is no reason to refuse
+    public void Uncommon_passwords_pass(string password) =>
+        Assert.Empty(PasswordRules.Check(true, password, password, "admin", "changeme", [("x", "the Wi-Fi name"), ("routerd", "the router's name")]));
 }
