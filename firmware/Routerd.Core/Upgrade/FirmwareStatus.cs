@@ -9,8 +9,12 @@ public sealed record SlotView(string Slot, string? Version, bool Booted, string?
 
 /// <summary>GET /api/firmware: the running version and slot, whether this boot passed its health
 /// check and marked its slot good ("pending", "good", or why not), the other slot, and the last
-/// upload's verdict and install progress.</summary>
-public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, string BootCheck, SlotView? Other, FirmwareJob Job);
+/// upload's verdict and install progress, and what became of the last installed update.</summary>
+public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, string BootCheck, SlotView? Other, FirmwareJob Job, UpdateOutcome? LastUpdate = null);
+
+/// <summary>This boot: the root slot it runs from (A, B: the boot loader's rauc.slot= on the kernel
+/// command line) and the kernel's boot id.</summary>
+public sealed record BootIdentity(string Slot, string Id);
 
 /// <summary>The one upload/install at a time: idle, checking, installing, installed (reboot to
 /// run it), refused or failed, with a code and a sentence.</summary>

@@ -104,6 +104,7 @@ public class FirmwareEndpointTests
         var (updater, rauc, _) = Updater(_ => new BundleInfo("routerd-x86-64", "0.2.0", null));
         var (status, json) = await Call(updater, HttpMethod.Post, "/api/firmware?force=yes", new ByteArrayContent(new byte[16]));
         Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("request/INVALID", (string?)json?["code"]);
         Assert.Equal("force", (string?)json?["errors"]?[0]?["field"]);
         Assert.Equal(-1, rauc.SizeSeen);
         Assert.Equal("idle", updater.Job.State);
