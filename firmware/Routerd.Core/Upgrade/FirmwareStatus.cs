@@ -28,6 +28,26 @@ public static class RaucStatusJson
 {
     /// <summary>Reads <c>rauc status --output-format=json</c>: the booted slot's boot name and every
     /// root slot. Empty when it is not that shape.</summary>
+    /// <summary>The device of the root slot that is not booted (where an install writes), from
+    /// the same JSON; null when there is not exactly one.</summary>
+    public static string? OtherDevice(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var devices = new List<string>();
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("slots", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var entry in list.EnumerateArray())
+                    if (entry.ValueKind == JsonValueKind.Object)
+                        foreach (var named in entry.EnumerateObject())
+                            if (BundleInfoJson.Text(named.Value, "bootname") is not null && BundleInfoJson.Text(named.Value, "state") != "booted"
+                                && BundleInfoJson.Text(named.Value, "device") is { } device)
+                                devices.Add(device);
+            return devices.Count == 1 ? devices[0] : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
     public static (string? Booted, IReadOnlyList<SlotView> Slots) Parse(string json)
     {
         var slots = new List<SlotView>();

@@ -57,7 +57,8 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
             Set(new FirmwareJob("refused", verdict.Bundle?.Version, verdict.Code, verdict.Message));
             return verdict;
         }
-        string version = verdict.Bundle!.Version;
+        var bundle = verdict.Bundle!;
+        string version = bundle.Version;
         Set(new FirmwareJob("installing", version, verdict.Code, verdict.Message));
         _ = Task.Run(() =>
         {
@@ -67,7 +68,7 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
                 Set(new FirmwareJob("failed", version, "firmware/BACKUP_FAILED", problem));
                 return;
             }
-            var (ok, message) = tool.Install(UploadPath);
+            var (ok, message) = tool.Install(UploadPath, bundle);
             tool.Discard(UploadPath);
             string note = "";
             if (ok && Boot is { } boot)

@@ -14,7 +14,7 @@ public class FirmwareUpdaterTests
         public string? StatusJson;
 
         public (BundleInfo? Info, string? Error) Inspect(string bundle) { Calls.Add("info"); return (Info, Error); }
-        public (bool Ok, string Message) Install(string bundle) { Calls.Add("install"); Installed.SetResult(); return (true, "Installing done."); }
+        public (bool Ok, string Message) Install(string bundle, BundleInfo info) { Calls.Add("install"); Installed.SetResult(); return (true, "Installing done."); }
         public string? Status() => StatusJson;
         public (bool Ok, string Message) MarkGood() { Calls.Add("mark-good"); return (true, ""); }
         public void Discard(string bundle) => Calls.Add("discard");

@@ -22,7 +22,7 @@ public class FirmwareEndpointTests
             SizeSeen = new FileInfo(bundle).Length;
             return read(bundle) is { } info ? (info, null) : (null, "signature verification failed");
         }
-        public (bool Ok, string Message) Install(string bundle) { Interlocked.Increment(ref Installs); return (true, ""); }
+        public (bool Ok, string Message) Install(string bundle, BundleInfo info) { Interlocked.Increment(ref Installs); return (true, ""); }
         public string? Status() => null;
         public (bool Ok, string Message) MarkGood() => (true, "");
         public void Discard(string bundle) => File.Delete(bundle);
