@@ -157,7 +157,7 @@ printf 'routerd %s (\\l)\nLAN: \\4{br-lan}   web UI: http://\\4{br-lan}/\nFirst-
 : > "$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id"
 touch -r "$root/usr" "$root/etc/.updated" "$root/var/.updated"
-systemctl --root="$root" --quiet enable routerd.service routerd-console.service routerd-grow-data.service routerd-rauc-slots.service
+systemctl --root="$root" --quiet enable routerd.service routerd-console.service routerd-grow-data.service routerd-rauc-slots.service routerd-boot-trial.timer
 [ $routerd_enabled = 1 ] || systemctl --root="$root" --quiet disable routerd.service
 # Nothing runs that a router does not need: no package downloads, no file system scrubbing.
 # routerd runs hostapd itself, with its own configuration.

@@ -16,11 +16,32 @@ static partial class FirmwareHealth
     /// <summary>How long a boot may take to become healthy before it counts as failed.</summary>
     static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
 
-    public static FirmwareUpdater? Updater(Board board)
+    public static FirmwareUpdater? Updater(Board board, Func<string> settingsJson)
     {
         if (board.Firmware.Rauc is not { } rauc || !File.Exists(rauc)) return null;
         string version = File.Exists(board.Firmware.VersionFile) ? File.ReadAllText(board.Firmware.VersionFile).Trim() : BuildInfo.Version;
-        return new FirmwareUpdater(new RaucTool(rauc), BundleCheck.Compatible(board.Name), version, board.Firmware.UploadDir);
+        var updater = new FirmwareUpdater(new RaucTool(rauc), BundleCheck.Compatible(board.Name), version, board.Firmware.UploadDir)
+        {
+            Boot = ThisBoot(),
+            SettingsJson = settingsJson,
+        };
+        updater.ConcludeTrial();
+        return updater;
+    }
+
+    /// <summary>The slot the boot loader started (rauc.slot= on the kernel command line, which
+    /// image/x86-64/grub.cfg and image/rpi4/boot.cmd pass) and the kernel's boot id; null on a
+    /// machine booted otherwise.</summary>
+    static BootIdentity? ThisBoot()
+    {
+        try
+        {
+            string? slot = File.ReadAllText("/proc/cmdline").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(a => a.StartsWith("rauc.slot=", StringComparison.Ordinal)).Select(a => a["rauc.slot=".Length..]).LastOrDefault();
+            string id = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim();
+            return slot is { Length: > 0 } && id.Length > 0 ? new BootIdentity(slot, id) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>Healthy: the settings are applied (the caller awaited that), the LAN bridge has its

@@ -192,7 +192,7 @@ static partial class ServeCommand
             Store = store.Health,
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
         };
-        var firmware = FirmwareHealth.Updater(board);
+        var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
             new SystemActions(board, router, dns, sessions, log), firmware);
         app.Lifetime.ApplicationStarted.Register(() =>

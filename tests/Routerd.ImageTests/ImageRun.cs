@@ -74,6 +74,9 @@ public abstract class ImageRun(string board) : IAsyncLifetime
         string disk = Path.Combine(lab.Dir, "disk.img");
         var vm = ImageBoot.Start(board, Image, lab);
         ImageVm? isp = null;
+        // The upgrade's bundles are packed from the image under test while the first boot runs.
+        string? upgradedTo = null;
+        var bundles = Upgrades ? Task.Run(() => UpgradeBundles.Make(Image, Path.Combine(lab.Dir, "bundles"), Note)) : null;
         try
         {
             await Check("first boot reaches routerd-status", async () =>
@@ -106,15 +109,24 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             // The x86-64 run goes on through a reboot onto PPPoE; the rpi4 run on -M virt stops here
             // (the Pi's own boot path is the raspi3b test's; a second arm64 boot under TCG costs
             // minutes of the tier's budget and proves nothing the x86-64 run does not).
+            // x86-64 (one boot sequence for everything, issue 22 included): refusals and the broken
+            // N.1 installed on N → reboot onto PPPoE: N.1's try fails and the box falls back to N
+            // by itself → N's settings, PPPoE and the fall-back's explanation → N.2 installed →
+            // reboot → N.2 runs and marks itself good.
             if (RebootAndPppoe)
             {
+                UpgradeBundles? made = null;
+                if (Upgrades) await Check("update bundles made from the image's root slot", async () => made = await bundles!);
+                if (made is not null) await RefuseThenInstallBroken(made);
                 await RebootOntoPppoe();
-                if (Upgrades) await UpgradeThroughTheWebApi(UpgradeBundles.FromEnvironment(Path.Combine(lab.Dir, "bundles")));
+                if (made is not null) await FallBackReportedThenUpgrade(made);
             }
 
             // Reboots the guest through the web API: QEMU runs with -no-reboot, so the guest's reboot
-            // ends it and the disk boots again; returns the new boot's status line.
-            async Task<Dictionary<string, string>> RebootThroughTheApi(string consoleName, Action? whileDown = null)
+            // ends it and the disk boots again; returns the new boot's status line. failedTry: the
+            // boot after the reboot is a broken update's try, which must give up and reboot by
+            // itself (routerd-boot-trial); its console is returned through the callback.
+            async Task<Dictionary<string, string>> RebootThroughTheApi(string consoleName, Action? whileDown = null, Action<string>? failedTry = null)
             {
                 var r = await browser.Send("POST", "/api/system/reboot");
                 if (r.Status is not (200 or 202 or 204)) throw new InvalidOperationException($"POST /api/system/reboot: {r}");
@@ -122,56 +134,92 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                 Log += vm.Console();
                 vm.Dispose();
                 whileDown?.Invoke();
+                if (failedTry is not null)
+                {
+                    vm = ImageBoot.Boot(board, Image, lab, "console-failed-try.log");
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    // Nothing from outside: the box gives up on the slot and reboots by itself.
+                    bool rebooted = vm.WaitForExit(BootLimit);
+                    string tried = vm.Console();
+                    Log += tried;
+                    vm.Dispose();
+                    if (!rebooted) throw new TimeoutException($"the broken update's try did not end in a reboot within {BootLimit.TotalSeconds:0} s\n{string.Join('\n', tried.Split('\n').TakeLast(30))}");
+                    Note($"the broken update's try rebooted by itself after {clock.Elapsed.TotalSeconds:0} s");
+                    failedTry(tried);
+                }
                 vm = ImageBoot.Boot(board, Image, lab, consoleName);
                 var m = await vm.WaitForConsole(ImageBoot.StatusLine(), 1, BootLimit);
                 Note($"{consoleName}: {m.Groups[1].Value}");
                 return ImageBoot.Fields(m.Groups[1].Value);
             }
 
-            async Task UpgradeThroughTheWebApi(UpgradeBundles? given)
+            async Task<JsonNode> Firmware() => (await browser.Get("/api/firmware")).Json ?? throw new InvalidOperationException("GET /api/firmware gave nothing");
+
+            // Posts a bundle and waits until RAUC has written it to the other slot.
+            async Task Install(string bundle, string version)
             {
-                UpgradeBundles Bundles() => given ?? throw new InvalidOperationException("ROUTERD_BUNDLE_NEXT is not set: ./build.sh test-image builds N+1's bundle and names it there");
+                browser.MaxTimeSeconds = 600;
+                var r = await browser.Send("POST", "/api/firmware", binaryFile: bundle);
+                browser.MaxTimeSeconds = 240;
+                if (r.Status != 202) throw new InvalidOperationException($"POST /api/firmware ({version}): {r}");
+                JsonNode? f = null;
+                await lab.WaitFor(async () =>
+                {
+                    f = await Firmware();
+                    string? state = (string?)f["job"]?["state"];
+                    if (state is "failed" or "refused") throw new InvalidOperationException($"the install ended {state}: {f.ToJsonString()}");
+                    // Each GET runs `rauc status` in the TCG guest: ask every few seconds, not every 100 ms.
+                    if (state != "installed") await Task.Delay(5000);
+                    return state == "installed";
+                }, TimeSpan.FromMinutes(15), $"the install of {version}");
+                if ((string?)f?["other"]?["version"] != version) throw new InvalidOperationException($"the other slot after the install: {f!.ToJsonString()}");
+            }
+
+            async Task RefuseThenInstallBroken(UpgradeBundles bundles)
+            {
                 await Check("a tampered bundle is refused", async () =>
                 {
-                    var bundles = Bundles();
                     var r = await browser.Send("POST", "/api/firmware", binaryFile: bundles.Tampered);
                     if (r.Status != 400 || (string?)r.Json?["code"] != "firmware/BAD_SIGNATURE") throw new InvalidOperationException($"POST /api/firmware (tampered): {r}");
                 });
                 await Check("an rpi4 bundle is refused", async () =>
                 {
-                    var bundles = Bundles();
                     var r = await browser.Send("POST", "/api/firmware", binaryFile: bundles.OtherBoard);
                     if (r.Status != 400 || (string?)r.Json?["code"] != "firmware/WRONG_BOARD") throw new InvalidOperationException($"POST /api/firmware (rpi4): {r}");
                 });
                 await Check("nothing was written by the refused bundles", async () =>
                 {
-                    var f = (await browser.Get("/api/firmware")).Json ?? throw new InvalidOperationException("GET /api/firmware gave nothing");
+                    var f = await Firmware();
                     if ((string?)f["bootedSlot"] != "A" || f["other"]?["version"] is not null || (string?)f["job"]?["state"] != "refused")
                         throw new InvalidOperationException($"GET /api/firmware after the refusals: {f.ToJsonString()}");
                     if ((string?)f["bootCheck"] != "good") throw new InvalidOperationException($"version N did not mark its slot good: {f.ToJsonString()}");
                 });
-                await Check("N+1 installed through the web API", async () =>
+                await Check("a broken N+1 is installed through the web API", () => Install(bundles.Broken, bundles.BrokenVersion));
+            }
+
+            async Task FallBackReportedThenUpgrade(UpgradeBundles bundles)
+            {
+                await Check("after the broken N+1's try the box is back on N and says why", async () =>
                 {
-                    var bundles = Bundles();
-                    browser.MaxTimeSeconds = 600;
-                    var r = await browser.Send("POST", "/api/firmware", binaryFile: bundles.Next);
-                    browser.MaxTimeSeconds = 240;
-                    if (r.Status != 202) throw new InvalidOperationException($"POST /api/firmware (N+1): {r}");
+                    if (!Checks.ContainsKey("broken N+1 gives up and reboots by itself")) throw new InvalidOperationException("the broken N+1 never got its try");
+                    if (Status2.GetValueOrDefault("version") != bundles.Running) throw new InvalidOperationException($"the boot after the broken try runs {Status2.GetValueOrDefault("version")}, not {bundles.Running}");
                     JsonNode? f = null;
                     await lab.WaitFor(async () =>
                     {
-                        f = (await browser.Get("/api/firmware")).Json;
-                        string? state = (string?)f?["job"]?["state"];
-                        if (state is "failed" or "refused") throw new InvalidOperationException($"the install ended {state}: {f!.ToJsonString()}");
-                        // Each GET runs `rauc status` in the TCG guest: ask every few seconds, not every 100 ms.
-                        if (state != "installed") await Task.Delay(5000);
-                        return state == "installed";
-                    }, TimeSpan.FromMinutes(15), "the install of N+1");
-                    if ((string?)f?["other"]?["version"] != bundles.NextVersion) throw new InvalidOperationException($"slot B after the install: {f!.ToJsonString()}");
+                        if ((string?)(f = await Firmware())["bootCheck"] == "good") return true;
+                        await Task.Delay(5000);
+                        return false;
+                    }, TimeSpan.FromMinutes(5), "N marking its slot good again");
+                    string? message = (string?)f!["lastUpdate"]?["message"];
+                    string expected = $"The update to {bundles.BrokenVersion} did not start; back on {bundles.Running}: routerd kept exiting at start";
+                    if ((string?)f["bootedSlot"] != "A" || (string?)f["runningVersion"] != bundles.Running || (string?)f["lastUpdate"]?["state"] != "fell-back"
+                        || message?.StartsWith(expected, StringComparison.Ordinal) != true)
+                        throw new InvalidOperationException($"GET /api/firmware after the fall-back: {f.ToJsonString()} (expected the message '{expected}.')");
+                    Note($"after the fall-back: {message}");
                 });
+                await Check("N+1 installed through the web API", () => Install(bundles.Next, bundles.NextVersion));
                 await Check("N+1 boots, keeps the owner's settings and marks itself good", async () =>
                 {
-                    var bundles = Bundles();
                     var status = await RebootThroughTheApi("console3.log");
                     if (status.GetValueOrDefault("version") != bundles.NextVersion) throw new InvalidOperationException($"the reboot after the install runs {status.GetValueOrDefault("version")}, not {bundles.NextVersion}");
                     browser.Forget();
@@ -181,14 +229,26 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                     JsonNode? f = null;
                     await lab.WaitFor(async () =>
                     {
-                        if ((string?)(f = (await browser.Get("/api/firmware")).Json)?["bootCheck"] == "good") return true;
+                        if ((string?)(f = await Firmware())["bootCheck"] == "good") return true;
                         await Task.Delay(5000);
                         return false;
                     }, TimeSpan.FromMinutes(5), "N+1 marking its slot good");
-                    if ((string?)f?["runningVersion"] != bundles.NextVersion || (string?)f?["bootedSlot"] != "B")
+                    if ((string?)f?["runningVersion"] != bundles.NextVersion || (string?)f?["bootedSlot"] != "B"
+                        || (string?)f?["lastUpdate"]?["state"] != "updated" || (string?)f?["lastUpdate"]?["message"] != $"Updated to {bundles.NextVersion} (from {bundles.Running}).")
                         throw new InvalidOperationException($"GET /api/firmware on N+1: {f!.ToJsonString()}");
                     Note($"N+1: {f!.ToJsonString()}");
                 });
+                upgradedTo = bundles.NextVersion;
+            }
+
+            // The broken N+1's try, read from its console: routerd-boot-trial gave up on slot B.
+            void BrokenTry(string console)
+            {
+                Checks["broken N+1 gives up and reboots by itself"] =
+                    console.Contains("routerd-boot-trial: ", StringComparison.Ordinal) && console.Contains("on slot B failed (routerd kept exiting at start): marking it bad and rebooting into slot A", StringComparison.Ordinal)
+                        ? null
+                        : $"no routerd-boot-trial line on the broken try's console:\n{string.Join('\n', console.Split('\n').TakeLast(30))}";
+                Note($"{(Checks["broken N+1 gives up and reboots by itself"] is null ? "ok" : "FAILED")}: broken N+1 gives up and reboots by itself");
             }
 
             async Task RebootOntoPppoe()
@@ -211,7 +271,8 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                     // The WAN cable moves from the DHCP ISP to the PPPoE ISP's VM while the guest is down.
                     if (isp is null) throw new InvalidOperationException("the PPPoE ISP did not start");
                     await isp.WaitForConsole(ImageVm.IspReady, 1, TimeSpan.FromSeconds(180));
-                    Status2 = await RebootThroughTheApi("console2.log", () => ImageVm.Recable(lab.RouterNs, "wan0", "tapisp"));
+                    Status2 = await RebootThroughTheApi("console2.log", () => ImageVm.Recable(lab.RouterNs, "wan0", "tapisp"),
+                        failedTry: Upgrades && Checks.GetValueOrDefault("a broken N+1 is installed through the web API", "not run") is null ? BrokenTry : null);
                 });
                 await Check("setting survives the reboot", async () =>
                 {
@@ -247,6 +308,17 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             if (Hash(disk, after[1]) != rootHashBefore) throw new InvalidOperationException("root slot A's bytes changed: it was written to");
             return Task.CompletedTask;
         });
+        if (upgradedTo is { } to)
+            await Check("the settings were backed up on the data partition before the slot was written", () =>
+            {
+                var data = Partitions(disk)[3];
+                string part = Path.Combine(lab.Dir, "data.ext4");
+                CommandResult.Run(["dd", $"if={disk}", $"of={part}", "bs=1M", $"skip={data.Start >> 20}", $"count={data.Size >> 20}", "conv=sparse", "status=none"], TimeSpan.FromMinutes(3)).EnsureOk();
+                var r = CommandResult.Run(["debugfs", "-R", $"cat /firmware/settings-before-{to}.json", part], TimeSpan.FromMinutes(1));
+                File.Delete(part);
+                if (!r.Ok || !r.Stdout.Contains($"\"{Ssid}\"", StringComparison.Ordinal)) throw new InvalidOperationException($"no settings backup naming the owner's Wi-Fi for {to}: {r}");
+                return Task.CompletedTask;
+            });
         await Check("data partition grew to the disk's end", () =>
         {
             var after = Partitions(disk);

@@ -74,13 +74,28 @@ public sealed class X86ImageTests(X86ImageRun run) : ImageTests(run), IClassFixt
         Passed("nothing was written by the refused bundles");
     }
 
+    /// <summary>Issue 22: a broken N+1 (its routerd exits at start) installed through the web API
+    /// gets one try: routerd-boot-trial gives up on its slot and reboots, the box is back on N by
+    /// itself with the owner's settings, and GET /api/firmware says why in plain words.</summary>
+    [Fact]
+    public void A_broken_update_falls_back_to_the_old_version_by_itself_and_says_why()
+    {
+        Passed("update bundles made from the image's root slot");
+        Passed("a broken N+1 is installed through the web API");
+        Passed("broken N+1 gives up and reboots by itself");
+        Passed("setting survives the reboot");
+        Passed("after the broken N+1's try the box is back on N and says why");
+    }
+
     /// <summary>Issue 22: N+1 uploaded through the web API on a running N is written to slot B; after
-    /// a reboot N+1 runs from B with the owner's settings and marks itself good.</summary>
+    /// a reboot N+1 runs from B with the owner's settings, marks itself good and reports "Updated";
+    /// the settings were backed up on the data partition before the slot was written.</summary>
     [Fact]
     public void Version_n_plus_1_installed_through_the_web_api_runs_after_a_reboot_and_marks_itself_good()
     {
         Passed("N+1 installed through the web API");
         Passed("N+1 boots, keeps the owner's settings and marks itself good");
+        Passed("the settings were backed up on the data partition before the slot was written");
     }
 }
 

@@ -1,34 +1,38 @@
 using Routerd.Lab;
-using Routerd.NetnsTests;
-using Routerd.Vm;
 
 namespace Routerd.ImageTests;
 
-/// <summary>The update bundles the x86-64 run installs or must refuse: N+1 (the image tier's second
-/// build of the same tree with a higher version, ROUTERD_BUNDLE_NEXT), and two small bundles made
-/// here with the same recipe and key (image/rauc-bundle.sh): one for rpi4, and one for this board
-/// whose bytes were changed after signing — its version is far ahead, so only the signature can be
-/// the reason it is refused.</summary>
-public sealed record UpgradeBundles(string Next, string NextVersion, string OtherBoard, string Tampered)
+/// <summary>The update bundles the x86-64 run installs or must refuse, all made here with the
+/// image's own recipe and key (image/rauc-bundle.sh, image/rauc-keys.sh) from the image under test
+/// — no second image build:
+/// <list type="bullet">
+/// <item>Broken: version N.1, the image's root slot A with /usr/bin/routerd replaced by a program
+/// that exits 1 (a release whose routerd dies at start).</item>
+/// <item>Next: version N.2, the same root slot with only its version file changed.</item>
+/// <item>OtherBoard (rpi4) and Tampered (bytes changed after signing, version far ahead so only
+/// the signature can be the reason it is refused): small, from an 8 MiB ext4.</item>
+/// </list>
+/// The root slot copies are edited with debugfs (no mount) and never touch the image.</summary>
+public sealed record UpgradeBundles(string Running, string Broken, string BrokenVersion, string Next, string NextVersion, string OtherBoard, string Tampered)
 {
-    public static UpgradeBundles? FromEnvironment(string dir)
+    public static UpgradeBundles Make(string image, string dir, Action<string> note)
     {
-        if (Environment.GetEnvironmentVariable("ROUTERD_BUNDLE_NEXT") is not { Length: > 0 } next) return null;
-        if (!File.Exists(next)) throw new InvalidOperationException($"ROUTERD_BUNDLE_NEXT names no file: {next}");
-        // routerd-x86-64-VERSION.raucb
-        string version = Path.GetFileNameWithoutExtension(next)["routerd-x86-64-".Length..];
+        // routerd-x86-64-VERSION.img
+        string running = Path.GetFileNameWithoutExtension(image)["routerd-x86-64-".Length..];
         Directory.CreateDirectory(dir);
+        var started = DateTime.UtcNow;
+        string Bundle(string board, string version, string rootExt4)
+        {
+            string path = Path.Combine(dir, $"test-{board}-{version}.raucb");
+            CommandResult.Run([Path.Combine(RouterdCommand.RepoRoot(), "image", "rauc-bundle.sh"), board, version, rootExt4, path], TimeSpan.FromMinutes(10)).EnsureOk();
+            return path;
+        }
+
         string tiny = Path.Combine(dir, "tiny.ext4");
         File.Delete(tiny);
         CommandResult.Run(["mkfs.ext4", "-q", "-F", tiny, "8M"], TimeSpan.FromMinutes(1)).EnsureOk();
-        string Bundle(string board, string v)
-        {
-            string path = Path.Combine(dir, $"test-{board}-{v}.raucb");
-            CommandResult.Run([Path.Combine(RouterdCommand.RepoRoot(), "image", "rauc-bundle.sh"), board, v, tiny, path], TimeSpan.FromMinutes(2)).EnsureOk();
-            return path;
-        }
-        string other = Bundle("rpi4", "99.0.0");
-        string tampered = Bundle("x86-64", "99.0.0");
+        string other = Bundle("rpi4", "99.0.0", tiny);
+        string tampered = Bundle("x86-64", "99.0.0", tiny);
         using (var f = new FileStream(tampered, FileMode.Open, FileAccess.ReadWrite))
         {
             f.Position = f.Length / 3;
@@ -36,6 +40,41 @@ public sealed record UpgradeBundles(string Next, string NextVersion, string Othe
             f.Position--;
             f.WriteByte((byte)(b ^ 0xff));
         }
-        return new UpgradeBundles(next, version, other, tampered);
+
+        string brokenVersion = running + ".1", nextVersion = running + ".2";
+        string slotA = Path.Combine(dir, "rootA.ext4");
+        var a = ImageRun.Partitions(image)[1];
+        CommandResult.Run(["dd", $"if={image}", $"of={slotA}", "bs=1M", $"skip={a.Start >> 20}", $"count={a.Size >> 20}", "conv=sparse", "status=none"], TimeSpan.FromMinutes(3)).EnsureOk();
+
+        string versionFile = Path.Combine(dir, "version");
+        string Root(string version, params string[] more)
+        {
+            string root = Path.Combine(dir, $"root-{version}.ext4");
+            File.Copy(slotA, root, overwrite: true);
+            File.WriteAllText(versionFile, version + "\n");
+            Debugfs(root, ["rm /etc/routerd/version", $"write {versionFile} /etc/routerd/version", .. more]);
+            return root;
+        }
+
+        string exit1 = Path.Combine(dir, "routerd-exit-1");
+        File.WriteAllText(exit1, "#!/bin/sh\necho 'routerd (broken test build): exiting at start' >&2\nexit 1\n");
+        string broken = Bundle("x86-64", brokenVersion, Root(brokenVersion,
+            "rm /usr/bin/routerd", $"write {exit1} /usr/bin/routerd", "sif /usr/bin/routerd mode 0100755", "sif /usr/bin/routerd uid 0", "sif /usr/bin/routerd gid 0"));
+        string next = Bundle("x86-64", nextVersion, Root(nextVersion));
+        foreach (var f in Directory.GetFiles(dir, "*.ext4")) File.Delete(f);
+        note($"bundles from the image's root slot in {(DateTime.UtcNow - started).TotalSeconds:0} s: broken {brokenVersion} ({new FileInfo(broken).Length >> 20} MiB), next {nextVersion} ({new FileInfo(next).Length >> 20} MiB)");
+        return new UpgradeBundles(running, broken, brokenVersion, next, nextVersion, other, tampered);
+    }
+
+    /// <summary>Runs debugfs commands on an ext4 image file, writable; any error it reports fails.</summary>
+    static void Debugfs(string ext4, IEnumerable<string> commands)
+    {
+        string script = ext4 + ".debugfs";
+        File.WriteAllLines(script, commands);
+        var r = CommandResult.Run(["debugfs", "-w", "-f", script, ext4], TimeSpan.FromMinutes(1)).EnsureOk();
+        // debugfs exits 0 even when a command fails; its errors name the command.
+        var errors = r.Stderr.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("debugfs ", StringComparison.Ordinal)).ToList();
+        if (errors.Count > 0) throw new InvalidOperationException($"debugfs on {ext4}: {string.Join("; ", errors)}");
+        File.Delete(script);
     }
 }

@@ -28,7 +28,7 @@ public static class FirmwareEndpoints
             if (updater is null) return Unsupported();
             bool force = false;
             if (request.Query.TryGetValue("force", out var f) && !bool.TryParse(f.ToString(), out force))
-                return Refuse(400, "force must be true or false", "settings/INVALID", "force");
+                return Refuse(400, "force must be true or false", "request/INVALID", "force");
             if (!updater.TryBeginUpload())
                 return Refuse(409, "another update is being received, checked or installed", "firmware/BUSY");
             try

@@ -9,8 +9,12 @@ public sealed record SlotView(string Slot, string? Version, bool Booted, string?
 
 /// <summary>GET /api/firmware: the running version and slot, whether this boot passed its health
 /// check and marked its slot good ("pending", "good", or why not), the other slot, and the last
-/// upload's verdict and install progress.</summary>
-public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, string BootCheck, SlotView? Other, FirmwareJob Job);
+/// upload's verdict and install progress, and what became of the last installed update.</summary>
+public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, string BootCheck, SlotView? Other, FirmwareJob Job, UpdateOutcome? LastUpdate = null);
+
+/// <summary>This boot: the root slot it runs from (A, B: the boot loader's rauc.slot= on the kernel
+/// command line) and the kernel's boot id.</summary>
+public sealed record BootIdentity(string Slot, string Id);
 
 /// <summary>The one upload/install at a time: idle, checking, installing, installed (reboot to
 /// run it), refused or failed, with a code and a sentence.</summary>
@@ -24,6 +28,26 @@ public static class RaucStatusJson
 {
     /// <summary>Reads <c>rauc status --output-format=json</c>: the booted slot's boot name and every
     /// root slot. Empty when it is not that shape.</summary>
+    /// <summary>The device of the root slot that is not booted (where an install writes), from
+    /// the same JSON; null when there is not exactly one.</summary>
+    public static string? OtherDevice(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var devices = new List<string>();
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("slots", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var entry in list.EnumerateArray())
+                    if (entry.ValueKind == JsonValueKind.Object)
+                        foreach (var named in entry.EnumerateObject())
+                            if (BundleInfoJson.Text(named.Value, "bootname") is not null && BundleInfoJson.Text(named.Value, "state") != "booted"
+                                && BundleInfoJson.Text(named.Value, "device") is { } device)
+                                devices.Add(device);
+            return devices.Count == 1 ? devices[0] : null;
+        }
+        catch (JsonException) { return null; }
+    }
+
     public static (string? Booted, IReadOnlyList<SlotView> Slots) Parse(string json)
     {
         var slots = new List<SlotView>();

@@ -15,6 +15,14 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     /// <summary>Where an upload is streamed to: on the data partition, never in memory.</summary>
     public string UploadPath { get; } = Path.Combine(uploadDir, "upload.raucb");
     public FirmwareJob Job { get { lock (gate) return job; } }
+    /// <summary>This boot (slot and boot id): with it the updater keeps the trial of an installed
+    /// update and its outcome in <see cref="UploadPath"/>'s directory. Null: no bookkeeping (a
+    /// board or test without slots).</summary>
+    public BootIdentity? Boot { get; init; }
+    /// <summary>The owner's settings (the store's JSON, secrets included), saved root-only beside
+    /// the upload before a slot is written, so an older version never has to read a newer schema.</summary>
+    public Func<string>? SettingsJson { get; init; }
+    string Dir => Path.GetDirectoryName(UploadPath)!;
     /// <summary>This boot's health check: "pending", "good", or why not.</summary>
     public string BootCheck { get { lock (gate) return bootCheck; } }
 
@@ -49,14 +57,29 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
             Set(new FirmwareJob("refused", verdict.Bundle?.Version, verdict.Code, verdict.Message));
             return verdict;
         }
-        string version = verdict.Bundle!.Version;
+        var bundle = verdict.Bundle!;
+        string version = bundle.Version;
         Set(new FirmwareJob("installing", version, verdict.Code, verdict.Message));
         _ = Task.Run(() =>
         {
-            var (ok, message) = tool.Install(UploadPath);
+            if (Boot is not null && BeforeInstall(version) is { } problem)
+            {
+                tool.Discard(UploadPath);
+                Set(new FirmwareJob("failed", version, "firmware/BACKUP_FAILED", problem));
+                return;
+            }
+            var (ok, message) = tool.Install(UploadPath, bundle);
             tool.Discard(UploadPath);
+            string note = "";
+            if (ok && Boot is { } boot)
+            {
+                // Bookkeeping only: the slot is written and active either way; without the trial
+                // the next boots cannot say what became of the update.
+                try { Write(UpdateTrial.FileName, new UpdateTrial(boot.Slot, RunningVersion, version, boot.Id).Format()); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { note = $" (its outcome will not be reported: {e.Message})"; }
+            }
             Set(ok
-                ? new FirmwareJob("installed", version, "firmware/INSTALLED", $"routerd {version} is written to the other slot; it runs after a reboot")
+                ? new FirmwareJob("installed", version, "firmware/INSTALLED", $"routerd {version} is written to the other slot; it runs after a reboot{note}")
                 : new FirmwareJob("failed", version, "firmware/INSTALL_FAILED", message));
         });
         return verdict;
@@ -69,7 +92,77 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     {
         var (ok, message) = tool.MarkGood();
         lock (gate) bootCheck = ok ? "good" : $"mark-good failed: {message}";
+        if (ok && Boot is { } boot && Read(UpdateTrial.FileName) is { } text && UpdateTrial.Parse(text) is { } trial
+            && UpdateOutcome.RunningTrial(trial, boot.Slot, boot.Id))
+            Conclude(UpdateOutcome.Succeeded(trial));
         return ok;
+    }
+
+    /// <summary>At start: a trial installed before an earlier boot whose slot is running again
+    /// fell back (boot-trial gave up on the new slot, or the boot loader did).</summary>
+    public void ConcludeTrial()
+    {
+        if (Boot is not { } boot || Read(UpdateTrial.FileName) is not { } text) return;
+        if (UpdateTrial.Parse(text) is not { } trial) { Delete(UpdateTrial.FileName); return; }
+        if (UpdateOutcome.OnStart(trial, boot.Slot, boot.Id, Read(UpdateTrial.FailedFileName)) is { } outcome) Conclude(outcome);
+    }
+
+    /// <summary>The last install's outcome, kept until the next install.</summary>
+    public UpdateOutcome? LastUpdate => Boot is null ? null : Read(UpdateOutcome.FileName) is { } t ? UpdateOutcome.Parse(t) : null;
+
+    void Conclude(UpdateOutcome outcome)
+    {
+        Write(UpdateOutcome.FileName, outcome.Format());
+        Delete(UpdateTrial.FileName);
+        Delete(UpdateTrial.FailedFileName);
+    }
+
+    /// <summary>Before a slot is written: the settings backed up, an earlier trial and outcome
+    /// gone (this install supersedes them). Returns why not, or null.</summary>
+    string? BeforeInstall(string version)
+    {
+        try
+        {
+            if (SettingsJson is { } settings) Write($"settings-before-{version}.json", settings());
+            Delete(UpdateTrial.FileName);
+            Delete(UpdateTrial.FailedFileName);
+            Delete(UpdateOutcome.FileName);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the settings could not be backed up before writing the slot: {e.Message}";
+        }
+    }
+
+    string? Read(string name)
+    {
+        try { return File.ReadAllText(Path.Combine(Dir, name)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>Written whole or not at all (temporary file, flushed, renamed), owner-only: the
+    /// settings backup holds secrets.</summary>
+    void Write(string name, string text)
+    {
+        Directory.CreateDirectory(Dir);
+        string path = Path.Combine(Dir, name), tmp = path + ".tmp";
+        using (var f = new FileStream(tmp, new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        {
+            f.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            f.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    void Delete(string name)
+    {
+        try { File.Delete(Path.Combine(Dir, name)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>The health check failed: the slot stays unconfirmed.</summary>
@@ -80,7 +173,8 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     {
         var (booted, slots) = tool.Status() is { } json ? RaucStatusJson.Parse(json) : (null, []);
         var other = slots.FirstOrDefault(s => !s.Booted);
-        lock (gate) return new FirmwareStatus(RunningVersion, booted, bootCheck, other, job);
+        var last = LastUpdate;
+        lock (gate) return new FirmwareStatus(RunningVersion, booted, bootCheck, other, job, last);
     }
 
     void Set(FirmwareJob next) { lock (gate) job = next; }

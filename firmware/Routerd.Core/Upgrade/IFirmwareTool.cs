@@ -6,8 +6,9 @@ public interface IFirmwareTool
 {
     /// <summary>Verifies the bundle's signature and reads its manifest; writes nothing.</summary>
     (BundleInfo? Info, string? Error) Inspect(string bundle);
-    /// <summary>Writes the bundle into the inactive slot and makes it the next boot's first try.</summary>
-    (bool Ok, string Message) Install(string bundle);
+    /// <summary>Writes the bundle into the inactive slot, reads the slot back against the bundle's
+    /// image (SHA-256 over its size), and only then makes it the next boot's first try.</summary>
+    (bool Ok, string Message) Install(string bundle, BundleInfo info);
     /// <summary>The slots as the tool sees them (rauc status JSON), null when it cannot say.</summary>
     string? Status();
     /// <summary>The running slot is healthy: the boot loader stops counting its tries.</summary>

@@ -57,4 +57,30 @@ public class BundleCheckTests
         Assert.Null(BundleInfoJson.Parse("not json"));
         Assert.Null(BundleInfoJson.Parse("""{"compatible":"x"}"""));
     }
+
+    /// <summary>rauc 1.8's info JSON for a bundle image/rauc-bundle.sh made (its image's hash and
+    /// size are what the written slot is read back against).</summary>
+    [Fact]
+    public void Reads_the_root_images_hash_and_size_from_rauc_info()
+    {
+        var info = BundleInfoJson.Parse("""
+            {"compatible":"routerd-x86-64","version":"0.1.0","description":"routerd 0.1.0 for x86-64","build":"20261202T192625Z","hooks":[],
+             "images":[{"rootfs":{"variant":null,"filename":"rootfs.ext4","checksum":"874078139F3B756527045f96cdb171d02e46007b27acbd07d260eb8ab27ccf94","size":671088640,"hooks":[],"adaptive":[]}}]}
+            """);
+        Assert.Equal(new SlotImage("874078139f3b756527045f96cdb171d02e46007b27acbd07d260eb8ab27ccf94", 671088640), info?.Image);
+        Assert.Null(BundleInfoJson.Parse("""{"compatible":"x","version":"1","images":[{"rootfs":{"checksum":"12","size":5}}]}""")?.Image);
+    }
+
+    [Fact]
+    public void The_other_slots_device_is_the_one_rauc_status_does_not_call_booted()
+    {
+        const string status = """
+            {"booted":"A","slots":[
+             {"rootfs.0":{"class":"rootfs","device":"/dev/vda2","bootname":"A","state":"booted"}},
+             {"rootfs.1":{"class":"rootfs","device":"/dev/vda3","bootname":"B","state":"inactive"}}]}
+            """;
+        Assert.Equal("/dev/vda3", RaucStatusJson.OtherDevice(status));
+        Assert.Null(RaucStatusJson.OtherDevice("""{"slots":[]}"""));
+        Assert.Null(RaucStatusJson.OtherDevice("nonsense"));
+    }
 }

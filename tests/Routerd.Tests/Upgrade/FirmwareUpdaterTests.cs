@@ -14,7 +14,7 @@ public class FirmwareUpdaterTests
         public string? StatusJson;
 
         public (BundleInfo? Info, string? Error) Inspect(string bundle) { Calls.Add("info"); return (Info, Error); }
-        public (bool Ok, string Message) Install(string bundle) { Calls.Add("install"); Installed.SetResult(); return (true, "Installing done."); }
+        public (bool Ok, string Message) Install(string bundle, BundleInfo info) { Calls.Add("install"); Installed.SetResult(); return (true, "Installing done."); }
         public string? Status() => StatusJson;
         public (bool Ok, string Message) MarkGood() { Calls.Add("mark-good"); return (true, ""); }
         public void Discard(string bundle) => Calls.Add("discard");
@@ -81,4 +81,98 @@ public class FirmwareUpdaterTests
         Assert.Equal(new SlotView("A", null, false, "good", null), status.Other);
         Assert.Equal("idle", status.Job.State);
     }
+
+    /// <summary>Issue 22's bookkeeping across boots, in a real directory: boot 1 on slot A installs
+    /// 0.1.1 (settings backed up first, the trial written after); the next boot is the caller's.</summary>
+    static (FirmwareUpdater Installed, string Dir) InstalledOnA(string? settings = "{\"wifi\":{\"ssid\":\"home\"}}")
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "routerd-fw-" + Guid.NewGuid().ToString("N"));
+        var rauc = new FakeRauc { Info = new BundleInfo("routerd-x86-64", "0.1.1", null) };
+        var updater = new FirmwareUpdater(rauc, "routerd-x86-64", "0.1.0", dir)
+        {
+            Boot = new BootIdentity("A", "boot-1"),
+            SettingsJson = settings is null ? null : () => settings,
+        };
+        Assert.True(updater.TryBeginUpload());
+        Assert.True(updater.CheckAndInstall(force: false).Accepted);
+        for (int i = 0; i < 250 && updater.Job.State == "installing"; i++) Thread.Sleep(20);
+        Assert.Equal("installed", updater.Job.State);
+        return (updater, dir);
+    }
+
+    static FirmwareUpdater NextBoot(string dir, string slot, string version, string bootId, string? statusJson = null)
+    {
+        var u = new FirmwareUpdater(new FakeRauc { StatusJson = statusJson }, "routerd-x86-64", version, dir) { Boot = new BootIdentity(slot, bootId) };
+        u.ConcludeTrial();
+        return u;
+    }
+
+    [Fact]
+    public void The_settings_are_backed_up_owner_only_before_the_slot_is_written_and_the_trial_names_where_it_came_from()
+    {
+        var (_, dir) = InstalledOnA();
+        try
+        {
+            string backup = Path.Combine(dir, "settings-before-0.1.1.json");
+            Assert.Equal("{\"wifi\":{\"ssid\":\"home\"}}", File.ReadAllText(backup));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
+            Assert.Equal(new UpdateTrial("A", "0.1.0", "0.1.1", "boot-1"), UpdateTrial.Parse(File.ReadAllText(Path.Combine(dir, UpdateTrial.FileName))));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Back_on_the_old_slot_after_a_reboot_the_status_says_the_update_did_not_start_and_why()
+    {
+        var (_, dir) = InstalledOnA();
+        try
+        {
+            // Before the reboot (same boot, routerd restarted): nothing is concluded yet.
+            Assert.Null(NextBoot(dir, "A", "0.1.0", "boot-1").LastUpdate);
+            // boot-trial gave up on B and left its reason; the next boot is A again.
+            File.WriteAllText(Path.Combine(dir, UpdateTrial.FailedFileName), "routerd kept exiting at start\n");
+            var back = NextBoot(dir, "A", "0.1.0", "boot-3");
+            Assert.Equal(new UpdateOutcome("fell-back", "0.1.1", "0.1.0", "The update to 0.1.1 did not start; back on 0.1.0: routerd kept exiting at start."), back.LastUpdate);
+            Assert.Equal(back.LastUpdate, back.Status().LastUpdate);
+            Assert.False(File.Exists(Path.Combine(dir, UpdateTrial.FileName)));
+            Assert.False(File.Exists(Path.Combine(dir, UpdateTrial.FailedFileName)));
+            // It stays said on later boots, until the next install.
+            Assert.Equal("fell-back", NextBoot(dir, "A", "0.1.0", "boot-4").LastUpdate?.State);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_new_slot_that_never_ran_its_health_check_is_reported_as_such()
+    {
+        var (_, dir) = InstalledOnA();
+        try
+        {
+            var back = NextBoot(dir, "A", "0.1.0", "boot-2");
+            Assert.Equal($"The update to 0.1.1 did not start; back on 0.1.0: {UpdateOutcome.NeverStarted}.", back.LastUpdate?.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void The_new_slot_reports_updated_only_once_its_health_check_marked_it_good()
+    {
+        var (_, dir) = InstalledOnA();
+        try
+        {
+            var onB = NextBoot(dir, "B", "0.1.1", "boot-2");
+            Assert.Null(onB.LastUpdate);
+            Assert.True(File.Exists(Path.Combine(dir, UpdateTrial.FileName)));   // boot-trial still guards this boot
+            Assert.True(onB.MarkGood());
+            Assert.Equal(new UpdateOutcome("updated", "0.1.1", "0.1.0", "Updated to 0.1.1 (from 0.1.0)."), onB.LastUpdate);
+            Assert.False(File.Exists(Path.Combine(dir, UpdateTrial.FileName)));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("from_slot=A\nfrom_version=0.1.0\nto_version=0.1.1\n")]
+    [InlineData("from_slot=A B\nfrom_version=0.1.0\nto_version=0.1.1\nboot_id=x\n")]
+    [InlineData("")]
+    public void A_torn_or_odd_trial_names_no_slot(string text) => Assert.Null(UpdateTrial.Parse(text));
 }

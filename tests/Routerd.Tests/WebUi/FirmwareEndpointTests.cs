@@ -22,7 +22,7 @@ public class FirmwareEndpointTests
             SizeSeen = new FileInfo(bundle).Length;
             return read(bundle) is { } info ? (info, null) : (null, "signature verification failed");
         }
-        public (bool Ok, string Message) Install(string bundle) { Interlocked.Increment(ref Installs); return (true, ""); }
+        public (bool Ok, string Message) Install(string bundle, BundleInfo info) { Interlocked.Increment(ref Installs); return (true, ""); }
         public string? Status() => null;
         public (bool Ok, string Message) MarkGood() => (true, "");
         public void Discard(string bundle) => File.Delete(bundle);
@@ -104,6 +104,7 @@ public class FirmwareEndpointTests
         var (updater, rauc, _) = Updater(_ => new BundleInfo("routerd-x86-64", "0.2.0", null));
         var (status, json) = await Call(updater, HttpMethod.Post, "/api/firmware?force=yes", new ByteArrayContent(new byte[16]));
         Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("request/INVALID", (string?)json?["code"]);
         Assert.Equal("force", (string?)json?["errors"]?[0]?["field"]);
         Assert.Equal(-1, rauc.SizeSeen);
         Assert.Equal("idle", updater.Job.State);
