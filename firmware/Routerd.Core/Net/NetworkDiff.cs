@@ -97,11 +97,14 @@ public static class NetworkDiff
         // route comes after the address that makes its gateway reachable.
         if (plan.DefaultRoute is null && owned.DefaultRoute is { } mine && defaults.Contains(mine))
             commands.Add($"route del default via {Ipv4Network.Format(mine.Gateway)} dev {mine.Device}");
-        foreach (var stale in current.Except(wanted).Where(owned.Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Address))
+        var deleted = current.Except(wanted).Where(owned.Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Address).ToList();
+        foreach (var stale in deleted)
             commands.Add($"addr del {stale.Address} dev {stale.Device}");
         foreach (var add in plan.Addresses.Where(a => !current.Contains(a)))
             commands.Add($"addr add {add.Address} dev {add.Device}");
-        if (plan.DefaultRoute is { } route && !defaults.Contains(route))
+        // A default route that stays (DHCP to a static address behind the same gateway) is gone
+        // too once the device's last address was deleted: the kernel flushes its routes then.
+        if (plan.DefaultRoute is { } route && (!defaults.Contains(route) || deleted.Any(a => a.Device == route.Device)))
             commands.Add($"route replace default via {Ipv4Network.Format(route.Gateway)} dev {route.Device}");
 
         // IPv6: the LAN's prefixes (Ipv6/Ipv6Lan.cs). Only global-scope addresses are compared:

@@ -110,6 +110,19 @@ public class NetworkDiffTests
         ], Step(Plan(wan: "198.51.100.7/24", gateway: "198.51.100.1")));
     }
 
+    /// <summary>DHCP to a static address behind the same gateway (seen in the namespace tier: the
+    /// router lost its default route): the kernel drops the route with the old address, so it is written again.</summary>
+    [Fact]
+    public void A_new_address_behind_the_same_gateway_keeps_the_default_route()
+    {
+        Step(Plan(wan: "203.0.113.42/24", gateway: "203.0.113.1"));
+        Assert.Equal([
+            "addr del 203.0.113.42/24 dev wan0",
+            "addr add 203.0.113.60/24 dev wan0",
+            "route replace default via 203.0.113.1 dev wan0",
+        ], Step(Plan(wan: "203.0.113.60/24", gateway: "203.0.113.1")));
+    }
+
     [Fact]
     public void A_lost_lease_takes_the_route_before_the_address()
     {
