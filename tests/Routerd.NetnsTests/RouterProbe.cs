@@ -8,8 +8,10 @@ namespace Routerd.NetnsTests;
 /// lease file, its settings over the API.</summary>
 static class RouterProbe
 {
+    /// <summary>The rules without their counters (-s): "nothing was applied" must not depend on
+    /// whether a packet (an ISP router solicitation on the WAN, say) was counted meanwhile.</summary>
     public static string Ruleset(this Lab.Lab lab) =>
-        lab.RunIn(lab.RouterNs, "nft list table inet routerd").EnsureOk().Stdout;
+        lab.RunIn(lab.RouterNs, "nft -s list table inet routerd").EnsureOk().Stdout;
 
     /// <summary>One set of routerd's table with its elements (the VIP lane's vip_macs, vip_v4...).</summary>
     public static string NftSet(this Lab.Lab lab, string set) =>
