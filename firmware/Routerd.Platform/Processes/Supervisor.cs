@@ -79,7 +79,10 @@ public sealed partial class Supervisor : IDisposable
             catch (Exception e)
             {
                 LogStartFailed(log, name, e.Message);
-                ScheduleRestart(TimeSpan.Zero);
+                // A program that is missing stays missing: the same growing wait as after an exit,
+                // never a loop of failed starts.
+                ScheduleRestart(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
                 return;
             }
             process = p;

@@ -32,4 +32,20 @@ public class SupervisorTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public async Task A_missing_program_is_retried_with_growing_waits_not_in_a_loop()
+    {
+        var dir = Directory.CreateTempSubdirectory("rd-supervisor-").FullName;
+        try
+        {
+            using var supervisor = new Supervisor("missing", Path.Combine(dir, "no-such-program"), [], dir, dir, NullLogger.Instance);
+            supervisor.Start();
+            await Task.Delay(TimeSpan.FromSeconds(1.2));
+            // 0.25 + 0.5 s: two retries fit in 1.2 s, a third would need 1.75 s.
+            Assert.InRange(supervisor.Restarts, 1, 3);
+            supervisor.Stop();
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
