@@ -12,25 +12,15 @@ namespace Routerd;
 /// the device registry and, once per burst, the VIP sets.</summary>
 sealed class DeviceWatcher(INetworkObserver network, Router router, string leaseFile) : BackgroundService
 {
-    /// <summary>Events can be lost (a full socket buffer drops them): a fresh dump this often
-    /// puts the registry right again.</summary>
-    static readonly TimeSpan Resync = TimeSpan.FromSeconds(15);
-
     /// <summary>Starts once the first apply has made the bridge: a neighbour dump before that
     /// would find no bridge, and the event that creates it could pass unseen.</summary>
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         await router.Applied.WaitAsync(stop);
-        await Task.WhenAll(Task.Run(() => WatchNeighbours(stop), stop), Task.Run(() => ResyncNeighbours(stop), stop), Task.Run(() => WatchLeases(stop), stop));
+        await Task.WhenAll(Task.Run(() => WatchNeighbours(stop), stop), Task.Run(() => WatchLeases(stop), stop));
     }
 
     void Dump(int bridge) => router.Post(new NeighboursDumped(network.Neighbours().Where(n => n.InterfaceIndex == bridge).ToList()));
-
-    async Task ResyncNeighbours(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(Resync);
-        while (await timer.WaitForNextTickAsync(stop)) Dump(BridgeIndex());
-    }
 
     async Task WatchNeighbours(CancellationToken stop)
     {
@@ -46,6 +36,13 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, string lease
                 case LinkEvent l when l.Link.Name == router.State.Lan.Bridge:
                     // The bridge was (re)created: its neighbours start over under the new index.
                     bridge = l.Deleted ? -1 : l.Link.Index;
+                    Dump(bridge);
+                    break;
+                case EventsLost:
+                    // A full socket buffer dropped events (a neighbour's deletion among them,
+                    // perhaps): the registry starts over from a dump, as at start. This replaces a
+                    // periodic resync: the kernel says when events were lost.
+                    bridge = BridgeIndex();
                     Dump(bridge);
                     break;
             }

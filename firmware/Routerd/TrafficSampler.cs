@@ -8,7 +8,8 @@ namespace Routerd;
 
 /// <summary>Samples the devices' traffic counters now and then even when nobody reads the API,
 /// so download bytes are credited to the device that held the address at the time (and a
-/// counter that expires or restarts loses little).</summary>
+/// counter that expires or restarts loses little). A timer, because no event exists for this:
+/// counters grow with every packet and nothing announces it.</summary>
 sealed class TrafficSampler(TrafficMeter meter) : BackgroundService
 {
     static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);

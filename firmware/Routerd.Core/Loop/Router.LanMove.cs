@@ -52,8 +52,7 @@ public sealed partial class Router
     {
         if (LanConflict.Resolve(settings.Lan, wan.Address) is not { } moved) return false;
         var next = settings with { Lan = moved };
-        var errors = DesiredStateBuilder.Validate(next, board, Facts());
-        if (errors.Count > 0)
+        if (DesiredStateBuilder.TryBuild(next, board, Facts(), out var errors) is not { } built)
         {
             LogLanMoveFailed(log, wan.Address.ToString(), string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
             return false;
@@ -61,7 +60,7 @@ public sealed partial class Router
         lease = null; // a previous lease is over: the client took this one instead
         string why = LanConflict.Explain(wan.Address, state.Lan.Address, Ipv4Network.Parse(moved.Address));
         pending = PendingChange.Begin(settings.Lan, moved, clock.GetUtcNow(), TimeSpan.FromSeconds(board.RollbackSeconds), why);
-        var result = Commit(next, validated: true);
+        var result = Commit(next, built);
         if (!result.Succeeded)
         {
             pending = null;

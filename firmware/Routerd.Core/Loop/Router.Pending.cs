@@ -39,11 +39,10 @@ public sealed partial class Router
         if (!PendingChange.IsRisky(settings.Lan, next.Lan)) return (Commit(next), (PendingView?)null);
         if (pending is not null)
             return (new ChangeResult([new FieldError("lan.address", "a LAN address change is waiting for confirmation; confirm it or let it roll back first")]), (PendingView?)null);
-        var errors = Validate(next, Facts());
-        if (errors.Count > 0) return (new ChangeResult(errors), (PendingView?)null);
+        if (Check(next, out var errors) is not { } built) return (new ChangeResult(errors), (PendingView?)null);
 
         pending = PendingChange.Begin(settings.Lan, next.Lan, clock.GetUtcNow(), TimeSpan.FromSeconds(board.RollbackSeconds));
-        var result = Commit(next, validated: true);
+        var result = Commit(next, built);
         if (!result.Succeeded)
         {
             pending = null;

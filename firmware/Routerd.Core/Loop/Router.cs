@@ -211,14 +211,13 @@ public sealed partial class Router : IDisposable
     public ChangeResult TryChange(RouterSettings incoming) => (ChangeResult)Send(new ChangeSettings(incoming, false))!;
 
     /// <summary>Validates, stores and applies complete settings (secrets included); on failure
-    /// the previous configuration is put back, in the store and on the system. <paramref name="validated"/>: the caller already
-    /// checked <paramref name="next"/> against this board and these interfaces.</summary>
-    ChangeResult Commit(RouterSettings next, bool validated = false)
+    /// the previous configuration is put back, in the store and on the system. <paramref name="built"/>: the caller already
+    /// checked <paramref name="next"/> against this board and these interfaces, and this is its desired state.</summary>
+    ChangeResult Commit(RouterSettings next, DesiredState? built = null)
     {
         FlushSets();
-        var facts = Facts();
-        if (!validated && Validate(next, facts) is { Count: > 0 } errors) return new ChangeResult(errors);
-        var nextState = WithFallback(DesiredStateBuilder.Build(next, board, facts));
+        if (built is null && (built = Check(next, out var errors)) is null) return new ChangeResult(errors);
+        var nextState = WithFallback(built);
         // The lease survives only what its protocol says it survives (another mode: never).
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
         var nextV6 = KeptV6(nextState);
@@ -328,15 +327,16 @@ public sealed partial class Router : IDisposable
         Published?.Invoke(snapshot);
     }
 
-    /// <summary>An owner's settings: their own rules, then one that needs what the router holds now
-    /// (a new LAN subnet must not be the one the WAN's current address is in).</summary>
-    IReadOnlyList<FieldError> Validate(RouterSettings next, SystemFacts facts)
+    /// <summary>An owner's settings checked and built in one pass (one interface dump): their own
+    /// rules, then one that needs what the router holds now (a new LAN subnet must not be the one
+    /// the WAN's current address is in). Null: refused, for <paramref name="errors"/>.</summary>
+    DesiredState? Check(RouterSettings next, out IReadOnlyList<FieldError> errors)
     {
-        var errors = DesiredStateBuilder.Validate(next, board, facts);
-        if (errors.Count > 0) return errors;
-        return Lan.LanConflict.RefuseOwnerChange(next.Lan.Address, settings.Lan.Address, (lease ?? heldLease)?.Address) is { } overlap
-            ? [overlap]
-            : [];
+        var built = DesiredStateBuilder.TryBuild(next, board, Facts(), out errors);
+        if (built is null) return null;
+        if (Lan.LanConflict.RefuseOwnerChange(next.Lan.Address, settings.Lan.Address, (lease ?? heldLease)?.Address) is not { } overlap) return built;
+        errors = [overlap];
+        return null;
     }
 
     SystemFacts Facts()

@@ -29,6 +29,10 @@ public abstract record NetworkEvent(bool Deleted);
 public sealed record LinkEvent(LinkInfo Link, bool Deleted) : NetworkEvent(Deleted);
 public sealed record NeighbourEvent(NeighbourInfo Neighbour, bool Deleted) : NetworkEvent(Deleted);
 public sealed record AddressEvent(AddressInfo Address, bool Deleted) : NetworkEvent(Deleted);
+/// <summary>The kernel dropped notifications (ENOBUFS): the events after this one announce what is
+/// there now, but what was deleted in the gap is not replayed, so a consumer that keeps a table
+/// of its own reads it afresh.</summary>
+public sealed record EventsLost() : NetworkEvent(false);
 
 /// <summary>Reads the kernel's view of the network of the namespace routerd runs in.</summary>
 public interface INetworkObserver

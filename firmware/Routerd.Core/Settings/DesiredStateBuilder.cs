@@ -15,18 +15,23 @@ public sealed record SystemFacts(IReadOnlySet<string>? Interfaces, DateTimeOffse
 /// parsed once and every refusal names the field it came from.</summary>
 public static class DesiredStateBuilder
 {
-    public static DesiredState Build(RouterSettings settings, Board board, SystemFacts facts)
-    {
-        var errors = new List<FieldError>();
-        var state = TryBuild(settings, board, facts, errors);
-        return errors.Count == 0 ? state! : throw new SettingsRejectedException(errors);
-    }
+    public static DesiredState Build(RouterSettings settings, Board board, SystemFacts facts) =>
+        TryBuild(settings, board, facts, out var errors) ?? throw new SettingsRejectedException(errors);
 
     public static IReadOnlyList<FieldError> Validate(RouterSettings settings, Board board, SystemFacts facts)
     {
-        var errors = new List<FieldError>();
-        TryBuild(settings, board, facts, errors);
+        TryBuild(settings, board, facts, out var errors);
         return errors;
+    }
+
+    /// <summary>The desired state, or null and the refusals: a change is checked and built in the
+    /// same pass (validating first and building after would walk every device twice).</summary>
+    public static DesiredState? TryBuild(RouterSettings settings, Board board, SystemFacts facts, out IReadOnlyList<FieldError> errors)
+    {
+        var found = new List<FieldError>();
+        var state = TryBuild(settings, board, facts, found);
+        errors = found;
+        return state;
     }
 
     static DesiredState? TryBuild(RouterSettings s, Board board, SystemFacts facts, List<FieldError> errors)

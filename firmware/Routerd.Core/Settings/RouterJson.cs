@@ -67,17 +67,24 @@ public static class RouterJson
     /// <exception cref="SettingsDocumentException"/>
     public static RouterSettings ReadSettings(string json, bool migrate)
     {
-        if (Inspect(System.Text.Encoding.UTF8.GetBytes(json)) is { } problem)
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(json);
+        if (Inspect(utf8) is { } problem)
             throw new SettingsDocumentException(problem.Field, problem.Message);
-        if (JsonNode.Parse(json) is not JsonObject node)
-            throw new SettingsDocumentException("", "settings must be a JSON object");
-        if (migrate)
-        {
-            try { node = SettingsMigrations.Migrate(node); }
-            catch (InvalidDataException e) { throw new SettingsDocumentException("schemaVersion", e.Message); }
-        }
         try
         {
+            // Migration edits the document as a tree; a document kept as sent (PUT) is read
+            // straight from its bytes (a tree of a thousand devices is built for nothing).
+            if (!migrate)
+            {
+                var first = new Utf8JsonReader(utf8);
+                if (!first.Read() || first.TokenType != JsonTokenType.StartObject)
+                    throw new SettingsDocumentException("", "settings must be a JSON object");
+                return JsonSerializer.Deserialize(utf8, Strict) ?? throw new SettingsDocumentException("", "settings document is empty");
+            }
+            if (JsonNode.Parse(utf8) is not JsonObject node)
+                throw new SettingsDocumentException("", "settings must be a JSON object");
+            try { node = SettingsMigrations.Migrate(node); }
+            catch (InvalidDataException e) { throw new SettingsDocumentException("schemaVersion", e.Message); }
             return node.Deserialize(Strict) ?? throw new SettingsDocumentException("", "settings document is empty");
         }
         catch (JsonException e)

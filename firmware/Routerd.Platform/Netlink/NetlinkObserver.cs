@@ -58,8 +58,8 @@ public sealed class NetlinkObserver : INetworkObserver
     /// <inheritdoc/>
     /// <remarks>Subscribe before taking the first dump, or a change between the two is missed.
     /// When the kernel reports lost notifications (ENOBUFS), every current link, address and
-    /// neighbour is re-dumped and yielded as a new (Deleted=false) event; deletions that fell
-    /// into the gap are not replayed, so consumers keeping their own tables should re-read.
+    /// neighbour is re-dumped and yielded as a new (Deleted=false) event after an <see cref="EventsLost"/>;
+    /// deletions that fell into the gap are not replayed, so consumers keeping their own tables re-read then.
     /// Cancelling ends the enumeration with an OperationCanceledException at once; the
     /// sockets are closed within <see cref="PollIntervalMilliseconds"/>.</remarks>
     public async IAsyncEnumerable<NetworkEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -138,6 +138,7 @@ public sealed class NetlinkObserver : INetworkObserver
 
     private static void Resync(NetlinkSocket socket, ChannelWriter<NetworkEvent> events)
     {
+        events.TryWrite(new EventsLost());
         foreach (var link in Dump<LinkInfo>(socket, RtnlRequests.GetLinks, RTM_NEWLINK, RtnlDecoders.TryDecodeLink))
             events.TryWrite(new LinkEvent(link, Deleted: false));
         foreach (var address in Dump<AddressInfo>(socket, RtnlRequests.GetAddresses, RTM_NEWADDR, RtnlDecoders.TryDecodeAddress))

@@ -16,9 +16,11 @@ namespace Routerd.Platform.Store;
 /// <item>after every commit the settings are also written as a last-known-good copy
 /// (<see cref="GoodCopySuffix"/>: JSON, written to a new file, flushed to disk, renamed into place);</item>
 /// <item>at start the file is only read (read-only, header first, then the document), and the
-/// store then continues in a freshly written file that replaces it by rename: LiteDB never opens
+/// store continues in a freshly written file that replaces it by rename: LiteDB never opens
 /// for writing a file whose every page it has not just written itself (opened for writing, LiteDB
-/// "repairs" a damaged file in place);</item>
+/// "repairs" a damaged file in place). When the file read well, that rewrite waits for the first
+/// commit (an everyday start writes nothing and waits for no disk flush); after damage, a
+/// missing file or one behind its copy, it happens at start;</item>
 /// <item>a file that cannot be read (empty, truncated, foreign header, damaged pages) is moved
 /// aside and kept for diagnosis, and the last good copy comes back (<see cref="StoreHealth.Restored"/>);
 /// without one the router starts from the board's defaults and says so (<see cref="StoreHealth.Rescue"/>),
@@ -47,13 +49,13 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     {
         FilePath = path;
         RouterSettings? settings = null;
-        var good = ReadGoodCopy(GoodCopyPath);
+        var (good, goodText) = ReadGoodCopy(GoodCopyPath);
         if (File.Exists(path))
         {
             try
             {
                 settings = ReadOnly(path);
-                if (good is not null && (settings is null || RouterJson.WriteSettings(settings) != RouterJson.WriteSettings(good)))
+                if (good is not null && (settings is null || !Same(settings, good, goodText)))
                     // The copy is flushed to disk after every commit, LiteDB's pages may not be (a power cut).
                     Health = new StoreHealth(StoreHealth.Behind, $"the settings file {path} was behind its last good copy; the copy was used", null);
             }
@@ -68,8 +70,19 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         else if (good is not null)
             Health = new StoreHealth(StoreHealth.Restored, $"the settings file {path} was missing; the last good settings were restored", null);
         current = good ?? settings;
-        Rewrite(path, current);
+        // The file holds what the store goes on with: the first Save writes the fresh file (db is
+        // null until then). Otherwise the store's content is put right now.
+        if (Health is null) return;
+        Rewrite(path, current is null ? null : RouterJson.WriteSettings(current));
         db = Open(path);
+    }
+
+    /// <summary>The good copy is the JSON <see cref="RouterJson.WriteSettings"/> wrote: the same text
+    /// is the same settings, without parsing both (a copy from an older schema is compared field by field).</summary>
+    static bool Same(RouterSettings settings, RouterSettings good, string goodText)
+    {
+        string text = RouterJson.WriteSettings(settings);
+        return text == goodText || text == RouterJson.WriteSettings(good);
     }
 
     static LiteDatabase Open(string path)
@@ -147,9 +160,9 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         return aside;
     }
 
-    /// <summary>A new database file holding exactly <paramref name="settings"/> (none: empty),
+    /// <summary>A new database file holding exactly <paramref name="settings"/> (their JSON; none: empty),
     /// flushed to disk and renamed over <paramref name="path"/>.</summary>
-    static void Rewrite(string path, RouterSettings? settings)
+    static void Rewrite(string path, string? settings)
     {
         string next = Path.Combine(Path.GetDirectoryName(path) ?? ".", Path.GetFileNameWithoutExtension(path) + ".next" + Path.GetExtension(path));
         File.Delete(next);
@@ -180,19 +193,24 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     const string DigestField = "_sha256";
     static string Digest(string json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
 
-    static void Put(LiteDatabase db, RouterSettings settings)
+    static void Put(LiteDatabase db, string json)
     {
-        var doc = LiteDB.JsonSerializer.Deserialize(RouterJson.WriteSettings(settings)).AsDocument;
+        var doc = LiteDB.JsonSerializer.Deserialize(json).AsDocument;
         doc[DigestField] = Digest(LiteDB.JsonSerializer.Serialize(doc));
         doc["_id"] = DocumentId;
         db.GetCollection(Collection).Upsert(doc);
         db.Checkpoint(); // the change is in the data file before we report success
     }
 
-    static RouterSettings? ReadGoodCopy(string path)
+    static (RouterSettings? Settings, string Text) ReadGoodCopy(string path)
     {
-        try { return File.Exists(path) ? RouterJson.ReadSettings(File.ReadAllText(path)) : null; }
-        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or InvalidDataException or InvalidOperationException) { return null; }
+        try
+        {
+            if (!File.Exists(path)) return (null, "");
+            string text = File.ReadAllText(path);
+            return (RouterJson.ReadSettings(text), text);
+        }
+        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or InvalidDataException or InvalidOperationException) { return (null, ""); }
     }
 
     /// <summary>What the constructor read (and rewrote); the store is the only writer afterwards,
@@ -209,17 +227,19 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     {
         try
         {
+            // One serialization serves the database and the good copy.
+            string json = RouterJson.WriteSettings(settings);
             if (db is null)
             {
-                Rewrite(FilePath, settings);
+                Rewrite(FilePath, json);
                 db = Open(FilePath);
             }
             else
             {
-                Put(db, settings);
+                Put(db, json);
                 FileModes.FlushToDisk(FilePath);
             }
-            WriteGoodCopy(settings);
+            WriteGoodCopy(json);
             current = settings;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -263,14 +283,14 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     // errno values .NET puts in an IOException's HResult on Linux.
     const int Enospc = 28, Edquot = 122;
 
-    void WriteGoodCopy(RouterSettings settings)
+    void WriteGoodCopy(string json)
     {
         string tmp = GoodCopyPath + ".tmp";
         try
         {
             using var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None);
             File.SetUnixFileMode(f.SafeFileHandle, OwnerOnly);
-            f.Write(System.Text.Encoding.UTF8.GetBytes(RouterJson.WriteSettings(settings)));
+            f.Write(System.Text.Encoding.UTF8.GetBytes(json));
             f.Flush(flushToDisk: true);
         }
         catch

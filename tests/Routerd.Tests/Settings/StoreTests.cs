@@ -81,6 +81,29 @@ public sealed class StoreTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.GoodCopyPath));
     }
 
+    /// <summary>The fresh file that replaces the one read at start is written by the first commit:
+    /// an everyday start writes nothing and waits for no disk flush.</summary>
+    [Fact]
+    public void A_healthy_start_writes_nothing_and_the_first_commit_after_it_is_stored()
+    {
+        var saved = Sample();
+        using (var store = new LiteDbSettingsStore(DbFile)) store.Save(saved);
+        var bytes = File.ReadAllBytes(DbFile);
+        var written = File.GetLastWriteTimeUtc(DbFile);
+        var next = saved with { Qos = new QosSettings { UploadKbit = 1000 } };
+        using (var again = new LiteDbSettingsStore(DbFile))
+        {
+            Assert.Null(again.Health);
+            Assert.Equal(bytes, File.ReadAllBytes(DbFile));
+            Assert.Equal(written, File.GetLastWriteTimeUtc(DbFile));
+            Assert.Equal(RouterJson.WriteSettings(saved), RouterJson.WriteSettings(again.Load()!));
+            again.Save(next);
+        }
+        using var third = new LiteDbSettingsStore(DbFile);
+        Assert.Null(third.Health);
+        Assert.Equal(RouterJson.WriteSettings(next), RouterJson.WriteSettings(third.Load()!));
+    }
+
     [Fact]
     public void Every_commit_leaves_a_last_good_copy()
     {

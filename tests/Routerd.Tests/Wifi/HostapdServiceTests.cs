@@ -117,6 +117,20 @@ public sealed class HostapdServiceTests : IDisposable
     }
 
     [Fact]
+    public void A_socket_bound_after_the_monitor_gave_up_on_the_old_one_is_attached_to()
+    {
+        fake.Dispose(); // a dead hostapd's socket file stays behind: connecting to it is refused
+        loop.Apply(service, Config(new WifiSettings { Ssid = "home", Passphrase = "12345678" }));
+        Eventually(() => Count("starts") == 1, "hostapd to start");
+        Thread.Sleep(500); // the monitor has found the dead socket and waits
+        string path = Path.Combine(HostapdRenderer.ControlDirectory(Run), "wlan0");
+        File.Delete(path); // as hostapd does with a stale socket before it binds its own
+        using var bound = new FakeHostapdSocket(HostapdRenderer.ControlDirectory(Run), "wlan0") { Ssid = "home" };
+        Eventually(() => bound.Attached, "ATTACH on the new socket");
+        Eventually(() => loop.Status.Live, "the status to turn live");
+    }
+
+    [Fact]
     public void A_hostapd_that_cannot_start_is_failed_with_its_own_words_and_retried()
     {
         fake.Dispose(); // nothing answers on the control socket: as when hostapd is gone
