@@ -41,8 +41,6 @@ public sealed partial class HostapdService(
     /// An apply clears it.</summary>
     object? lastSent;
     Thread? monitor;
-    /// <summary>Watches hostapd's control directory: its socket appearing wakes the monitor (inotify), instead of a retry timer.</summary>
-    FileSystemWatcher? socketWatch;
     /// <summary>The last station list read was not empty, or a station joined since: signals need refreshing.</summary>
     volatile bool stationsPresent;
     /// <summary>Wakes the monitor: an apply (or the end) while it waits for something to watch.</summary>
@@ -132,20 +130,16 @@ public sealed partial class HostapdService(
             {
                 if (control is null)
                 {
-                    control = Attach(config, out _);
+                    control = Attach(config);
                     if (control is null)
                     {
                         NotRunning();
-                        // No socket (or a dead hostapd's): hostapd binds a new one when it starts,
-                        // and inotify says so (an apply wakes the wait too). Tried again once the
-                        // watch is up, in case it came in between. A socket that takes the
-                        // connection but does not answer yet has no event: a short wait then.
-                        if (WatchSocket(config) && (control = Attach(config, out bool connected)) is null)
-                        {
-                            if (connected) wake.Wait(TimeSpan.FromMilliseconds(250));
-                            else wake.Wait();
-                        }
-                        if (control is null) continue;
+                        // Try again shortly (an apply ends the wait). An inotify watch on the control
+                        // directory was tried and failed in the lab VM: hostapd removes the directory
+                        // when it stops and makes it again when it starts, so a watch set on the old
+                        // one never fires and the monitor waited for ever (Wi-Fi never came up).
+                        wake.Wait(TimeSpan.FromMilliseconds(250));
+                        continue;
                     }
                     SyncStations(control);
                     lastSync = DateTime.UtcNow;
@@ -173,41 +167,12 @@ public sealed partial class HostapdService(
         control?.Dispose();
     }
 
-    /// <summary>Starts watching for hostapd's socket (named after the interface, in its control directory);
-    /// false when that cannot be watched, and then the monitor looks again after a short wait.</summary>
-    bool WatchSocket(HostapdConfig config)
-    {
-        if (socketWatch is { } watching && watching.Path == config.ControlDirectory && watching.Filter == config.Interface) return true;
-        socketWatch?.Dispose();
-        socketWatch = null;
-        try
-        {
-            var w = new FileSystemWatcher(config.ControlDirectory, config.Interface) { NotifyFilter = NotifyFilters.FileName };
-            FileSystemEventHandler poke = (_, _) => wake.Release();
-            w.Created += poke;
-            w.Renamed += (_, _) => wake.Release();
-            w.Error += (_, _) => wake.Release(); // events were lost: look again
-            w.EnableRaisingEvents = true;
-            socketWatch = w;
-            return true;
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            wake.Wait(TimeSpan.FromMilliseconds(250)); // no inotify here: the one place a retry timer is left
-            return false;
-        }
-    }
-
-    /// <param name="connected">the socket took the connection but ATTACH failed (hostapd is there, not
-    /// yet answering): no event will say when it does.</param>
-    HostapdControl? Attach(HostapdConfig config, out bool connected)
+    HostapdControl? Attach(HostapdConfig config)
     {
         HostapdControl? c = null;
-        connected = false;
         try
         {
             c = HostapdControl.Connect(config.ControlDirectory, config.Interface, runDir);
-            connected = true;
             if (c.Request("ATTACH", RequestTimeout).StartsWith("OK", StringComparison.Ordinal)) return c;
         }
         catch (Exception e) when (e is SocketException or TimeoutException or IOException) { }
@@ -286,7 +251,6 @@ public sealed partial class HostapdService(
         lock (gate) StopLocked();
         wake.Release();
         monitor?.Join(TimeSpan.FromSeconds(3));
-        socketWatch?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "hostapd (re)started for {Interface}")]
