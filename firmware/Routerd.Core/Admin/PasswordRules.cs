@@ -19,15 +19,16 @@ public static class PasswordRules
         var errors = new List<FieldError>();
         if (!currentOk) errors.Add(new("current", "is not the current password"));
         string n = newPassword ?? "";
+        string core = Core(n);
         if (n.Length < MinLength) errors.Add(new("new", $"must be at least {MinLength} characters"));
         else if (n.Length > MaxLength) errors.Add(new("new", $"must be at most {MaxLength} characters"));
         else if (string.Equals(n, "admin", StringComparison.OrdinalIgnoreCase) || n == defaultPassword)
             errors.Add(new("new", "must not be the default password"));
         else if (n.Any(char.IsControl))
             errors.Add(new("new", "must not contain control characters"));
-        else if (ContextWord(n, [(username, "the user name"), .. context ?? []]) is { } what)
+        else if (ContextWord(n, core, [(username, "the user name"), .. context ?? []]) is { } what)
             errors.Add(new("new", $"This is {what}, or it with digits or symbols added: choose a password nobody can guess from the router."));
-        else if (CommonPasswords.Contains(n) || Core(n) is { Length: >= MinLength } core && CommonPasswords.Contains(core))
+        else if (CommonPasswords.Contains(n) || core.Length >= MinLength && CommonPasswords.Contains(core))
             errors.Add(new("new", "This is one of the most common passwords, which attackers try first: choose another."));
         if ((confirm ?? "") != n) errors.Add(new("confirm", "does not match the new password"));
         return errors;
@@ -35,12 +36,9 @@ public static class PasswordRules
 
     /// <summary>What the password is, when it is one of the words or one of them with digits and
     /// symbols around it (words under 4 characters only when they are the whole password).</summary>
-    static string? ContextWord(string password, IReadOnlyList<(string Word, string What)> words)
-    {
-        string core = Core(password);
-        return words.FirstOrDefault(w => w.Word.Length > 0 && (string.Equals(password, w.Word, StringComparison.OrdinalIgnoreCase) ||
+    static string? ContextWord(string password, string core, IReadOnlyList<(string Word, string What)> words) =>
+        words.FirstOrDefault(w => w.Word.Length > 0 && (string.Equals(password, w.Word, StringComparison.OrdinalIgnoreCase) ||
             w.Word.Length >= 4 && string.Equals(core, w.Word, StringComparison.OrdinalIgnoreCase))).What;
-    }
 
     /// <summary>The password without the digits and symbols people add at its ends to pass a rule
     /// ("password123!" is "password").</summary>
