@@ -26,6 +26,9 @@ public class BrowserLabFixture : IAsyncLifetime
     /// <summary>How long an unconfirmed LAN address change waits before it rolls back.</summary>
     protected virtual int RollbackSeconds => 60;
 
+    /// <summary>What a fixture adds to the lab before the browser starts (the ISP's IPv6).</summary>
+    protected virtual Task Prepare(Lab.Lab lab, RouterdApi api) => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
         if (PhoneChromium.Problems() is { Count: > 0 } problems) throw new LabUnavailableException(problems);
@@ -33,6 +36,7 @@ public class BrowserLabFixture : IAsyncLifetime
         api = new RouterdApi(lab.ControlSocket);
         await lab.WaitFor(async () => (await api.GetJson("/api/status"))["wan"]?["address"] is not null, Ready, "routerd's WAN to get an address from the ISP");
         await lab.WaitForLeases(Ready);
+        await Prepare(lab, api);
         playwright = await Playwright.CreateAsync();
         browser = await PhoneChromium.Launch(playwright, lab.Phone, lab.Dir);
     }

@@ -193,6 +193,24 @@ public sealed class Lab : IDisposable
         Routerd = null;
     }
 
+    /// <summary>SIGKILL to routerd alone, not to its process group: what a crash or the kernel's
+    /// OOM killer does. Its children (dnsmasq, udhcpc, dhcpcd) run on as they would on a router;
+    /// the next routerd has to deal with them. They are not stopped here (that would signal the
+    /// group and take them with it) but at the lab's end, with the rest.</summary>
+    public void KillRouterdAlone()
+    {
+        var killed = Routerd ?? throw new InvalidOperationException("routerd is not running");
+        Posix.Kill(killed.Pid, Posix.SIGKILL);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Posix.IsAlive(killed.Pid) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        if (Posix.IsAlive(killed.Pid)) throw new InvalidOperationException($"routerd (pid {killed.Pid}) outlived SIGKILL");
+        Track(killed);
+        Routerd = null;
+    }
+
+    /// <summary>True while <paramref name="pid"/> runs; a zombie counts as dead.</summary>
+    public static bool IsAlive(int pid) => Posix.IsAlive(pid);
+
     /// <summary>Runs a shell command inside <paramref name="ns"/> and waits for it.</summary>
     public CommandResult RunIn(string ns, string command, TimeSpan? timeout = null) =>
         CommandResult.Run(["ip", "netns", "exec", ns, "sh", "-c", command], timeout ?? TimeSpan.FromSeconds(20));

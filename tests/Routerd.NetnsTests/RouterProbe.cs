@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Routerd.Lab;
 using Xunit;
@@ -51,4 +52,30 @@ static class RouterProbe
     /// <summary>A LAN client fetches the internet host's test file; returns curl's result.</summary>
     public static CommandResult FetchHello(this Lab.Lab lab, LabClient client) =>
         lab.RunIn(client.Namespace, $"curl -sS --max-time 5 http://{LabAddresses.InternetHost}{LabAddresses.HelloPath}");
+
+    /// <summary>The shaper on at <paramref name="kbit"/> both ways: the VIP lane's classes on wan0 (upload) and br-lan (download).</summary>
+    public static async Task Shape(this RouterdApi api, long kbit)
+    {
+        var settings = await api.Settings();
+        settings["qos"] = new JsonObject { ["uploadKbit"] = kbit, ["downloadKbit"] = kbit };
+        using var response = await api.Put("/api/settings", settings);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The VIP lane on or off for a device, as the web UI does it.</summary>
+    public static async Task Priority(this RouterdApi api, LabClient client, bool on, DateTimeOffset? until = null)
+    {
+        var body = new JsonObject { ["enabled"] = on };
+        if (until is { } u) body["until"] = u.ToString("O", CultureInfo.InvariantCulture);
+        using var response = await api.Put($"/api/devices/{client.Mac}/priority", body);
+        Assert.True(response.IsSuccessStatusCode, $"priority {client.Name} {on} → {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Bytes sent so far by the VIP and bulk classes on a router port (GET /api/qos).</summary>
+    public static async Task<(long Vip, long Bulk)> ClassBytes(this RouterdApi api, string dev)
+    {
+        var queue = ((JsonArray)(await api.GetJson("/api/qos"))["queues"]!).Single(q => (string?)q!["device"] == dev)!;
+        long Sent(string name) => ((JsonArray)queue["classes"]!).Single(c => (string?)c!["name"] == name)!["stats"]!["sentBytes"]!.GetValue<long>();
+        return (Sent("vip"), Sent("bulk"));
+    }
 }

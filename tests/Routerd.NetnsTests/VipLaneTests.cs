@@ -240,21 +240,9 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
         Assert.DoesNotContain(tablet, lab.NftSet("vip_macs"));
     }
 
-    async Task Shape()
-    {
-        var settings = await api.Settings();
-        settings["qos"] = new JsonObject { ["uploadKbit"] = RateKbit, ["downloadKbit"] = RateKbit };
-        using var response = await api.Put("/api/settings", settings);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-    }
+    Task Shape() => api.Shape(RateKbit);
 
-    async Task Priority(LabClient client, bool on, DateTimeOffset? until = null)
-    {
-        var body = new JsonObject { ["enabled"] = on };
-        if (until is { } u) body["until"] = u.ToString("O", CultureInfo.InvariantCulture);
-        using var response = await api.Put($"/api/devices/{client.Mac}/priority", body);
-        Assert.True(response.IsSuccessStatusCode, $"priority {client.Name} {on} → {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
+    Task Priority(LabClient client, bool on, DateTimeOffset? until = null) => api.Priority(client, on, until);
 
     async Task<JsonNode> Device(LabClient client) =>
         ((JsonArray)await api.GetJson("/api/devices")).First(d => (string?)d!["mac"] == client.Mac)!;
@@ -303,13 +291,7 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
         Assert.True(inLane > 1_000_000 && other < 100_000, $"{when}: VIP +{vip1 - vip0} B, bulk +{bulk1 - bulk0} B");
     }
 
-    /// <summary>Bytes sent so far by the VIP and bulk classes on a router port.</summary>
-    async Task<(long Vip, long Bulk)> ClassBytes(string dev)
-    {
-        var queue = ((JsonArray)(await api.GetJson("/api/qos"))["queues"]!).Single(q => (string?)q!["device"] == dev)!;
-        long Sent(string name) => ((JsonArray)queue["classes"]!).Single(c => (string?)c!["name"] == name)!["stats"]!["sentBytes"]!.GetValue<long>();
-        return (Sent("vip"), Sent("bulk"));
-    }
+    Task<(long Vip, long Bulk)> ClassBytes(string dev) => api.ClassBytes(dev);
 
     [GeneratedRegex(@"time=([0-9.]+) ms")]
     private static partial Regex RttPattern();

@@ -7,7 +7,10 @@ namespace Routerd.Platform.Processes;
 /// with a growing delay when it dies (or, for pppd, reports the exit and restarts when its owner
 /// says), and stops it for good on request. Its output
 /// goes to a log file of its own. A pid file in the run directory lets the next routerd clear
-/// away a child that outlived a crashed routerd.</summary>
+/// away a child that outlived a crashed routerd: it holds the pid and the process's start time,
+/// which name the process even after it renamed itself or exec'd another program (unshare
+/// becomes dhcpcd, which calls itself "dhcpcd: [manager]"), and never an unrelated process
+/// that got the pid later.</summary>
 public sealed partial class Supervisor : IDisposable
 {
     static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
@@ -86,7 +89,7 @@ public sealed partial class Supervisor : IDisposable
                 return;
             }
             process = p;
-            File.WriteAllText(pidFile, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.WriteAllText(pidFile, PidFileText(p.Id));
             LogStarted(log, name, p.Id);
             var startedAt = Stopwatch.GetTimestamp();
             var output = Task.WhenAll(Pump(p.StandardOutput), Pump(p.StandardError));
@@ -203,23 +206,44 @@ public sealed partial class Supervisor : IDisposable
 
     public void Dispose() => Stop();
 
+    /// <summary>"pid starttime"; only the pid if the child is already gone (then nothing can match it later).</summary>
+    static string PidFileText(int pid) => ProcessTable.Stat(pid) is { } s
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pid} {s.StartTime}")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pid}");
+
     /// <summary>A child left behind by a routerd that died without stopping it would hold the
-    /// DHCP and DNS ports. Only a process still running the same executable is killed.</summary>
+    /// DHCP and DNS ports, or (dhcpcd) the control socket the next instance would only send its
+    /// command to. The process the pid file names (same pid, same start time) is killed with
+    /// everything it started (dhcpcd's privilege-separated helpers), and the new child starts
+    /// only when they are gone.</summary>
     static void KillStale(string pidFile, string file, ILogger log)
     {
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid)) return;
-        try
-        {
-            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-            var argv0 = cmdline.Split('\0')[0];
-            if (Path.GetFileName(argv0) == Path.GetFileName(file))
-            {
-                Signals.Send(pid, Signals.SIGKILL);
-                LogKilledStale(log, Path.GetFileName(file), pid);
-            }
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        string[] words;
+        try { words = File.ReadAllText(pidFile).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); }
+        catch (FileNotFoundException) { return; }
+        catch (DirectoryNotFoundException) { return; }
+        if (words.Length == 0 || !int.TryParse(words[0], System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid <= 1) return;
+        if (ProcessTable.Stat(pid) is not { } stat || stat.State is 'Z' or 'X') return;
+        bool ours = words.Length > 1
+            ? long.TryParse(words[1], System.Globalization.CultureInfo.InvariantCulture, out long started) && started == stat.StartTime
+            // A pid file without a start time (an older routerd wrote it): the program's name is all there is.
+            : ProgramOf(pid) == Path.GetFileName(file);
+        if (!ours) return;
+        var tree = ProcessTable.Descendants(pid);
+        // The parent first: it cannot start another helper once it is gone.
+        Signals.Send(pid, Signals.SIGKILL);
+        foreach (int child in tree) Signals.Send(child, Signals.SIGKILL);
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 2;
+        while (!(ProcessTable.IsGone(pid) && tree.All(ProcessTable.IsGone)) && Stopwatch.GetTimestamp() < deadline)
+            Thread.Sleep(10);
+        LogKilledStale(log, Path.GetFileName(file), pid, tree.Count);
+    }
+
+    static string? ProgramOf(int pid)
+    {
+        try { return Path.GetFileName(File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0]); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Name} started, pid {Pid}")]
@@ -230,6 +254,6 @@ public sealed partial class Supervisor : IDisposable
     static partial void LogStartFailed(ILogger log, string name, string reason);
     [LoggerMessage(Level = LogLevel.Information, Message = "{Name} stopped (pid {Pid})")]
     static partial void LogStopped(ILogger log, string name, int pid);
-    [LoggerMessage(Level = LogLevel.Warning, Message = "killed {Name} pid {Pid} left behind by an earlier routerd")]
-    static partial void LogKilledStale(ILogger log, string name, int pid);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "killed {Name} pid {Pid} and the {Children} processes it started, left behind by an earlier routerd")]
+    static partial void LogKilledStale(ILogger log, string name, int pid, int children);
 }

@@ -22,6 +22,29 @@ export function wanMessage(wan) {
 
 const capital = text => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** IPv6 (GET /api/status ipv6.code): a title, what it means when the router gave no sentence of
+ *  its own, and the dot's tone. The router's message, where it sends one, says it best. */
+const IPV6_MESSAGES = {
+  'ipv6/UP': ['Connected', 'Your devices get IPv6 addresses in the prefix your provider gave the router.', 'ok'],
+  'ipv6/CONNECTING': ['Connecting…', 'The router is asking your provider for IPv6 addresses.', 'busy'],
+  'ipv6/OFF': ['Switched off', 'IPv6 is off: devices on your network use IPv4 only.', 'busy'],
+  'ipv6/NO_PREFIX': ['No IPv6 prefix', 'Your provider offers no IPv6 prefix: devices on your network get only local IPv6 addresses.', 'bad'],
+  'ipv6/NO_SERVER': ['No IPv6 from the provider', 'Your provider does not answer requests for IPv6 addresses.', 'bad'],
+  'ipv6/PREFIX_LOST': ['IPv6 prefix lost', 'The prefix from your provider expired or was withdrawn; the router is waiting for a new one.', 'bad'],
+  'ipv6/UNSUPPORTED_WAN': ['Local only', 'IPv6 from the provider needs the Automatic connection type in this version.', 'busy'],
+};
+
+/** The words for the IPv6 part of GET /api/status ({code, message}). */
+export function ipv6Message(v6) {
+  const [title, detail, tone] = IPV6_MESSAGES[v6?.code] ?? [v6?.code ?? 'Unknown', 'The router reported a state this page does not know.', 'busy'];
+  return { title, detail: v6?.message ? capital(v6.message) + '.' : detail, tone };
+}
+
+/** "2001:db8:100:100::/56, valid 1 h 5 min" — the prefix with what is left of its lifetime. */
+export const prefixWithLifetime = v6 => v6?.delegatedPrefix
+  ? v6.delegatedPrefix + (Number.isFinite(v6.prefixLifetimeSeconds) ? `, valid ${duration(v6.prefixLifetimeSeconds)}` : '')
+  : null;
+
 const WIFI_MESSAGES = {
   'wifi/UP': 'Wi-Fi is on.',
   'wifi/OFF': 'Wi-Fi is switched off.',

@@ -2,8 +2,9 @@
 // The PPPoE password is write-only: the router never sends it back, an empty field keeps it.
 import { h, fill, uid } from '../dom.js';
 import * as api from '../api.js';
-import { field, secretField, form, value } from '../form.js';
+import { field, secretField, toggle, form, value, checked } from '../form.js';
 import { wanMessage } from '../format.js';
+import { showIpv6 } from './status.js';
 
 const MODES = [
   ['pppoe', 'PPPoE', 'A username and password from your provider (most DSL and fibre lines).'],
@@ -95,7 +96,35 @@ export async function mount(main) {
   fill(main, h('h1', {}, 'Internet'),
     h('section', { class: 'panel', 'aria-label': 'Connection state' }, state),
     h('section', { class: 'panel' }, f),
+    h('section', { class: 'panel', 'aria-labelledby': 'v6-h' }, h('h2', { id: 'v6-h' }, 'IPv6'), ipv6Panel(settings.ipv6 ?? {}, status?.ipv6)),
     h('section', { class: 'panel' }, h('h2', {}, 'Line speed'), speedForm(settings.qos ?? {})));
+}
+
+/** IPv6: what the router has now, and its three settings. The prefix size is only a request:
+ *  the provider decides. The local prefix (ULA) was made at first start; changing it renumbers
+ *  the home network's local addresses, so it is there for moving a setup, not for every day. */
+function ipv6Panel(v6, now) {
+  const state = h('div', { class: 'wan-state' });
+  const facts = h('dl', { class: 'facts' });
+  showIpv6(now, state, facts);
+  const f = form('IPv6', [
+    toggle('ipv6.enabled', 'IPv6 on', v6.enabled ?? true, 'Off: devices on your network use IPv4 only.'),
+    field('ipv6.prefixHint', 'Prefix size to ask for', { type: 'number', value: String(v6.prefixHint ?? 56), min: '48', max: '64', inputmode: 'numeric',
+      hint: 'Most providers give a /56 (256 networks) or a /48; your provider decides. Between 48 and 64.' }),
+    field('ipv6.ula', 'Local prefix (ULA)', { value: v6.ula ?? '', autocapitalize: 'off', spellcheck: 'false',
+      hint: 'Local addresses for names on your network that stay when the provider changes its prefix. Made by the router; change it only to match an earlier router.' }),
+  ], 'Save', async el => {
+    const text = value(el, 'ipv6.prefixHint').trim();
+    const hint = Number(text);
+    // The router checks the range; a field that holds no whole number is caught here, where the page knows the words.
+    if (text === '' || !Number.isInteger(hint)) throw { errors: [{ field: 'ipv6.prefixHint', message: 'A whole number between 48 and 64, e.g. 56.' }] };
+    const fresh = await api.get('/api/settings');
+    await api.put('/api/settings', { ...fresh, ipv6: { ...fresh.ipv6,
+      enabled: checked(el, 'ipv6.enabled'), prefixHint: hint, ula: value(el, 'ipv6.ula').trim() || null } });
+    showIpv6((await api.get('/api/status').catch(() => null))?.ipv6, state, facts);
+    return 'Saved.';
+  });
+  return [state, facts, f];
 }
 
 /** The shaper's rates in Mbit/s (the API keeps kbit/s). Set a little under the line's real speed,

@@ -3,13 +3,15 @@ import { h, fill } from '../dom.js';
 import * as api from '../api.js';
 import { poll } from '../poll.js';
 import { throughputGraph } from '../graph.js';
-import { wanMessage, wifiMessage, duration, bitRate } from '../format.js';
+import { wanMessage, wifiMessage, ipv6Message, prefixWithLifetime, duration, bitRate } from '../format.js';
 
 const MODES = { dhcp: 'Automatic (DHCP)', pppoe: 'PPPoE', static: 'Fixed address' };
 
 export function mount(main) {
   const wan = h('div', { class: 'wan-state' });
   const facts = h('dl', { class: 'facts' });
+  const v6state = h('div', { class: 'wan-state', 'data-ipv6': '' });
+  const v6facts = h('dl', { class: 'facts' });
   const rates = h('p', { class: 'rates' });
   const scale = h('span', { class: 'hint' });
   const graph = throughputGraph();
@@ -20,6 +22,7 @@ export function mount(main) {
     error,
     h('div', { class: 'grid' },
       h('section', { class: 'panel', 'aria-labelledby': 'wan-h' }, h('h2', { id: 'wan-h' }, 'Internet'), wan, facts),
+      h('section', { class: 'panel', 'aria-labelledby': 'v6-h' }, h('h2', { id: 'v6-h' }, 'IPv6'), v6state, v6facts),
       h('section', { class: 'panel', 'aria-labelledby': 'tp-h' },
         h('h2', { id: 'tp-h' }, 'Traffic now'), rates,
         h('div', { class: 'graph-box' }, graph.el),
@@ -41,6 +44,8 @@ export function mount(main) {
       def('Up for', duration(uptime)),
       def('Devices online', s.devicesOnline ?? '—'));
 
+    showIpv6(s.ipv6, v6state, v6facts);
+
     const now = performance.now();
     if (Number.isFinite(s.wan?.rxBytes) && Number.isFinite(s.wan?.txBytes)) {
       if (last) {
@@ -61,3 +66,17 @@ export function mount(main) {
 }
 
 const def = (term, value) => [h('dt', {}, term), h('dd', {}, String(value))];
+
+/** IPv6's state in words, then what the router holds: its WAN address, the prefix from the
+ *  provider (and how long it stays valid) and the prefixes on the home network. Shared with the
+ *  Internet page. */
+export function showIpv6(v6, state, facts) {
+  const msg = ipv6Message(v6);
+  fill(state, h('p', { class: `state ${msg.tone}` }, h('span', { class: 'dot', 'aria-hidden': 'true' }), msg.title),
+    msg.tone !== 'ok' && h('p', { class: 'hint' }, msg.detail));
+  fill(facts,
+    v6?.wanAddress && def('Router address', v6.wanAddress),
+    v6?.delegatedPrefix && def('Prefix from provider', prefixWithLifetime(v6)),
+    v6?.lanPrefixes?.length > 0 && def('Home network', v6.lanPrefixes.join(', ')),
+    v6?.dns?.length > 0 && def('Provider DNS', v6.dns.join(', ')));
+}
