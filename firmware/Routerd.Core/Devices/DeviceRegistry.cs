@@ -63,11 +63,14 @@ public sealed class DeviceRegistry(TimeProvider clock)
             return;
         }
         var e = Get(mac);
-        // Signs of life: the device answered (REACHABLE), or it has just spoken first (an entry
-        // that appears STALE was made from the device's own ARP or neighbour solicitation).
-        bool appeared = !e.Neighbours.ContainsKey(n.Address);
+        // Signs of life: the device answered (REACHABLE), the kernel held it reachable up to now
+        // (leaving REACHABLE: a confirmation is at most its reachable time, ~15-45 s, old and no
+        // event comes meanwhile), or it has just spoken first (an entry that appears STALE was
+        // made from the device's own ARP or neighbour solicitation).
+        bool appeared = !e.Neighbours.TryGetValue(n.Address, out var before);
+        bool wasReachable = !appeared && before.HasFlag(NeighbourState.Reachable);
         e.Neighbours[n.Address] = n.State;
-        if (n.State.HasFlag(NeighbourState.Reachable) || n.State == NeighbourState.Stale && appeared && !dump) e.LastSeen = clock.GetUtcNow();
+        if (n.State.HasFlag(NeighbourState.Reachable) || wasReachable || n.State == NeighbourState.Stale && appeared && !dump) e.LastSeen = clock.GetUtcNow();
     }
 
     public void SetLeases(IEnumerable<DhcpLease> leases)
@@ -106,11 +109,14 @@ public sealed class DeviceRegistry(TimeProvider clock)
         var after = Presence.ProbeAfter(QuietPeriod);
         lock (gate)
             return entries.Values
-                .Where(e => e.WifiAssociated is null && (e.LastSeen is not { } seen || now - seen >= after))
+                .Where(e => e.WifiAssociated is null && !Answering(e) && (e.LastSeen is not { } seen || now - seen >= after))
                 .SelectMany(e => e.Neighbours.Where(kv => kv.Key.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                    && (kv.Value & (NeighbourState.Stale | NeighbourState.Delay | NeighbourState.Probe | NeighbourState.Reachable)) != 0).Select(kv => kv.Key))
+                    && (kv.Value & (NeighbourState.Stale | NeighbourState.Delay | NeighbourState.Probe)) != 0).Select(kv => kv.Key))
                 .ToList();
     }
+
+    /// <summary>The kernel holds one of the device's addresses REACHABLE (confirmed within its reachable time).</summary>
+    static bool Answering(Entry e) => e.Neighbours.Values.Any(s => s.HasFlag(NeighbourState.Reachable));
 
     /// <summary>A station joined or left the access point (hostapd's events).</summary>
     public void SetWifiStation(MacAddress mac, bool associated, int? signalDbm)
@@ -239,7 +245,7 @@ public sealed class DeviceRegistry(TimeProvider clock)
                     e.Mac.ToString(),
                     e.Hostname,
                     Addresses(e),
-                    Presence.Online(e.WifiAssociated, e.LastSeen, now, QuietPeriod),
+                    Presence.Online(e.WifiAssociated, Answering(e) ? now : e.LastSeen, now, QuietPeriod),
                     e.FirstSeen,
                     e.LastSeen,
                     Connection: e.WifiAssociated is null ? DeviceView.Wired : DeviceView.Wifi,
