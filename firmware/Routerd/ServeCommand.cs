@@ -105,7 +105,7 @@ static partial class ServeCommand
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
         using var dhcp6 = new DhcpcdClient(board.RunDir, board.StateDir, board.LogDir, loggers.CreateLogger("dhcpcd"));
         using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
-        var devices = new DeviceRegistry(TimeProvider.System);
+        var devices = new DeviceRegistry(TimeProvider.System) { QuietPeriod = TimeSpan.FromSeconds(Math.Max(10, board.PresenceQuietSeconds)) };
         Action<RouterEvent> toLoop = _ => { }; // what hostapd does and says goes to the loop, made below
         using var wifi = new HostapdService(board.Tools.Hostapd, board.RunDir, board.LogDir, loggers.CreateLogger("hostapd"),
             e => toLoop(new StationsChanged([(e.Mac, e.SignalDbm)], e.Connected)),
@@ -125,8 +125,10 @@ static partial class ServeCommand
             dhcp6,
             (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout));
         string socket = BoardConfig.ControlSocket(board);
+        // The loop's clock: the system's, or on a test board one the namespace tier moves forward (pause schedules).
+        TimeProvider loopClock = board.TestClock ? new MovableClock() : TimeProvider.System;
         using var router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
-            devices, TimeProvider.System, loggers.CreateLogger<Router>()) { Rescue = store.Health?.Code == StoreHealth.Rescue };
+            devices, loopClock, loggers.CreateLogger<Router>()) { Rescue = store.Health?.Code == StoreHealth.Rescue };
         toLoop = router.Post;
         bool firstBoot = store.Load() is null;
         try
@@ -155,8 +157,10 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, router,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
         builder.Services.AddHostedService(_ => new WanWatcher(network, router));
-        var meter = new TrafficMeter(firewall, devices, TimeProvider.System);
+        var meter = new TrafficMeter(firewall, devices, TimeProvider.System) { Moved = macs => router.Post(new TrafficMoved(macs)) };
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
+        var probe = new NeighbourProbe();
+        builder.Services.AddHostedService(_ => new PresenceProber(devices, probe));
 
         // The web UI listens on the LAN address only, following it when it changes (the firewall
         // also closes it on the WAN). It has none until the apply has put it on the bridge: the
@@ -195,6 +199,7 @@ static partial class ServeCommand
         var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
             new SystemActions(board, router, dns, sessions, log), firmware);
+        if (loopClock is MovableClock movable) app.MapTestClock(router, movable);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -80,7 +80,7 @@ public sealed class FirstRunTests(BrowserLabFixture fixture) : IClassFixture<Bro
         await ui.Go("Devices");
         await Expect(ui.Page.Locator(".lane .vip-wait").First).ToBeVisibleAsync();
         var phone = ui.Page.Locator("li.device", new() { HasText = lab.Phone.Mac });
-        await phone.GetByRole(AriaRole.Combobox).SelectOptionAsync(new SelectOptionValue { Label = "1 hour" });
+        await phone.GetByRole(AriaRole.Combobox, new() { NameRegex = new System.Text.RegularExpressions.Regex("gets priority") }).SelectOptionAsync(new SelectOptionValue { Label = "1 hour" });
         await phone.GetByRole(AriaRole.Button, new() { Name = "Give priority" }).ClickAsync();
         await Expect(phone.Locator(".vip-until")).ToContainTextAsync("Priority until");
         await Expect(phone).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bvip\b"));

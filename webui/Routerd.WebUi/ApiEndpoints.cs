@@ -27,20 +27,10 @@ public static class ApiEndpoints
             !Router.TryParseDevice(device.Mac, out var mac, out var refused)
                 ? Answer(refused, api)
                 : Answer(await api.Router.AddDeviceAsync(mac, device.Name), api));
-        group.MapPut("/devices/{mac}/priority", async (string mac, PriorityRequest request) =>
-        {
-            // The MAC is parsed here, once; the loop gets the parsed value.
-            if (!Router.TryParseDevice(mac, out var m, out var refused)) return Answer(refused, api);
-            // Unknown devices are 404: add them first (POST /api/devices), so a typo never
-            // silently creates a VIP entry for nobody.
-            if (!api.Router.KnowsDevice(m))
-                return Results.Json(new ApiError("no such device", "devices/UNKNOWN", [new FieldError("mac", $"{m} has not been seen; add it first")]),
-                    RouterJsonContext.Default.ApiError, statusCode: 404);
-            var result = await api.Router.SetPriorityAsync(m, request.Enabled, request.Until);
-            return result.Succeeded
-                ? Results.Json(api.Device(m), RouterJsonContext.Default.DeviceView)
-                : Answer(result, api);
-        });
+        group.MapPut("/devices/{mac}/priority", (string mac, PriorityRequest request) =>
+            ForKnownDevice(api, mac, m => api.Router.SetPriorityAsync(m, request.Enabled, request.Until)));
+        group.MapPut("/devices/{mac}/pause", (string mac, PauseRequest request) =>
+            ForKnownDevice(api, mac, m => api.Router.SetPauseAsync(m, request.Paused, request.Until, request.Schedule)));
         group.MapGet("/settings", () => SettingsSecrets.Redact(api.Router.Settings));
         app.MapSettingsApi(api);
         app.MapForwardApi(api);
@@ -64,6 +54,22 @@ public static class ApiEndpoints
         }).AddEndpointFilter(ControlSocketOnly);
     }
 
+    /// <summary>A change of one device (priority, pause): the device as it now is, or why not.</summary>
+    static async Task<IResult> ForKnownDevice(RouterApi api, string mac, Func<MacAddress, Task<ChangeResult>> change)
+    {
+        // The MAC is parsed here, once; the loop gets the parsed value.
+        if (!Router.TryParseDevice(mac, out var m, out var refused)) return Answer(refused, api);
+        // Unknown devices are 404: add them first (POST /api/devices), so a typo never
+        // silently creates an entry for nobody.
+        if (!api.Router.KnowsDevice(m))
+            return Results.Json(new ApiError("no such device", "devices/UNKNOWN", [new FieldError("mac", $"{m} has not been seen; add it first")]),
+                RouterJsonContext.Default.ApiError, statusCode: 404);
+        var result = await change(m);
+        return result.Succeeded
+            ? Results.Json(api.Device(m), RouterJsonContext.Default.DeviceView)
+            : Answer(result, api);
+    }
+
     /// <summary>A change's answer: 400 naming the refused fields, 507 when the disk is too full to
     /// store it and 500 with the structured code when storing or applying failed (nothing of it
     /// is in force), else the settings as they now are.</summary>
@@ -82,7 +88,7 @@ public static class ApiEndpoints
     }
 
     /// <summary>Only for the daemons' hooks: the root-only control socket (a unix socket: no remote address).</summary>
-    static async ValueTask<object?> ControlSocketOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+    internal static async ValueTask<object?> ControlSocketOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         context.HttpContext.Connection.RemoteIpAddress is null
             ? await next(context)
             : Results.Json(new ApiError("changes are accepted on the control socket only", "auth/CONTROL_SOCKET_ONLY"), RouterJsonContext.Default.ApiError, statusCode: 403);

@@ -22,6 +22,7 @@ public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMet
         {
             UptimeSeconds = (long)((Clock ?? TimeProvider.System).GetUtcNow() - StartedAt).TotalSeconds,
             DevicesOnline = Devices.Snapshot().Count(d => d.Online),
+            PresenceQuietSeconds = (int)Devices.QuietPeriod.TotalSeconds,
             Wan = s.Wan with { RxBytes = counters?.Rx, TxBytes = counters?.Tx },
             Store = Store,
         };
@@ -37,15 +38,17 @@ public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMet
     public IReadOnlyList<DeviceView> DeviceList()
     {
         Meter.Refresh();
-        return Devices.View(Router.Settings.Devices).Select(d => d with { Traffic = Meter.Of(d.Mac) }).ToList();
+        var s = Router.Snapshot;
+        return Devices.View(s.Settings.Devices, s.Paused).Select(d => d with { Traffic = Meter.Of(d.Mac) }).ToList();
     }
 
-    /// <summary>One device as it is now, with its traffic as last sampled (a priority toggle's
-    /// answer: no counters are read for it).</summary>
+    /// <summary>One device as it is now, with its traffic as last sampled (a priority or pause
+    /// toggle's answer: no counters are read for it).</summary>
     public DeviceView Device(MacAddress mac)
     {
         string key = mac.ToString();
-        var d = Devices.View(Router.Settings.Devices).First(d => d.Mac == key);
+        var s = Router.Snapshot;
+        var d = Devices.View(s.Settings.Devices, s.Paused).First(d => d.Mac == key);
         return d with { Traffic = Meter.Of(d.Mac) };
     }
 

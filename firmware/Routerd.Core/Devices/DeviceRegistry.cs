@@ -6,18 +6,25 @@ using Routerd.Core.Wan;
 
 namespace Routerd.Core.Devices;
 
-/// <summary>What the router knows about devices on its LAN, merged from two observers: the
-/// neighbour table (who is talking now, with which IPv4/IPv6 addresses) and DHCP leases (names).
-/// Thread-safe; readers get snapshots.</summary>
+/// <summary>What the router knows about devices on its LAN, merged from its observers: the
+/// neighbour table (who answers now, with which IPv4/IPv6 addresses), DHCP leases (names),
+/// Wi-Fi stations and the traffic counters; whether each is online is <see cref="Presence"/>'s
+/// rule. Thread-safe; readers get snapshots.</summary>
 public sealed class DeviceRegistry(TimeProvider clock)
 {
+    /// <summary>The stated quiet period: a device not on Wi-Fi is offline after this long without a sign of it.</summary>
+    public TimeSpan QuietPeriod { get; init; } = Presence.DefaultQuietPeriod;
+
     sealed class Entry(MacAddress mac, DateTimeOffset now)
     {
         public readonly MacAddress Mac = mac;
-        public DateTimeOffset FirstSeen = now, LastSeen = now;
+        public DateTimeOffset FirstSeen = now;
+        /// <summary>The last sign of life; null: none since routerd started (known from a lease file only).</summary>
+        public DateTimeOffset? LastSeen;
         public string? Hostname;
         public readonly Dictionary<IPAddress, NeighbourState> Neighbours = [];
         public string? LeaseAddress;
+        public DateTimeOffset? LeaseExpires;
         /// <summary>null: never seen on Wi-Fi (a wired device); else associated or not right now.</summary>
         public bool? WifiAssociated;
         public int? SignalDbm;
@@ -25,6 +32,8 @@ public sealed class DeviceRegistry(TimeProvider clock)
 
     readonly Dictionary<MacAddress, Entry> entries = [];
     readonly Lock gate = new();
+    /// <summary>The lease file has been read once: from then on a new or renewed lease is a sign of life.</summary>
+    bool leasesRead;
 
     /// <summary>Neighbour states that mean the device answered recently.</summary>
     const NeighbourState Alive = NeighbourState.Reachable | NeighbourState.Delay | NeighbourState.Probe | NeighbourState.Permanent;
@@ -35,16 +44,17 @@ public sealed class DeviceRegistry(TimeProvider clock)
         lock (gate)
         {
             foreach (var e in entries.Values) e.Neighbours.Clear();
-            foreach (var n in neighbours) ApplyLocked(n, deleted: false);
+            foreach (var n in neighbours) ApplyLocked(n, deleted: false, dump: true);
         }
     }
 
     public void Apply(NeighbourInfo neighbour, bool deleted)
     {
-        lock (gate) ApplyLocked(neighbour, deleted);
+        lock (gate) ApplyLocked(neighbour, deleted, dump: false);
     }
 
-    void ApplyLocked(NeighbourInfo n, bool deleted)
+    /// <param name="dump">from a dump of the whole table: a STALE entry there is old news, not a sign.</param>
+    void ApplyLocked(NeighbourInfo n, bool deleted, bool dump)
     {
         if (n.Mac is not { IsUnicast: true, IsZero: false } mac || n.Address.IsIPv6Multicast) return;
         if (deleted || n.State.HasFlag(NeighbourState.Failed))
@@ -53,23 +63,60 @@ public sealed class DeviceRegistry(TimeProvider clock)
             return;
         }
         var e = Get(mac);
+        // Signs of life: the device answered (REACHABLE), the kernel held it reachable up to now
+        // (leaving REACHABLE: a confirmation is at most its reachable time, ~15-45 s, old and no
+        // event comes meanwhile), or it has just spoken first (an entry that appears STALE was
+        // made from the device's own ARP or neighbour solicitation).
+        bool appeared = !e.Neighbours.TryGetValue(n.Address, out var before);
+        bool wasReachable = !appeared && before.HasFlag(NeighbourState.Reachable);
         e.Neighbours[n.Address] = n.State;
-        if ((n.State & Alive) != 0) e.LastSeen = clock.GetUtcNow();
+        if (n.State.HasFlag(NeighbourState.Reachable) || wasReachable || n.State == NeighbourState.Stale && appeared && !dump) e.LastSeen = clock.GetUtcNow();
     }
 
     public void SetLeases(IEnumerable<DhcpLease> leases)
     {
         lock (gate)
         {
-            foreach (var e in entries.Values) e.LeaseAddress = null;
+            var before = entries.Values.Where(e => e.LeaseAddress is not null).ToDictionary(e => e.Mac, e => (e.LeaseAddress, e.LeaseExpires));
+            foreach (var e in entries.Values) (e.LeaseAddress, e.LeaseExpires) = (null, null);
             foreach (var l in leases)
             {
                 var e = Get(l.Mac);
-                e.LeaseAddress = l.Address;
+                (e.LeaseAddress, e.LeaseExpires) = (l.Address, l.Expires);
                 if (l.Hostname is not null) e.Hostname = l.Hostname;
+                // A lease granted or renewed since the last read: the device just asked for it.
+                if (leasesRead && (!before.TryGetValue(l.Mac, out var was) || was != (l.Address, l.Expires))) e.LastSeen = clock.GetUtcNow();
             }
+            leasesRead = true;
         }
     }
+
+    /// <summary>These devices' traffic counters moved since the last sample: a sign of life
+    /// (forwarded traffic never refreshes the neighbour table).</summary>
+    public void Moved(IEnumerable<MacAddress> macs)
+    {
+        lock (gate)
+            foreach (var mac in macs)
+                if (entries.TryGetValue(mac, out var e)) e.LastSeen = clock.GetUtcNow();
+    }
+
+    /// <summary>The IPv4 addresses of devices that have been quiet for a third of the quiet period but
+    /// whose neighbour entry still stands (STALE): asking them is how an idle, plugged-in
+    /// device stays online. Wi-Fi stations are left out: hostapd says whether they are there.</summary>
+    public IReadOnlyList<IPAddress> ToProbe()
+    {
+        var now = clock.GetUtcNow();
+        var after = Presence.ProbeAfter(QuietPeriod);
+        lock (gate)
+            return entries.Values
+                .Where(e => e.WifiAssociated is null && !Answering(e) && (e.LastSeen is not { } seen || now - seen >= after))
+                .SelectMany(e => e.Neighbours.Where(kv => kv.Key.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                    && (kv.Value & (NeighbourState.Stale | NeighbourState.Delay | NeighbourState.Probe)) != 0).Select(kv => kv.Key))
+                .ToList();
+    }
+
+    /// <summary>The kernel holds one of the device's addresses REACHABLE (confirmed within its reachable time).</summary>
+    static bool Answering(Entry e) => e.Neighbours.Values.Any(s => s.HasFlag(NeighbourState.Reachable));
 
     /// <summary>A station joined or left the access point (hostapd's events).</summary>
     public void SetWifiStation(MacAddress mac, bool associated, int? signalDbm)
@@ -159,16 +206,26 @@ public sealed class DeviceRegistry(TimeProvider clock)
 
     /// <summary>The observed devices with the user's settings for them, plus the devices the user
     /// named (or gave priority) before the router ever saw them.</summary>
-    public IReadOnlyList<DeviceView> View(IReadOnlyList<Settings.DeviceSettings> configured)
+    /// <param name="paused">the devices paused now (the loop's snapshot has them); null: none.</param>
+    public IReadOnlyList<DeviceView> View(IReadOnlyList<Settings.DeviceSettings> configured, IReadOnlyDictionary<string, Pause.PauseStatus>? paused = null)
     {
         var byMac = new Dictionary<string, Settings.DeviceSettings>();
         foreach (var c in configured)
             if (MacAddress.TryParse(c.Mac, out var m)) byMac[m.ToString()] = c;
         var seen = Snapshot();
-        var list = seen.Select(d => byMac.TryGetValue(d.Mac, out var c) ? d with { Name = c.Name, Priority = c.Priority, PriorityUntil = c.PriorityUntil } : d).ToList();
+        DeviceView Said(DeviceView d, Settings.DeviceSettings c)
+        {
+            var p = paused?.GetValueOrDefault(d.Mac);
+            return d with
+            {
+                Name = c.Name, Priority = c.Priority, PriorityUntil = c.PriorityUntil,
+                Paused = p is not null, PausedUntil = p?.Until, PausedBy = p?.By, PauseSchedule = c.PauseSchedule,
+            };
+        }
+        var list = seen.Select(d => byMac.TryGetValue(d.Mac, out var c) ? Said(d, c) : d).ToList();
         var seenMacs = seen.Select(d => d.Mac).ToHashSet();
         list.AddRange(byMac.Where(kv => !seenMacs.Contains(kv.Key))
-            .Select(kv => new DeviceView(kv.Key, null, [], false, null, null, kv.Value.Name, kv.Value.Priority, kv.Value.PriorityUntil)));
+            .Select(kv => Said(new DeviceView(kv.Key, null, [], false, null, null), kv.Value)));
         return list;
     }
 
@@ -179,6 +236,7 @@ public sealed class DeviceRegistry(TimeProvider clock)
 
     public IReadOnlyList<DeviceView> Snapshot()
     {
+        var now = clock.GetUtcNow();
         lock (gate)
         {
             return entries.Values
@@ -187,9 +245,7 @@ public sealed class DeviceRegistry(TimeProvider clock)
                     e.Mac.ToString(),
                     e.Hostname,
                     Addresses(e),
-                    // A Wi-Fi station is online while associated: the neighbour table lags
-                    // behind by minutes after it leaves.
-                    e.WifiAssociated ?? e.Neighbours.Values.Any(s => (s & Alive) != 0),
+                    Presence.Online(e.WifiAssociated, Answering(e) ? now : e.LastSeen, now, QuietPeriod),
                     e.FirstSeen,
                     e.LastSeen,
                     Connection: e.WifiAssociated is null ? DeviceView.Wired : DeviceView.Wifi,

@@ -13,6 +13,10 @@ namespace Routerd.Core.Devices;
 /// started over, and all of it is new traffic.</summary>
 public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, TimeProvider clock)
 {
+    /// <summary>Told after a sample which devices' counters moved (a sign of life for presence:
+    /// the loop passes it to the registry).</summary>
+    public Action<IReadOnlyList<MacAddress>>? Moved { get; init; }
+
     /// <summary>A read of the API never costs more than one sample per this interval.</summary>
     public static readonly TimeSpan FreshEnough = TimeSpan.FromSeconds(1);
 
@@ -65,6 +69,9 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
 
         double seconds = (now - sampledAt).TotalSeconds;
         bool first = sampledAt == DateTimeOffset.MinValue;
+        var moved = totals.Where(kv => kv.Value.IntervalUp > 0 || kv.Value.IntervalDown > 0).Select(kv => kv.Key).ToList();
+        // The first sample holds whatever was counted before routerd looked: no sign of life now.
+        if (!first && moved.Count > 0) Moved?.Invoke(moved);
         foreach (var t in totals.Values)
         {
             // The first sample holds everything counted before routerd looked: no rate from it.

@@ -51,6 +51,21 @@ public static partial class NftRenderer
             		comment "the VIP devices' current IPv6 addresses, privacy addresses included"
             	}
 
+            	set pause_macs {
+            		type ether_addr
+            		comment "paused devices, by MAC: nothing they send reaches the internet"
+            	}
+
+            	set pause_v4 {
+            		type ipv4_addr
+            		comment "the paused devices' current IPv4 addresses: nothing from the internet reaches them"
+            	}
+
+            	set pause_v6 {
+            		type ipv6_addr
+            		comment "the paused devices' current IPv6 addresses"
+            	}
+
             	set {{TrafficUpSet}} {
             		type ether_addr
             		size 4096
@@ -111,6 +126,7 @@ public static partial class NftRenderer
             	}
 
             	chain upload {
+            		ether saddr @pause_macs counter reject with icmpx admin-prohibited comment "a paused device: refused at once, established connections too; the LAN and the router stay open to it"
             		update @{{TrafficUpSet}} { ether saddr } comment "bytes and packets each device sends to the internet"
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "clamp MSS to the route MTU so PPPoE and tunnels don't stall big transfers"
             		ether saddr @vip_macs ct mark set ct mark | {{VipMark}} accept comment "a VIP device's packet puts its whole connection in the lane"
@@ -119,6 +135,8 @@ public static partial class NftRenderer
             	}
 
             	chain download {
+            		ip daddr @pause_v4 counter drop comment "nothing from the internet reaches a paused device, replies and port forwards included"
+            		ip6 daddr @pause_v6 counter drop comment "the same for IPv6"
             		ct state != { established, related } {{ForwardsRenderer.DnatPassed}} counter drop comment "the internet may not open connections into the LAN, except through a port forward"
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "the same clamp for the answers to the LAN's connections"
             		update @{{TrafficDownV4Set}} { ip daddr } accept comment "replies to connections the LAN opened; counted as the download of the address they go to"

@@ -18,11 +18,11 @@ public sealed partial class Router
     (RouterSettings Settings, DesiredState State)? beforeSets;
     bool setsDirty;
 
-    VipSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
+    DeviceSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
 
-    /// <summary>Every set and map element that follows the devices: the VIP sets and the port
-    /// forwards' map, loaded together (one transaction) whenever either changes.</summary>
-    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + ForwardMapOf(s).ToNft();
+    /// <summary>Every set and map element that follows the devices: the VIP sets, the paused
+    /// devices' sets and the port forwards' map, loaded together (one transaction) whenever any changes.</summary>
+    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft() + ForwardMapOf(s).ToNft();
 
     /// <summary>Turns a device's VIP lane on (optionally until a time) or off. A device can be
     /// named before it was ever seen.</summary>
@@ -83,9 +83,10 @@ public sealed partial class Router
         var errors = new List<FieldError>();
         var qos = DesiredStateBuilder.BuildQos(next.Qos, next.Devices, clock.GetUtcNow(), errors);
         var forwards = ReferenceEquals(next.Forwards, settings.Forwards) ? state.Forwards : checkedForwards ?? ForwardRules.Build(next.Forwards, Facts().OwnMacs, errors);
-        if (qos is null || forwards is null) return new ChangeResult(errors);
+        var pause = Pause.PauseRules.Build(next.Devices, errors);
+        if (qos is null || forwards is null || pause is null) return new ChangeResult(errors);
         beforeSets ??= (settings, state);
-        (settings, state) = (next, state with { Qos = qos, Forwards = forwards });
+        (settings, state) = (next, state with { Qos = qos, Forwards = forwards, Pause = pause });
         setsDirty = true;
         return Deferred;
     }
@@ -103,6 +104,13 @@ public sealed partial class Router
     {
         setsDirty = true;
         return Deferred;
+    }
+
+    /// <summary>Traffic is a sign of life (presence), not a change of anyone's addresses: the sets stay.</summary>
+    object? Saw(TrafficMoved t)
+    {
+        devices.Moved(t.Macs);
+        return null;
     }
 
     object? OnStations(StationsChanged s)

@@ -3,7 +3,7 @@ using Routerd.Core.Settings;
 namespace Routerd.Core.Loop;
 
 // Timers as events: after each burst the loop arms one timer for the nearest deadline (a
-// priority's expiry, a pending LAN change's rollback, a confirmed change's grace, the daily
+// priority's expiry, a pause's start or end, a pending LAN change's rollback, a confirmed change's grace, the daily
 // PPPoE reconnect window); when it fires, a Tick goes through the inbox like everything else.
 public sealed partial class Router
 {
@@ -20,6 +20,9 @@ public sealed partial class Router
         armedFor = null;
         var now = clock.GetUtcNow();
         ExpireDue(now);
+        ResumeDue(now);
+        // A schedule may have started or ended a pause: the sets are built again, and loaded if they differ.
+        if (state.Pause.Devices.Count > 0) setsDirty = true;
         RollBackDue(now);
         WanHandler.Tick(state.Wan);
         return null;
@@ -33,7 +36,11 @@ public sealed partial class Router
             if (at is { } t && (next is null || t < next)) next = t;
         }
         foreach (var d in settings.Devices)
+        {
             if (d.Priority) Consider(d.PriorityUntil);
+            if (d.Paused) Consider(d.PausedUntil);
+        }
+        Consider(state.Pause.NextChange(now, clock.LocalTimeZone));
         Consider(pending?.Deadline);
         Consider(retiring?.Until);
         Consider(WanHandler.NextDeadline(state.Wan, now));

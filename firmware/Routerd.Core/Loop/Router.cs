@@ -172,6 +172,7 @@ public sealed partial class Router : IDisposable
         EditForward f => OnEditForward(f),
         ChangeSettings c => c.WithRollback ? ChangeWithRollback(Ipv6.Ipv6Rules.WithUla(c.Incoming, settings)) : Commit(Ipv6.Ipv6Rules.WithUla(SettingsSecrets.KeepStored(c.Incoming, settings), settings)),
         SetPriority p => OnSetPriority(p),
+        SetPause p => OnSetPause(p),
         AddDevice a => OnAddDevice(a),
         ChangePassword p => OnChangePassword(p.Hash),
         FactoryReset f => OnFactoryReset(f),
@@ -182,6 +183,7 @@ public sealed partial class Router : IDisposable
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),
         StationsChanged s => OnStations(s),
+        TrafficMoved t => Saw(t),
         WifiObserved w => OnWifi(w.Report),
         DevicesChanged => RefreshSets(),
         Tick => OnTick(),
@@ -323,7 +325,7 @@ public sealed partial class Router : IDisposable
     void Publish()
     {
         snapshot = new RouterSnapshot(settings, state, lease, WanClosed ? RescueWan.Status(WanStatusNow()) : WanStatusNow(), WanHandler.UpSince,
-            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown) { Ipv6 = Ipv6StatusNow() };
+            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown) { Ipv6 = Ipv6StatusNow(), Paused = PauseStatusNow() };
         Published?.Invoke(snapshot);
     }
 

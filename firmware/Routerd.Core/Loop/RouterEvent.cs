@@ -31,6 +31,14 @@ public sealed class SetPriority(MacAddress mac, bool enabled, DateTimeOffset? un
     public bool Enabled { get; } = enabled;
     public DateTimeOffset? Until { get; } = until;
 }
+/// <summary>Pause a device (optionally until a time) or resume it (null: as it is); a schedule, when given, replaces its weekly one.</summary>
+public sealed class SetPause(MacAddress mac, bool? paused, DateTimeOffset? until, IReadOnlyList<PauseWindow>? schedule) : RouterEvent
+{
+    public MacAddress Mac { get; } = mac;
+    public bool? Paused { get; } = paused;
+    public DateTimeOffset? Until { get; } = until;
+    public IReadOnlyList<PauseWindow>? Schedule { get; } = schedule;
+}
 public sealed class AddDevice(MacAddress mac, string? name) : RouterEvent
 {
     public MacAddress Mac { get; } = mac;
@@ -115,6 +123,12 @@ public sealed class StationsChanged(IReadOnlyList<(MacAddress Mac, int? SignalDb
     public bool? Connected { get; } = connected;
 }
 
+/// <summary>These devices' traffic counters moved (the traffic meter's sample): a sign of life.</summary>
+public sealed class TrafficMoved(IReadOnlyList<MacAddress> macs) : RouterEvent
+{
+    public IReadOnlyList<MacAddress> Macs { get; } = macs;
+}
+
 /// <summary>The access point's adapter did or saw something (hostapd's STATUS answer, its socket
 /// gone, an error line): the Wifi slice decides the status from it.</summary>
 public sealed class WifiObserved(Wifi.WifiReport report) : RouterEvent
@@ -128,5 +142,5 @@ public sealed class DevicesChanged : RouterEvent;
 /// <summary>Nothing: its answer says that everything posted before it has been handled.</summary>
 public sealed class SyncPoint : RouterEvent;
 
-/// <summary>A deadline is due: a priority's expiry, a pending change's rollback, the daily PPPoE reconnect.</summary>
+/// <summary>A deadline is due: a priority's expiry, a pause's start or end, a pending change's rollback, the daily PPPoE reconnect.</summary>
 public sealed class Tick : RouterEvent;

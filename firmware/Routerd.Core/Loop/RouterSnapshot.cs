@@ -2,6 +2,7 @@ using Routerd.Core.Lan;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
+using Routerd.Core.Pause;
 using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;
@@ -24,6 +25,9 @@ public sealed record RouterSnapshot(
 {
     /// <summary>IPv6 on the WAN and the LAN (Ipv6/Ipv6Status.cs).</summary>
     public Ipv6.Ipv6Status? Ipv6 { get; init; }
+
+    /// <summary>The devices paused at this step, by MAC ("aa:bb:..."), with why and until when.</summary>
+    public IReadOnlyDictionary<string, PauseStatus> Paused { get; init; } = PauseStatus.None;
 
     /// <summary>The LAN addresses the web UI listens on: the current one and, while a change
     /// waits for confirmation, the previous one.</summary>

@@ -17,6 +17,8 @@ public sealed record RouterStatus(
     public Settings.StoreHealth? Store { get; init; }
     /// <summary>IPv6: ipv6/UP, CONNECTING, NO_PREFIX, NO_SERVER, PREFIX_LOST, UNSUPPORTED_WAN or OFF, with the WAN's address, the delegated prefix and the LAN's prefixes.</summary>
     public Ipv6.Ipv6Status? Ipv6 { get; init; }
+    /// <summary>The stated quiet period: a device not on Wi-Fi counts as offline after this many seconds without a sign of it.</summary>
+    public int? PresenceQuietSeconds { get; init; }
 }
 
 /// <summary>Message says why the WAN is not up; UptimeSeconds and SessionId belong to a PPPoE session.

@@ -26,6 +26,15 @@ public sealed record Board
     /// <summary>The web login's growing delay after wrong passwords (tests make it short).</summary>
     public LoginThrottleBoard LoginThrottle { get; init; } = new();
 
+    /// <summary>Tests only (the namespace tier): the loop's clock can be moved forward over the
+    /// control socket (POST /internal/clock), so a pause schedule can be seen to start and end
+    /// without waiting for the wall clock. Never set on a real board.</summary>
+    public bool TestClock { get; init; }
+
+    /// <summary>The stated quiet period of presence: a device not on Wi-Fi shows offline after
+    /// this many seconds without any sign of it (Devices/Presence.cs). Tests make it short.</summary>
+    public int PresenceQuietSeconds { get; init; } = 300;
+
     public BoardTools Tools { get; init; } = new();
     public BoardDefaults Defaults { get; init; } = new();
     /// <summary>Firmware upgrades (the images: RAUC and A/B slots); the labs have none.</summary>

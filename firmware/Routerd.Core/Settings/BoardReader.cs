@@ -86,6 +86,8 @@ public static class BoardReader
             Place(child, inner, path[1..], value);
             return;
         }
-        if (path.Length == 1) node[p.Name] = value;
+        if (path.Length == 1)
+            // Configuration's values are text; a switch ("--TestClock=true") must reach the reader as a JSON boolean.
+            node[p.Name] = p.PropertyType == typeof(bool) && bool.TryParse(value, out bool b) ? JsonValue.Create(b) : value;
     }
 }

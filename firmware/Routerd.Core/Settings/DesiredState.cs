@@ -11,6 +11,8 @@ public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan
     public IReadOnlyList<Firewall.ForwardPlan> Forwards { get; init; } = [];
     /// <summary>IPv6 on the WAN and the LAN; off unless the settings switch it on.</summary>
     public Ipv6.Ipv6Plan Ipv6 { get; init; } = Routerd.Core.Ipv6.Ipv6Plan.Off;
+    /// <summary>Which devices are paused, by the owner or by a schedule (Pause/PausePlan.cs).</summary>
+    public Pause.PausePlan Pause { get; init; } = Routerd.Core.Pause.PausePlan.Empty;
 }
 
 /// <summary>The shaper rates (null: off) and the devices in the VIP lane right now.</summary>

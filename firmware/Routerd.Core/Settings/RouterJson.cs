@@ -27,6 +27,7 @@ namespace Routerd.Core.Settings;
 [JsonSerializable(typeof(Routerd.Core.Wan.PppHookReport))]
 [JsonSerializable(typeof(Routerd.Core.Wan.WanDetection))]
 [JsonSerializable(typeof(PriorityRequest))]
+[JsonSerializable(typeof(PauseRequest))]
 [JsonSerializable(typeof(NewDevice))]
 [JsonSerializable(typeof(PortForward))]
 [JsonSerializable(typeof(JsonObject))]
@@ -36,6 +37,10 @@ public sealed partial class RouterJsonContext : JsonSerializerContext;
 
 /// <summary>PUT /api/devices/{mac}/priority: on or off, optionally until a time.</summary>
 public sealed record PriorityRequest(bool Enabled, DateTimeOffset? Until);
+
+/// <summary>PUT /api/devices/{mac}/pause: paused (optionally until a time) or resumed, null:
+/// as it is; a schedule, when given, replaces the device's weekly pause times ([] removes them).</summary>
+public sealed record PauseRequest(bool? Paused, DateTimeOffset? Until, IReadOnlyList<PauseWindow>? Schedule);
 
 /// <summary>POST /api/devices: a device named by MAC before the router has seen it.</summary>
 public sealed record NewDevice(string Mac, string? Name);

@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -74,6 +74,23 @@ public sealed record DeviceSettings
     public bool Priority { get; set; }
     /// <summary>When the priority turns itself off; null: until the user turns it off.</summary>
     public DateTimeOffset? PriorityUntil { get; set; }
+    /// <summary>Paused by the owner: no internet, still on the LAN (Pause/PauseRules.cs).
+    /// Added in schema 4 with defaults, so older documents pause nobody.</summary>
+    public bool Paused { get; set; }
+    /// <summary>When the owner's pause ends by itself; null: when the owner resumes the device.</summary>
+    public DateTimeOffset? PausedUntil { get; set; }
+    /// <summary>Weekly times the device is paused (router local time), whatever <see cref="Paused"/> says.</summary>
+    public IReadOnlyList<PauseWindow> PauseSchedule { get; set; } = [];
+}
+
+/// <summary>One weekly pause: on each of the days, from a time to a time (router local time,
+/// "HH:mm"); an end not after the start runs past midnight into the next day.</summary>
+public sealed record PauseWindow
+{
+    /// <summary>"mon", "tue", ... "sun".</summary>
+    public IReadOnlyList<string> Days { get; set; } = [];
+    public string From { get; set; } = "";
+    public string To { get; set; } = "";
 }
 
 public sealed record AdminSettings

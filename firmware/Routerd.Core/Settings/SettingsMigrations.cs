@@ -15,6 +15,9 @@ public static class SettingsMigrations
         doc => doc,
         // 2 → 3: port forwards. The list starts empty: nothing is forwarded.
         doc => doc,
+        // 3 → 4: pausing a device. Devices gain paused, pausedUntil and pauseSchedule, whose
+        // defaults (not paused, no schedule) are what an older router did: nobody is paused.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

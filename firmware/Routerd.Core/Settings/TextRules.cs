@@ -5,6 +5,10 @@ namespace Routerd.Core.Settings;
 /// <summary>Checks shared by every field that reaches a config file or a command line.</summary>
 public static class TextRules
 {
+    /// <summary>A refused value echoed in a message, without the characters that made it bad.</summary>
+    public static string Printable(string value) =>
+        new(value.Take(32).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
     /// <summary>A control character (newline above all) is how a value escapes its line in a
     /// config file: such values are refused, never escaped.</summary>
     public static bool HasControlCharacter(string value)

@@ -46,7 +46,10 @@ public class DeviceTests
         Assert.Equal(clock.Start, d.FirstSeen);
         Assert.Equal(clock.Start.AddMinutes(1), d.LastSeen);
 
+        // The kernel's probes went unanswered: offline only once the quiet period has passed (Presence).
         reg.Apply(new NeighbourInfo(5, IPAddress.Parse("192.168.1.100"), phone, NeighbourState.Failed), deleted: false);
+        Assert.True(reg.Snapshot()[0].Online);
+        clock.Advance(reg.QuietPeriod);
         Assert.False(reg.Snapshot()[0].Online);
     }
 

@@ -8,4 +8,7 @@ sealed class ManualClock : TimeProvider
     public ManualClock() => now = Start;
     public void Advance(TimeSpan by) => now += by;
     public override DateTimeOffset GetUtcNow() => now;
+    /// <summary>The router's time zone for this test; null: the machine's.</summary>
+    public TimeZoneInfo? Zone { get; set; }
+    public override TimeZoneInfo LocalTimeZone => Zone ?? base.LocalTimeZone;
 }

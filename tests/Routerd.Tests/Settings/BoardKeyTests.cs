@@ -36,6 +36,9 @@ public partial class BoardKeyTests
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(new Board(), RouterJsonContext.Default.Board),
             System.Text.Json.JsonSerializer.Serialize(BoardReader.Read([]), RouterJsonContext.Default.Board));
         Assert.Throws<FormatException>(() => BoardReader.Read(new Dictionary<string, string?> { ["WebPort"] = "eighty" }));
+        // A switch from the command line ("--TestClock=true") is text until the reader makes it a boolean.
+        Assert.True(BoardReader.Read(new Dictionary<string, string?> { ["testclock"] = "true" }).TestClock);
+        Assert.False(BoardReader.Read([]).TestClock);
     }
 
     static IEnumerable<string> Paths(JsonNode node, string prefix) => node switch

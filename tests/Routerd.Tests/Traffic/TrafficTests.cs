@@ -54,7 +54,7 @@ public class TrafficTests
         Assert.Empty(TcClassText.Parse("qdisc noqueue 0: root refcnt 2\n"));
     }
 
-    sealed class FakeSets : ISetCounterReader
+    internal sealed class FakeSets : ISetCounterReader
     {
         public readonly Dictionary<string, List<SetCounter>> Sets = [];
         public IReadOnlyList<SetCounter> ReadSetCounters(string set) => Sets.TryGetValue(set, out var l) ? l : [];

@@ -80,3 +80,12 @@ export function duration(seconds) {
 }
 
 export const clock = iso => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+/** A moment as a time of day, with the day when it is not today ("Tue 07:00"). */
+export function when(iso) {
+  const t = new Date(iso), today = new Date();
+  const time = clock(iso);
+  if (t.toDateString() === today.toDateString()) return time;
+  const days = (t - today) / 86400_000;
+  return days > 0 && days < 6 ? `${t.toLocaleDateString([], { weekday: 'short' })} ${time}` : `${t.toLocaleDateString()} ${time}`;
+}

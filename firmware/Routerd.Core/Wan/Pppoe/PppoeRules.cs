@@ -42,7 +42,7 @@ public static class PppoeRules
         if (p.ReconnectAt is { } at)
         {
             if (TimeOnly.TryParseExact(at, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) reconnect = t;
-            else errors.Add(new("wan.pppoe.reconnectAt", $"'{Printable(at)}' is not a time of day as HH:mm, e.g. 04:30"));
+            else errors.Add(new("wan.pppoe.reconnectAt", $"'{TextRules.Printable(at)}' is not a time of day as HH:mm, e.g. 04:30"));
         }
         if (errors.Count != before || !active) return null;
         return new PppoePlan(p.Username, new Secret(p.Password!), service, ac, p.Mtu, p.LcpEchoIntervalSeconds, p.LcpEchoFailures,
@@ -72,8 +72,4 @@ public static class PppoeRules
         }
         return value;
     }
-
-    /// <summary>A refused value echoed in a message, without the characters that made it bad.</summary>
-    static string Printable(string value) =>
-        new(value.Take(32).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

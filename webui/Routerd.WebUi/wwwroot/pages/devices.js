@@ -1,10 +1,12 @@
-// Devices: who is on the network, what each one moves now, and the VIP lane: a device with
-// priority has its traffic jump every queue, for an hour, four hours or until turned off.
+// Devices: who is on the network, what each one moves now, the VIP lane (a device with
+// priority has its traffic jump every queue, for an hour, four hours or until turned off), and
+// pausing a device's internet (pause.js).
 // Names and hostnames come from the devices themselves (DHCP): they are only ever text.
 import { h, fill } from '../dom.js';
 import * as api from '../api.js';
 import { poll } from '../poll.js';
-import { bitRate, clock } from '../format.js';
+import { bitRate, clock, duration } from '../format.js';
+import { pauseControl } from './pause.js';
 
 const DURATIONS = [['1', '1 hour'], ['4', '4 hours'], ['', 'Until I turn it off']];
 const CONNECTION = { wired: 'Cable', wifi: 'Wi-Fi' };
@@ -13,6 +15,8 @@ export function mount(main) {
   const list = h('ul', { class: 'devices', 'aria-label': 'Devices' });
   const lane = h('div', { class: 'lane', 'aria-live': 'off' });
   const summary = h('p', { class: 'hint' });
+  let quiet = null; // the router's stated quiet period (GET /api/status), for the summary's explanation
+  api.get('/api/status').then(s => { quiet = s.presenceQuietSeconds ?? null; }, () => {});
   const error = h('p', { class: 'notice bad', role: 'alert', hidden: true });
   fill(main, h('h1', {}, 'Devices'), error,
     h('section', { class: 'panel lane-panel', 'aria-labelledby': 'lane-h' },
@@ -37,7 +41,8 @@ export function mount(main) {
     const wanted = devices.map(d => cards.get(d.mac).el);
     if (wanted.some((el, i) => list.children[i] !== el)) list.append(...wanted);
     const online = devices.filter(d => d.online).length;
-    summary.textContent = `${online} of ${devices.length} device${devices.length === 1 ? '' : 's'} online`;
+    summary.textContent = `${online} of ${devices.length} device${devices.length === 1 ? '' : 's'} online` +
+      (quiet ? `. A device on a cable counts as offline after ${duration(quiet)} without any sign of it; a Wi-Fi device as soon as it leaves.` : '');
   }
 
   const stopDevices = poll(refresh, 2000);
@@ -54,7 +59,8 @@ function card(mac, changed) {
   const details = h('p', { class: 'hint mono' });
   const rates = h('p', { class: 'rates small' });
   const control = h('div', { class: 'priority' });
-  const el = h('li', { class: 'device panel' }, h('div', { class: 'device-head' }, title, badges), details, rates, control);
+  const pause = pauseControl(mac, changed);
+  const el = h('li', { class: 'device panel' }, h('div', { class: 'device-head' }, title, badges), details, rates, control, pause.el);
   let current = null;
 
   async function setPriority(enabled, hours) {
@@ -88,23 +94,34 @@ function card(mac, changed) {
     el,
     update(d) {
       el.classList.toggle('vip', !!d.priority);
+      el.classList.toggle('paused', !!d.paused);
       el.classList.toggle('offline', !d.online);
       title.textContent = label(d);
       fill(badges,
+        d.paused && h('span', { class: 'badge paused' }, 'Paused'),
         d.priority && h('span', { class: 'badge vip' }, 'Priority'),
         h('span', { class: `badge ${d.online ? 'on' : 'off'}` }, d.online ? 'Online' : 'Offline'),
         d.connection && h('span', { class: 'badge' }, CONNECTION[d.connection] ?? d.connection));
       fill(details,
         d.name && d.hostname && d.hostname !== d.name && h('span', {}, `Calls itself “${d.hostname}” · `),
-        d.mac, d.addresses?.length ? ` · ${d.addresses.join(', ')}` : '');
+        d.mac, d.addresses?.length ? ` · ${d.addresses.join(', ')}` : '',
+        !d.online && ` · ${lastSeen(d.lastSeen)}`);
       const t = d.traffic;
       fill(rates, t
         ? [h('span', { class: 'rate down' }, '↓ ', bitRate(t.downloadBitsPerSecond)), h('span', { class: 'rate up' }, '↑ ', bitRate(t.uploadBitsPerSecond))]
         : h('span', { class: 'hint' }, 'No traffic measured yet'));
       const key = `${d.priority}|${d.priorityUntil}|${label(d)}`;
       if (key !== current) { current = key; renderControl(d); }
+      pause.update(d, label(d));
     },
   };
+}
+
+/** "Last seen 12 min ago", from the router's last sign of the device. */
+function lastSeen(iso) {
+  if (!iso) return 'Not seen since the router started';
+  const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
+  return seconds < 60 ? 'Last seen just now' : `Last seen ${duration(seconds)} ago`;
 }
 
 /** The lane at a glance: per direction, how long a packet waits in the priority class and in
