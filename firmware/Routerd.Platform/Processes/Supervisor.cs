@@ -18,7 +18,7 @@ public sealed partial class Supervisor : IDisposable
     /// <summary>A run this long counts as healthy: the next failure restarts quickly again.</summary>
     static readonly TimeSpan HealthyRun = TimeSpan.FromSeconds(10);
 
-    readonly string name, file, pidFile, logFile;
+    readonly string name, file, pidFile, startFile, logFile;
     readonly IReadOnlyList<string> arguments;
     readonly ILogger log;
     readonly Lock gate = new();
@@ -42,6 +42,7 @@ public sealed partial class Supervisor : IDisposable
         this.log = log;
         this.exitReport = exitReport;
         pidFile = Path.Combine(runDir, name + ".pid");
+        startFile = Path.Combine(runDir, name + ".start");
         logFile = Path.Combine(logDir, name + ".log");
     }
 
@@ -57,7 +58,7 @@ public sealed partial class Supervisor : IDisposable
 
     public void Start()
     {
-        KillStale(pidFile, file, log);
+        KillStale(pidFile, startFile, file, log);
         Launch();
     }
 
@@ -89,7 +90,7 @@ public sealed partial class Supervisor : IDisposable
                 return;
             }
             process = p;
-            File.WriteAllText(pidFile, PidFileText(p.Id));
+            WritePid(p.Id);
             LogStarted(log, name, p.Id);
             var startedAt = Stopwatch.GetTimestamp();
             var output = Task.WhenAll(Pump(p.StandardOutput), Pump(p.StandardError));
@@ -201,32 +202,41 @@ public sealed partial class Supervisor : IDisposable
             LogStopped(log, name, p.Id);
         }
         p?.Dispose();
-        try { File.Delete(pidFile); } catch (IOException) { }
+        try { File.Delete(pidFile); File.Delete(startFile); } catch (IOException) { }
     }
 
     public void Dispose() => Stop();
 
-    /// <summary>"pid starttime"; only the pid if the child is already gone (then nothing can match it later).</summary>
-    static string PidFileText(int pid) => ProcessTable.Stat(pid) is { } s
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pid} {s.StartTime}")
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pid}");
+    /// <summary>The pid file holds the pid alone, as every tool that reads one expects
+    /// (`kill $(cat hostapd.pid)`); the child's start time (/proc/PID/stat) goes beside it in
+    /// NAME.start: together they name one process even after it execs another program and renames
+    /// itself (unshare → dhcpcd). No start file when the child is already gone.</summary>
+    void WritePid(int pid)
+    {
+        File.WriteAllText(pidFile, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pid}\n"));
+        if (ProcessTable.Stat(pid) is { } s)
+            File.WriteAllText(startFile, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.StartTime}\n"));
+        else
+            File.Delete(startFile);
+    }
 
     /// <summary>A child left behind by a routerd that died without stopping it would hold the
     /// DHCP and DNS ports, or (dhcpcd) the control socket the next instance would only send its
     /// command to. The process the pid file names (same pid, same start time) is killed with
     /// everything it started (dhcpcd's privilege-separated helpers), and the new child starts
     /// only when they are gone.</summary>
-    static void KillStale(string pidFile, string file, ILogger log)
+    static void KillStale(string pidFile, string startFile, string file, ILogger log)
     {
-        string[] words;
-        try { words = File.ReadAllText(pidFile).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); }
+        string text;
+        try { text = File.ReadAllText(pidFile).Trim(); }
         catch (FileNotFoundException) { return; }
         catch (DirectoryNotFoundException) { return; }
-        if (words.Length == 0 || !int.TryParse(words[0], System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid <= 1) return;
+        if (!int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid <= 1) return;
         if (ProcessTable.Stat(pid) is not { } stat || stat.State is 'Z' or 'X') return;
-        bool ours = words.Length > 1
-            ? long.TryParse(words[1], System.Globalization.CultureInfo.InvariantCulture, out long started) && started == stat.StartTime
-            // A pid file without a start time (an older routerd wrote it): the program's name is all there is.
+        string? start = File.Exists(startFile) ? File.ReadAllText(startFile).Trim() : null;
+        bool ours = start is not null
+            ? long.TryParse(start, System.Globalization.CultureInfo.InvariantCulture, out long started) && started == stat.StartTime
+            // No start time (an older routerd wrote only the pid): the program's name is all there is.
             : ProgramOf(pid) == Path.GetFileName(file);
         if (!ours) return;
         var tree = ProcessTable.Descendants(pid);

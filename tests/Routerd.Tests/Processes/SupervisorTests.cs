@@ -67,7 +67,9 @@ public class SupervisorTests
             int helperPid = await helper.Task.WaitAsync(TimeSpan.FromSeconds(10));
             int leftPid = earlier.Pid!.Value;
             await WaitUntil(() => File.ReadAllText($"/proc/{leftPid}/cmdline").StartsWith("sleep", StringComparison.Ordinal));
-            Assert.Matches(@"^\d+ \d+$", File.ReadAllText(Path.Combine(dir, "child.pid")));
+            // The pid file holds the pid alone (what `kill $(cat child.pid)` needs); the start time is beside it.
+            Assert.Equal($"{leftPid}\n", File.ReadAllText(Path.Combine(dir, "child.pid")));
+            Assert.Matches(@"^\d+\n$", File.ReadAllText(Path.Combine(dir, "child.start")));
 
             using var next = new Supervisor("child", "/bin/sh", ["-c", "exec sleep 302"], dir, dir, NullLogger.Instance);
             next.Start();
@@ -89,7 +91,8 @@ public class SupervisorTests
         try
         {
             long started = ProcessTable.Stat(bystander.Id)!.Value.StartTime;
-            File.WriteAllText(Path.Combine(dir, "child.pid"), $"{bystander.Id} {started + 1}");
+            File.WriteAllText(Path.Combine(dir, "child.pid"), $"{bystander.Id}\n");
+            File.WriteAllText(Path.Combine(dir, "child.start"), $"{started + 1}\n");
             using var next = new Supervisor("child", "/bin/sh", ["-c", "exec sleep 302"], dir, dir, NullLogger.Instance);
             next.Start();
             Assert.False(ProcessTable.IsGone(bystander.Id));
