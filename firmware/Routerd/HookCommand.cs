@@ -28,9 +28,11 @@ static class HookCommand
             : JsonSerializer.Serialize(new DhcpHookReport(ev, Env("interface") ?? "", Env("ip"), Env("subnet"), Env("router"), Env("dns"), Env("lease")),
                 RouterJsonContext.Default.DhcpHookReport);
         // routerd starts its WAN client before its web host, so on a slow first boot (seen: 14 s
-        // under emulation) the first lease arrives before the control socket listens. A report
-        // lost then is a WAN left without its address, so while routerd says it is starting the
-        // hook waits for it (a bounded while); a stopped routerd is not waited for.
+        // under emulation, over 60 s in the image tier's PPPoE boot under TCG) the first lease
+        // arrives before routerd answers. A report lost then is a WAN left without its address, so
+        // while routerd says it is starting the hook waits for it: as long as the process named in
+        // the marker lives (a routerd that died is not waited for), or a bounded while when the
+        // marker names none.
         var deadline = DateTime.UtcNow + StartupWait;
         while (true)
         {
@@ -39,7 +41,7 @@ static class HookCommand
                 var r = await ControlClient.Send(socket, "POST", $"internal/{kind}", json);
                 return r.Ok ? 0 : 1;
             }
-            catch (ControlSocketException) when (File.Exists(BoardConfig.StartingMarker(socket)) && DateTime.UtcNow < deadline)
+            catch (ControlSocketException) when (StillStarting(BoardConfig.StartingMarker(socket), deadline))
             {
                 await Task.Delay(250);
             }
@@ -52,6 +54,16 @@ static class HookCommand
     }
 
     static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(60);
+
+    static bool StillStarting(string marker, DateTime deadline)
+    {
+        string text;
+        try { text = File.ReadAllText(marker).Trim(); }
+        catch (IOException) { return false; } // gone: routerd is up (or stopped) — one last answer was refused
+        return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int pid) && pid > 1
+            ? Directory.Exists($"/proc/{pid}")
+            : DateTime.UtcNow < deadline;
+    }
 
     static string? Env(string name) => Environment.GetEnvironmentVariable(name);
 }

@@ -151,7 +151,7 @@ static partial class ServeCommand
         // socket while this marker says routerd is on its way (HookCommand).
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         string starting = BoardConfig.StartingMarker(board);
-        File.WriteAllText(starting, "");
+        File.WriteAllText(starting, $"{Environment.ProcessId}\n"); // the hook waits while this process lives
         var applied = router.ApplyInBackground();
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, router,
@@ -203,11 +203,14 @@ static partial class ServeCommand
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.Delete(starting);
         });
         app.Lifetime.ApplicationStopping.Register(() => LogStopping(log));
         await app.StartAsync();
         await applied;
+        // Started only now: a request that came in meanwhile waited for the first apply, and a
+        // hook whose request timed out in that wait (the slower TCG boots) tries again while the
+        // marker is there.
+        File.Delete(starting);
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);
         if (firmware is not null) _ = FirmwareHealth.CheckThenMarkGood(firmware, router, board, log);
         await app.WaitForShutdownAsync();
