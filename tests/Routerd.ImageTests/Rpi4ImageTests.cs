@@ -96,12 +96,15 @@ public sealed class Rpi4SdCardTests
             try
             {
                 await vm.WaitForConsole(new System.Text.RegularExpressions.Regex("routerd: booting slot A"), 1, TimeSpan.FromSeconds(240));
+                var scriptAt = vm.Clock.Elapsed;
                 // The banner prints after waiting up to 180 s for port 80 and up to 300 s for systemd
                 // to settle. The raspi3b has no Ethernet, so routerd's LAN has no port: in the merged
                 // CI run of 2026-12-02 the guest reached its login prompt but the line had not come
                 // within 600 s of U-Boot. 900 s covers the banner's own bound after a TCG boot.
                 var m = await vm.WaitForConsole(ImageBoot.StatusLine(), 1, TimeSpan.FromSeconds(900));
                 var status = ImageBoot.Fields(m.Groups[1].Value);
+                File.WriteAllText(ImageRun.StepsCopy("rpi4-raspi3b"),
+                    $"boot.scr after {scriptAt.TotalSeconds:0} s, status line after {vm.Clock.Elapsed.TotalSeconds:0} s: {m.Groups[1].Value}\n");
                 Assert.Equal("ro", status.GetValueOrDefault("root"));
                 Assert.True(status.GetValueOrDefault("system") is "running" or "degraded", m.Value);
             }
