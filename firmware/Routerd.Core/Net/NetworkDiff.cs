@@ -55,9 +55,13 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
 }
 
 /// <summary>The commands that bring the kernel to the plan (in order, `ip -batch` syntax), and
-/// what routerd owns once they ran. <see cref="MissingInterface"/>: a port the plan names does not
-/// exist; then only the bridge is created and nothing else changes.</summary>
-public sealed record NetworkChange(IReadOnlyList<string> Commands, NetworkOwnership Owned, string? MissingInterface = null);
+/// what routerd owns once they ran. <see cref="Missing"/>: ports the plan names that do not exist
+/// (an unplugged USB adapter, a board without its WAN port); everything on the other devices is
+/// still done, so the LAN keeps its address and the web UI comes up.</summary>
+public sealed record NetworkChange(IReadOnlyList<string> Commands, NetworkOwnership Owned, IReadOnlyList<string> Missing)
+{
+    public NetworkChange(IReadOnlyList<string> commands, NetworkOwnership owned) : this(commands, owned, []) { }
+}
 
 /// <summary>The network diff, pure: (plan, observed, owned) in, commands out. The adapter
 /// (Platform/IpRoute) only reads the kernel, runs the commands and keeps the ownership record.</summary>
@@ -70,14 +74,15 @@ public static class NetworkDiff
         // The bridge first: ports can only be enslaved once it exists (the batch runs in order).
         bool newBridge = !links.ContainsKey(plan.Bridge);
         if (newBridge) commands.Add($"link add {plan.Bridge} type bridge");
-        foreach (var name in plan.Up.Concat(plan.BridgePorts))
-            if (name != plan.Bridge && !links.ContainsKey(name))
-                return new NetworkChange(commands, owned, name);
+        var missing = plan.Up.Concat(plan.BridgePorts).Where(n => n != plan.Bridge && !links.ContainsKey(n)).Distinct().ToList();
+        // A missing port is left out of every command (ip would refuse the whole batch at it),
+        // and so is what would live on it: its addresses and a default route through it.
+        bool present(string device) => !missing.Contains(device);
 
         int? bridgeIndex = newBridge ? null : links[plan.Bridge].Index;
-        foreach (var port in plan.BridgePorts)
+        foreach (var port in plan.BridgePorts.Where(present))
             if (bridgeIndex is null || links[port].MasterIndex != bridgeIndex) commands.Add($"link set dev {port} master {plan.Bridge}");
-        foreach (var name in plan.Up)
+        foreach (var name in plan.Up.Where(present))
             if (!links.TryGetValue(name, out var link) || !link.AdminUp) commands.Add($"link set dev {name} up");
 
         var byIndex = observed.Links.ToDictionary(l => l.Index, l => l.Name);
@@ -86,7 +91,8 @@ public static class NetworkDiff
             .Where(a => byIndex.ContainsKey(a.InterfaceIndex))
             .Select(a => new InterfaceAddress(byIndex[a.InterfaceIndex], new Ipv4Network(Ipv4Network.ToUInt(a.Address), a.PrefixLength)))
             .ToHashSet();
-        var wanted = plan.Addresses.ToHashSet();
+        var wanted = plan.Addresses.Where(a => present(a.Device)).ToHashSet();
+        var wantedRoute = plan.DefaultRoute is { } r0 && present(r0.Device) ? r0 : null;
         var defaults = observed.Routes.Where(r => r.Destination is null)
             .Select(r => r.OutputInterfaceIndex is { } i && byIndex.TryGetValue(i, out var dev) && r.Gateway is { } g
                 ? new DefaultRoute(dev, Ipv4Network.ToUInt(g)) : null)
@@ -95,16 +101,16 @@ public static class NetworkDiff
         // Order matters: a stale default route goes before the address it leaves through (the
         // kernel drops such routes with the address, and a later `route del` would fail); a new
         // route comes after the address that makes its gateway reachable.
-        if (plan.DefaultRoute is null && owned.DefaultRoute is { } mine && defaults.Contains(mine))
+        if (wantedRoute is null && owned.DefaultRoute is { } mine && defaults.Contains(mine))
             commands.Add($"route del default via {Ipv4Network.Format(mine.Gateway)} dev {mine.Device}");
         var deleted = current.Except(wanted).Where(owned.Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Address).ToList();
         foreach (var stale in deleted)
             commands.Add($"addr del {stale.Address} dev {stale.Device}");
-        foreach (var add in plan.Addresses.Where(a => !current.Contains(a)))
+        foreach (var add in plan.Addresses.Where(a => wanted.Contains(a) && !current.Contains(a)))
             commands.Add($"addr add {add.Address} dev {add.Device}");
         // A default route that stays (DHCP to a static address behind the same gateway) is gone
         // too once the device's last address was deleted: the kernel flushes its routes then.
-        if (plan.DefaultRoute is { } route && (!defaults.Contains(route) || deleted.Any(a => a.Device == route.Device)))
+        if (wantedRoute is { } route && (!defaults.Contains(route) || deleted.Any(a => a.Device == route.Device)))
             commands.Add($"route replace default via {Ipv4Network.Format(route.Gateway)} dev {route.Device}");
 
         // IPv6: the LAN's prefixes (Ipv6/Ipv6Lan.cs). Only global-scope addresses are compared:
@@ -114,11 +120,11 @@ public static class NetworkDiff
             .Where(a => byIndex.ContainsKey(a.InterfaceIndex))
             .Select(a => new InterfaceAddress6(byIndex[a.InterfaceIndex], new Ipv6.Ipv6Prefix(Ipv6.Ipv6Prefix.ToUInt128(a.Address), a.PrefixLength)))
             .ToHashSet();
-        var wanted6 = plan.Ipv6Addresses.ToHashSet();
+        var wanted6 = plan.Ipv6Addresses.Where(a => present(a.Device)).ToHashSet();
         foreach (var stale in current6.Except(wanted6).Where(owned.Ipv6Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Value))
             commands.Add($"addr del {stale.Address} dev {stale.Device}");
-        foreach (var add in plan.Ipv6Addresses.Where(a => !current6.Contains(a)))
+        foreach (var add in plan.Ipv6Addresses.Where(a => wanted6.Contains(a) && !current6.Contains(a)))
             commands.Add($"addr add {add.Address} dev {add.Device}");
-        return new NetworkChange(commands, new NetworkOwnership(wanted, plan.DefaultRoute, wanted6));
+        return new NetworkChange(commands, new NetworkOwnership(wanted, wantedRoute, wanted6), missing);
     }
 }

@@ -25,8 +25,6 @@ public sealed class IpNetworkConfigurator(string ip, INetworkObserver observer, 
             var r = ProcessRunner.Run(ip, ["-batch", "-"], string.Join('\n', change.Commands) + "\n");
             if (!r.Succeeded) throw new ApplyException("network/IP_FAILED", r.StandardError.Trim());
         }
-        if (change.MissingInterface is { } missing)
-            throw new ApplyException("network/NO_SUCH_INTERFACE", $"interface '{missing}' does not exist");
         if (change.Owned.ToText() != owned.ToText())
         {
             string tmp = ownershipFile + ".tmp";
@@ -34,6 +32,12 @@ public sealed class IpNetworkConfigurator(string ip, INetworkObserver observer, 
             File.Move(tmp, ownershipFile, overwrite: true);
         }
         owned = change.Owned;
+        // Reported after the rest was done: the status names the port, and the slice is tried
+        // again at the next apply (the port may be plugged in by then).
+        if (change.Missing is [var one])
+            throw new ApplyException("network/NO_SUCH_INTERFACE", $"interface '{one}' does not exist");
+        if (change.Missing.Count > 1)
+            throw new ApplyException("network/NO_SUCH_INTERFACE", $"interfaces {string.Join(", ", change.Missing.Select(m => $"'{m}'"))} do not exist");
         return change.Commands;
     }
 }

@@ -115,9 +115,11 @@ public sealed class LiteDbSettingsStore : ISettingsStore
             // valid document with that setting at its default. The digest written with the
             // document (Put) tells such damage apart; documents from before it have none.
             string? digest = doc.TryGetValue(DigestField, out var d) && d.IsString ? d.AsString : null;
+            string? sha256 = doc.TryGetValue(Sha256Field, out var s) && s.IsString ? s.AsString : null;
             doc.Remove(DigestField);
+            doc.Remove(Sha256Field);
             string json = LiteDB.JsonSerializer.Serialize(doc);
-            if (digest is not null && digest != Digest(json))
+            if (digest is not null && digest != Digest(json) || sha256 is not null && sha256 != Sha256(json))
                 throw new SettingsFileException(path, "the stored settings do not match their checksum (damaged)");
             return RouterJson.ReadSettings(json);
         }
@@ -189,9 +191,14 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         FileModes.FlushToDisk(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    /// <summary>The SHA-256 of the document as LiteDB gives it back (without _id and the digest itself).</summary>
-    const string DigestField = "_sha256";
-    static string Digest(string json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
+    /// <summary>The XXH128 of the document as LiteDB gives it back (without _id and the digest itself).
+    /// It finds damage, not tampering (whoever can write the file can write the digest), so a
+    /// non-cryptographic hash serves: SHA-256 would load OpenSSL at every start (~2 MB resident).</summary>
+    const string DigestField = "_xxh128";
+    static string Digest(string json) => Convert.ToHexString(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(json)));
+    /// <summary>Documents written before XXH128 carry a SHA-256 instead: still checked when found.</summary>
+    const string Sha256Field = "_sha256";
+    static string Sha256(string json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
 
     static void Put(LiteDatabase db, string json)
     {

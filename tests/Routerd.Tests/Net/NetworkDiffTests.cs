@@ -167,13 +167,37 @@ public class NetworkDiffTests
     }
 
     [Fact]
-    public void A_missing_port_creates_the_bridge_and_nothing_else()
+    public void A_missing_lan_port_leaves_out_only_that_port()
     {
         var small = new TextKernel("lo", "wan0", "lan1");
-        var change = NetworkDiff.Compute(Plan(), small.Observe(), NetworkOwnership.None);
-        Assert.Equal("lan2", change.MissingInterface);
-        Assert.Equal(["link add br-lan type bridge"], change.Commands);
-        Assert.Same(NetworkOwnership.None, change.Owned);
+        var change = NetworkDiff.Compute(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1"), small.Observe(), NetworkOwnership.None);
+        Assert.Equal(["lan2"], change.Missing);
+        Assert.Equal([
+            "link add br-lan type bridge",
+            "link set dev lan1 master br-lan",
+            "link set dev wan0 up",
+            "link set dev lan1 up",
+            "link set dev br-lan up",
+            "addr add 192.168.1.1/24 dev br-lan",
+            "addr add 203.0.113.10/24 dev wan0",
+            "route replace default via 203.0.113.1 dev wan0",
+        ], change.Commands);
+    }
+
+    [Fact]
+    public void Without_its_wan_port_the_router_still_serves_its_lan()
+    {
+        // A board whose WAN adapter is unplugged (or, in the image tier, a raspi3b without
+        // Ethernet): the LAN gets its address, so the web UI can listen; nothing is put on, or
+        // owned through, the missing device.
+        var noWan = new TextKernel("lo", "lan1", "lan2");
+        var change = NetworkDiff.Compute(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1"), noWan.Observe(), NetworkOwnership.None);
+        Assert.Equal(["wan0"], change.Missing);
+        Assert.DoesNotContain(change.Commands, c => c.Contains("wan0"));
+        noWan.Run(change.Commands);
+        Assert.Contains("addr 192.168.1.1/24 dev br-lan", noWan.State());
+        Assert.Equal("# routerd: addresses and routes it added (only these are removed)\naddr 192.168.1.1/24 dev br-lan\n", change.Owned.ToText());
+        Assert.Empty(NetworkDiff.Compute(Plan(wan: "203.0.113.10/24", gateway: "203.0.113.1"), noWan.Observe(), change.Owned).Commands);
     }
 
     [Fact]

@@ -130,6 +130,32 @@ public sealed class StoreTests : IDisposable
         Assert.True(report.Wrong.Count == 0, string.Join("\n", report.Wrong));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_document_with_the_older_sha256_digest_loads_and_its_damage_is_still_found(bool damaged)
+    {
+        using (var store = new LiteDbSettingsStore(DbFile)) store.Save(Sample());
+        // Rewrite the document as a routerd before the XXH128 digest stored it: a SHA-256 of the
+        // document without _id and the digest, in "_sha256".
+        using (var db = new LiteDB.LiteDatabase($"Filename={DbFile};Connection=direct"))
+        {
+            var col = db.GetCollection("settings");
+            var doc = col.FindById("router");
+            doc.Remove("_id");
+            doc.Remove("_xxh128");
+            string sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(LiteDB.JsonSerializer.Serialize(doc))));
+            doc["_sha256"] = damaged ? sha.Replace(sha[0], sha[0] == 'A' ? 'B' : 'A') : sha;
+            doc["_id"] = "router";
+            col.Upsert(doc);
+            db.Checkpoint();
+        }
+        if (damaged)
+            Assert.Throws<SettingsFileException>(() => LiteDbSettingsStore.ReadOnly(DbFile));
+        else
+            Assert.Equal("10.1.0.1/24", LiteDbSettingsStore.ReadOnly(DbFile)!.Lan.Address);
+    }
+
     [Fact]
     public void A_document_without_a_schema_version_is_migrated()
     {
