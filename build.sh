@@ -146,7 +146,8 @@ image_tests() {
   # The upgrade test's bundles (issue 22: a broken N.1, N.2) are made by the test from this image's
   # root slot (tests/Routerd.ImageTests/UpgradeBundles.cs), not from a second image build.
   # Both images are assembled at once and the test project builds meanwhile: assembly is mostly
-  # copying and mkfs on one core each, the build mostly compiling (together ~1 min less than in turn).
+  # copying and mkfs on one core each, the build mostly compiling (2026-12-03, busy machine: 53 s for
+  # all three together; in turn the images alone took 74 s, under heavier load, before the test build).
   local dir=$ROOT/artifacts/image board rid pids=()
   mkdir -p "$dir"
   for board in x86-64 rpi4; do
