@@ -3,6 +3,8 @@
 # squashfs with a CMS signature appended), signed with image/rauc-keys.sh's pair.
 #   image/rauc-bundle.sh BOARD VERSION ROOT_EXT4 OUT_BUNDLE
 # The device checks the compatible (routerd-BOARD) and the signature; routerd compares the version.
+# BUNDLE_ZSTD_LEVEL: the squashfs's zstd level (default 10; the image tier packs its test bundles
+# at 3, while a guest is booting on the same cores).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 die() { printf 'rauc-bundle: %s\n' "$*" >&2; exit 1; }
@@ -31,4 +33,6 @@ filename=rootfs.ext4
 MANIFEST
 rm -f "$out"
 # zstd: several times faster to pack than the default gzip at about the same size for this tree.
-rauc bundle --cert="$cert" --key="$key" --mksquashfs-args="-comp zstd -Xcompression-level 10 -no-progress -quiet" "$dir" "$out" >&2
+level=${BUNDLE_ZSTD_LEVEL:-10}
+[[ $level =~ ^[0-9]+$ ]] && [ "$level" -ge 1 ] && [ "$level" -le 22 ] || die "BUNDLE_ZSTD_LEVEL must be 1-22, not '$level'"
+rauc bundle --cert="$cert" --key="$key" --mksquashfs-args="-comp zstd -Xcompression-level $level -no-progress -quiet" "$dir" "$out" >&2

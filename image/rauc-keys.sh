@@ -17,6 +17,13 @@ key=$dir/development.key.pem cert=$dir/development.cert.pem
 if [ ! -s "$key" ] || [ ! -s "$cert" ]; then
   command -v openssl >/dev/null || die "\`openssl\` is missing: apt-get install openssl"
   install -d -m 0700 "$dir"
+  # Both boards' images may be built at once (./build.sh test-image): one pair is made, under a lock,
+  # and a second caller takes it rather than making another (a key and a certificate from two
+  # different runs would not match).
+  exec 8>"$dir/.lock"
+  flock 8
+fi
+if [ ! -s "$key" ] || [ ! -s "$cert" ]; then
   # Self-signed, ten years: RAUC checks it at the bundle's signing time (use-bundle-signing-time),
   # so a box whose clock is still wrong at boot accepts it too.
   (umask 077 && openssl req -x509 -newkey rsa:3072 -nodes -sha256 -days 3650 \

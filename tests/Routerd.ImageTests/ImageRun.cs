@@ -36,7 +36,21 @@ public abstract class ImageRun(string board) : IAsyncLifetime
     public string Log { get; private set; } = "";
 
     readonly List<string> log = [];
-    void Note(string m) { lock (log) log.Add($"{DateTime.UtcNow:HH:mm:ss} {m}"); Console.Error.WriteLine($"image: {m}"); }
+    readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+    string StepsPath => StepsCopy(board);
+
+    /// <summary>Each step with the run's elapsed seconds, also kept beside the consoles
+    /// (tests/results/image/BOARD-steps.log) as it happens: where the tier's time goes.</summary>
+    void Note(string m)
+    {
+        string line = $"{DateTime.UtcNow:HH:mm:ss} +{clock.Elapsed.TotalSeconds:0}s {m}";
+        lock (log)
+        {
+            log.Add(line);
+            File.AppendAllText(StepsPath, line + "\n");
+        }
+        Console.Error.WriteLine($"image: {m}");
+    }
 
     public static string FindImage(string board)
     {
@@ -60,6 +74,8 @@ public abstract class ImageRun(string board) : IAsyncLifetime
         var problems = ImageVm.Problems().ToList();
         if (!File.Exists(Image)) problems.Add($"no {board} image at {Image}: build it with `sudo ./build.sh image {board}`");
         if (problems.Count > 0) throw new InvalidOperationException("the image tier cannot run here:\n  - " + string.Join("\n  - ", problems));
+        File.Delete(StepsPath);
+        clock.Restart();
 
         // A 2-minute ISP lease: the WAN's DHCP client renews within a minute and reports again. Under
         // TCG a first boot's routerd is busy hashing the first-boot password for longer than the
@@ -349,6 +365,9 @@ public abstract class ImageRun(string board) : IAsyncLifetime
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, $"{board}-console.log");
     }
+
+    /// <summary>Where a run's step times are kept, beside its console.</summary>
+    public static string StepsCopy(string name) => Path.Combine(Path.GetDirectoryName(ConsoleCopy(name))!, $"{name}-steps.log");
 
     /// <summary>The address the ISP's dnsmasq leased to the router's WAN port (by its MAC).</summary>
     static string? IspLeaseOfRouter(Lab.Lab lab, string mac)
