@@ -14,6 +14,7 @@ public sealed class HostapdControl : IDisposable
     readonly Socket socket;
     readonly string localPath;
     readonly byte[] buffer = new byte[16384];
+    volatile bool interrupted;
 
     HostapdControl(Socket socket, string localPath)
     {
@@ -47,9 +48,11 @@ public sealed class HostapdControl : IDisposable
     /// an attached connection) are handed to <paramref name="onEvent"/>.</summary>
     /// <exception cref="TimeoutException">no reply in time.</exception>
     /// <exception cref="SocketException">hostapd went away.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="Interrupt"/> was called.</exception>
     public string Request(string command, TimeSpan timeout, Action<string>? onEvent = null)
     {
-        socket.Send(Encoding.ASCII.GetBytes(command));
+        try { socket.Send(Encoding.ASCII.GetBytes(command)); }
+        catch (SocketException) when (interrupted) { throw new OperationCanceledException("interrupted"); }
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -61,19 +64,33 @@ public sealed class HostapdControl : IDisposable
         }
     }
 
-    /// <summary>The next datagram, or null after the timeout.</summary>
+    /// <summary>The next datagram ("" is one: hostapd ends a station list with it), or null after
+    /// the timeout (<see cref="Timeout.InfiniteTimeSpan"/>: none).</summary>
+    /// <exception cref="OperationCanceledException"><see cref="Interrupt"/> was called.</exception>
     public string? Receive(TimeSpan timeout)
     {
-        socket.ReceiveTimeout = Math.Max(1, (int)timeout.TotalMilliseconds);
+        socket.ReceiveTimeout = timeout == Timeout.InfiniteTimeSpan ? 0 : Math.Max(1, (int)timeout.TotalMilliseconds);
         try
         {
             int n = socket.Receive(buffer);
+            if (interrupted) throw new OperationCanceledException("interrupted");
             return Encoding.UTF8.GetString(buffer, 0, n);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
         {
             return null;
         }
+    }
+
+    /// <summary>Ends a <see cref="Receive"/> waiting on another thread, and every
+    /// later one (they throw): shutting a socket down wakes its blocked reader, which a datagram cannot do
+    /// (a connected unix datagram socket takes datagrams from its peer only). The connection is
+    /// spent afterwards.</summary>
+    public void Interrupt()
+    {
+        interrupted = true;
+        try { socket.Shutdown(SocketShutdown.Both); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
     }
 
     /// <summary>Events start with their priority level in angle brackets: "&lt;3&gt;".</summary>

@@ -28,6 +28,9 @@ public sealed partial class HostapdService(
     /// <summary>A station's signal strength has no hostapd event (joins and leaves do: AP-STA-*),
     /// so while stations are associated their list is read again this often; with none, never.</summary>
     static readonly TimeSpan StationRefresh = TimeSpan.FromSeconds(30);
+    /// <summary>While hostapd's socket is missing, its next output line (it prints as it sets the
+    /// radio up, "AP-ENABLED" last) or an apply says when to look again; this is only the backstop.</summary>
+    static readonly TimeSpan SocketBackstop = TimeSpan.FromSeconds(2);
 
     readonly Lock gate = new();
     Supervisor? supervisor;
@@ -45,6 +48,10 @@ public sealed partial class HostapdService(
     volatile bool stationsPresent;
     /// <summary>Wakes the monitor: an apply (or the end) while it waits for something to watch.</summary>
     readonly SemaphoreSlim wake = new(0);
+    /// <summary>The monitor's attached connection; <see cref="Nudge"/> interrupts its wait.</summary>
+    volatile HostapdControl? attached;
+    /// <summary>The monitor is looking for hostapd's socket: hostapd's output wakes it.</summary>
+    volatile bool waitingForSocket;
     volatile bool disposed;
 
     public string ConfigPath => Path.Combine(runDir, HostapdConfig.FileName);
@@ -67,7 +74,7 @@ public sealed partial class HostapdService(
             {
                 StopLocked();
                 restarted = true;
-                supervisor = new Supervisor("hostapd", hostapd, [ConfigPath], runDir, logDir, log, output: Output);
+                supervisor = new Supervisor("hostapd", hostapd, [ConfigPath], runDir, logDir, log, output: Output, exited: Exited);
                 supervisor.Start();
                 reconnect = true;
                 LogStarted(log, config.Interface);
@@ -87,8 +94,24 @@ public sealed partial class HostapdService(
                 monitor.Start();
             }
         }
-        wake.Release();
+        Nudge();
         return new WifiApplied(config, restarted);
+    }
+
+    /// <summary>Gets the monitor going, wherever it waits: for a socket, or on its connection
+    /// (which is then spent: it attaches again, reads the stations and asks STATUS).</summary>
+    void Nudge()
+    {
+        wake.Release();
+        attached?.Interrupt();
+    }
+
+    /// <summary>hostapd died (the supervisor restarts it): its socket answers nothing any more and
+    /// says nothing about it either, so the monitor is told — this replaces an idle PING.</summary>
+    void Exited()
+    {
+        lock (gate) reconnect = true;
+        Nudge();
     }
 
     void StopLocked()
@@ -102,6 +125,7 @@ public sealed partial class HostapdService(
     void Output(string line)
     {
         if (WifiStatusRules.ErrorLine(line) is { } error) report(new WifiErrorLine(error));
+        if (waitingForSocket) wake.Release();
     }
 
     void Monitor()
@@ -116,8 +140,7 @@ public sealed partial class HostapdService(
                 config = running;
                 if (reconnect)
                 {
-                    control?.Dispose();
-                    control = null;
+                    Detach(ref control);
                     reconnect = false;
                 }
             }
@@ -130,17 +153,22 @@ public sealed partial class HostapdService(
             {
                 if (control is null)
                 {
+                    // Set before looking, so a line hostapd prints meanwhile ends the wait below.
+                    waitingForSocket = true;
                     control = Attach(config);
                     if (control is null)
                     {
                         NotRunning();
-                        // Try again shortly (an apply ends the wait). An inotify watch on the control
-                        // directory was tried and failed in the lab VM: hostapd removes the directory
-                        // when it stops and makes it again when it starts, so a watch set on the old
-                        // one never fires and the monitor waited for ever (Wi-Fi never came up).
-                        wake.Wait(TimeSpan.FromMilliseconds(250));
+                        // hostapd's next line or an apply ends the wait. (An inotify watch on the
+                        // control directory failed in the lab VM: hostapd removes the directory when
+                        // it stops and makes it again, so a watch on the old one never fired.)
+                        wake.Wait(SocketBackstop);
                         continue;
                     }
+                    waitingForSocket = false;
+                    attached = control;
+                    // An apply or exit between the attach and this line would be lost: look again.
+                    lock (gate) if (reconnect) continue;
                     SyncStations(control);
                     lastSync = DateTime.UtcNow;
                     CheckStatus(control, config);
@@ -153,18 +181,32 @@ public sealed partial class HostapdService(
                     SyncStations(control);
                     lastSync = DateTime.UtcNow;
                 }
-                if (control.Receive(TimeSpan.FromMilliseconds(check ? 250 : 1000)) is { } message) OnEvent(message);
-                else control.Request("PING", RequestTimeout, OnEvent);
+                // Until the next event, apply or exit; a STATUS not yet showing the settings is
+                // asked again shortly, and station signals when they are due.
+                var wait = check ? TimeSpan.FromMilliseconds(250)
+                    : stationsPresent ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (StationRefresh - (DateTime.UtcNow - lastSync)).Ticks))
+                    : Timeout.InfiniteTimeSpan;
+                if (control.Receive(wait) is { } message) OnEvent(message);
+            }
+            catch (OperationCanceledException)
+            {
+                Detach(ref control); // interrupted (an apply, hostapd's exit): attach again, nothing is lost
             }
             catch (Exception e) when (e is SocketException or TimeoutException or IOException or ObjectDisposedException)
             {
-                control?.Dispose();
-                control = null;
+                Detach(ref control);
                 stationsNow([]);
                 NotRunning();
             }
         }
+        Detach(ref control);
+    }
+
+    void Detach(ref HostapdControl? control)
+    {
+        attached = null;
         control?.Dispose();
+        control = null;
     }
 
     HostapdControl? Attach(HostapdConfig config)
@@ -249,7 +291,7 @@ public sealed partial class HostapdService(
     {
         disposed = true;
         lock (gate) StopLocked();
-        wake.Release();
+        Nudge();
         monitor?.Join(TimeSpan.FromSeconds(3));
     }
 

@@ -30,12 +30,16 @@ public sealed partial class Supervisor : IDisposable
     readonly Action<int, int>? exitReport;
     /// <summary>Sees each line the child writes (before it goes to the log file).</summary>
     readonly Action<string>? output;
+    /// <summary>Told of each exit the supervisor did not cause; the built-in backoff still restarts
+    /// the child (hostapd's monitor reconnects on it instead of pinging a dead socket).</summary>
+    readonly Action? exited;
     CancellationTokenSource? pending;
 
     public Supervisor(string name, string file, IReadOnlyList<string> arguments, string runDir, string logDir, ILogger log,
-        Action<int, int>? exitReport = null, Action<string>? output = null)
+        Action<int, int>? exitReport = null, Action<string>? output = null, Action? exited = null)
     {
         this.output = output;
+        this.exited = exited;
         this.name = name;
         this.file = file;
         this.arguments = arguments;
@@ -135,6 +139,7 @@ public sealed partial class Supervisor : IDisposable
             LogExited(log, name, p.Id, p.ExitCode, ranFor.TotalSeconds);
             if (ranFor >= HealthyRun) delay = FirstDelay;
         }
+        exited?.Invoke();
         if (exitReport is not null)
         {
             // The owner's policy (pppd: the exit status says why, routerd's loop decides the wait).
