@@ -170,15 +170,6 @@ public sealed partial class Router
         awaitingSets.Clear();
     }
 
-    /// <summary>Turns off every priority whose time is up, so the API shows it off too.</summary>
-    void ExpireDue(DateTimeOffset now)
-    {
-        if (!settings.Devices.Any(d => d.Priority && d.PriorityUntil <= now)) return;
-        var list = settings.Devices.Select(d => d.Priority && d.PriorityUntil <= now ? d with { Priority = false, PriorityUntil = null } : d).ToList();
-        if (CommitBatched(settings with { Devices = list }) is ChangeResult { Succeeded: false }) return;
-        LogExpired(log);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "a device's priority expired and was turned off")]
     static partial void LogExpired(ILogger log);
 }

@@ -55,15 +55,6 @@ public sealed partial class Router
         return shown;
     }
 
-    /// <summary>Resumes every owner's pause whose end time has come, so the API shows it resumed too.</summary>
-    void ResumeDue(DateTimeOffset now)
-    {
-        if (!settings.Devices.Any(d => d.Paused && d.PausedUntil <= now)) return;
-        var list = settings.Devices.Select(d => d.Paused && d.PausedUntil <= now ? d with { Paused = false, PausedUntil = null } : d).ToList();
-        if (CommitBatched(settings with { Devices = list }) is ChangeResult { Succeeded: false }) return;
-        LogResumed(log);
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "a device's pause ended and it was resumed")]
     static partial void LogResumed(ILogger log);
 }

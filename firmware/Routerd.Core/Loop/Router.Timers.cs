@@ -19,13 +19,22 @@ public sealed partial class Router
     {
         armedFor = null;
         var now = clock.GetUtcNow();
-        ExpireDue(now);
-        ResumeDue(now);
+        if (EndDue(d => d.Priority && d.PriorityUntil <= now, d => d with { Priority = false, PriorityUntil = null })) LogExpired(log);
+        if (EndDue(d => d.Paused && d.PausedUntil <= now, d => d with { Paused = false, PausedUntil = null })) LogResumed(log);
         // A schedule may have started or ended a pause: the sets are built again, and loaded if they differ.
         if (state.Pause.Devices.Count > 0) setsDirty = true;
         RollBackDue(now);
         WanHandler.Tick(state.Wan);
         return null;
+    }
+
+    /// <summary>Ends every device setting whose time is up (a priority "for 1 hour", a pause "until
+    /// 7:00") through the same batched commit as a toggle, so the API shows it ended too.</summary>
+    bool EndDue(Func<DeviceSettings, bool> due, Func<DeviceSettings, DeviceSettings> end)
+    {
+        if (!settings.Devices.Any(due)) return false;
+        var list = settings.Devices.Select(d => due(d) ? end(d) : d).ToList();
+        return CommitBatched(settings with { Devices = list }) is not ChangeResult { Succeeded: false };
     }
 
     DateTimeOffset? NextDeadline(DateTimeOffset now)
