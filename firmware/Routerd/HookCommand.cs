@@ -61,7 +61,7 @@ static class HookCommand
         try { text = File.ReadAllText(marker).Trim(); }
         catch (IOException) { return false; } // gone: routerd is up (or stopped) — one last answer was refused
         return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int pid) && pid > 1
-            ? Directory.Exists($"/proc/{pid}")
+            ? !Routerd.Platform.Processes.ProcessTable.IsGone(pid)
             : DateTime.UtcNow < deadline;
     }
 

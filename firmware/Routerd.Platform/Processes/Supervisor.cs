@@ -7,8 +7,8 @@ namespace Routerd.Platform.Processes;
 /// with a growing delay when it dies (or, for pppd, reports the exit and restarts when its owner
 /// says), and stops it for good on request. Its output
 /// goes to a log file of its own. A pid file in the run directory lets the next routerd clear
-/// away a child that outlived a crashed routerd: it holds the pid and the process's start time,
-/// which name the process even after it renamed itself or exec'd another program (unshare
+/// away a child that outlived a crashed routerd: with the start time kept beside it (NAME.start)
+/// it names the process even after it renamed itself or exec'd another program (unshare
 /// becomes dhcpcd, which calls itself "dhcpcd: [manager]"), and never an unrelated process
 /// that got the pid later.</summary>
 public sealed partial class Supervisor : IDisposable
