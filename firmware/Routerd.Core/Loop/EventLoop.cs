@@ -8,7 +8,11 @@ namespace Routerd.Core.Loop;
 /// Nothing here knows what an event means; <see cref="Router"/> does.</summary>
 public sealed class EventLoop<TEvent> : IDisposable where TEvent : class
 {
-    readonly Channel<TEvent> inbox = Channel.CreateUnbounded<TEvent>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Synchronous continuations: the loop's thread waits blocked for the inbox, and a
+    /// post then wakes it directly. Without them the wake-up is queued to the thread pool, and a
+    /// pool whose threads all wait (for the loop, among others) would hold the loop up until the
+    /// pool adds a thread. The continuation a post runs is only that wake-up.</summary>
+    readonly Channel<TEvent> inbox = Channel.CreateUnbounded<TEvent>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     readonly Action<TEvent> handle;
     readonly Action settle;
     readonly Action<Exception> fault;

@@ -66,40 +66,55 @@ public sealed partial class Supervisor : IDisposable
         Launch();
     }
 
+    /// <summary>Starts the child outside the lock: a Stop never waits for a fork and exec (a
+    /// caller may hold its own lock while it stops us). A Stop that comes meanwhile finds no
+    /// process to end; the new one is then ended here.</summary>
     void Launch()
     {
+        lock (gate) if (stopping) return;
+        var psi = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        Process p;
+        try
+        {
+            p = Process.Start(psi) ?? throw new InvalidOperationException("no process");
+        }
+        catch (Exception e)
+        {
+            LogStartFailed(log, name, e.Message);
+            // A program that is missing stays missing: the same growing wait as after an exit,
+            // never a loop of failed starts.
+            ScheduleRestart(delay);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+            return;
+        }
+        bool stoppedMeanwhile;
         lock (gate)
         {
-            if (stopping) return;
-            var psi = new ProcessStartInfo(file)
+            stoppedMeanwhile = stopping;
+            if (!stoppedMeanwhile)
             {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-            };
-            foreach (var a in arguments) psi.ArgumentList.Add(a);
-            Process p;
-            try
-            {
-                p = Process.Start(psi) ?? throw new InvalidOperationException("no process");
+                process = p;
+                WritePid(p.Id);
             }
-            catch (Exception e)
-            {
-                LogStartFailed(log, name, e.Message);
-                // A program that is missing stays missing: the same growing wait as after an exit,
-                // never a loop of failed starts.
-                ScheduleRestart(delay);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
-                return;
-            }
-            process = p;
-            WritePid(p.Id);
-            LogStarted(log, name, p.Id);
-            var startedAt = Stopwatch.GetTimestamp();
-            var output = Task.WhenAll(Pump(p.StandardOutput), Pump(p.StandardError));
-            _ = ReportExit(p, output, startedAt);
         }
+        if (stoppedMeanwhile)
+        {
+            try { p.Kill(); p.WaitForExit(1000); }
+            catch (InvalidOperationException) { } // already gone
+            p.Dispose();
+            return;
+        }
+        LogStarted(log, name, p.Id);
+        var startedAt = Stopwatch.GetTimestamp();
+        var output = Task.WhenAll(Pump(p.StandardOutput), Pump(p.StandardError));
+        _ = ReportExit(p, output, startedAt);
     }
 
     async Task Pump(StreamReader reader)
