@@ -23,7 +23,7 @@ public class ForwardLayoutTests
         Assert.Equal(29998, ranges[^1].End);
         Assert.All(ranges.Zip(ranges.Skip(1)), p => Assert.Equal(p.First.End + 1, p.Second.Start));
         Assert.Equal(9999, ranges.Sum(r => r.Length));
-        Assert.Equal([10, 11], ranges.Select(r => r.Length).Distinct().Order());
+        Assert.Equal(new[] { 10, 11 }, ranges.Select(r => r.Length).Distinct().Order());
         Assert.Empty(ForwardLayout.Ranges(20000, 0, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayout.Ranges(20000, 5, 6));
         Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayout.Ranges(65000, 1000, 10));
