@@ -16,7 +16,7 @@ namespace Routerd.Bench;
 /// the full apply of 10,000. What 10,000 means here: <see cref="ForwardLayout"/>.</summary>
 static class ForwardBench
 {
-    const int Rounds = 6, Workers = 4, ServerThreads = 6, AddRuns = 50, ApplyRuns = 5;
+    const int Rounds = 8, Workers = 4, ServerThreads = 6, AddRuns = 50, ApplyRuns = 5;
     /// <summary>Forwarded ports in each set-up; the last is "10,000".</summary>
     public static readonly int[] Sizes = [1, 1000, 10000];
     /// <summary>The server on the phone, the WAN port of the measured forward, the first filler
