@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces, browser, lab VM, images); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/: core, vip, webui, pppoe, wifi, call, hardening or image (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/: core, vip, forward, webui, pppoe, wifi, call, hardening or image (table + bench/results/NAME.json)
 #   ./build.sh image BOARD   a flashable image: artifacts/image/routerd-BOARD-VERSION.img.xz + .sha256 (x86-64 or rpi4)
 #   ./build.sh test-image    the image tier alone: both boards' images booted in QEMU between the lab's ISP and clients
 set -euo pipefail
@@ -17,7 +17,8 @@ PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross bi
 # dhcpcd-base: the WAN's DHCPv6 client (prefix delegation); unshare (util-linux) gives it a private mount namespace.
 PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp hostapd dhcpcd-base util-linux"
 # kea-dhcp6-server and radvd: the lab ISP's DHCPv6 server that delegates prefixes (dnsmasq cannot) and its router advertisements.
-PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw kea-dhcp6-server radvd"
+# iptables: iptables-legacy, the linear DNAT chain `bench forward` measures routerd's forward map against.
+PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw kea-dhcp6-server radvd iptables"
 # The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
 PKGS_E2E="chromium"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
@@ -215,7 +216,7 @@ lab() {
 }
 
 # Benchmarks measure the shipped NativeAOT binary and print a table + bench/results/NAME.json;
-# never part of `test`: they report figures, they assert nothing. core, vip and webui run in the
+# never part of `test`: they report figures, they assert nothing. core, vip, forward and webui run in the
 # namespace lab on this kernel; pppoe, wifi and call in the lab VM (the host kernel has no PPP, radios
 # or cake).
 bench() {
@@ -223,8 +224,8 @@ bench() {
   local name=${1:-}
   shift || true
   case "$name" in
-    core|vip|webui|pppoe|wifi|call|hardening|image) ;;
-    *) die "usage: ./build.sh bench core|vip|webui|pppoe|wifi|call|hardening|image" ;;
+    core|vip|forward|webui|pppoe|wifi|call|hardening|image) ;;
+    *) die "usage: ./build.sh bench core|vip|forward|webui|pppoe|wifi|call|hardening|image" ;;
   esac
   if [ "$name" = image ]; then
     deps
@@ -243,7 +244,7 @@ bench() {
   local routerd="$OUT/routerd-linux-x64/routerd"
   log "building the $name benchmark"
   case "$name" in
-    core|vip)
+    core|vip|forward)
       [ "$name" = core ] && publish linux-arm64
       dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" ;;

@@ -102,6 +102,40 @@ sealed class BenchLab : IDisposable
 
     public string InRouter(string command) => Lab.RunIn(Lab.RouterNs, command).EnsureOk().Stdout;
 
+    /// <summary>The router's WAN address, without its prefix length.</summary>
+    public string WanIp() => Lab.WanAddress()?.Split('/')[0] ?? throw new InvalidOperationException("the WAN has no address");
+
+    /// <summary>Stops routerd and removes its ruleset (which outlives it, as a router's firewall
+    /// should) and its queues: the router's namespace then forwards as the bare kernel does,
+    /// for a set-up that measures something else there.</summary>
+    public void StopRouterdAndClear()
+    {
+        Lab.StopRouterd();
+        InRouter("nft delete table inet routerd");
+        RemoveQueues();
+    }
+
+    /// <summary>The ports get their default qdisc back (a veth's is none).</summary>
+    public void RemoveQueues()
+    {
+        string[] ports = ["wan0", .. Lab.Clients.Select(c => c.RouterPort)];
+        InRouter(string.Join("; ", ports.Select(p => $"tc qdisc del dev {p} root 2>/dev/null")) + "; true");
+    }
+
+    /// <summary>(Re)starts routerd and waits until it routes with its ruleset and queues back.
+    /// Routing is back then, but the start is still settling (dnsmasq and udhcpc have just
+    /// started, udhcpc's hook reports the lease): <paramref name="settle"/> more before routerd
+    /// is measured as it runs.</summary>
+    public async Task RestartRouterd(TimeSpan settle)
+    {
+        if (Lab.Routerd is not null) Lab.StopRouterd();
+        await StartRouterdTimed();
+        await WaitUntilRouting();
+        await Lab.WaitFor(() => Lab.RunIn(Lab.RouterNs, "nft list table inet routerd >/dev/null && tc qdisc show dev wan0 | grep -q ' 1: root'").Ok,
+            TimeSpan.FromSeconds(20), "routerd to put its ruleset and queues back");
+        await Task.Delay(settle);
+    }
+
     public async Task Put(string path, JsonNode body)
     {
         using var r = await Api.Put(path, body);

@@ -193,26 +193,22 @@ static class CoreBench
             }
         }
 
-        /// <summary>Stops routerd and removes its ruleset (which outlives it, as a router's
-        /// firewall should) and its queues. Returns the WAN address, for the ISP's route back.</summary>
+        /// <summary>Stops routerd, its ruleset and its queues (<see cref="BenchLab.StopRouterdAndClear"/>).
+        /// Returns the WAN address, for the ISP's route back.</summary>
         string Stop()
         {
-            string wan = lab.WanAddress()?.Split('/')[0] ?? throw new InvalidOperationException("the WAN has no address");
+            string wan = bench.WanIp();
             if (running)
             {
-                lab.StopRouterd();
-                bench.InRouter("nft delete table inet routerd");
-                RemoveQueues();
-                running = false;
+                bench.StopRouterdAndClear();
+                running = queues = false;
             }
             return wan;
         }
 
-        /// <summary>The ports get their default qdisc back (a veth's is none).</summary>
         void RemoveQueues()
         {
-            string[] ports = ["wan0", .. lab.Clients.Select(c => c.RouterPort)];
-            bench.InRouter(string.Join("; ", ports.Select(p => $"tc qdisc del dev {p} root 2>/dev/null")) + "; true");
+            bench.RemoveQueues();
             queues = false;
         }
 
@@ -221,14 +217,7 @@ static class CoreBench
 
         async Task Restart()
         {
-            if (running) lab.StopRouterd();
-            await bench.StartRouterdTimed();
-            await bench.WaitUntilRouting();
-            await lab.WaitFor(() => lab.RunIn(lab.RouterNs, "nft list table inet routerd >/dev/null && tc qdisc show dev wan0 | grep -q ' 1: root'").Ok,
-                TimeSpan.FromSeconds(20), "routerd to put its ruleset and queues back");
-            // Routing is back, but the restart is still settling: dnsmasq and udhcpc have just
-            // started, udhcpc's hook reports the lease. Measure routerd as it runs.
-            await Task.Delay(SettleMs);
+            await bench.RestartRouterd(TimeSpan.FromMilliseconds(SettleMs));
             running = queues = true;
         }
     }

@@ -1,17 +1,15 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Routerd.Bench;
 
 /// <summary>Packet counters of the tc classes on one device inside a lab namespace, read over
 /// rtnetlink. One read costs tens of microseconds where a `tc -s class show` process costs
 /// milliseconds, so a loop of reads can tell within a packet interval when a flow changes class.
-/// The socket is opened on a short-lived thread that joined the namespace (a socket stays in
-/// the namespace it was created in); the benchmark process itself never leaves its own.</summary>
+/// The socket is opened inside the namespace (<see cref="NetnsThread"/>); the benchmark process itself never leaves its own.</summary>
 sealed unsafe partial class TcClassCounters : IDisposable
 {
-    const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0, CLONE_NEWNET = 0x40000000;
+    const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0;
     const ushort RTM_NEWTCLASS = 40, RTM_GETTCLASS = 42;
     const ushort NLM_F_REQUEST = 0x1, NLM_F_DUMP = 0x300;
     const ushort NLMSG_ERROR = 2, NLMSG_DONE = 3;
@@ -20,7 +18,6 @@ sealed unsafe partial class TcClassCounters : IDisposable
     const ushort TCA_STATS = 3;
 
     [LibraryImport("libc", SetLastError = true)] private static partial int socket(int domain, int type, int protocol);
-    [LibraryImport("libc", SetLastError = true)] private static partial int setns(int fd, int nstype);
     [LibraryImport("libc", SetLastError = true)] private static partial nint send(int fd, byte* buf, nint len, int flags);
     [LibraryImport("libc", SetLastError = true)] private static partial nint recv(int fd, byte* buf, nint len, int flags);
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] private static partial uint if_nametoindex(string name);
@@ -35,32 +32,19 @@ sealed unsafe partial class TcClassCounters : IDisposable
 
     public static TcClassCounters Open(string netns, string device)
     {
-        (int Fd, uint Index)? opened = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        var (socketFd, index) = NetnsThread.Run(netns, () =>
         {
-            try
+            int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+            if (s < 0) throw new IOException($"netlink socket: errno {Marshal.GetLastPInvokeError()}");
+            uint i = if_nametoindex(device);
+            if (i == 0)
             {
-                using SafeFileHandle ns = File.OpenHandle($"/run/netns/{netns}");
-                if (setns((int)ns.DangerousGetHandle(), CLONE_NEWNET) != 0)
-                    throw new IOException($"setns into {netns}: errno {Marshal.GetLastPInvokeError()}");
-                int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-                if (s < 0) throw new IOException($"netlink socket: errno {Marshal.GetLastPInvokeError()}");
-                uint index = if_nametoindex(device);
-                if (index == 0)
-                {
-                    close(s);
-                    throw new IOException($"no device {device} in {netns}");
-                }
-                opened = (s, index);
+                close(s);
+                throw new IOException($"no device {device} in {netns}");
             }
-            catch (Exception e) { failure = e; }
-        });
-        // This thread ends in the lab's namespace; nothing else ever runs on it.
-        thread.Start();
-        thread.Join();
-        if (failure is not null) throw failure;
-        return new TcClassCounters(opened!.Value.Fd, opened.Value.Index);
+            return (s, i);
+        }, "tc counters").GetAwaiter().GetResult();
+        return new TcClassCounters(socketFd, index);
     }
 
     /// <summary>Packets sent so far by each class, by class id ("1:6").</summary>
