@@ -26,14 +26,20 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
         return r.Succeeded ? null : r.Error;
     }
 
-    /// <remarks>A change of set elements (a priority toggle) costs one transaction: the
-    /// elements are loaded straight away, and only if that fails (someone removed our table) is
-    /// the whole ruleset loaded. The existence check is left for applies that change nothing.</remarks>
+    /// <remarks>A change of set elements (a priority toggle, one forward more) costs one
+    /// transaction: the elements that left and came since the last load
+    /// (<see cref="SetElementsDelta"/>); if that fails (someone changed our elements), all of
+    /// them; if that fails too (someone removed our table), the whole ruleset. The existence
+    /// check is left for applies that change nothing.</remarks>
     public bool Apply(string ruleset, string sets)
     {
         if (Same(RulesetFile, ruleset))
         {
-            if (Same(SetsFile, sets) ? TableExists() : nft.Run(sets).Succeeded)
+            string? loaded = File.Exists(SetsFile) ? File.ReadAllText(SetsFile) : null;
+            bool done = loaded == sets ? TableExists()
+                : loaded is not null && SetElementsDelta.Between(loaded, sets) is { } delta && nft.Run(delta).Succeeded
+                || nft.Run(sets).Succeeded;
+            if (done)
             {
                 AtomicFile.Write(SetsFile, sets);
                 return false;
