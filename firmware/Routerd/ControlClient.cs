@@ -24,6 +24,10 @@ static class ControlClient
     public static Task<Response> Send(string socket, string method, string path, string? json = null) =>
         Send(socket, method, path, json is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(json)), "application/json", Timeout);
 
+    /// <summary>A JSON request whose answer takes longer than the usual bound (a trace runs for its seconds).</summary>
+    public static Task<Response> Send(string socket, string method, string path, string json, TimeSpan timeout) =>
+        Send(socket, method, path, new MemoryStream(Encoding.UTF8.GetBytes(json)), "application/json", timeout);
+
     /// <summary>A file as the body, streamed from disk (a firmware bundle), with its own time limit.</summary>
     public static async Task<Response> SendFile(string socket, string method, string path, string file, TimeSpan timeout)
     {
@@ -101,6 +105,17 @@ static class ControlClient
             CannotReach(verb, e);
             return null;
         }
+    }
+
+    /// <summary>Tells the user why routerd refused a verb's request: its sentence and every named field.</summary>
+    public static void PrintRefusal(string verb, Response response)
+    {
+        Routerd.Core.Settings.ApiError? refusal = null;
+        try { refusal = JsonSerializer.Deserialize(response.Body, Routerd.Core.Settings.RouterJsonContext.Default.ApiError); }
+        catch (JsonException) { } // not routerd's error shape (an empty 404): the status says it
+        Console.Error.WriteLine($"routerd {verb}: {refusal?.Error ?? ((System.Net.HttpStatusCode)response.Status).ToString()}");
+        foreach (var e in refusal?.Errors ?? [])
+            Console.Error.WriteLine($"  {e.Field}: {e.Message}");
     }
 
     public static void CannotReach(string verb, ControlSocketException e) =>

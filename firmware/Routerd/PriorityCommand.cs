@@ -36,12 +36,7 @@ static class PriorityCommand
             Console.WriteLine(device is null ? "done" : $"{device.Mac}: {DevicesCommand.Priority(device)}");
             return 0;
         }
-        ApiError? refusal = null;
-        try { refusal = JsonSerializer.Deserialize(response.Body, RouterJsonContext.Default.ApiError); }
-        catch (JsonException) { } // not routerd's error shape (an empty 404): the status says it
-        Console.Error.WriteLine($"routerd priority: {refusal?.Error ?? ((HttpStatusCode)response.Status).ToString()}");
-        foreach (var e in refusal?.Errors ?? [])
-            Console.Error.WriteLine($"  {e.Field}: {e.Message}");
+        ControlClient.PrintRefusal("priority", response);
         return response.Status == (int)HttpStatusCode.NotFound ? 3 : 1;
     }
 

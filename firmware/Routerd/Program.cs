@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "devices" => await DevicesCommand.Run(args[1..]),
     "priority" => await PriorityCommand.Run(args[1..]),
     "qos" => await QosCommand.Run(args[1..]),
+    "trace" => await TraceCommand.Run(args[1..]),
     "hook" => await HookCommand.Run(args[1..]),
     "probe-wan" => ProbeWanCommand.Run(args[1..]),
     "firmware" => await FirmwareCommand.Run(args[1..]),
@@ -39,6 +40,9 @@ static int Help(int code, string? error = null)
           priority MAC off   put a device in the VIP lane (optionally for 90s, 30m, 1h, 2d or
                              until a time) or take it out
           qos                show the VIP lane's queues: shaper rates and per-class counters
+          trace tcp|udp PORT [--from ADDR] [--to ADDR] [--seconds N]
+                             follow new connections to PORT through the firewall for N seconds
+                             (default 10, at most 30) and print the path each took, in words
           probe-wan [DEVICE] send PPPoE discovery on the WAN port (or DEVICE) and list the
                              access concentrators that answer (--timeout S, --service NAME, --json)
           firmware           the running version and slot, the other slot, the last update

@@ -191,10 +191,13 @@ static partial class ServeCommand
         });
         app.UseApiGuard(sessions, router);
         app.UseEmbeddedAssets();
+        using var tracer = new NftTracer(() => network.Links().ToDictionary(l => l.Index, l => l.Name));
         var api = new RouterApi(router, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
         {
             Store = store.Health,
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
+            Tracer = tracer,
+            Conntrack = new ConntrackDump(),
         };
         var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),

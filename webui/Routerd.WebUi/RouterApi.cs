@@ -34,6 +34,10 @@ public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMet
     /// <summary>PPPoE discovery on the WAN port (the OS edge, given by the composition root).</summary>
     public Func<string, TimeSpan, Core.Wan.WanDetection>? DetectWan { get; init; }
 
+    /// <summary>The connection tracer and the connection table (the OS edge, given by the composition root; null: 501).</summary>
+    public Core.Diagnostics.IConnectionTracer? Tracer { get; init; }
+    public Core.Diagnostics.IConntrackReader? Conntrack { get; init; }
+
     /// <summary>Every device with the user's settings for it and its traffic.</summary>
     public IReadOnlyList<DeviceView> DeviceList()
     {

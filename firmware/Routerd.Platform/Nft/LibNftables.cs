@@ -12,6 +12,8 @@ internal static partial class LibNftables
 
     public const uint NFT_CTX_DEFAULT = 0;
     public const uint NFT_CTX_OUTPUT_JSON = 1 << 4;
+    /// <summary>Listings leave out set and map elements (the tracer's rule book needs rules only).</summary>
+    public const uint NFT_CTX_OUTPUT_TERSE = 1 << 11;
 
     [LibraryImport(Library)] public static partial NftContextHandle nft_ctx_new(uint flags);
     [LibraryImport(Library)] public static partial void nft_ctx_free(nint ctx);

@@ -16,13 +16,14 @@ public sealed class Nftables : IDisposable
 
     /// <param name="dryRun">only check the commands, as `nft -c` does.</param>
     /// <param name="json">print listings as JSON, as `nft -j` does.</param>
-    public NftResult Run(string commands, bool dryRun = false, bool json = false)
+    /// <param name="terse">leave set elements out of listings, as `nft -t` does.</param>
+    public NftResult Run(string commands, bool dryRun = false, bool json = false, bool terse = false)
     {
         lock (gate)
         {
             var ctx = context ??= Open();
             nft_ctx_set_dry_run(ctx, dryRun);
-            nft_ctx_output_set_flags(ctx, json ? NFT_CTX_OUTPUT_JSON : 0);
+            nft_ctx_output_set_flags(ctx, (json ? NFT_CTX_OUTPUT_JSON : 0) | (terse ? NFT_CTX_OUTPUT_TERSE : 0));
             int status = nft_run_cmd_from_buffer(ctx, commands);
             // Both buffers are read every time: reading is what empties them for the next call.
             string output = Marshal.PtrToStringUTF8(nft_ctx_get_output_buffer(ctx)) ?? "";

@@ -54,7 +54,7 @@ public class RtnlRequestTests
         Assert.Throws<ArgumentException>(() => RtnlRequests.GetLinks(buffer, 1));
     }
 
-    private static void AssertWrites(NetlinkRequest request, params string[] expected)
+    internal static void AssertWrites(NetlinkRequest request, params string[] expected)
     {
         var buffer = new byte[RtnlRequests.MaxLength];
         buffer.AsSpan().Fill(0xee); // stale bytes must not leak into padding or the body

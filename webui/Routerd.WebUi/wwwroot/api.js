@@ -23,10 +23,11 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(method, path, body, { raw = false } = {}) {
+/** timeoutMs: how long to wait for the answer (a trace answers after its seconds). */
+export async function request(method, path, body, { raw = false, timeoutMs = 15_000 } = {}) {
   const headers = { Accept: 'application/json' };
   // The router is next door: an answer that takes this long is not coming (e.g. its address moved).
-  const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal: AbortSignal.timeout(15_000) };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal: AbortSignal.timeout(timeoutMs) };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -55,5 +56,5 @@ export async function request(method, path, body, { raw = false } = {}) {
 
 export const get = path => request('GET', path);
 export const put = (path, body) => request('PUT', path, body);
-export const post = (path, body) => request('POST', path, body);
+export const post = (path, body, options) => request('POST', path, body, options);
 export const del = path => request('DELETE', path);

@@ -7,6 +7,7 @@ import * as api from '../api.js';
 import { poll } from '../poll.js';
 import { bitRate, clock, duration } from '../format.js';
 import { pauseControl } from './pause.js';
+import { connectionsControl } from './connections.js';
 
 const DURATIONS = [['1', '1 hour'], ['4', '4 hours'], ['', 'Until I turn it off']];
 const CONNECTION = { wired: 'Cable', wifi: 'Wi-Fi' };
@@ -60,7 +61,8 @@ function card(mac, changed) {
   const rates = h('p', { class: 'rates small' });
   const control = h('div', { class: 'priority' });
   const pause = pauseControl(mac, changed);
-  const el = h('li', { class: 'device panel' }, h('div', { class: 'device-head' }, title, badges), details, rates, control, pause.el);
+  const connections = connectionsControl(mac);
+  const el = h('li', { class: 'device panel' }, h('div', { class: 'device-head' }, title, badges), details, rates, control, pause.el, connections.el);
   let current = null;
 
   async function setPriority(enabled, hours) {

@@ -5,6 +5,7 @@ import { h, fill } from '../dom.js';
 import * as api from '../api.js';
 import { poll } from '../poll.js';
 import { field, toggle, form, value, checked } from '../form.js';
+import { forwardTester } from './trace.js';
 
 const PROTOCOLS = [['tcp', 'TCP'], ['udp', 'UDP'], ['both', 'TCP and UDP']];
 const REASONS = {
@@ -22,6 +23,7 @@ export function mount(main) {
     error, list, editor);
 
   let devices = [];
+  const tester = forwardTester();
   async function refresh() {
     let forwards;
     try {
@@ -43,7 +45,8 @@ export function mount(main) {
         h('button', { type: 'button', class: 'ghost', 'aria-label': `${f.enabled ? 'Turn off' : 'Turn on'} ${f.description || ports(f.wanPort, f)}`,
           on: { click: () => save(f.id, { ...body(f), enabled: !f.enabled }) } }, f.enabled ? 'Turn off' : 'Turn on'),
         h('button', { type: 'button', class: 'ghost', on: { click: () => edit(f) } }, 'Edit'),
-        h('button', { type: 'button', class: 'ghost', on: { click: () => remove(f) } }, 'Delete')));
+        h('button', { type: 'button', class: 'ghost', on: { click: () => remove(f) } }, 'Delete')),
+      tester.controls(f));
   }
 
   async function save(id, forward) {
