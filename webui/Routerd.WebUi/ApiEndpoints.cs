@@ -34,6 +34,7 @@ public static class ApiEndpoints
         group.MapGet("/settings", () => SettingsSecrets.Redact(api.Router.Settings));
         app.MapSettingsApi(api);
         app.MapForwardApi(api);
+        app.MapVirtualServerApi(api);
 
         // Hooks of the daemons routerd supervises report back here; never reachable over TCP.
         // The hook returns once the loop has handled its report (the WAN is applied by then).
