@@ -43,7 +43,7 @@ internal ref struct NetlinkRequestWriter
     }
 
     /// <summary>An attribute holding raw bytes (an address, a struct).</summary>
-    public void AppendAttribute(ushort type, ReadOnlySpan<byte> value)
+    public void AppendAttribute(ushort type, scoped ReadOnlySpan<byte> value)
     {
         int length = RTA_HDRLEN + value.Length;
         if (_length + RTA_ALIGN(length) > _buffer.Length)
