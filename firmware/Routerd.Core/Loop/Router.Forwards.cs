@@ -17,17 +17,20 @@ public sealed partial class Router
     /// <summary>Creates (<paramref name="id"/> null), replaces or (<paramref name="forward"/> null)
     /// deletes a forward. The answer names the forward's id; <see cref="ForwardChange.NotFound"/>
     /// when <paramref name="id"/> names none.</summary>
-    public async Task<ForwardChange> EditForwardAsync(int? id, PortForward? forward)
+    public Task<ForwardChange> EditForwardAsync(int? id, PortForward? forward)
     {
         var edit = new EditForward(id, forward);
-        // A batched change is answered with the burst's ChangeResult (FlushSets), anything else here.
-        return await SendAsync(edit) switch
-        {
-            ForwardChange answer => answer,
-            ChangeResult result => new ForwardChange(result, edit.AssignedId),
-            var other => throw new InvalidOperationException($"unexpected answer {other}"),
-        };
+        return EditAsync(edit, () => edit.AssignedId);
     }
+
+    /// <summary>Sends an edit of a list by id (a forward, a virtual server); the answer names the id
+    /// the loop gave it. A batched change is answered with the burst's ChangeResult (FlushSets).</summary>
+    async Task<ForwardChange> EditAsync(RouterEvent edit, Func<int> assignedId) => await SendAsync(edit) switch
+    {
+        ForwardChange answer => answer,
+        ChangeResult result => new ForwardChange(result, assignedId()),
+        var other => throw new InvalidOperationException($"unexpected answer {other}"),
+    };
 
     object OnEditForward(EditForward e)
     {

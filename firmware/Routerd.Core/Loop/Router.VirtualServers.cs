@@ -38,15 +38,10 @@ public sealed partial class Router
 
     /// <summary>Creates (<paramref name="id"/> null), replaces or (<paramref name="server"/> null)
     /// deletes a virtual server; the answer names its id, or that <paramref name="id"/> names none.</summary>
-    public async Task<ForwardChange> EditVirtualServerAsync(int? id, VirtualServer? server)
+    public Task<ForwardChange> EditVirtualServerAsync(int? id, VirtualServer? server)
     {
         var edit = new EditVirtualServer(id, server);
-        return await SendAsync(edit) switch
-        {
-            ForwardChange answer => answer,
-            ChangeResult result => new ForwardChange(result, edit.AssignedId),
-            var other => throw new InvalidOperationException($"unexpected answer {other}"),
-        };
+        return EditAsync(edit, () => edit.AssignedId);
     }
 
     object OnEditVirtualServer(EditVirtualServer e)
