@@ -50,6 +50,9 @@ static partial class ServeCommand
         }
         // The radio is a fact of this machine, found once at start (no radio: wifi/NO_RADIO).
         board = board with { WifiDevice = WirelessInterfaces.Resolve(board.WifiDevice) };
+        // So is the balancer for virtual servers: IPVS where the kernel has it, else nftables maps.
+        using var ipvs = board.Balancer == Balancers.Nftables ? null : Routerd.Platform.Ipvs.IpvsNetlink.TryOpen();
+        board = board with { Balancer = ipvs is null ? Balancers.Nftables : Balancers.Ipvs };
         // Everything routerd and its daemons create is private to root unless granted (the
         // settings, secrets and rendered files); dnsmasq gets what it re-reads (DnsmasqService).
         FileModes.PrivateByDefault();
@@ -123,7 +126,8 @@ static partial class ServeCommand
             pppd,
             wifi,
             dhcp6,
-            (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout));
+            (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
+            ipvs);
         string socket = BoardConfig.ControlSocket(board);
         // The loop's clock: the system's, or on a test board one the namespace tier moves forward (pause schedules).
         TimeProvider loopClock = board.TestClock ? new MovableClock() : TimeProvider.System;
@@ -161,6 +165,7 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
         var probe = new NeighbourProbe();
         builder.Services.AddHostedService(_ => new PresenceProber(devices, probe));
+        builder.Services.AddHostedService(_ => new BackendProber(router, TimeSpan.FromSeconds(Math.Max(1, board.HealthCheckSeconds))));
 
         // The web UI listens on the LAN address only, following it when it changes (the firewall
         // also closes it on the WAN). It has none until the apply has put it on the bridge: the
@@ -198,6 +203,7 @@ static partial class ServeCommand
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
             Tracer = tracer,
             Conntrack = new ConntrackDump(),
+            Connections = ipvs is not null ? ipvs : new ConntrackProcTable(),
         };
         var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),

@@ -51,7 +51,8 @@ public static class ForwardEndpoints
         return api.Router.Forwards().Targets.Select(t => ForwardView.Of(t, names.GetValueOrDefault(t.Forward.Mac.ToString()))).ToList();
     }
 
-    static int? Id(HttpRequest request) =>
+    /// <summary>The route's {id}: a whole number from 1 up, else null (answered 404).</summary>
+    internal static int? Id(HttpRequest request) =>
         int.TryParse(request.RouteValues["id"] as string, System.Globalization.NumberStyles.None, null, out int id) && id > 0 ? id : null;
 
     static IResult NotFound(HttpRequest request) =>
@@ -69,10 +70,11 @@ public static class ForwardEndpoints
 
     /// <summary>The loop names fields in the settings document ("forwards[3].wanPort"); a request
     /// about one forward gets them as the fields of that forward ("wanPort"). Every error of an
-    /// edit is the edited forward's (the loop names an overlap at the edited one).</summary>
-    static ChangeResult Unprefixed(ChangeResult result) => result with
+    /// edit is the edited forward's (the loop names an overlap at the edited one). The same for
+    /// another list of the document (<paramref name="list"/>: "virtualServers").</summary>
+    internal static ChangeResult Unprefixed(ChangeResult result, string list = "forwards") => result with
     {
-        Errors = result.Errors.Select(e => e.Field.StartsWith("forwards[", StringComparison.Ordinal) && e.Field.IndexOf("].", StringComparison.Ordinal) is int end and > 0
+        Errors = result.Errors.Select(e => e.Field.StartsWith(list + "[", StringComparison.Ordinal) && e.Field.IndexOf("].", StringComparison.Ordinal) is int end and > 0
             ? e with { Field = e.Field[(end + 2)..] }
             : e).ToList(),
     };

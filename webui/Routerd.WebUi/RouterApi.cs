@@ -31,6 +31,9 @@ public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMet
     /// <summary>What the settings store found at start (a damaged file moved aside); null: fine.</summary>
     public Core.Settings.StoreHealth? Store { get; init; }
 
+    /// <summary>Active connections per virtual-server backend (IPVS's counters or the conntrack table); null: not known.</summary>
+    public Core.VirtualServers.IBackendConnections? Connections { get; init; }
+
     /// <summary>PPPoE discovery on the WAN port (the OS edge, given by the composition root).</summary>
     public Func<string, TimeSpan, Core.Wan.WanDetection>? DetectWan { get; init; }
 

@@ -93,10 +93,10 @@ public static partial class NftRenderer
             		comment "the same for IPv6 (privacy addresses come and go: room for several per device)"
             	}
 
-            {{ForwardsRenderer.Declarations(wan, lan)}}	chain input {
+            {{VirtualServers.VirtualServerRenderer.Declarations(state, wan, lan)}}{{ForwardsRenderer.Declarations(wan, lan)}}	chain input {
             		type filter hook input priority filter; policy drop;
             		ct state vmap { established : accept, related : accept, invalid : drop } comment "replies to what the router started; invalid packets are never answered"
-            		iifname "lo" accept comment "the router talking to itself"
+            {{VirtualServers.VirtualServerRenderer.InputAccept(state)}}		iifname "lo" accept comment "the router talking to itself"
             		iifname {{lan}} jump input_lan comment "devices on the LAN"
             		iifname {{wan}} jump input_wan comment "the internet side"
             	}

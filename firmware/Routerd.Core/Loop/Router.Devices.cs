@@ -21,8 +21,8 @@ public sealed partial class Router
     DeviceSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
 
     /// <summary>Every set and map element that follows the devices: the VIP sets, the paused
-    /// devices' sets and the port forwards' map, loaded together (one transaction) whenever any changes.</summary>
-    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft() + ForwardMapOf(s).ToNft();
+    /// devices' sets, the port forwards' map and the virtual servers' slot maps, loaded together (one transaction) whenever any changes.</summary>
+    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft() + ForwardMapOf(s).ToNft() + VirtualServerElementsOf(s);
 
     /// <summary>Turns a device's VIP lane on (optionally until a time) or off. A device can be
     /// named before it was ever seen.</summary>
@@ -163,6 +163,10 @@ public sealed partial class Router
             }
             failures.Clear();
         }
+        // IPVS's destinations follow the same facts (a backend's health, a device's address).
+        if (applied is not null) ApplyIpvs(force: false);
+        foreach (var f in failures) LogApplyFailed(log, f.Code, f.Message);
+        failures.Clear();
         if (storedBurst) LogChanged(log);
         beforeSets = null;
         Publish();

@@ -17,45 +17,56 @@ public sealed partial class Router
     /// <summary>Creates (<paramref name="id"/> null), replaces or (<paramref name="forward"/> null)
     /// deletes a forward. The answer names the forward's id; <see cref="ForwardChange.NotFound"/>
     /// when <paramref name="id"/> names none.</summary>
-    public async Task<ForwardChange> EditForwardAsync(int? id, PortForward? forward)
+    public Task<ForwardChange> EditForwardAsync(int? id, PortForward? forward)
     {
         var edit = new EditForward(id, forward);
-        // A batched change is answered with the burst's ChangeResult (FlushSets), anything else here.
-        return await SendAsync(edit) switch
-        {
-            ForwardChange answer => answer,
-            ChangeResult result => new ForwardChange(result, edit.AssignedId),
-            var other => throw new InvalidOperationException($"unexpected answer {other}"),
-        };
+        return EditAsync(edit, () => edit.AssignedId);
     }
+
+    /// <summary>Sends an edit of a list by id (a forward, a virtual server); the answer names the id
+    /// the loop gave it. A batched change is answered with the burst's ChangeResult (FlushSets).</summary>
+    async Task<ForwardChange> EditAsync(RouterEvent edit, Func<int> assignedId) => await SendAsync(edit) switch
+    {
+        ForwardChange answer => answer,
+        ChangeResult result => new ForwardChange(result, assignedId()),
+        var other => throw new InvalidOperationException($"unexpected answer {other}"),
+    };
 
     object OnEditForward(EditForward e)
     {
-        var list = settings.Forwards.ToList();
-        int at = e.Id is { } id ? list.FindIndex(f => f.Id == id) : -1;
-        if (e.Id is not null && at < 0) return ForwardChange.Missing;
-        int newId;
-        if (e.Forward is null)
-        {
-            newId = e.Id!.Value;
-            list.RemoveAt(at);
-        }
-        else if (at >= 0)
-        {
-            newId = e.Id!.Value;
-            list[at] = e.Forward with { Id = newId };
-        }
-        else
-        {
-            newId = list.Count == 0 ? 1 : list.Max(f => f.Id) + 1;
-            list.Add(e.Forward with { Id = newId });
-        }
+        if (EditById(settings.Forwards, e.Id, e.Forward, f => f.Id, (f, id) => f with { Id = id }) is not { } edit) return ForwardChange.Missing;
+        var (list, newId) = edit;
         e.AssignedId = newId;
         // Checked here (not only in the commit) so an overlap is named at the edited forward.
         var errors = new List<FieldError>();
         if (ForwardRules.Build(list, Facts().OwnMacs, errors, edited: newId) is not { } plans) return new ChangeResult(errors);
+        RefuseServerPorts(plans, newId, errors);
+        if (errors.Count > 0) return new ChangeResult(errors);
         var next = settings with { Forwards = list };
         return DevicesOnly(next) ? CommitDevices(next, plans) : Commit(next);
+    }
+
+    /// <summary>One edit of a list of things named by id (forwards, virtual servers): create (no
+    /// <paramref name="id"/>; the next id after the highest), replace, or delete (no <paramref name="item"/>).
+    /// Null: <paramref name="id"/> names none.</summary>
+    static (List<T> List, int Id)? EditById<T>(IReadOnlyList<T> items, int? id, T? item, Func<T, int> idOf, Func<T, int, T> withId) where T : class
+    {
+        var list = items.ToList();
+        int at = id is { } wanted ? list.FindIndex(x => idOf(x) == wanted) : -1;
+        if (id is not null && at < 0) return null;
+        if (item is null)
+        {
+            list.RemoveAt(at);
+            return (list, id!.Value);
+        }
+        if (at >= 0)
+        {
+            list[at] = withId(item, id!.Value);
+            return (list, id!.Value);
+        }
+        int next = list.Count == 0 ? 1 : list.Max(idOf) + 1;
+        list.Add(withId(item, next));
+        return (list, next);
     }
 }
 

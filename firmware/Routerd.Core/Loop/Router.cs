@@ -170,6 +170,8 @@ public sealed partial class Router : IDisposable
     {
         ApplyStored => ApplyLoaded(),
         EditForward f => OnEditForward(f),
+        EditVirtualServer v => OnEditVirtualServer(v),
+        BackendsProbed b => OnBackendsProbed(b),
         ChangeSettings c => c.WithRollback ? ChangeWithRollback(Ipv6.Ipv6Rules.WithUla(c.Incoming, settings)) : Commit(Ipv6.Ipv6Rules.WithUla(SettingsSecrets.KeepStored(c.Incoming, settings), settings)),
         SetPriority p => OnSetPriority(p),
         SetPause p => OnSetPause(p),
@@ -325,7 +327,7 @@ public sealed partial class Router : IDisposable
     void Publish()
     {
         snapshot = new RouterSnapshot(settings, state, lease, WanClosed ? RescueWan.Status(WanStatusNow()) : WanStatusNow(), WanHandler.UpSince,
-            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown) { Ipv6 = Ipv6StatusNow(), Paused = PauseStatusNow() };
+            subsystems.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList(), pending, retiring?.Address, wifi.Shown) { Ipv6 = Ipv6StatusNow(), Paused = PauseStatusNow(), BackendHealth = backendHealth };
         Published?.Invoke(snapshot);
     }
 
@@ -382,6 +384,7 @@ public sealed partial class Router : IDisposable
             if (appliers.Firewall.Apply(config.Nftables, sets)) LogFirewall(log);
             appliedSets = sets;
         });
+        ApplyIpvs(force: last is null);
         Step("qos", last is not null && last.Tc.Batch == config.Tc.Batch, () => appliers.Traffic.Apply(config.Tc));
         Step("dnsmasq", last is not null && Equals(last.Dnsmasq, config.Dnsmasq), () => appliers.Dns.Apply(config.Dnsmasq));
         Step("wifi", last is not null && Equals(last.Hostapd, config.Hostapd), () =>
@@ -451,4 +454,6 @@ public sealed partial class Router : IDisposable
 public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IFirewall Firewall, ITrafficControl Traffic, IDnsService Dns, IDhcpClient DhcpClient,
     Wan.IPppClient? Ppp = null, Routerd.Core.Wifi.IWifiAccessPoint? Wifi = null, IDhcp6Client? Dhcp6 = null,
     /// <summary>PPPoE discovery on a port for a time (any service; no session is started).</summary>
-    Func<string, TimeSpan, Wan.WanDetection>? Discover = null);
+    Func<string, TimeSpan, Wan.WanDetection>? Discover = null,
+    /// <summary>The kernel's IPVS, where it has it and the board balances with it (VirtualServers/).</summary>
+    VirtualServers.IIpvs? Ipvs = null);

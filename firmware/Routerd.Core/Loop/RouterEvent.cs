@@ -63,6 +63,15 @@ public sealed class EditForward(int? id, PortForward? forward) : RouterEvent
     public int AssignedId { get; internal set; }
 }
 
+/// <summary>Create (no id), replace or delete (no server) one virtual server.</summary>
+public sealed class EditVirtualServer(int? id, VirtualServer? server) : RouterEvent
+{
+    public int? Id { get; } = id;
+    public VirtualServer? Server { get; } = server;
+    /// <summary>The server's id, set by the loop (a new server's is assigned there).</summary>
+    public int AssignedId { get; internal set; }
+}
+
 // Hooks of the daemons routerd runs.
 public sealed class DhcpHook(DhcpHookReport report) : RouterEvent
 {
@@ -134,6 +143,12 @@ public sealed class TrafficMoved(IReadOnlyList<MacAddress> macs) : RouterEvent
 public sealed class WifiObserved(Wifi.WifiReport report) : RouterEvent
 {
     public Wifi.WifiReport Report { get; } = report;
+}
+
+/// <summary>The health checker's verdicts, one per backend it tried: (server id, backend key, answered).</summary>
+public sealed class BackendsProbed(IReadOnlyList<(int Server, string Backend, bool Up)> results) : RouterEvent
+{
+    public IReadOnlyList<(int Server, string Backend, bool Up)> Results { get; } = results;
 }
 
 /// <summary>The device registry changed outside the inbox (a test, a tool): the VIP sets follow.</summary>

@@ -29,6 +29,10 @@ public sealed record RouterSnapshot(
     /// <summary>The devices paused at this step, by MAC ("aa:bb:..."), with why and until when.</summary>
     public IReadOnlyDictionary<string, PauseStatus> Paused { get; init; } = PauseStatus.None;
 
+    /// <summary>The virtual servers' health checks' verdicts by (server id, backend key); missing: not checked yet.</summary>
+    public IReadOnlyDictionary<(int Server, string Backend), VirtualServers.BackendHealth> BackendHealth { get; init; } =
+        System.Collections.Immutable.ImmutableDictionary<(int, string), VirtualServers.BackendHealth>.Empty;
+
     /// <summary>The LAN addresses the web UI listens on: the current one and, while a change
     /// waits for confirmation, the previous one.</summary>
     public IEnumerable<System.Net.IPAddress> LanAddresses()

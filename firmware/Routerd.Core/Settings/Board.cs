@@ -35,6 +35,14 @@ public sealed record Board
     /// this many seconds without any sign of it (Devices/Presence.cs). Tests make it short.</summary>
     public int PresenceQuietSeconds { get; init; } = 300;
 
+    /// <summary>What balances virtual servers: "ipvs" (the kernel's IPVS, programmed over generic
+    /// netlink; nftables only marks), "nftables" (numgen maps in the one table) or "auto", which
+    /// `routerd serve` resolves at start to the one this kernel offers.</summary>
+    public string Balancer { get; init; } = Balancers.Auto;
+    /// <summary>How often each virtual-server backend is health-checked (a TCP connect); a dead one
+    /// leaves the pool within two of these. Tests make it short.</summary>
+    public int HealthCheckSeconds { get; init; } = 5;
+
     public BoardTools Tools { get; init; } = new();
     public BoardDefaults Defaults { get; init; } = new();
     /// <summary>Firmware upgrades (the images: RAUC and A/B slots); the labs have none.</summary>
@@ -92,4 +100,10 @@ public sealed record BoardDefaults
     public string AdminUsername { get; init; } = "admin";
     /// <summary>The first-boot password; it stops working at the forced change on first login.</summary>
     public string AdminPassword { get; init; } = "admin";
+}
+
+/// <summary>The names <see cref="Board.Balancer"/> takes.</summary>
+public static class Balancers
+{
+    public const string Auto = "auto", Ipvs = "ipvs", Nftables = "nftables";
 }

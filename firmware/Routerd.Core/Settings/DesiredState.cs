@@ -9,6 +9,8 @@ public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan
 {
     /// <summary>The port forwards, enabled or not (Firewall/ForwardRules.cs).</summary>
     public IReadOnlyList<Firewall.ForwardPlan> Forwards { get; init; } = [];
+    /// <summary>The virtual servers, enabled or not (VirtualServers/VirtualServerRules.cs).</summary>
+    public IReadOnlyList<VirtualServers.VirtualServerPlan> VirtualServers { get; init; } = [];
     /// <summary>IPv6 on the WAN and the LAN; off unless the settings switch it on.</summary>
     public Ipv6.Ipv6Plan Ipv6 { get; init; } = Routerd.Core.Ipv6.Ipv6Plan.Off;
     /// <summary>Which devices are paused, by the owner or by a schedule (Pause/PausePlan.cs).</summary>

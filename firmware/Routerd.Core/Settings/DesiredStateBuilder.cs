@@ -45,6 +45,7 @@ public static class DesiredStateBuilder
         var wifi = Wifi.WifiRules.Build(s.Wifi, board, errors);
         var qos = BuildQos(s.Qos, s.Devices, facts.Now, errors);
         var forwards = Firewall.ForwardRules.Build(s.Forwards, facts.OwnMacs, errors);
+        var servers = VirtualServers.VirtualServerRules.Build(s.VirtualServers ?? [], lan, forwards, facts.OwnMacs, errors);
         var ipv6 = Ipv6.Ipv6Rules.Build(s.Ipv6 ?? new(), errors);
         var pause = Pause.PauseRules.Build(s.Devices, errors);
 
@@ -53,7 +54,7 @@ public static class DesiredStateBuilder
         else if (wan is not null && !BoardPorts(board).Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is not one of this router's ports ({string.Join(", ", BoardPorts(board))})"));
 
-        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) { Forwards = forwards!, Ipv6 = ipv6!, Pause = pause! } : null;
+        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) { Forwards = forwards!, VirtualServers = servers!, Ipv6 = ipv6!, Pause = pause! } : null;
     }
 
     /// <summary>The ports the board has: its WAN port and its LAN ports (either may become the WAN).</summary>

@@ -30,6 +30,7 @@ namespace Routerd.Core.Settings;
 [JsonSerializable(typeof(PauseRequest))]
 [JsonSerializable(typeof(NewDevice))]
 [JsonSerializable(typeof(PortForward))]
+[JsonSerializable(typeof(VirtualServer))]
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareStatus))]
 [JsonSerializable(typeof(Routerd.Core.Upgrade.FirmwareJob))]

@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 4;
+    public const int CurrentSchemaVersion = 5;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -25,6 +25,38 @@ public sealed record RouterSettings
     public IReadOnlyList<DeviceSettings> Devices { get; set; } = [];
     /// <summary>Port forwards from the internet to LAN devices (Firewall/ForwardRules.cs checks them).</summary>
     public IReadOnlyList<PortForward> Forwards { get; set; } = [];
+    /// <summary>Load-balanced port forwards (VirtualServers/VirtualServerRules.cs checks them).
+    /// Added in schema 5, empty by default.</summary>
+    public IReadOnlyList<VirtualServer> VirtualServers { get; set; } = [];
+}
+
+/// <summary>A virtual server: one WAN port, for TCP or UDP, spread over several LAN backends by
+/// weight. <see cref="Scheduler"/> is rr (each backend in turn, as often as its weight says) or
+/// wlc (the backend with the fewest active connections per unit of weight; needs IPVS, else the
+/// router balances by weight alone and says so).</summary>
+public sealed record VirtualServer
+{
+    /// <summary>Assigned by the router when the server is created; names it in the API.</summary>
+    public int Id { get; set; }
+    /// <summary>tcp or udp.</summary>
+    public string Protocol { get; set; } = "tcp";
+    public int WanPort { get; set; }
+    public string Scheduler { get; set; } = "rr";
+    public IReadOnlyList<VirtualServerBackend> Backends { get; set; } = [];
+    public bool Enabled { get; set; } = true;
+    /// <summary>For people only: never rendered into a ruleset or a command line.</summary>
+    public string? Description { get; set; }
+}
+
+/// <summary>One backend of a virtual server: a LAN device by MAC (it follows the device's current
+/// address, like a port forward) or a fixed address in the LAN subnet; exactly one of the two.</summary>
+public sealed record VirtualServerBackend
+{
+    public string? Mac { get; set; }
+    public string? Address { get; set; }
+    public int Port { get; set; }
+    /// <summary>Its share of new connections against the other backends' weights (1-100).</summary>
+    public int Weight { get; set; } = 1;
 }
 
 /// <summary>One port forward: a WAN port or range, for TCP, UDP or both, to a LAN device named

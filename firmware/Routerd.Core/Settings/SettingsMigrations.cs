@@ -18,6 +18,9 @@ public static class SettingsMigrations
         // 3 → 4: pausing a device. Devices gain paused, pausedUntil and pauseSchedule, whose
         // defaults (not paused, no schedule) are what an older router did: nobody is paused.
         doc => doc,
+        // 4 → 5: virtual servers (load-balanced forwards). The list starts empty, as an older
+        // router had none.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

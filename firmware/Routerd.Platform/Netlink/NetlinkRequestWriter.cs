@@ -42,6 +42,45 @@ internal ref struct NetlinkRequestWriter
         _length += RTA_ALIGN(length);
     }
 
+    /// <summary>An attribute holding raw bytes (an address, a struct).</summary>
+    public void AppendAttribute(ushort type, scoped ReadOnlySpan<byte> value)
+    {
+        int length = RTA_HDRLEN + value.Length;
+        if (_length + RTA_ALIGN(length) > _buffer.Length)
+            throw new ArgumentException($"request buffer of {_buffer.Length} bytes is too small", nameof(value));
+        var attribute = _buffer.Slice(_length, RTA_ALIGN(length));
+        attribute.Clear();
+        MemoryMarshal.Write(attribute, new rtattr { rta_len = (ushort)length, rta_type = type });
+        value.CopyTo(attribute[RTA_HDRLEN..]);
+        _length += RTA_ALIGN(length);
+    }
+
+    /// <summary>An integer attribute in host byte order (netlink's own integers).</summary>
+    public void AppendUInt32(ushort type, uint value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        MemoryMarshal.Write(bytes, in value);
+        AppendAttribute(type, bytes);
+    }
+
+    public void AppendUInt16(ushort type, ushort value)
+    {
+        Span<byte> bytes = stackalloc byte[2];
+        MemoryMarshal.Write(bytes, in value);
+        AppendAttribute(type, bytes);
+    }
+
+    /// <summary>Opens a nested attribute; <see cref="EndNested"/> with the returned offset closes it.</summary>
+    public int BeginNested(ushort type)
+    {
+        int start = _length;
+        AppendAttribute(type, []);
+        return start;
+    }
+
+    /// <summary>Patches the nested attribute's length to cover everything appended since it was opened.</summary>
+    public void EndNested(int start) => MemoryMarshal.Write(_buffer[start..], (ushort)(_length - start));
+
     /// <returns>The length of the finished message.</returns>
     public int Finish()
     {

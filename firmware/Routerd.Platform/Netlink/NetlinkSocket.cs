@@ -122,10 +122,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     /// kernel's refusal of either throws <see cref="NetlinkException"/> with its errno.</summary>
     /// <returns>False when the kernel marked the dump NLM_F_DUMP_INTR: the table changed while it
     /// was walked, so the result may be inconsistent and asking again is worthwhile.</returns>
-    public bool Dump(NetlinkRequest request, NetlinkMessageHandler onMessage)
+    /// <param name="requestSize">room for the request (generic netlink's nested attributes need more than rtnetlink's dumps).</param>
+    public bool Dump(NetlinkRequest request, NetlinkMessageHandler onMessage, int requestSize = RtnlRequests.MaxLength)
     {
         uint seq = ++_seq;
-        Span<byte> message = stackalloc byte[RtnlRequests.MaxLength];
+        Span<byte> message = stackalloc byte[requestSize];
         Send(message[..request(message, seq)]);
 
         var buffer = _dumpBuffer ??= new byte[ReceiveBufferSize];

@@ -32,6 +32,18 @@ sealed class FakeFirewall : IFirewall
     }
 }
 
+/// <summary>IPVS as text: the last plan applied, and how many applies.</summary>
+sealed class FakeIpvs : Routerd.Core.VirtualServers.IIpvs
+{
+    public Routerd.Core.VirtualServers.IpvsPlan? Plan;
+    public int Applies;
+    public void Apply(Routerd.Core.VirtualServers.IpvsPlan plan)
+    {
+        Plan = plan;
+        Applies++;
+    }
+}
+
 sealed class FakeTraffic : ITrafficControl
 {
     public TcPlan? Plan;
@@ -120,12 +132,13 @@ static class TestRouter
     public static Router New(Board board, ISettingsStore? store = null, INetworkConfigurator? network = null, IFirewall? firewall = null,
         ITrafficControl? traffic = null, IDnsService? dns = null, IDhcpClient? dhcp = null, IPppClient? ppp = null,
         Routerd.Core.Wifi.IWifiAccessPoint? wifi = null, Routerd.Core.Devices.DeviceRegistry? registry = null, TimeProvider? clock = null,
-        IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null, Func<string, TimeSpan, WanDetection>? discover = null)
+        IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null, Func<string, TimeSpan, WanDetection>? discover = null,
+        Routerd.Core.VirtualServers.IIpvs? ipvs = null)
     {
         clock ??= new ManualClock();
         return new Router(board, store ?? new MemoryStore(),
             new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
-                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, Discover: discover),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, Discover: discover, Ipvs: ipvs),
             hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
             registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
     }

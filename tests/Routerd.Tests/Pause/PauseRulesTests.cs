@@ -146,7 +146,7 @@ public class PauseRulesTests
         var migrated = RouterJson.ReadSettings("""
             { "schemaVersion": 3, "devices": [ { "mac": "02:00:00:00:01:01", "name": "phone", "priority": true } ] }
             """);
-        Assert.Equal(4, migrated.SchemaVersion);
+        Assert.Equal(RouterSettings.CurrentSchemaVersion, migrated.SchemaVersion);
         var phone = migrated.Devices.Single();
         Assert.True(phone.Priority);
         Assert.False(phone.Paused);

@@ -15,7 +15,8 @@ public class NftSyntaxTests
         string dir = Path.Combine(AppContext.BaseDirectory, "Golden", name, "expected");
         string file = Path.Combine(Path.GetTempPath(), $"routerd-nft-check-{name}-{Environment.ProcessId}.nft");
         File.WriteAllText(file, File.ReadAllText(Path.Combine(dir, "routerd.nft")) + File.ReadAllText(Path.Combine(dir, "vip-sets.nft"))
-            + File.ReadAllText(Path.Combine(dir, "forward-map.nft")) + File.ReadAllText(Path.Combine(dir, "pause-sets.nft")));
+            + File.ReadAllText(Path.Combine(dir, "forward-map.nft")) + File.ReadAllText(Path.Combine(dir, "pause-sets.nft"))
+            + (File.Exists(Path.Combine(dir, "virtual-servers.nft")) ? File.ReadAllText(Path.Combine(dir, "virtual-servers.nft")) : ""));
         var psi = new ProcessStartInfo("unshare", ["--net", "nft", "-c", "-f", file]) { RedirectStandardError = true };
         Process p;
         try { p = Process.Start(psi)!; }

@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { poll } from '../poll.js';
 import { field, toggle, form, value, checked } from '../form.js';
 import { forwardTester } from './trace.js';
+import { mountVirtualServers } from './virtual-servers.js';
 
 const PROTOCOLS = [['tcp', 'TCP'], ['udp', 'UDP'], ['both', 'TCP and UDP']];
 const REASONS = {
@@ -21,6 +22,10 @@ export function mount(main) {
     h('p', { class: 'hint' }, 'Connections from the internet to a port of this router go on to a device at home. ',
       'Open only what you need: everything else stays closed.'),
     error, list, editor);
+  // Load-balanced servers (several devices behind one port) have their own section and module.
+  const servers = h('section', { class: 'virtual-servers', 'aria-label': 'Load-balanced servers' });
+  main.append(servers);
+  const stopServers = mountVirtualServers(servers);
 
   let devices = [];
   const tester = forwardTester();
@@ -100,7 +105,7 @@ export function mount(main) {
 
   const stop = poll(refresh, 5000);
   refresh().then(showAdd);
-  return stop;
+  return () => { stop(); stopServers(); };
 }
 
 const protocolText = p => PROTOCOLS.find(([v]) => v === p)?.[1] ?? p;
