@@ -35,6 +35,8 @@ public static class PowerCuts
 
     /// <summary>How long a boot may take to serve; under TCG on a busy machine routerd's first start took 46 s.</summary>
     static readonly TimeSpan ServeLimit = TimeSpan.FromSeconds(240);
+    /// <summary>From serving to the first acknowledged change: one change takes ~3.5 s under TCG.</summary>
+    static readonly TimeSpan AckLimit = TimeSpan.FromSeconds(60);
 
     public static PowerCutResult Run(int cuts, string routerd, Action<string>? log = null, int? seed = null, double maxDelaySeconds = 3.0)
     {
@@ -112,7 +114,19 @@ public static class PowerCuts
                     Cut(qemu);
                     break;
                 }
-                if (!cutDuringStart) Thread.Sleep(TimeSpan.FromSeconds(rng.NextDouble() * maxDelaySeconds));
+                if (!cutDuringStart)
+                {
+                    // From the round's first acknowledged change, not from routerd serving: under TCG
+                    // one change takes ~3.5 s (stop 28's CI: four cuts within 3 s of serving, none
+                    // after an ack, nothing tested). The changes go on back to back, so the cut still
+                    // lands at any moment of one.
+                    string acked = Path.Combine(results, $"acks-{round}");
+                    var wait = Stopwatch.StartNew();
+                    while (!File.Exists(acked) && !qemu.HasExited && wait.Elapsed < AckLimit) Thread.Sleep(50);
+                    if (!File.Exists(acked))
+                        problems.Add($"boot {round}: routerd acknowledged no settings change within {AckLimit.TotalSeconds:0} s of serving; routerd:\n{Tail(Path.Combine(results, $"routerd-{round}.log"))}");
+                    Thread.Sleep(TimeSpan.FromSeconds(rng.NextDouble() * maxDelaySeconds));
+                }
                 Cut(qemu);
                 var roundAcks = ReadLines(Path.Combine(results, $"acks-{round}"));
                 acks += roundAcks.Count;
