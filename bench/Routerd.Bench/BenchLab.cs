@@ -151,4 +151,6 @@ sealed class BenchLab : IDisposable
 }
 
 /// <summary>The command line: which routerd binaries to measure and where results go.</summary>
-sealed record BenchOptions(string Routerd, string? Arm64, string ResultsDir);
+/// <param name="StartOnly">`core --start-only`: start times and idle RSS alone, for comparing
+/// builds of other commits (which may lack the arm64 binary) interleaved on a quiet host.</param>
+sealed record BenchOptions(string Routerd, string? Arm64, string ResultsDir, bool StartOnly = false);

@@ -15,10 +15,11 @@ static class CoreBench
     public static async Task<Report> Run(BenchOptions o)
     {
         var report = new Report("core");
-        Sizes(o, report);
+        if (!o.StartOnly) Sizes(o, report);
         using (var bench = BenchLab.Create(o, startRouterd: false))
         {
             await StartAndMemory(bench, report);
+            if (o.StartOnly) return report;
             await bench.WaitUntilRouting();
             await NatGoodput(bench, report);
         }
