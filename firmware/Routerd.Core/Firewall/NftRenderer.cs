@@ -176,7 +176,7 @@ public static partial class NftRenderer
             	chain srcnat {
             		type nat hook postrouting priority srcnat; policy accept;
             		oifname {{wan}} ip saddr {{lanNet}} masquerade comment "LAN devices share the WAN address"
-            {{ForwardsRenderer.HairpinMasquerade(lan, lanNet)}}	}
+            {{ForwardsRenderer.HairpinMasquerade(lan, lanNet)}}{{VirtualServers.VirtualServerRenderer.HairpinMasquerade(state, lan, lanNet)}}	}
             }
 
             """);

@@ -37,7 +37,7 @@ public static class VirtualServerRenderer
     {
         var servers = state.VirtualServers.Where(s => s.Enabled).ToList();
         if (servers.Count == 0) return "";
-        return UsesIpvs(state.Board) ? IpvsDeclarations(servers, wan) : NftDeclarations(servers, wan, lan);
+        return UsesIpvs(state.Board) ? IpvsDeclarations(servers, wan, lan) : NftDeclarations(servers, wan, lan);
     }
 
     static string Key(VirtualServerPlan s) => $"{ForwardRules.ProtocolName(s.Protocol)} . {s.WanPort}";
@@ -79,7 +79,7 @@ public static class VirtualServerRenderer
         return t.ToString();
     }
 
-    static string IpvsDeclarations(List<VirtualServerPlan> servers, string wan) => $$"""
+    static string IpvsDeclarations(List<VirtualServerPlan> servers, string wan, string lan) => $$"""
         	map virtual_server_marks {
         		type inet_proto . inet_service : mark
         		comment "virtual servers: protocol . WAN port to the firewall mark of the server's IPVS service"
@@ -89,6 +89,7 @@ public static class VirtualServerRenderer
         	chain virtual_mark {
         		type filter hook prerouting priority mangle; policy accept;
         		iifname {{wan}} fib daddr . iif type local meta mark set meta l4proto . th dport map @virtual_server_marks comment "a connection from the internet to a virtual server's port: IPVS's service key"
+        		iifname {{lan}} fib daddr . iif type != local fib daddr type local meta mark set meta l4proto . th dport map @virtual_server_marks comment "hairpin: a LAN device using the WAN address reaches the same service"
         	}
 
 
@@ -100,6 +101,17 @@ public static class VirtualServerRenderer
     /// ip_vs is loaded, which the IPVS balancer's being chosen at start means.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Sysctls(DesiredState state) =>
         UsesIpvs(state.Board) ? [new("net.ipv4.vs.conntrack", "1")] : [];
+
+    /// <summary>Hairpin on IPVS's path: a LAN device's connection to the WAN address, which IPVS
+    /// sent to a backend on the same LAN, takes the router's LAN address as its source, so the
+    /// backend answers through the router (and IPVS) rather than straight to its neighbour. IPVS
+    /// sends the NATed packet out through the output and postrouting hooks with the mark the
+    /// prerouting chain set; it does not show as `ct status dnat`, so the mark is what matches.
+    /// "" on the nftables path (the port forwards' hairpin rule covers it) or without servers.</summary>
+    public static string HairpinMasquerade(DesiredState state, string lan, string lanNet) =>
+        UsesIpvs(state.Board) && state.VirtualServers.Any(s => s.Enabled)
+            ? $"\t\toifname {lan} ip saddr {lanNet} meta mark & 0x{MarkMask:x8} == 0x{MarkPrefix:x8} masquerade comment \"hairpin to a virtual server: the backend answers through the router and IPVS\"\n"
+            : "";
 
     /// <summary>The input chain's rule that lets a marked connection on to IPVS (whose hook comes
     /// after the filter's): "" on the nftables path or without servers.</summary>

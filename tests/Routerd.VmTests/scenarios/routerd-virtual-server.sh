@@ -2,14 +2,15 @@
 # finds IPVS at start, programs a fwmark service over generic netlink (no ipvsadm process) and
 # nftables only marks the connections. Checked through IPVS's own view (ipvsadm -Ln): the service,
 # its destinations and their counters; weighted least-connections sends new connections to the
-# idle backend while the other holds three open ones; a dead backend gets weight 0.
+# idle backend while the other holds three open ones; a dead backend gets weight 0; a LAN device
+# using the WAN address reaches the service too (hairpin).
 # vm-timeout: 300
 . /lab/guest/lib.sh
 
 # The schedulers routerd asks for (the image loads them at boot too: image/overlay/etc/modules-load.d).
 modprobe -a ip_vs_wrr ip_vs_wlc
 
-ns_add isp rtr web1 web2
+ns_add isp rtr web1 web2 pc
 veth rtr wan0 isp isp0
 ip -n isp addr add 203.0.113.1/24 dev isp0
 start_in isp isp-dhcp dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=isp0 \
@@ -25,8 +26,13 @@ for n in 1 2; do
   mkdir -p "/tmp/www$n" && echo "web$n" > "/tmp/www$n/index.html"
   start_in "web$n" "httpd$n" busybox httpd -f -p 80 -h "/tmp/www$n"
 done
+# A LAN device at a fixed address, for hairpin.
+ip -n rtr link add lan3 type veth peer name eth0 netns pc
+ip -n pc link set eth0 up
+ip -n pc addr add 192.168.1.23/24 dev eth0
+ip -n pc route add default via 192.168.1.1
 
-BOARD_EXTRA='"HealthCheckSeconds": 1,' routerd_board /tmp/rtr/board.json wan0 lan1 lan2
+BOARD_EXTRA='"HealthCheckSeconds": 1,' routerd_board /tmp/rtr/board.json wan0 lan1 lan2 lan3
 routerd_start rtr /tmp/rtr/board.json
 wait_for 90 "routerd's WAN address from the ISP" routerd_wan_up
 wan=$(ip -n rtr -4 -o addr show dev wan0 | awk '{ split($4, a, "/"); print a[1] }')
@@ -48,6 +54,11 @@ in_ns rtr ipvsadm -Ln | tee "$RESULTS/ipvsadm-1.txt"
 grep -q '192.168.1.21:80 *Masq *1 ' "$RESULTS/ipvsadm-1.txt" || fail "IPVS lacks web1 as a masqueraded destination of weight 1"
 page=$(in_ns isp curl -sS --max-time 10 "http://$wan:8080/")
 [ "$page" = "web1" ] || fail "through the virtual server the internet got: $page"
+# Hairpin: the LAN device uses the WAN address; web1 sees the router as the source and answers
+# through it, so the answer comes back from the address the device asked.
+page=$(in_ns pc curl -sS --max-time 10 "http://$wan:8080/") || fail "hairpin: the LAN device got no answer from $wan:8080"
+[ "$page" = "web1" ] || fail "hairpin: the LAN device got: $page"
+log "hairpin from the LAN reaches web1 through the WAN address"
 
 # Three connections held open on web1 (it waits for their request), then web2 joins, idle.
 for n in 1 2 3; do start_in isp "hold$n" sh -c "sleep 90 | socat - TCP:$wan:8080"; done
