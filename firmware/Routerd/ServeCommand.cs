@@ -26,6 +26,7 @@ using Routerd.WebUi;
 using Routerd.WebUi.Auth;
 using Routerd.Core.Lan;
 using Routerd.Core.Qos;
+using Routerd.Core.VirtualServers;
 using Routerd.Core.Wan;
 
 namespace Routerd;
@@ -197,13 +198,14 @@ static partial class ServeCommand
         app.UseApiGuard(sessions, router);
         app.UseEmbeddedAssets();
         using var tracer = new NftTracer(() => network.Links().ToDictionary(l => l.Index, l => l.Name));
+        var conntrack = new ConntrackDump();
         var api = new RouterApi(router, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
         {
             Store = store.Health,
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
             Tracer = tracer,
-            Conntrack = new ConntrackDump(),
-            Connections = ipvs is not null ? ipvs : new ConntrackProcTable(),
+            Conntrack = conntrack,
+            Connections = ipvs is not null ? ipvs : new ConntrackBackendConnections(conntrack),
         };
         var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),

@@ -3,7 +3,7 @@ using Routerd.Core.Firewall;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.VirtualServers;
-using Routerd.Platform.Net;
+using Routerd.Core.Diagnostics;
 using Xunit;
 
 namespace Routerd.Tests.VirtualServers;
@@ -78,17 +78,24 @@ public class VirtualServerRulesTests
     {
         var plans = Build([Server(1, 80, Backend("02:00:00:00:00:01", 8080), new() { Address = "192.168.1.30", Port = 80 })]).Plans!;
         var pool = BackendPool.From(plans, _ => IPAddress.Parse("192.168.1.10"), (_, _) => BackendHealth.Up);
-        string[] lines =
+        static ConntrackEntry Entry(byte protocol, string client, int clientPort, string asked, int askedPort, string answers, int answersPort, byte? tcpState) =>
+            new(protocol, new(IPAddress.Parse(client), IPAddress.Parse(asked), clientPort, askedPort),
+                new(IPAddress.Parse(answers), IPAddress.Parse(client), answersPort, clientPort), 0, tcpState, 100);
+        const byte Tcp = 6, Udp = 17, Established = 3, TimeWait = 7;
+        ConntrackEntry[] table =
         [
-            "ipv4     2 tcp      6 431999 ESTABLISHED src=198.51.100.7 dst=203.0.113.77 sport=40000 dport=80 src=192.168.1.10 dst=198.51.100.7 sport=8080 dport=40000 [ASSURED] mark=0 zone=0 use=2",
-            "ipv4     2 tcp      6 431999 ESTABLISHED src=198.51.100.8 dst=203.0.113.77 sport=40001 dport=80 src=192.168.1.10 dst=198.51.100.8 sport=8080 dport=40001 [ASSURED] mark=0 zone=0 use=2",
-            "ipv4     2 tcp      6 117 TIME_WAIT src=198.51.100.7 dst=203.0.113.77 sport=40002 dport=80 src=192.168.1.30 dst=198.51.100.7 sport=80 dport=40002 [ASSURED] mark=0 zone=0 use=2",
+            Entry(Tcp, "198.51.100.7", 40000, "203.0.113.77", 80, "192.168.1.10", 8080, Established),
+            Entry(Tcp, "198.51.100.8", 40001, "203.0.113.77", 80, "192.168.1.10", 8080, Established),
+            Entry(Tcp, "198.51.100.7", 40002, "203.0.113.77", 80, "192.168.1.30", 80, TimeWait),
             // The router's own health check: not NATed, not a client's connection.
-            "ipv4     2 tcp      6 100 ESTABLISHED src=192.168.1.1 dst=192.168.1.30 sport=50000 dport=80 src=192.168.1.30 dst=192.168.1.1 sport=80 dport=50000 [ASSURED] mark=0 zone=0 use=2",
-            "ipv4     2 udp      17 28 src=198.51.100.7 dst=203.0.113.77 sport=5000 dport=80 [UNREPLIED] src=192.168.1.10 dst=198.51.100.7 sport=8080 dport=5000 mark=0 zone=0 use=2",
-            "ipv6     10 tcp      6 300 ESTABLISHED src=2001:db8::1 dst=2001:db8::2 sport=1 dport=80 src=2001:db8::2 dst=2001:db8::1 sport=80 dport=1 [ASSURED] mark=0 zone=0 use=2",
+            Entry(Tcp, "192.168.1.1", 50000, "192.168.1.30", 80, "192.168.1.30", 80, Established),
+            Entry(Udp, "198.51.100.7", 5000, "203.0.113.77", 80, "192.168.1.10", 8080, null),
+            Entry(Tcp, "2001:db8::1", 1, "2001:db8::2", 80, "2001:db8::2", 80, Established),
+            Entry(Tcp, "198.51.100.9", 40003, "203.0.113.77", 443, "192.168.1.10", 8080, Established),
         ];
-        var active = ConntrackCount.Count(pool, lines.Select(ConntrackProcTable.Parse).OfType<ConntrackFlow>());
+        var reader = new TableReader(table);
+        var active = new ConntrackBackendConnections(reader).Active(pool);
+        Assert.Equal(6, reader.Held); // only entries to a server's WAN port are held
         Assert.Equal(2, active[(1, IPAddress.Parse("192.168.1.10"), 8080)]);
         Assert.Equal(0, active[(1, IPAddress.Parse("192.168.1.30"), 80)]);
     }
@@ -99,5 +106,16 @@ public class VirtualServerRulesTests
         var migrated = RouterJson.ReadSettings("""{ "schemaVersion": 4, "lan": { "address": "192.168.1.1/24" } }""");
         Assert.Equal(5, migrated.SchemaVersion);
         Assert.Empty(migrated.VirtualServers);
+    }
+
+    sealed class TableReader(IReadOnlyList<ConntrackEntry> table) : IConntrackReader
+    {
+        public int Held { get; private set; }
+        public IReadOnlyList<ConntrackEntry> Dump(Func<ConntrackEntry, bool> keep)
+        {
+            var kept = table.Where(keep).ToList();
+            Held = kept.Count;
+            return kept;
+        }
     }
 }
