@@ -15,10 +15,15 @@ public sealed record ForwardMap(IReadOnlyList<ForwardTarget> Targets)
     public const string MapName = "forward_v4";
 
     /// <param name="addressOf">the device's current IPv4 address inside the LAN subnet, or null.</param>
-    public static ForwardMap From(IReadOnlyList<ForwardPlan> forwards, Func<MacAddress, IPAddress?> addressOf) =>
-        new(forwards.Select(f => !f.Enabled
+    public static ForwardMap From(IReadOnlyList<ForwardPlan> forwards, Func<MacAddress, IPAddress?> addressOf)
+    {
+        // Many forwards lead to one device (a NAS with a dozen ports): each device's address is looked up once.
+        var addresses = new Dictionary<MacAddress, IPAddress?>();
+        IPAddress? AddressOf(MacAddress mac) => addresses.TryGetValue(mac, out var a) ? a : addresses[mac] = addressOf(mac);
+        return new(forwards.Select(f => !f.Enabled
             ? new ForwardTarget(f, null, ForwardTarget.Disabled)
-            : addressOf(f.Mac) is { } a ? new ForwardTarget(f, a, null) : new ForwardTarget(f, null, ForwardTarget.NoAddress)).ToList());
+            : AddressOf(f.Mac) is { } a ? new ForwardTarget(f, a, null) : new ForwardTarget(f, null, ForwardTarget.NoAddress)).ToList());
+    }
 
     /// <summary>The map's whole content as one nft script: flush, then add, loaded atomically like
     /// the VIP sets (no packet sees a half-filled map). One element per protocol and WAN port:

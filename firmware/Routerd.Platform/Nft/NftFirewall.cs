@@ -10,15 +10,19 @@ namespace Routerd.Platform.Nft;
 
 /// <summary>Installs the rendered ruleset in one nftables transaction after a dry run has
 /// checked it (what `nft -f` and `nft -c` do, through libnftables in this process). The ruleset names only `table inet routerd`; other tables are never touched.
-/// The last applied ruleset and set elements are kept in the run directory: the same ruleset
-/// is not loaded twice (counters survive a no-op apply, and a restarted routerd does not
-/// reload), and a change of set elements alone never reloads the ruleset.</summary>
+/// The last applied ruleset and set elements are kept in memory and in the run directory: the
+/// same ruleset is not loaded twice (counters survive a no-op apply, and a restarted routerd does
+/// not reload), and a change of set elements alone never reloads the ruleset. The files are read
+/// only at start; after that a change writes them without reading them first.</summary>
 public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, IDisposable
 {
     string RulesetFile => Path.Combine(runDir, "routerd.nft");
     string SetsFile => Path.Combine(runDir, "routerd.sets.nft");
 
     readonly Nftables nft = new();
+    bool recordRead;
+    string? loadedRuleset, loadedSets;
+    SetElementsDelta.Parsed? loadedParsed;
 
     public string? Check(string ruleset, string sets)
     {
@@ -33,23 +37,46 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
     /// check is left for applies that change nothing.</remarks>
     public bool Apply(string ruleset, string sets)
     {
-        if (Same(RulesetFile, ruleset))
+        LoadRecord();
+        if (loadedRuleset == ruleset)
         {
-            string? loaded = File.Exists(SetsFile) ? File.ReadAllText(SetsFile) : null;
-            bool done = loaded == sets ? TableExists()
-                : loaded is not null && SetElementsDelta.Between(loaded, sets) is { } delta && nft.Run(delta).Succeeded
-                || nft.Run(sets).Succeeded;
+            bool done;
+            SetElementsDelta.Parsed? parsed = null;
+            if (loadedSets == sets) done = TableExists();
+            else
+            {
+                parsed = SetElementsDelta.Parsed.From(sets);
+                done = loadedParsed is not null && parsed is not null && loadedParsed.DeltaTo(parsed) is { } delta && nft.Run(delta).Succeeded
+                    || nft.Run(sets).Succeeded;
+            }
             if (done)
             {
-                AtomicFile.Write(SetsFile, sets);
+                Record(ruleset, sets, parsed ?? loadedParsed);
                 return false;
             }
         }
         var r = nft.Run(ruleset + sets);
         if (!r.Succeeded) throw new ApplyException("firewall/NFT_FAILED", r.Error);
-        AtomicFile.Write(RulesetFile, ruleset);
-        AtomicFile.Write(SetsFile, sets);
+        Record(ruleset, sets, null);
         return true;
+    }
+
+    /// <summary>What is loaded, as the run directory's files say at start (another routerd of this
+    /// boot loaded it): read once, then kept here.</summary>
+    void LoadRecord()
+    {
+        if (recordRead) return;
+        recordRead = true;
+        loadedRuleset = File.Exists(RulesetFile) ? File.ReadAllText(RulesetFile) : null;
+        loadedSets = File.Exists(SetsFile) ? File.ReadAllText(SetsFile) : null;
+    }
+
+    void Record(string ruleset, string sets, SetElementsDelta.Parsed? parsed)
+    {
+        if (loadedRuleset != ruleset) AtomicFile.Write(RulesetFile, ruleset, compare: false);
+        if (loadedSets != sets) AtomicFile.Write(SetsFile, sets, compare: false);
+        (loadedRuleset, loadedSets) = (ruleset, sets);
+        loadedParsed = parsed ?? SetElementsDelta.Parsed.From(sets);
     }
 
     /// <summary>A set that is not there (the table is being replaced) reads as empty.</summary>
@@ -58,8 +85,6 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
         var r = nft.Run($"list set inet {NftRenderer.TableName} {set}", json: true);
         return r.Succeeded ? NftSetJson.Parse(r.Output) : [];
     }
-
-    static bool Same(string file, string content) => File.Exists(file) && File.ReadAllText(file) == content;
 
     /// <summary>Asked over netlink: this runs at every start and every apply that changes nothing.</summary>
     static bool TableExists() => NetlinkObserver.NfTableExists(NetlinkInterop.NFPROTO_INET, NftRenderer.TableName);

@@ -5,9 +5,10 @@ namespace Routerd.Platform.Processes;
 public static class AtomicFile
 {
     /// <returns>false when the file already held exactly this content (nothing was written).</returns>
-    public static bool Write(string path, string content, UnixFileMode? mode = null)
+    /// <param name="compare">false: the caller knows the content is new (the file is not read first).</param>
+    public static bool Write(string path, string content, UnixFileMode? mode = null, bool compare = true)
     {
-        if (File.Exists(path) && File.ReadAllText(path) == content) return false;
+        if (compare && File.Exists(path) && File.ReadAllText(path) == content) return false;
         string tmp = path + ".tmp";
         using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
         {

@@ -202,7 +202,7 @@ public sealed class LiteDbSettingsStore : ISettingsStore
 
     static void Put(LiteDatabase db, string json)
     {
-        var doc = LiteDB.JsonSerializer.Deserialize(json).AsDocument;
+        var doc = JsonToBson.Document(json);
         doc[DigestField] = Digest(LiteDB.JsonSerializer.Serialize(doc));
         doc["_id"] = DocumentId;
         db.GetCollection(Collection).Upsert(doc);
