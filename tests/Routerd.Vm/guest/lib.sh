@@ -10,7 +10,16 @@ ROUTERD=$LAB/bin/routerd          # the routerd binary under test
 # Seconds since boot, for log lines and timings.
 now() { cut -d' ' -f1 /proc/uptime; }
 log() { echo "[$(now)] $*"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# A failure also shows the end of routerd's own output when the scenario started one: the run
+# directory is gone once the host has read the log, and the reason is usually in routerd's words.
+fail() {
+  echo "FAIL: $*" >&2
+  if [ -s "${RESULTS:-}/routerd.log" ]; then
+    echo "--- the last lines of routerd's output ($RESULTS/routerd.log)" >&2
+    tail -n 30 "$RESULTS/routerd.log" >&2
+  fi
+  exit 1
+}
 
 # A value the host-side test reads back: $RESULTS/NAME holds VALUE.
 result() { printf '%s\n' "$2" > "$RESULTS/$1"; }
