@@ -32,7 +32,6 @@ public sealed class FirmwarePageTests(BrowserLabFixture fixture) : IClassFixture
             await Expect(ui.Button("Upload update")).ToHaveCountAsync(0);
             await Expect(ui.Page.Locator("input[type=file][accept='.raucb']")).ToHaveCountAsync(0);
             await Expect(ui.Page.Locator("progress")).ToHaveCountAsync(0);
-            await panel.ScrollIntoViewIfNeededAsync();
             await ui.Screenshot("system");
 
             if (prefix == "desktop")
@@ -87,7 +86,6 @@ public sealed class FirmwarePageTests(BrowserLabFixture fixture) : IClassFixture
         await Expect(panel).ToContainTextAsync("Running routerd 0.1.0 from slot A. It started correctly and is kept.");
         await Expect(panel).ToContainTextAsync("Slot B holds routerd 0.0.9");
         await Expect(panel.Locator(".notice.bad")).ToHaveTextAsync("The update to 0.2.0 did not start correctly; the router went back to 0.1.0: routerd kept exiting at start.");
-        await panel.ScrollIntoViewIfNeededAsync();
         await ui.Screenshot("fell-back");
 
         // A bundle for another board: refused in words, nothing written.
@@ -97,7 +95,7 @@ public sealed class FirmwarePageTests(BrowserLabFixture fixture) : IClassFixture
         await ui.Button("Upload update").ClickAsync();
         var refusal = panel.GetByRole(AriaRole.Alert).Filter(new() { HasText = "another kind of router" });
         await Expect(refusal).ToContainTextAsync("This update is for another kind of router. Nothing was written.");
-        await Expect(refusal).ToContainTextAsync("This update is for 'routerd-rpi4', this router is 'routerd-x86-64'");
+        await Expect(refusal).ToContainTextAsync("This update is for 'routerd-rpi4', this router is 'routerd-x86-64'.");
         Assert.Equal(3 << 20, postBytes);
         await ui.Screenshot("refused");
 

@@ -72,3 +72,16 @@ public sealed class StatusLedTests : IDisposable
         Assert.Equal("1", File.ReadAllText(Path.Combine(dir, "nope", "brightness")).Trim());
     }
 }
+
+/// <summary>No GPIO (no libgpiod, no such chip: the labs, this machine) is a board condition the
+/// button reports, not an exception that stops routerd.</summary>
+public class GpioButtonTests
+{
+    [Fact]
+    public void A_chip_that_is_not_there_gives_no_button_and_says_why()
+    {
+        var button = Routerd.Platform.Gpio.GpioButton.Open(chip: 97, line: 6, activeLow: true, _ => { }, out string? problem);
+        Assert.Null(button);
+        Assert.False(string.IsNullOrWhiteSpace(problem));
+    }
+}

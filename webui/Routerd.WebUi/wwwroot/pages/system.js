@@ -198,6 +198,8 @@ function firmwareSection(status, restart) {
 }
 
 const capital = text => text.charAt(0).toUpperCase() + text.slice(1);
+/** The router's reason as a sentence: capital first, a full stop last. */
+const sentence = text => capital(text).replace(/([^.!?])$/, '$1.');
 
 function bootCheck(check) {
   if (check === 'good') return 'It started correctly and is kept.';
@@ -227,7 +229,7 @@ function refusal(error) {
   }[error.code] ?? ['The update was not accepted.', ''];
   return h('div', { class: 'notice bad', role: 'alert' },
     h('p', {}, h('strong', {}, `${title} Nothing was written.`)),
-    detail && h('p', {}, capital(detail)),
+    detail && h('p', {}, sentence(detail)),
     advice && h('p', {}, advice));
 }
 
