@@ -18,10 +18,18 @@ static class FirmwareCommand
         if (positional.Count == 0)
         {
             if (await ControlClient.Get(args, "api/firmware", RouterJsonContext.Default.FirmwareStatus, "firmware") is not { } f) return 1;
+            if (!f.Available)
+            {
+                Console.WriteLine($"running: routerd {f.RunningVersion}");
+                Console.WriteLine(f.Unavailable);
+                return 0;
+            }
             Console.WriteLine($"running: routerd {f.RunningVersion} in slot {f.BootedSlot ?? "?"} (this boot's health check: {f.BootCheck})");
             if (f.Other is { } o)
                 Console.WriteLine($"other:   slot {o.Slot}: {(o.Version is null ? "no update installed" : $"routerd {o.Version}, installed {o.Installed}")}, boot status {o.BootStatus ?? "?"}");
             Console.WriteLine($"update:  {f.Job.State}{(f.Job.Version is null ? "" : $" {f.Job.Version}")}{(f.Job.Message is null ? "" : $": {f.Job.Message}")}");
+            if (f.Job.Progress is { } p) Console.WriteLine($"         {p.Step} {p.Percent}%: {p.Detail}");
+            if (f.LastUpdate is { } last) Console.WriteLine($"last:    {last.Message}");
             return 0;
         }
         if (positional is not ["install", var file])

@@ -208,8 +208,10 @@ static partial class ServeCommand
             Connections = ipvs is not null ? ipvs : new ConntrackBackendConnections(conntrack),
         };
         var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));
-        app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle),
-            new SystemActions(board, router, dns, sessions, log), firmware);
+        var system = new SystemActions(board, router, dns, sessions, log);
+        app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle), system, firmware);
+        using var statusLed = BoardControls.StartStatusLed(board, router, firmware, applied, log);
+        using var resetButton = BoardControls.StartResetButton(board, system, log);
         if (loopClock is MovableClock movable) app.MapTestClock(router, movable);
         app.Lifetime.ApplicationStarted.Register(() =>
         {

@@ -231,7 +231,7 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                         return false;
                     }, TimeSpan.FromMinutes(5), "N marking its slot good again");
                     string? message = (string?)f!["lastUpdate"]?["message"];
-                    string expected = $"The update to {bundles.BrokenVersion} did not start; back on {bundles.Running}: routerd kept exiting at start";
+                    string expected = $"The update to {bundles.BrokenVersion} did not start correctly; the router went back to {bundles.Running}: routerd kept exiting at start";
                     if ((string?)f["bootedSlot"] != "A" || (string?)f["runningVersion"] != bundles.Running || (string?)f["lastUpdate"]?["state"] != "fell-back"
                         || message?.StartsWith(expected, StringComparison.Ordinal) != true)
                         throw new InvalidOperationException($"GET /api/firmware after the fall-back: {f.ToJsonString()} (expected the message '{expected}.')");

@@ -9,8 +9,9 @@ namespace Routerd.WebUi;
 /// <summary>Firmware upgrades: GET /api/firmware (running version, the other slot, the last
 /// upload's verdict and install progress) and POST /api/firmware (the bundle as the raw body,
 /// streamed to the data partition — never held in memory — then checked and, if accepted,
-/// installed into the other slot in the background). A board without an updater (the labs)
-/// answers 404 firmware/UNSUPPORTED.</summary>
+/// installed into the other slot in the background). A board without an updater (the labs, a dev
+/// machine) says so in GET (available: false, and why, beside the running version) and refuses
+/// POST with 404 firmware/UNSUPPORTED before reading the body.</summary>
 public static class FirmwareEndpoints
 {
     public const string Route = "/api/firmware";
@@ -18,10 +19,13 @@ public static class FirmwareEndpoints
     /// under 200 MB; room to spare, but not the whole data partition.</summary>
     public const long BundleBodyBytes = 1L << 30;
 
-    public static void MapFirmwareApi(this IEndpointRouteBuilder app, FirmwareUpdater? updater)
+    /// <summary>Why a system without an updater cannot be updated, in the owner's words.</summary>
+    public const string NoUpdater = "Updates are not available on this system: it does not run from a routerd image with A/B slots (no updater is installed).";
+
+    public static void MapFirmwareApi(this IEndpointRouteBuilder app, FirmwareUpdater? updater, string runningVersion)
     {
         app.MapGet(Route, async Task<IResult> (HttpRequest request, HttpContext context) =>
-            updater is null ? Unsupported() : Results.Json(await Task.Run(updater.Status), RouterJsonContext.Default.FirmwareStatus));
+            Results.Json(updater is null ? FirmwareStatus.None(runningVersion, NoUpdater) : await Task.Run(updater.Status), RouterJsonContext.Default.FirmwareStatus));
 
         app.MapPost(Route, async Task<IResult> (HttpRequest request, HttpContext context) =>
         {
@@ -56,7 +60,7 @@ public static class FirmwareEndpoints
         });
     }
 
-    static IResult Unsupported() => Refuse(404, "this router has no firmware updater", "firmware/UNSUPPORTED");
+    static IResult Unsupported() => Refuse(404, NoUpdater, "firmware/UNSUPPORTED");
 
     static IResult Refuse(int status, string error, string code, string? field = null) =>
         Results.Json(new ApiError(error, code, field is null ? null : [new FieldError(field, error)]), RouterJsonContext.Default.ApiError, statusCode: status);

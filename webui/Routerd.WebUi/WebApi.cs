@@ -13,7 +13,7 @@ public static class WebApi
         app.MapRouterApi(api);
         app.MapSessionApi(api.Router, board, sessions, throttle);
         app.MapSystemApi(system);
-        app.MapFirmwareApi(firmware);
+        app.MapFirmwareApi(firmware, api.Version);
         app.MapOpenApiDocument();
     }
 }

@@ -47,6 +47,30 @@ public sealed record Board
     public BoardDefaults Defaults { get; init; } = new();
     /// <summary>Firmware upgrades (the images: RAUC and A/B slots); the labs have none.</summary>
     public BoardFirmware Firmware { get; init; } = new();
+
+    /// <summary>The reset button: a GPIO line held down to reset the settings and reboot. Null: the
+    /// board has none (x86-64, the labs).</summary>
+    public BoardButton? ResetButton { get; init; }
+    /// <summary>The status LED: its name in the kernel's LED class (<see cref="LedsDir"/>; rpi4: ACT).
+    /// Null: the board has none.</summary>
+    public string? StatusLed { get; init; }
+    /// <summary>Where the kernel's LED class is (tests: a fake directory).</summary>
+    public string LedsDir { get; init; } = "/sys/class/leds";
+}
+
+/// <summary>A push button on a GPIO line, read through libgpiod's edge events. Settable (not
+/// init-only) so a board file that names only the line keeps the other defaults: the JSON
+/// reader gives init-only members it does not find their type's default, not these.</summary>
+public sealed record BoardButton
+{
+    /// <summary>The GPIO chip's number (/dev/gpiochipN).</summary>
+    public int Chip { get; set; }
+    /// <summary>The line's offset on that chip (rpi4's main chip: the BCM GPIO number).</summary>
+    public int Line { get; set; }
+    /// <summary>True: pressing pulls the line to ground, and it is pulled up (the SoC's bias) otherwise.</summary>
+    public bool ActiveLow { get; set; } = true;
+    /// <summary>How long it must be held; a shorter press does nothing.</summary>
+    public int HoldSeconds { get; set; } = 10;
 }
 
 /// <summary>Where the board's firmware updater is, if it has one.</summary>

@@ -9,16 +9,27 @@ public sealed record SlotView(string Slot, string? Version, bool Booted, string?
 
 /// <summary>GET /api/firmware: the running version and slot, whether this boot passed its health
 /// check and marked its slot good ("pending", "good", or why not), the other slot, and the last
-/// upload's verdict and install progress, and what became of the last installed update.</summary>
-public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, string BootCheck, SlotView? Other, FirmwareJob Job, UpdateOutcome? LastUpdate = null);
+/// upload's verdict and install progress, and what became of the last installed update.
+/// <see cref="Available"/> false (with <see cref="Unavailable"/> saying why) on a system that cannot
+/// be updated in place: the labs, a dev machine.</summary>
+public sealed record FirmwareStatus(string RunningVersion, string? BootedSlot, string BootCheck, SlotView? Other, FirmwareJob Job, UpdateOutcome? LastUpdate = null)
+{
+    public bool Available { get; init; } = true;
+    public string? Unavailable { get; init; }
+
+    /// <summary>What a system without an updater answers: its version, and why it cannot be updated.</summary>
+    public static FirmwareStatus None(string runningVersion, string why) =>
+        new(runningVersion, null, "none", null, FirmwareJob.Idle) { Available = false, Unavailable = why };
+}
 
 /// <summary>This boot: the root slot it runs from (A, B: the boot loader's rauc.slot= on the kernel
 /// command line) and the kernel's boot id.</summary>
 public sealed record BootIdentity(string Slot, string Id);
 
 /// <summary>The one upload/install at a time: idle, checking, installing, installed (reboot to
-/// run it), refused or failed, with a code and a sentence.</summary>
-public sealed record FirmwareJob(string State, string? Version = null, string? Code = null, string? Message = null)
+/// run it), refused or failed, with a code and a sentence; while installing, <see cref="Progress"/>
+/// says how far.</summary>
+public sealed record FirmwareJob(string State, string? Version = null, string? Code = null, string? Message = null, InstallProgress? Progress = null)
 {
     public static readonly FirmwareJob Idle = new("idle");
     [JsonIgnore] public bool Busy => State is "receiving" or "checking" or "installing";

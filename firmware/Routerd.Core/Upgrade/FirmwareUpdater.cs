@@ -23,6 +23,10 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     /// the upload before a slot is written, so an older version never has to read a newer schema.</summary>
     public Func<string>? SettingsJson { get; init; }
     string Dir => Path.GetDirectoryName(UploadPath)!;
+    /// <summary>Raised after the job changed (the status LED shows an update under way).</summary>
+    public event Action? Changed;
+    /// <summary>This boot found that an update did not start and the box came back to this slot.</summary>
+    public bool FellBackThisBoot { get; private set; }
     /// <summary>This boot's health check: "pending", "good", or why not.</summary>
     public string BootCheck { get { lock (gate) return bootCheck; } }
 
@@ -33,8 +37,9 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
         {
             if (job.Busy) return false;
             job = new FirmwareJob("receiving");
-            return true;
         }
+        Changed?.Invoke();
+        return true;
     }
 
     /// <summary>The upload did not arrive whole (the client went away, the body was too large).</summary>
@@ -68,7 +73,11 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
                 Set(new FirmwareJob("failed", version, "firmware/BACKUP_FAILED", problem));
                 return;
             }
-            var (ok, message) = tool.Install(UploadPath, bundle);
+            var (ok, message) = tool.Install(UploadPath, bundle, p =>
+            {
+                // Only while still installing: a late line must not overwrite the outcome.
+                lock (gate) if (job.State == "installing" && job.Version == version) job = job with { Progress = p };
+            });
             tool.Discard(UploadPath);
             string note = "";
             if (ok && Boot is { } boot)
@@ -104,7 +113,11 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     {
         if (Boot is not { } boot || Read(UpdateTrial.FileName) is not { } text) return;
         if (UpdateTrial.Parse(text) is not { } trial) { Delete(UpdateTrial.FileName); return; }
-        if (UpdateOutcome.OnStart(trial, boot.Slot, boot.Id, Read(UpdateTrial.FailedFileName)) is { } outcome) Conclude(outcome);
+        if (UpdateOutcome.OnStart(trial, boot.Slot, boot.Id, Read(UpdateTrial.FailedFileName)) is { } outcome)
+        {
+            Conclude(outcome);
+            FellBackThisBoot = outcome.State == UpdateOutcome.FellBack;
+        }
     }
 
     /// <summary>The last install's outcome, kept until the next install.</summary>
@@ -177,5 +190,9 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
         lock (gate) return new FirmwareStatus(RunningVersion, booted, bootCheck, other, job, last);
     }
 
-    void Set(FirmwareJob next) { lock (gate) job = next; }
+    void Set(FirmwareJob next)
+    {
+        lock (gate) job = next;
+        Changed?.Invoke();
+    }
 }

@@ -47,7 +47,7 @@ public sealed record UpdateOutcome(string State, string Version, string From, st
         trial.BootId == bootId || bootedSlot != trial.FromSlot
             ? null
             : new UpdateOutcome(FellBack, trial.ToVersion, trial.FromVersion,
-                $"The update to {trial.ToVersion} did not start; back on {trial.FromVersion}: {OneLine(failure)?.TrimEnd('.') ?? NeverStarted}.");
+                $"The update to {trial.ToVersion} did not start correctly; the router went back to {trial.FromVersion}: {OneLine(failure)?.TrimEnd('.') ?? NeverStarted}.");
 
     /// <summary>The new slot passed its health check and was marked good.</summary>
     public static UpdateOutcome Succeeded(UpdateTrial trial) =>

@@ -25,14 +25,18 @@ public sealed partial class RaucTool(string rauc) : IFirmwareTool
     /// (RAUC has checked the bundle's signature and its image's hash before writing) but does not
     /// switch to it. The slot is then read back here against the image's SHA-256 and size, and only
     /// a slot that matches is made the next boot's first try (`rauc status mark-active other`).</summary>
-    public (bool Ok, string Message) Install(string bundle, BundleInfo info)
+    public (bool Ok, string Message) Install(string bundle, BundleInfo info, Action<InstallProgress> progress)
     {
         if (info.Image is not { } image) return (false, "the bundle names no root slot image to verify the written slot against");
-        var r = Run(["install", bundle], InstallTimeout);
+        var r = Run(["install", bundle], InstallTimeout, line =>
+        {
+            if (InstallProgress.FromRaucLine(line) is { } p) progress(p);
+        });
         if (!r.Succeeded) return (false, Message(r));
         if (Status() is not { } status || RaucStatusJson.OtherDevice(status) is not { } device)
             return (false, "written, but RAUC did not say which device the other slot is: not activated");
-        string? read = ReadBack(device, image.Size, out string? error);
+        progress(new InstallProgress(InstallProgress.Verifying, 0, $"reading {device} back"));
+        string? read = ReadBack(device, image.Size, percent => progress(new InstallProgress(InstallProgress.Verifying, percent, $"reading {device} back")), out string? error);
         if (read != image.Sha256)
             return (false, $"the written slot {device} does not read back as the bundle's image ({error ?? $"SHA-256 {read} instead of {image.Sha256}"}): not activated");
         var active = Run(["status", "mark-active", "other"], QueryTimeout);
@@ -43,7 +47,7 @@ public sealed partial class RaucTool(string rauc) : IFirmwareTool
 
     /// <summary>SHA-256 of the first <paramref name="size"/> bytes of the slot device, read with
     /// the page cache dropped for the device first so the bytes come from the disk.</summary>
-    static string? ReadBack(string device, long size, out string? error)
+    static string? ReadBack(string device, long size, Action<int> percent, out string? error)
     {
         error = null;
         try
@@ -55,12 +59,15 @@ public sealed partial class RaucTool(string rauc) : IFirmwareTool
             using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 20];
             long left = size;
+            int shown = 0;
             while (left > 0)
             {
                 int n = f.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
                 if (n <= 0) { error = $"the device ended {left} bytes short of the image"; return null; }
                 sha.AppendData(buffer, 0, n);
                 left -= n;
+                int now = (int)((size - left) * 100 / size);
+                if (now != shown) percent(shown = now);
             }
             return Convert.ToHexStringLower(sha.GetHashAndReset());
         }
@@ -89,9 +96,9 @@ public sealed partial class RaucTool(string rauc) : IFirmwareTool
         catch (IOException) { }
     }
 
-    ProcessResult Run(string[] arguments, TimeSpan timeout)
+    ProcessResult Run(string[] arguments, TimeSpan timeout, Action<string>? outputLine = null)
     {
-        try { return ProcessRunner.Run(rauc, arguments, timeout: timeout); }
+        try { return ProcessRunner.Run(rauc, arguments, timeout: timeout, outputLine: outputLine); }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException or TimeoutException)
         {
             return new ProcessResult(-1, "", $"{rauc}: {e.Message}");

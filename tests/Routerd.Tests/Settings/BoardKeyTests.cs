@@ -41,6 +41,16 @@ public partial class BoardKeyTests
         Assert.False(BoardReader.Read([]).TestClock);
     }
 
+    [Fact]
+    public void A_button_named_by_its_line_keeps_the_other_defaults_and_boards_have_no_button_or_led_unless_they_say()
+    {
+        var board = BoardReader.Read(new Dictionary<string, string?> { ["ResetButton:Line"] = "6", ["StatusLed"] = "ACT" });
+        Assert.Equal(new BoardButton { Chip = 0, Line = 6, ActiveLow = true, HoldSeconds = 10 }, board.ResetButton);
+        Assert.Equal("ACT", board.StatusLed);
+        Assert.Null(BoardReader.Read([]).ResetButton);
+        Assert.Null(BoardReader.Read([]).StatusLed);
+    }
+
     static IEnumerable<string> Paths(JsonNode node, string prefix) => node switch
     {
         JsonObject o => o.SelectMany(p => p.Value is JsonObject ? Paths(p.Value, prefix + p.Key + ":") : [prefix + p.Key]),

@@ -14,7 +14,21 @@ public class FirmwareUpdaterTests
         public string? StatusJson;
 
         public (BundleInfo? Info, string? Error) Inspect(string bundle) { Calls.Add("info"); return (Info, Error); }
-        public (bool Ok, string Message) Install(string bundle, BundleInfo info) { Calls.Add("install"); Installed.SetResult(); return (true, "Installing done."); }
+        /// <summary>Set: Install reports this progress, then waits for <see cref="Finish"/>.</summary>
+        public InstallProgress? Report;
+        public readonly TaskCompletionSource Finish = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public (bool Ok, string Message) Install(string bundle, BundleInfo info, Action<InstallProgress> progress)
+        {
+            Calls.Add("install");
+            if (Report is { } p)
+            {
+                progress(p);
+                Installed.SetResult();
+                Finish.Task.Wait(TimeSpan.FromSeconds(10));
+            }
+            else Installed.SetResult();
+            return (true, "Installing done.");
+        }
         public string? Status() => StatusJson;
         public (bool Ok, string Message) MarkGood() { Calls.Add("mark-good"); return (true, ""); }
         public void Discard(string bundle) => Calls.Add("discard");
@@ -34,6 +48,37 @@ public class FirmwareUpdaterTests
         Assert.Equal("refused", updater.Job.State);
         Assert.Equal(BundleCheck.WrongBoard, updater.Job.Code);
     }
+
+    [Fact]
+    public async Task Progress_while_writing_shows_in_the_job_and_goes_once_installed()
+    {
+        var rauc = new FakeRauc { Info = new BundleInfo("routerd-x86-64", "0.1.1", null), Report = new InstallProgress("writing", 40, "Copying image to rootfs.1") };
+        var updater = Updater(rauc);
+        updater.TryBeginUpload();
+        Assert.True(updater.CheckAndInstall(force: false).Accepted);
+        await rauc.Installed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new FirmwareJob("installing", "0.1.1", BundleCheck.Accepted, "routerd 0.1.1 for routerd-x86-64, signature good", rauc.Report), updater.Job);
+        rauc.Finish.SetResult();
+        for (int i = 0; i < 100 && updater.Job.State == "installing"; i++) await Task.Delay(20);
+        Assert.Equal("installed", updater.Job.State);
+        Assert.Null(updater.Job.Progress);
+    }
+
+    [Theory]
+    [InlineData("  0% Installing", 0, "Installing")]
+    [InlineData(" 40% Copying image to rootfs.1", 40, "Copying image to rootfs.1")]
+    [InlineData("100% Installing done.", 100, "Installing done.")]
+    public void Raucs_progress_lines_are_read(string line, int percent, string detail) =>
+        Assert.Equal(new InstallProgress("writing", percent, detail), InstallProgress.FromRaucLine(line));
+
+    [Theory]
+    [InlineData("installing")]
+    [InlineData("idle")]
+    [InlineData("Installing `/data/firmware/upload.raucb` succeeded")]
+    [InlineData("1000% nonsense")]
+    [InlineData("% nothing")]
+    [InlineData("")]
+    public void Raucs_other_lines_are_not_progress(string line) => Assert.Null(InstallProgress.FromRaucLine(line));
 
     [Fact]
     public void A_bad_signature_is_refused_before_install()
@@ -132,7 +177,7 @@ public class FirmwareUpdaterTests
             // boot-trial gave up on B and left its reason; the next boot is A again.
             File.WriteAllText(Path.Combine(dir, UpdateTrial.FailedFileName), "routerd kept exiting at start\n");
             var back = NextBoot(dir, "A", "0.1.0", "boot-3");
-            Assert.Equal(new UpdateOutcome("fell-back", "0.1.1", "0.1.0", "The update to 0.1.1 did not start; back on 0.1.0: routerd kept exiting at start."), back.LastUpdate);
+            Assert.Equal(new UpdateOutcome("fell-back", "0.1.1", "0.1.0", "The update to 0.1.1 did not start correctly; the router went back to 0.1.0: routerd kept exiting at start."), back.LastUpdate);
             Assert.Equal(back.LastUpdate, back.Status().LastUpdate);
             Assert.False(File.Exists(Path.Combine(dir, UpdateTrial.FileName)));
             Assert.False(File.Exists(Path.Combine(dir, UpdateTrial.FailedFileName)));
@@ -149,7 +194,7 @@ public class FirmwareUpdaterTests
         try
         {
             var back = NextBoot(dir, "A", "0.1.0", "boot-2");
-            Assert.Equal($"The update to 0.1.1 did not start; back on 0.1.0: {UpdateOutcome.NeverStarted}.", back.LastUpdate?.Message);
+            Assert.Equal($"The update to 0.1.1 did not start correctly; the router went back to 0.1.0: {UpdateOutcome.NeverStarted}.", back.LastUpdate?.Message);
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -22,7 +22,7 @@ public class FirmwareEndpointTests
             SizeSeen = new FileInfo(bundle).Length;
             return read(bundle) is { } info ? (info, null) : (null, "signature verification failed");
         }
-        public (bool Ok, string Message) Install(string bundle, BundleInfo info) { Interlocked.Increment(ref Installs); return (true, ""); }
+        public (bool Ok, string Message) Install(string bundle, BundleInfo info, Action<InstallProgress> progress) { Interlocked.Increment(ref Installs); return (true, ""); }
         public string? Status() => null;
         public (bool Ok, string Message) MarkGood() => (true, "");
         public void Discard(string bundle) => File.Delete(bundle);
@@ -38,7 +38,7 @@ public class FirmwareEndpointTests
             k.ListenUnixSocket(socket);
         });
         await using var app = builder.Build();
-        app.MapFirmwareApi(updater);
+        app.MapFirmwareApi(updater, "0.1.0");
         await app.StartAsync();
         try
         {
@@ -111,10 +111,25 @@ public class FirmwareEndpointTests
     }
 
     [Fact]
-    public async Task A_board_without_an_updater_answers_404()
+    public async Task A_board_without_an_updater_says_so_and_refuses_uploads_with_404()
     {
         var (status, json) = await Call(null, HttpMethod.Get, "/api/firmware");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False((bool?)json?["available"]);
+        Assert.Equal(FirmwareEndpoints.NoUpdater, (string?)json?["unavailable"]);
+        Assert.Equal("0.1.0", (string?)json?["runningVersion"]);
+        (status, json) = await Call(null, HttpMethod.Post, "/api/firmware", new ByteArrayContent(new byte[16]));
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("firmware/UNSUPPORTED", (string?)json?["code"]);
+    }
+
+    [Fact]
+    public async Task A_board_with_an_updater_says_it_is_available()
+    {
+        var (updater, _, _) = Updater(_ => null);
+        var (status, json) = await Call(updater, HttpMethod.Get, "/api/firmware");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True((bool?)json?["available"]);
+        Assert.Null(json?["unavailable"]);
     }
 }

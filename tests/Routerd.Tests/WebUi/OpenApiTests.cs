@@ -58,6 +58,28 @@ public class OpenApiTests
     }
 
     [Fact]
+    public void The_firmware_schemas_name_every_key_get_api_firmware_writes()
+    {
+        var schemas = Document()["components"]!["schemas"]!.AsObject();
+        var status = new Routerd.Core.Upgrade.FirmwareStatus("0.1.0", "A", "good", new("B", "0.2.0", false, "good", "2026-12-03T12:00:00Z"),
+            new("installing", "0.2.0", "firmware/ACCEPTED", "ok", new("writing", 40, "Copying image")),
+            new("fell-back", "0.2.0", "0.1.0", "The update to 0.2.0 did not start correctly; the router went back to 0.1.0: why.")) { Unavailable = "not here" };
+        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(status, RouterJsonContext.Default.FirmwareStatus))!.AsObject();
+        void Check(JsonObject value, string schema)
+        {
+            var properties = schemas[schema]!["properties"]!.AsObject();
+            foreach (var (key, inner) in value)
+            {
+                Assert.True(properties.ContainsKey(key), $"openapi.json's {schema} lacks '{key}'");
+                string? nested = (string?)(properties[key]!["$ref"] ?? properties[key]!["allOf"]?[0]?["$ref"]);
+                if (nested is not null && inner is JsonObject o) Check(o, nested[(nested.LastIndexOf('/') + 1)..]);
+            }
+        }
+        Check(json, "FirmwareStatus");
+        Assert.Equal(["job", "lastUpdate", "other"], json.Where(p => p.Value is JsonObject).Select(p => p.Key).Order());
+    }
+
+    [Fact]
     public void It_is_an_openapi_3_document_whose_references_resolve()
     {
         var doc = Document();

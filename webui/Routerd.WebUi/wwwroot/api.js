@@ -41,17 +41,45 @@ export async function request(method, path, body, { raw = false, timeoutMs = 15_
   }
   const text = await response.text();
   if (raw && response.ok) return text;
+  return answer(path, response.status, text, response.headers.get('Retry-After'));
+}
+
+/** An answer's JSON, or the ApiError it carries (and the session events a 401/403 start). */
+function answer(path, status, text, retryAfter) {
   let data = null;
   if (text) {
     try { data = JSON.parse(text); } catch { data = { error: text.slice(0, 200) }; }
   }
-  if (!response.ok) {
-    const err = new ApiError(response.status, data, Number(response.headers.get('Retry-After')) || null);
-    if (response.status === 401 && !path.startsWith('/api/session')) listeners.signedOut.forEach(fn => fn());
-    if (response.status === 403 && err.code === 'admin/MUST_CHANGE_PASSWORD') listeners.mustChangePassword.forEach(fn => fn());
+  if (status < 200 || status > 299) {
+    const err = new ApiError(status, data, Number(retryAfter) || null);
+    if (status === 401 && !path.startsWith('/api/session')) listeners.signedOut.forEach(fn => fn());
+    if (status === 403 && err.code === 'admin/MUST_CHANGE_PASSWORD') listeners.mustChangePassword.forEach(fn => fn());
     throw err;
   }
   return data;
+}
+
+/** POSTs a file as the raw body (application/octet-stream) and reports how much of it has gone:
+ *  onProgress(sentBytes, totalBytes). XMLHttpRequest, because fetch tells nothing about an upload's
+ *  progress. The answer is the same as request()'s. */
+export function upload(path, file, onProgress, { timeoutMs = 60 * 60_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.timeout = timeoutMs;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.addEventListener('progress', e => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
+    const gone = () => reject(new ApiError(0, { error: 'The upload stopped: the router does not answer. Check the cable or Wi-Fi connection.' }));
+    xhr.addEventListener('error', gone);
+    xhr.addEventListener('timeout', gone);
+    xhr.addEventListener('load', () => {
+      try { resolve(answer(path, xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After'))); }
+      catch (error) { reject(error); }
+    });
+    xhr.send(file);
+  });
 }
 
 export const get = path => request('GET', path);
