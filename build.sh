@@ -224,8 +224,8 @@ bench() {
   local name=${1:-}
   shift || true
   case "$name" in
-    core|vip|forward|webui|pppoe|wifi|call|hardening|image) ;;
-    *) die "usage: ./build.sh bench core|vip|forward|webui|pppoe|wifi|call|hardening|image" ;;
+    core|vip|forward|ipv6|webui|pppoe|wifi|call|hardening|image) ;;
+    *) die "usage: ./build.sh bench core|vip|forward|ipv6|webui|pppoe|wifi|call|hardening|image" ;;
   esac
   if [ "$name" = image ]; then
     deps
@@ -244,7 +244,7 @@ bench() {
   local routerd="$OUT/routerd-linux-x64/routerd"
   log "building the $name benchmark"
   case "$name" in
-    core|vip|forward)
+    core|vip|forward|ipv6)
       [ "$name" = core ] && publish linux-arm64
       dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
       exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" ;;

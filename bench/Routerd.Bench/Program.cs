@@ -2,16 +2,16 @@ using System.Runtime.InteropServices;
 using Routerd.Bench;
 using Routerd.Lab;
 
-// `Routerd.Bench core|vip|forward|hardening [--routerd PATH] [--arm64 PATH] [--results DIR]`, run by
+// `Routerd.Bench core|vip|forward|ipv6|hardening [--routerd PATH] [--arm64 PATH] [--results DIR]`, run by
 // `./build.sh bench NAME`: prints a table, writes DIR/NAME.json. Needs root.
-const string Usage = "usage: Routerd.Bench core|vip|forward|hardening [--routerd AOT-BINARY] [--arm64 AOT-BINARY] [--results DIR] [--unit FILE] [--start-only]";
+const string Usage = "usage: Routerd.Bench core|vip|forward|ipv6|hardening [--routerd AOT-BINARY] [--arm64 AOT-BINARY] [--results DIR] [--unit FILE] [--start-only]";
 string root = RouterdCommand.RepoRoot();
 string routerd = Path.Combine(root, RouterdCommand.AotRelative);
 string arm64 = Path.Combine(root, "artifacts/bin/routerd-linux-arm64/routerd");
 string results = Path.Combine(root, "bench/results");
 string? unit = null;
 bool startOnly = false;
-if (args.Length == 0 || args[0] is not ("core" or "vip" or "forward" or "hardening"))
+if (args.Length == 0 || args[0] is not ("core" or "vip" or "forward" or "ipv6" or "hardening"))
 {
     Console.Error.WriteLine(Usage);
     return 2;
@@ -51,6 +51,7 @@ try
         "core" => await CoreBench.Run(options),
         "hardening" => await HardeningBench.Run(options, unit),
         "forward" => await ForwardBench.Run(options),
+        "ipv6" => await Ipv6Bench.Run(options),
         _ => await VipBench.Run(options),
     };
     report.Print(Console.Out);

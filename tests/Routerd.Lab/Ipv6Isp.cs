@@ -42,6 +42,18 @@ public static class Ipv6Isp
         return StartKea(lab, PdPool, timers ?? Timers.Long);
     }
 
+    /// <summary>The ISP routes <paramref name="delegatedPrefix"/> to the router's WAN link-local
+    /// address, as an ISP's router does for a prefix it delegated (Kea hands prefixes out, it does
+    /// not route them).</summary>
+    public static void RouteTo(Lab lab, string delegatedPrefix)
+    {
+        string routerLinkLocal = lab.RunIn(lab.RouterNs, "ip -6 -o addr show dev wan0 scope link").Stdout
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "inet6").Skip(1).FirstOrDefault()?.Split('/')[0]
+            ?? throw new InvalidOperationException("the router's WAN port has no link-local address");
+        var route = lab.RunIn(lab.IspNs, $"ip -6 route replace {delegatedPrefix} via {routerLinkLocal} dev isp0");
+        if (!route.Ok) throw new InvalidOperationException($"the ISP could not route the delegated prefix: {route}");
+    }
+
     /// <summary>Kea delegating /56s out of <paramref name="pool"/>/40; its leases live in memory only,
     /// so a restarted Kea with another pool gives the router a new prefix at its next renewal.</summary>
     public static LabProcess StartKea(Lab lab, string pool, Timers timers)

@@ -132,6 +132,16 @@ public sealed class Lab : IDisposable
         Netns.Ip("-n", IspNs, "addr", "add", $"{LabAddresses.InternetHost}/32", "dev", "lo").EnsureOk();
     }
 
+    /// <summary>One more namespace of this lab, "{Prefix}-{<paramref name="name"/>}" (a host behind
+    /// the ISP, say), removed with the lab like the others.</summary>
+    public string AddNamespace(string name)
+    {
+        string ns = $"{Prefix}-{name}";
+        Netns.Add(ns);
+        namespaces.Add(ns);
+        return ns;
+    }
+
     /// <summary>The board routerd runs with: the lab's interface names and private directories
     /// (keys as in firmware/Routerd.Core/Settings/Board.cs).</summary>
     void WriteBoard()

@@ -40,10 +40,7 @@ public class Ipv6LabFixture : LabFixture
         await Lab.WaitFor(async () => (await Api.GetJson("/api/status"))["ipv6"] is { } v6 && v6["code"]?.GetValue<string>() == "ipv6/UP"
             && wanted(v6["delegatedPrefix"]!.GetValue<string>()), Ready, "routerd's WAN to get a delegated prefix from Kea");
         DelegatedPrefix = (await Api.GetJson("/api/status"))["ipv6"]!["delegatedPrefix"]!.GetValue<string>();
-        string routerLinkLocal = Lab.RunIn(Lab.RouterNs, "ip -6 -o addr show dev wan0 scope link").Stdout
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "inet6").Skip(1).First().Split('/')[0];
-        var route = Lab.RunIn(Lab.IspNs, $"ip -6 route replace {DelegatedPrefix} via {routerLinkLocal} dev isp0");
-        if (!route.Ok) throw new InvalidOperationException($"the ISP could not route the delegated prefix: {route}");
+        Ipv6Isp.RouteTo(Lab, DelegatedPrefix);
     }
 }
 

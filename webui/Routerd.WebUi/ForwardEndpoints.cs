@@ -48,7 +48,9 @@ public static class ForwardEndpoints
     public static List<ForwardView> List(RouterApi api)
     {
         var names = api.Devices.View(api.Router.Settings.Devices).ToDictionary(d => d.Mac, d => d.Name ?? d.Hostname);
-        return api.Router.Forwards().Targets.Select(t => ForwardView.Of(t, names.GetValueOrDefault(t.Forward.Mac.ToString()))).ToList();
+        var pinholes = api.Router.Pinholes().Holes.ToDictionary(h => h.Forward.Id, h => h.Addresses);
+        return api.Router.Forwards().Targets.Select(t => ForwardView.Of(t, names.GetValueOrDefault(t.Forward.Mac.ToString()),
+            pinholes.GetValueOrDefault(t.Forward.Id) ?? [])).ToList();
     }
 
     /// <summary>The route's {id}: a whole number from 1 up, else null (answered 404).</summary>
@@ -81,15 +83,16 @@ public static class ForwardEndpoints
 }
 
 /// <summary>A forward as GET /api/forwards shows it: its settings, the device's name, and the
-/// address it leads to now, or why it leads nowhere (forward/DISABLED, forward/NO_ADDRESS).</summary>
+/// address it leads to now, or why it leads nowhere (forward/DISABLED, forward/NO_ADDRESS); on
+/// IPv6, the device's global addresses whose LAN ports it opens (the pinholes, Firewall/ForwardPinholes).</summary>
 public sealed record ForwardView(int Id, string Protocol, int WanPort, int? WanPortEnd, string Mac, int? LanPort, bool Enabled, string? Description,
-    string? DeviceName, string? Address, string? Reason)
+    string? DeviceName, string? Address, string? Reason, IReadOnlyList<string> Ipv6Addresses)
 {
-    public static ForwardView Of(ForwardTarget t, string? deviceName)
+    public static ForwardView Of(ForwardTarget t, string? deviceName, IReadOnlyList<System.Net.IPAddress> ipv6)
     {
         var f = t.Forward;
         return new(f.Id, ForwardRules.ProtocolName(f.Protocols), f.WanStart, f.WanEnd == f.WanStart ? null : f.WanEnd, f.Mac.ToString(), f.LanStart, f.Enabled,
-            f.Description, deviceName, t.Address?.ToString(), t.Reason);
+            f.Description, deviceName, t.Address?.ToString(), t.Reason, ipv6.Select(a => a.ToString()).ToList());
     }
 }
 

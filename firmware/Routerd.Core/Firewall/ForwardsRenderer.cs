@@ -19,6 +19,16 @@ public static class ForwardsRenderer
         		comment "port forwards: protocol . WAN port to the device's current address . LAN port"
         	}
 
+        	set {{ForwardPinholes.SetName}} {
+        		type ipv6_addr . inet_proto . inet_service
+        		comment "port forwards on IPv6: the device's global address . protocol . LAN port, open to the internet (no NAT66)"
+        	}
+
+        	chain {{UnsolicitedChain}} {
+        		ip6 daddr . meta l4proto . th dport @{{ForwardPinholes.SetName}} return comment "IPv6: a port forward is a pinhole to its device's port; the connection goes on like a reply"
+        		counter drop comment "the internet may not open connections into the LAN, except through a port forward"
+        	}
+
         	chain forward_dstnat {
         		type nat hook prerouting priority dstnat; policy accept;
         		iifname {{wan}} fib daddr . iif type local dnat ip to meta l4proto . th dport map @{{ForwardMap.MapName}} comment "a connection from the internet to a forwarded port of the WAN address goes to its device"
@@ -31,6 +41,11 @@ public static class ForwardsRenderer
     /// <summary>The forward chain's download path lets connections through that the dstnat chain
     /// sent to a device (conntrack remembers it for every packet of the connection).</summary>
     public const string DnatPassed = "ct status & dnat == 0";
+
+    /// <summary>Where the download path sends a connection the internet opens that no IPv4 forward
+    /// translated: only an IPv6 pinhole lets it on. Its own chain, so that established traffic
+    /// (nearly every packet) never reaches the lookup and IPv4 stays closed without one.</summary>
+    public const string UnsolicitedChain = "download_unsolicited";
 
     /// <summary>The source-NAT rule for hairpin: the device's answer must come back through the
     /// router to be un-NATed, so the connection takes the router's LAN address as its source.

@@ -137,7 +137,7 @@ public static partial class NftRenderer
             	chain download {
             		ip daddr @pause_v4 counter drop comment "nothing from the internet reaches a paused device, replies and port forwards included"
             		ip6 daddr @pause_v6 counter drop comment "the same for IPv6"
-            		ct state != { established, related } {{ForwardsRenderer.DnatPassed}} counter drop comment "the internet may not open connections into the LAN, except through a port forward"
+            		ct state != { established, related } {{ForwardsRenderer.DnatPassed}} jump {{ForwardsRenderer.UnsolicitedChain}} comment "the internet opens a connection into the LAN: only through a port forward (IPv4: its DNAT; IPv6: a pinhole)"
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "the same clamp for the answers to the LAN's connections"
             		update @{{TrafficDownV4Set}} { ip daddr } accept comment "replies to connections the LAN opened; counted as the download of the address they go to"
             		update @{{TrafficDownV6Set}} { ip6 daddr } accept comment "the same for IPv6"

@@ -21,8 +21,8 @@ public sealed partial class Router
     DeviceSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
 
     /// <summary>Every set and map element that follows the devices: the VIP sets, the paused
-    /// devices' sets, the port forwards' map and the virtual servers' slot maps, loaded together (one transaction) whenever any changes.</summary>
-    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft() + ForwardMapOf(s).ToNft() + VirtualServerElementsOf(s);
+    /// devices' sets, the port forwards' map and IPv6 pinholes and the virtual servers' slot maps, loaded together (one transaction) whenever any changes.</summary>
+    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft() + ForwardMapOf(s).ToNft() + PinholesOf(s).ToNft() + VirtualServerElementsOf(s);
 
     /// <summary>Turns a device's VIP lane on (optionally until a time) or off. A device can be
     /// named before it was ever seen.</summary>

@@ -11,6 +11,13 @@ public sealed partial class Router
     /// <summary>Where each forward leads now, from the device registry's current addresses.</summary>
     ForwardMap ForwardMapOf(DesiredState s) => ForwardMap.From(s.Forwards, mac => devices.Ipv4Of(mac, s.Lan.Address));
 
+    /// <summary>The forwards' IPv6 pinholes: each device's global IPv6 addresses, from the same
+    /// registry as the VIP lane's sets (neighbour table, privacy addresses included).</summary>
+    ForwardPinholes PinholesOf(DesiredState s) => ForwardPinholes.From(s.Forwards, mac => devices.AddressesOf([mac]));
+
+    /// <summary>The forwards' IPv6 pinholes as the last snapshot has them.</summary>
+    public ForwardPinholes Pinholes() => PinholesOf(snapshot.State);
+
     /// <summary>The forwards as the last snapshot has them, each with where it leads right now.</summary>
     public ForwardMap Forwards() => ForwardMapOf(snapshot.State);
 

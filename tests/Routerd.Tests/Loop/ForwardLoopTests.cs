@@ -73,6 +73,35 @@ public class ForwardLoopTests
         Assert.Equal(ForwardTarget.NoAddress, router.Forwards().Targets.Single().Reason);
     }
 
+    /// <summary>IPv6: the forward opens its LAN port at each global address the neighbour table
+    /// shows the device using, a temporary one as it appears, with elements only (no ruleset load).</summary>
+    [Fact]
+    public async Task On_ipv6_the_forward_is_a_pinhole_at_each_global_address_and_follows_them()
+    {
+        await router.EditForwardAsync(null, Web);
+        int loads = firewall.Loads;
+        registry.Apply(new NeighbourInfo(4, IPAddress.Parse("2001:db8:1:2::201"), Nas, NeighbourState.Reachable), deleted: false);
+        registry.Apply(new NeighbourInfo(4, IPAddress.Parse("fe80::201"), Nas, NeighbourState.Reachable), deleted: false);
+        router.RefreshVipAddresses();
+        Assert.Contains("add element inet routerd forward_v6 { 2001:db8:1:2::201 . tcp . 443 }", firewall.Sets);
+        Assert.DoesNotContain(". tcp . 8443", firewall.Sets); // the LAN port, never the WAN port
+
+        registry.Apply(new NeighbourInfo(4, IPAddress.Parse("2001:db8:1:2:5c3a:91e2:7b4d:10f6"), Nas, NeighbourState.Reachable), deleted: false);
+        router.RefreshVipAddresses();
+        Assert.Contains("add element inet routerd forward_v6 { 2001:db8:1:2:5c3a:91e2:7b4d:10f6 . tcp . 443, 2001:db8:1:2::201 . tcp . 443 }", firewall.Sets);
+        Assert.Equal(["2001:db8:1:2:5c3a:91e2:7b4d:10f6", "2001:db8:1:2::201"], router.Pinholes().Holes.Single().Addresses.Select(a => a.ToString()));
+
+        // The temporary address is gone from the neighbour table: its pinhole closes.
+        registry.Apply(new NeighbourInfo(4, IPAddress.Parse("2001:db8:1:2:5c3a:91e2:7b4d:10f6"), Nas, NeighbourState.Stale), deleted: true);
+        router.RefreshVipAddresses();
+        Assert.DoesNotContain("5c3a", firewall.Sets);
+
+        Assert.True((await router.EditForwardAsync(1, Web with { Enabled = false })).Result.Succeeded);
+        Assert.DoesNotContain("add element inet routerd forward_v6", firewall.Sets);
+        Assert.Empty(router.Pinholes().Holes.Single().Addresses);
+        Assert.Equal(loads, firewall.Loads);
+    }
+
     [Fact]
     public async Task Disabling_and_deleting_take_the_elements_out()
     {

@@ -79,6 +79,11 @@ public class GoldenTests
         // The forward map's elements: each forward's device at the address the input gives it (none: offline).
         var held = input["deviceAddresses"]?.AsObject().ToDictionary(kv => Routerd.Core.Net.MacAddress.Parse(kv.Key), kv => System.Net.IPAddress.Parse(kv.Value!.GetValue<string>())) ?? [];
         files["forward-map.nft"] = ForwardMap.From(state.Forwards, mac => held.GetValueOrDefault(mac)).ToNft();
+        // The forwards' IPv6 pinholes (cases with forwards only): each device at the IPv6 addresses the input gives it.
+        var heldV6 = input["deviceAddressesV6"]?.AsObject().ToDictionary(kv => Routerd.Core.Net.MacAddress.Parse(kv.Key),
+            kv => kv.Value!.AsArray().Select(a => System.Net.IPAddress.Parse(a!.GetValue<string>())).ToList()) ?? [];
+        if (state.Forwards.Count > 0)
+            files["forward-pinholes.nft"] = ForwardPinholes.From(state.Forwards, mac => heldV6.GetValueOrDefault(mac) ?? []).ToNft();
         // The paused devices' elements: who is paused at Now (router time UTC), at the addresses the input gives them.
         var paused = state.Pause.BlockedAt(Now, TimeZoneInfo.Utc);
         files["pause-sets.nft"] = PauseSets.From(paused, paused.Select(mac => held.GetValueOrDefault(mac)).OfType<System.Net.IPAddress>()).ToNft();

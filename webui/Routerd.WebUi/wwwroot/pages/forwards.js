@@ -20,7 +20,8 @@ export function mount(main) {
   const editor = h('section', { class: 'panel', 'aria-labelledby': 'fwd-edit-h' });
   fill(main, h('h1', {}, 'Port forwarding'),
     h('p', { class: 'hint' }, 'Connections from the internet to a port of this router go on to a device at home. ',
-      'Open only what you need: everything else stays closed.'),
+      'Open only what you need: everything else stays closed. ',
+      'On IPv6 each device has its own address: a forward opens the device\'s own (LAN) port there.'),
     error, list, editor);
   // Load-balanced servers (several devices behind one port) have their own section and module.
   const servers = h('section', { class: 'virtual-servers', 'aria-label': 'Load-balanced servers' });
@@ -46,6 +47,9 @@ export function mount(main) {
         h('h3', {}, f.description || `${protocolText(f.protocol)} ${ports(f.wanPort, f)}`),
         h('span', { class: `badge ${f.address ? 'on' : 'off'}` }, f.address ? 'Active' : 'Inactive')),
       h('p', { class: 'hint mono' }, `${protocolText(f.protocol)} ${ports(f.wanPort, f)} → ${name} · ${where}`),
+      // IPv6 has no translation: the device's own port is opened at its global addresses.
+      f.ipv6Addresses?.length ? h('p', { class: 'hint mono' },
+        `IPv6: ${protocolText(f.protocol)} ${ports(f.lanPort, f)} open at ${f.ipv6Addresses.join(', ')}`) : null,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'ghost', 'aria-label': `${f.enabled ? 'Turn off' : 'Turn on'} ${f.description || ports(f.wanPort, f)}`,
           on: { click: () => save(f.id, { ...body(f), enabled: !f.enabled }) } }, f.enabled ? 'Turn off' : 'Turn on'),
