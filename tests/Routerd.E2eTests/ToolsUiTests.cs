@@ -67,13 +67,16 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
             await Expect(ui.Page.GetByTestId("tool-summary")).ToContainTextAsync($"{LabAddresses.InternetName} is {LabAddresses.InternetHost}");
 
             // The log: routerd's own start line, then only errors (whatever they are, each says so).
-            var lines = ui.Page.Locator("ol.log-lines li");
-            await Expect(ui.Page.Locator("ol.log-lines")).ToContainTextAsync("routerd ready on board");
             var filter = ui.Form("Log filter");
+            await Expect(ui.Page.Locator("ol.log-lines li").First).ToBeVisibleAsync();
+            await filter.GetByLabel("From", new() { Exact = true }).SelectOptionAsync("routerd");
+            await filter.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+            await Expect(ui.Page.Locator("ol.log-lines li:not([data-source='routerd'])")).ToHaveCountAsync(0);
+            await Expect(ui.Page.Locator("ol.log-lines")).ToContainTextAsync("routerd ready on board");
             await filter.GetByLabel("Show", new() { Exact = true }).SelectOptionAsync("error");
             await filter.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
             await Expect(ui.Page.Locator("ol.log-lines")).Not.ToContainTextAsync("routerd ready on board");
-            foreach (var level in await ui.Page.Locator("ol.log-lines .log-level").AllTextContentsAsync()) Assert.Equal("error", level);
+            await Expect(ui.Page.Locator("ol.log-lines li:not(.error)")).ToHaveCountAsync(0);
             await filter.GetByLabel("Show", new() { Exact = true }).SelectOptionAsync("info");
             await filter.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
             await Expect(ui.Page.Locator("ol.log-lines")).ToContainTextAsync("routerd ready on board");
@@ -116,8 +119,11 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
             var requests = new List<string>();
             ui.Page.Request += (_, r) => requests.Add(r.Url);
             await ui.Go("Wi-Fi");
-            // The key is in the page only after the owner asks for it.
+            // The key is in the page only after the owner asks for it, and only with the session's CSRF token.
             Assert.DoesNotContain(Key, await ui.Page.ContentAsync());
+            string forged = await ui.Page.EvaluateAsync<string>("async () => { const r = await fetch('/api/wifi/join', { method: 'POST' }); return `${r.status} ${await r.text()}`; }");
+            Assert.StartsWith("403 ", forged);
+            Assert.DoesNotContain(Key, forged);
             await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Show the QR code" }).ClickAsync();
             var code = ui.Page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^QR code to join") });
             await Expect(code).ToBeVisibleAsync();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using System.Text.Json.Serialization.Metadata;
 using Routerd.Core.Diagnostics;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
@@ -18,25 +19,8 @@ public static class NetToolEndpoints
 
     public static void MapNetToolsApi(this IEndpointRouteBuilder app, RouterApi api)
     {
-        app.MapPost(PingRoute, async Task<IResult> (HttpRequest request) =>
-        {
-            var (body, refusal) = await JsonBody.ReadAsync(request, DiagnosticsJsonContext.Default.PingRequest);
-            if (body is null) return refusal!;
-            var errors = new List<FieldError>();
-            return NetToolRules.CheckPing(body, errors) is { } plan
-                ? await Run(api, t => t.RunAsync(plan, request.HttpContext.RequestAborted))
-                : Invalid(errors);
-        });
-
-        app.MapPost(TracerouteRoute, async Task<IResult> (HttpRequest request) =>
-        {
-            var (body, refusal) = await JsonBody.ReadAsync(request, DiagnosticsJsonContext.Default.TracerouteRequest);
-            if (body is null) return refusal!;
-            var errors = new List<FieldError>();
-            return NetToolRules.CheckTraceroute(body, errors) is { } plan
-                ? await Run(api, t => t.RunAsync(plan, request.HttpContext.RequestAborted))
-                : Invalid(errors);
-        });
+        MapTool(app, api, PingRoute, DiagnosticsJsonContext.Default.PingRequest, NetToolRules.CheckPing);
+        MapTool(app, api, TracerouteRoute, DiagnosticsJsonContext.Default.TracerouteRequest, NetToolRules.CheckTraceroute);
 
         app.MapPost(LookupRoute, async Task<IResult> (HttpRequest request) =>
         {
@@ -49,6 +33,18 @@ public static class NetToolEndpoints
             return await Run(api, t => t.LookupAsync(plan, routerDns, request.HttpContext.RequestAborted));
         });
     }
+
+    /// <summary>ping or traceroute: the body checked into a plan, then run.</summary>
+    static void MapTool<T>(IEndpointRouteBuilder app, RouterApi api, string route, JsonTypeInfo<T> type, Func<T, List<FieldError>, ToolPlan?> check) where T : class =>
+        app.MapPost(route, async Task<IResult> (HttpRequest request) =>
+        {
+            var (body, refusal) = await JsonBody.ReadAsync(request, type);
+            if (body is null) return refusal!;
+            var errors = new List<FieldError>();
+            return check(body, errors) is { } plan
+                ? await Run(api, t => t.RunAsync(plan, request.HttpContext.RequestAborted))
+                : Invalid(errors);
+        });
 
     static async Task<IResult> Run<T>(RouterApi api, Func<INetTools, Task<T>> run)
     {

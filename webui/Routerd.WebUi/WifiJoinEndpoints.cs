@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Routerd.Core.Loop;
+using Routerd.Core.Settings;
 using Routerd.Core.Wifi;
 
 namespace Routerd.WebUi;

@@ -104,7 +104,7 @@ function logs() {
       field('level', 'Show', { type: 'select', options: LEVELS, value: 'info' })),
   ], 'Show', async f => {
     const view = await api.get(`/api/logs?${query(f)}&lines=200`);
-    fill(list, view.lines.map(l => h('li', { class: `log ${l.level}` },
+    fill(list, view.lines.map(l => h('li', { class: `log ${l.level}`, 'data-source': l.source },
       h('time', { datetime: l.time }, new Date(l.time).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })),
       ' ', h('span', { class: 'log-source' }, l.source), ' ', h('span', { class: 'log-level' }, l.level), ' ',
       h('span', { class: 'log-text' }, l.text))));
