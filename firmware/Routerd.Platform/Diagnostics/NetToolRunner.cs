@@ -117,7 +117,7 @@ public sealed class NetToolRunner(string ping, string traceroute) : INetTools
             string summary = addresses.Count > 0
                 ? $"{plan.Name} is {string.Join(", ", addresses)} (asked {who})."
                 : problems.Count > 0 ? $"{who} gave no address for {plan.Name}: {string.Join("; ", problems.Distinct())}."
-                : $"{who} knows {plan.Name} but has no address of the kind asked for.";
+                : $"{who} gave no address for {plan.Name}.";
             return new LookupResult(plan.Name, server.ToString(), records, summary, problems.Count == 0 || addresses.Count > 0);
         }
         finally { gate.Release(); }
