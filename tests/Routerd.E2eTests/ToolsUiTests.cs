@@ -59,6 +59,7 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
             await test.GetByRole(AriaRole.Button, new() { Name = "Run test" }).ClickAsync();
             await Expect(ui.Page.GetByTestId("tool-summary")).ToContainTextAsync($"{LabAddresses.Isp} answered 4 of 4 pings", new() { Timeout = 30_000 });
             await Expect(ui.Page.Locator("pre.tool-output")).ToContainTextAsync("4 packets transmitted, 4 received");
+            await ui.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
             await ui.Screenshot("ping");
 
             await test.GetByLabel("Test", new() { Exact = true }).SelectOptionAsync("lookup");
@@ -131,6 +132,7 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
             await Expect(key).ToBeHiddenAsync();
             await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Show password" }).ClickAsync();
             await Expect(key).ToHaveTextAsync(Key);
+            await ui.Page.EvaluateAsync("() => window.scrollTo(0, 0)"); // the sticky header stays at the top of the full-page shot
             await ui.Screenshot("wifi-qr");
 
             string png = Path.Combine(fixture.Lab.Dir, $"{prefix}-code.png");

@@ -50,13 +50,16 @@ public static partial class LogRules
         return errors.Count == before ? new LogQuery(sources, min, count) : null;
     }
 
-    /// <summary>A routerd line ("14:02:51.166 warn: Category[0] message", LineLogger's layout) kept at <paramref name="at"/>.</summary>
+    /// <summary>A routerd line ("14:02:51.166 warn: Category[0] message", LineLogger's layout) kept at
+    /// <paramref name="at"/>, as "Category: message".</summary>
     public static LogEntry Routerd(DateTimeOffset at, string line)
     {
         var m = RouterdLine().Match(line);
         if (!m.Success) return new(at, "routerd", "info", Cut(line));
         string level = m.Groups[1].Value switch { "warn" => "warning", "fail" or "crit" => "error", _ => "info" };
-        return new(at, "routerd", level, Cut(line[m.Length..]));
+        // "Routerd.Core.Loop.Router[1800983749]" says which part of routerd wrote it; its last name says enough.
+        string category = m.Groups[2].Value;
+        return new(at, "routerd", level, Cut($"{category[(category.LastIndexOf('.') + 1)..]}: {line[m.Length..]}"));
     }
 
     /// <summary>A daemon's line as the supervisor wrote it ("2026-12-03T11:02:51.166Z text"); null: not such a line.</summary>
@@ -106,7 +109,7 @@ public static partial class LogRules
 
     static string Cut(string text) => text.Length <= MaxLineChars ? text : text[..(MaxLineChars - 1)] + "…";
 
-    [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d{3} (trce|dbug|info|warn|fail|crit|none): ")]
+    [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d{3} (trce|dbug|info|warn|fail|crit|none): (\S+?)\[-?\d+\] ")]
     private static partial Regex RouterdLine();
     [GeneratedRegex(@"\b(error|errors|failed|failure|fatal|cannot|can't|couldn't|could not|unable|denied|refused|no such)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ErrorWords();

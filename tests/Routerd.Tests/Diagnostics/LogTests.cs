@@ -22,8 +22,8 @@ public class LogTests
     public void Routerd_lines_keep_their_label_and_daemon_lines_are_levelled_by_their_words()
     {
         var warn = LogRules.Routerd(T0, "11:00:00.000 warn: Routerd.Core.Loop.Router[3] pppd failed to start (exit 1); see pppd.log");
-        Assert.Equal(("warning", "Routerd.Core.Loop.Router[3] pppd failed to start (exit 1); see pppd.log"), (warn.Level, warn.Text));
-        Assert.Equal("error", LogRules.Routerd(T0, "11:00:00.000 fail: x[0] y").Level);
+        Assert.Equal(("warning", "Router: pppd failed to start (exit 1); see pppd.log"), (warn.Level, warn.Text));
+        Assert.Equal(("error", "x: y"), (LogRules.Routerd(T0, "11:00:00.000 fail: x[-4] y") is var e ? (e.Level, e.Text) : default));
         Assert.Equal("info", LogRules.Routerd(T0, "not our layout").Level);
 
         var line = LogRules.Daemon("pppd", "2026-12-03T11:00:01.250Z Couldn't open the /dev/ppp device: No such file or directory")!;

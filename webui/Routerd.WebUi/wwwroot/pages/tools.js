@@ -5,9 +5,9 @@ import * as api from '../api.js';
 import { field, form, value, showErrors } from '../form.js';
 
 const TESTS = [
-  ['ping', 'Ping: does it answer, and how fast?'],
-  ['traceroute', 'Traceroute: the way there, hop by hop'],
-  ['lookup', 'DNS lookup: which address has this name?'],
+  ['ping', 'Ping (does it answer?)'],
+  ['traceroute', 'Traceroute (the way there)'],
+  ['lookup', 'DNS lookup (name to address)'],
 ];
 
 export async function mount(main) {
