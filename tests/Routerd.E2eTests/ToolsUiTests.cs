@@ -35,12 +35,6 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
         return ui;
     }
 
-    static async Task AssertFitsWidth(RouterUi ui, ViewportSize size, string page)
-    {
-        int width = await ui.Page.EvaluateAsync<int>("() => document.querySelector('main').scrollWidth");
-        Assert.True(width <= size.Width, $"{page}: the page is {width} px wide on a {size.Width} px screen");
-    }
-
     [Fact]
     public async Task Tests_logs_and_time_on_the_tools_page_at_phone_and_desktop_size()
     {
@@ -100,7 +94,7 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
             Assert.Equal(zone, (string?)(await fixture.Api.GetJson("/api/settings"))["time"]!["zone"]);
             await ui.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
             await ui.Screenshot("tools");
-            await AssertFitsWidth(ui, size, "tools");
+            await PageScreenshotTests.AssertFitsWidth(ui, size, "tools");
             Assert.Empty(ui.Problems);
         }
     }
@@ -140,7 +134,7 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
             Assert.Equal(ExpectedUri, Decode(png));
             Assert.All(requests, u => Assert.StartsWith(RouterUi.Url, u));
             Assert.Contains(requests, u => u.EndsWith("/qr.js", StringComparison.Ordinal));
-            await AssertFitsWidth(ui, size, "wifi");
+            await PageScreenshotTests.AssertFitsWidth(ui, size, "wifi");
             Assert.Empty(ui.Problems);
         }
         // The join text the API gives is the one decoded.
