@@ -15,12 +15,14 @@ OUT=$ROOT/artifacts/bin
 # Debian packages by purpose; `deps` installs whichever are missing.
 PKGS_BUILD="clang llvm zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static"
 # dhcpcd-base: the WAN's DHCPv6 client (prefix delegation); unshare (util-linux) gives it a private mount namespace.
-PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp hostapd dhcpcd-base util-linux"
+# iputils-ping, traceroute: the owner's diagnostics (POST /api/diagnostics/ping, /traceroute).
+PKGS_RUN="nftables dnsmasq-base iproute2 udhcpc conntrack procps netbase ppp hostapd dhcpcd-base util-linux iputils-ping traceroute"
 # kea-dhcp6-server and radvd: the lab ISP's DHCPv6 server that delegates prefixes (dnsmasq cannot) and its router advertisements.
 # iptables: iptables-legacy, the linear DNAT chain `bench forward` measures routerd's forward map against.
 PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant iw kea-dhcp6-server radvd iptables"
 # The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
-PKGS_E2E="chromium"
+# zbar-tools: zbarimg decodes the Wi-Fi QR code the page draws, from a screenshot.
+PKGS_E2E="chromium zbar-tools"
 # The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
 PKGS_VM="qemu-system-x86 qemu-system-data mmdebstrap e2fsprogs cpio xz-utils dpkg"
 # Images (no loop devices: mkfs -d, mtools, sfdisk on a file) and the image tier (OVMF, nmap).

@@ -15,9 +15,11 @@ namespace Routerd;
 sealed class LineLogger : ILoggerProvider
 {
     readonly TextWriter output;
+    readonly Core.Logs.RecentLines? recent;
     readonly Lock gate = new();
 
-    public LineLogger(TextWriter output) => this.output = output;
+    /// <param name="recent">Also keeps the last lines in memory, for the web UI's log viewer.</param>
+    public LineLogger(TextWriter output, Core.Logs.RecentLines? recent = null) => (this.output, this.recent) = (output, recent);
 
     /// <summary>routerd's own loggers (adapters, the loop): Information and up, like the host's default.</summary>
     public ILoggerFactory Factory() => new LoggerFactory([this], new LoggerFilterOptions { MinLevel = LogLevel.Information });
@@ -33,11 +35,13 @@ sealed class LineLogger : ILoggerProvider
             .Append(Label(level)).Append(": ").Append(category).Append('[').Append(id.Id).Append("] ")
             .Append(message);
         if (exception is not null) line.Append(Environment.NewLine).Append(exception);
+        string text = line.ToString();
         lock (gate)
         {
-            output.WriteLine(line.ToString());
+            output.WriteLine(text);
             output.Flush();
         }
+        recent?.Add(DateTimeOffset.UtcNow, text);
     }
 
     static string Label(LogLevel level) => level switch

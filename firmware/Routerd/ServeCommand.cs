@@ -84,7 +84,8 @@ static partial class ServeCommand
         });
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
-        var lines = new LineLogger(Console.Out);
+        var recentLines = new Routerd.Core.Logs.RecentLines();
+        var lines = new LineLogger(Console.Out, recentLines);
         builder.Logging.AddProvider(lines);
         // One line per request is noise on a router's console; routerd logs what it changes.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -205,6 +206,9 @@ static partial class ServeCommand
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
             Tracer = tracer,
             Conntrack = conntrack,
+            NetTools = new Routerd.Platform.Diagnostics.NetToolRunner(board.Tools.Ping, board.Tools.Traceroute),
+            Logs = new Routerd.Platform.Logs.LogFiles(board.LogDir, recentLines),
+            ClockStatus = new Routerd.Platform.Time.ClockStatusReader(),
             Connections = ipvs is not null ? ipvs : new ConntrackBackendConnections(conntrack),
         };
         var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));

@@ -63,7 +63,7 @@ public sealed class PageScreenshotTests(BrowserLabFixture fixture) : IClassFixtu
     }
 
     /// <summary>Nothing sideways-scrolls on a phone (the navigation strip may, by design).</summary>
-    static async Task AssertFitsWidth(RouterUi ui, ViewportSize size, string page)
+    internal static async Task AssertFitsWidth(RouterUi ui, ViewportSize size, string page)
     {
         int width = await ui.Page.EvaluateAsync<int>("() => document.querySelector('main').scrollWidth");
         Assert.True(width <= size.Width, $"{page}: the page is {width} px wide on a {size.Width} px screen");

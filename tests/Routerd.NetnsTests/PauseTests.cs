@@ -143,12 +143,13 @@ public sealed class PauseScheduleTests(PauseScheduleFixture fixture) : IClassFix
     [Fact]
     public async Task A_schedule_driven_by_the_clock_blocks_and_unblocks()
     {
-        // A window a few minutes ahead in router time (this machine's zone, like routerd's),
-        // two minutes long; the clock is moved to its start and to its end.
-        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local);
+        // A window a few minutes ahead in router time (the settings' time zone: UTC unless the
+        // owner chose one), two minutes long; the clock is moved to its start and to its end.
+        var zone = TimeZoneInfo.Utc;
+        var local = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone);
         var start = new DateTimeOffset(local.Year, local.Month, local.Day, local.Hour, local.Minute, 0, local.Offset).AddMinutes(3);
-        start = TimeZoneInfo.ConvertTime(start, TimeZoneInfo.Local);
-        var end = TimeZoneInfo.ConvertTime(start.AddMinutes(2), TimeZoneInfo.Local);
+        start = TimeZoneInfo.ConvertTime(start, zone);
+        var end = TimeZoneInfo.ConvertTime(start.AddMinutes(2), zone);
         string day = start.DayOfWeek.ToString()[..3].ToLowerInvariant();
         var window = new JsonObject { ["days"] = new JsonArray(day), ["from"] = start.ToString("HH:mm", CultureInfo.InvariantCulture), ["to"] = end.ToString("HH:mm", CultureInfo.InvariantCulture) };
         using (var put = await api.Put($"/api/devices/{lab.Phone.Mac}/pause", new JsonObject { ["schedule"] = new JsonArray(window) }))

@@ -35,6 +35,7 @@ public static class ApiEndpoints
         app.MapSettingsApi(api);
         app.MapForwardApi(api);
         app.MapDiagnosticsApi(api);
+        app.MapOwnerTools(api);
         app.MapVirtualServerApi(api);
 
         // Hooks of the daemons routerd supervises report back here; never reachable over TCP.

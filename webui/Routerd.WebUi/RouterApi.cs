@@ -41,6 +41,15 @@ public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMet
     public Core.Diagnostics.IConnectionTracer? Tracer { get; init; }
     public Core.Diagnostics.IConntrackReader? Conntrack { get; init; }
 
+    /// <summary>ping, traceroute and DNS lookups run by the router (the OS edge; null: 501).</summary>
+    public Core.Diagnostics.INetTools? NetTools { get; init; }
+
+    /// <summary>routerd's and its daemons' recent log lines (the OS edge; null: 501).</summary>
+    public Core.Logs.ILogSource? Logs { get; init; }
+
+    /// <summary>How the clock is kept (kernel state, the time service; the OS edge; null: unknown).</summary>
+    public Core.Time.IClockStatusReader? ClockStatus { get; init; }
+
     /// <summary>Every device with the user's settings for it and its traffic.</summary>
     public IReadOnlyList<DeviceView> DeviceList()
     {

@@ -9,4 +9,11 @@ namespace Routerd.Core.Diagnostics;
 [JsonSerializable(typeof(TraceRequest))]
 [JsonSerializable(typeof(TraceResult))]
 [JsonSerializable(typeof(DeviceConnectionsView))]
+[JsonSerializable(typeof(PingRequest))]
+[JsonSerializable(typeof(TracerouteRequest))]
+[JsonSerializable(typeof(LookupRequest))]
+[JsonSerializable(typeof(ToolResult))]
+[JsonSerializable(typeof(LookupResult))]
+[JsonSerializable(typeof(Logs.LogView))]
+[JsonSerializable(typeof(Time.TimeView))]
 public sealed partial class DiagnosticsJsonContext : JsonSerializerContext;

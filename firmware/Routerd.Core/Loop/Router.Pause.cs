@@ -15,7 +15,7 @@ public sealed partial class Router
     /// <summary>The paused devices right now and the addresses they hold.</summary>
     DeviceSets PauseSetsOf(DesiredState s)
     {
-        var blocked = s.Pause.BlockedAt(clock.GetUtcNow(), clock.LocalTimeZone);
+        var blocked = s.Pause.BlockedAt(clock.GetUtcNow(), s.Zone);
         return PauseSets.From(blocked, devices.AddressesOf(blocked));
     }
 
@@ -47,7 +47,7 @@ public sealed partial class Router
     IReadOnlyDictionary<string, PauseStatus> PauseStatusNow()
     {
         if (state.Pause.Devices.Count == 0) return PauseStatus.None;
-        var (now, zone) = (clock.GetUtcNow(), clock.LocalTimeZone);
+        var (now, zone) = (clock.GetUtcNow(), state.Zone);
         var shown = new Dictionary<string, PauseStatus>();
         foreach (var d in state.Pause.Devices)
             if (PauseRules.BlockedBy(d, now, zone) is { } by)

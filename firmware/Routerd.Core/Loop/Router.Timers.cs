@@ -49,7 +49,7 @@ public sealed partial class Router
             if (d.Priority) Consider(d.PriorityUntil);
             if (d.Paused) Consider(d.PausedUntil);
         }
-        Consider(state.Pause.NextChange(now, clock.LocalTimeZone));
+        Consider(state.Pause.NextChange(now, state.Zone));
         Consider(pending?.Deadline);
         Consider(retiring?.Until);
         Consider(WanHandler.NextDeadline(state.Wan, now));

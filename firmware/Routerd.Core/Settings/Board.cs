@@ -96,6 +96,9 @@ public sealed record BoardTools
     /// <summary>The DHCPv6 client (Debian's dhcpcd-base) and util-linux's unshare, which gives it a private mount namespace.</summary>
     public string Dhcpcd { get; init; } = "dhcpcd";
     public string Unshare { get; init; } = "unshare";
+    /// <summary>The owner's diagnostics (iputils-ping, traceroute): found on the PATH.</summary>
+    public string Ping { get; init; } = "ping";
+    public string Traceroute { get; init; } = "traceroute";
     /// <summary>The command line that reboots the box (split at spaces); the lab sets a harmless one.</summary>
     public string Reboot { get; init; } = "systemctl reboot";
 }

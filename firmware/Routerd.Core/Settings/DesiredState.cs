@@ -15,6 +15,8 @@ public sealed record DesiredState(Board Board, LanPlan Lan, WanPlan Wan, QosPlan
     public Ipv6.Ipv6Plan Ipv6 { get; init; } = Routerd.Core.Ipv6.Ipv6Plan.Off;
     /// <summary>Which devices are paused, by the owner or by a schedule (Pause/PausePlan.cs).</summary>
     public Pause.PausePlan Pause { get; init; } = Routerd.Core.Pause.PausePlan.Empty;
+    /// <summary>The owner's time zone: pause schedules are in its local time (Time/TimeRules.cs).</summary>
+    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
 }
 
 /// <summary>The shaper rates (null: off) and the devices in the VIP lane right now.</summary>

@@ -48,13 +48,14 @@ public static class DesiredStateBuilder
         var servers = VirtualServers.VirtualServerRules.Build(s.VirtualServers ?? [], lan, forwards, facts.OwnMacs, errors);
         var ipv6 = Ipv6.Ipv6Rules.Build(s.Ipv6 ?? new(), errors);
         var pause = Pause.PauseRules.Build(s.Devices, errors);
+        var zone = Time.TimeRules.Build(s.Time ?? new(), errors);
 
         if (lan is not null && wan is not null && lan.Ports.Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is already a LAN port"));
         else if (wan is not null && !BoardPorts(board).Contains(wan.Device))
             errors.Add(new("wan.device", $"'{wan.Device}' is not one of this router's ports ({string.Join(", ", BoardPorts(board))})"));
 
-        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) { Forwards = forwards!, VirtualServers = servers!, Ipv6 = ipv6!, Pause = pause! } : null;
+        return errors.Count == 0 ? new DesiredState(board, lan!, wan!, qos!, wifi) { Forwards = forwards!, VirtualServers = servers!, Ipv6 = ipv6!, Pause = pause!, Zone = zone! } : null;
     }
 
     /// <summary>The ports the board has: its WAN port and its LAN ports (either may become the WAN).</summary>

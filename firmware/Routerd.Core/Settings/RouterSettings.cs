@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 5;
+    public const int CurrentSchemaVersion = 6;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -28,6 +28,14 @@ public sealed record RouterSettings
     /// <summary>Load-balanced port forwards (VirtualServers/VirtualServerRules.cs checks them).
     /// Added in schema 5, empty by default.</summary>
     public IReadOnlyList<VirtualServer> VirtualServers { get; set; } = [];
+    /// <summary>The router's time zone (Time/TimeRules.cs). Added in schema 6: UTC by default.</summary>
+    public TimeSettings Time { get; set; } = new();
+}
+
+/// <summary>The time zone routerd schedules and shows local times in: a tz database name.</summary>
+public sealed record TimeSettings
+{
+    public string Zone { get; set; } = "UTC";
 }
 
 /// <summary>A virtual server: one WAN port, for TCP or UDP, spread over several LAN backends by

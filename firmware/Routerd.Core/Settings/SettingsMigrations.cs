@@ -21,6 +21,9 @@ public static class SettingsMigrations
         // 4 → 5: virtual servers (load-balanced forwards). The list starts empty, as an older
         // router had none.
         doc => doc,
+        // 5 → 6: the time zone. UTC, the zone an older router's schedules used on the images
+        // (their read-only /etc/localtime is UTC).
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

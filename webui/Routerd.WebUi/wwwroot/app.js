@@ -12,6 +12,7 @@ export const PAGES = [
   ['devices', 'Devices'],
   ['forwards', 'Port forwarding'],
   ['system', 'System'],
+  ['tools', 'Tools'],
 ];
 
 const main = document.getElementById('main');

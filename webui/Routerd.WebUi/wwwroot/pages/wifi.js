@@ -49,5 +49,41 @@ export async function mount(main) {
   }
   showNote(status);
 
-  fill(main, h('h1', {}, 'Wi-Fi'), note, h('section', { class: 'panel' }, f));
+  fill(main, h('h1', {}, 'Wi-Fi'), note, h('section', { class: 'panel' }, f), joinByQr());
+}
+
+// Join by QR code: the key is fetched only when the owner asks (POST /api/wifi/join), and the
+// code is drawn here by ../qr.js, loaded then: nothing leaves the router or this page.
+function joinByQr() {
+  const box = h('div', { class: 'qr-box' });
+  const show = h('button', { type: 'button', class: 'primary' }, 'Show the QR code');
+  const section = h('section', { class: 'panel', 'aria-labelledby': 'qr-h' },
+    h('h2', { id: 'qr-h' }, 'Join with a QR code'),
+    h('p', { class: 'hint' }, 'A phone’s camera joins your Wi-Fi from this code. It holds the Wi-Fi password: show it only to people you would tell the password.'),
+    show, box);
+  show.addEventListener('click', async () => {
+    if (box.childElementCount) { fill(box); show.textContent = 'Show the QR code'; return; }
+    show.disabled = true;
+    try {
+      const [join, qr] = await Promise.all([api.post('/api/wifi/join'), import('../qr.js')]);
+      const key = h('span', { class: 'mono', 'data-testid': 'wifi-key', hidden: true }, join.passphrase);
+      const reveal = h('button', { type: 'button', class: 'ghost small', 'aria-pressed': 'false' }, 'Show password');
+      reveal.addEventListener('click', () => {
+        key.hidden = !key.hidden;
+        reveal.textContent = key.hidden ? 'Show password' : 'Hide password';
+        reveal.setAttribute('aria-pressed', String(!key.hidden));
+      });
+      fill(box,
+        h('figure', { class: 'qr-figure' }, qr.toSvg(qr.encode(join.uri), { label: `QR code to join ${join.ssid}` }),
+          h('figcaption', {}, `Network: ${join.ssid}`)),
+        h('p', {}, 'Password: ', key, ' ', reveal),
+        !join.enabled && h('p', { class: 'notice warn' }, 'Wi-Fi is switched off: the code works once it is on again.'));
+      show.textContent = 'Hide the QR code';
+    } catch (e) {
+      fill(box, h('p', { class: 'notice bad', role: 'alert' }, e.message));
+    } finally {
+      show.disabled = false;
+    }
+  });
+  return section;
 }
