@@ -48,7 +48,7 @@ public class DeviceConnectionsTests
     [Fact]
     public void The_reader_is_asked_to_keep_only_the_devices_entries()
     {
-        var reader = new Table([Out(Phone, 1), Out(Laptop, 2), Forwarded]);
+        var reader = new ConntrackTable([Out(Phone, 1), Out(Laptop, 2), Forwarded]);
         var view = DeviceConnections.Read("m", reader, [Laptop]);
         Assert.Equal(1, view.Total);
         Assert.Equal(1, reader.Kept);
@@ -66,15 +66,4 @@ public class DeviceConnectionsTests
         public IReadOnlyList<ConntrackEntry> Dump(Func<ConntrackEntry, bool> keep) => throw new InvalidOperationException("must not be read");
     }
 
-    sealed class Table(IReadOnlyList<ConntrackEntry> entries) : IConntrackReader
-    {
-        public int Kept { get; private set; }
-
-        public IReadOnlyList<ConntrackEntry> Dump(Func<ConntrackEntry, bool> keep)
-        {
-            var kept = entries.Where(keep).ToList();
-            Kept = kept.Count;
-            return kept;
-        }
-    }
 }

@@ -4,6 +4,7 @@ using Routerd.Core.Net;
 using Routerd.Core.Settings;
 using Routerd.Core.VirtualServers;
 using Routerd.Core.Diagnostics;
+using Routerd.Tests.Diagnostics;
 using Xunit;
 
 namespace Routerd.Tests.VirtualServers;
@@ -93,9 +94,9 @@ public class VirtualServerRulesTests
             Entry(Tcp, "2001:db8::1", 1, "2001:db8::2", 80, "2001:db8::2", 80, Established),
             Entry(Tcp, "198.51.100.9", 40003, "203.0.113.77", 443, "192.168.1.10", 8080, Established),
         ];
-        var reader = new TableReader(table);
+        var reader = new ConntrackTable(table);
         var active = new ConntrackBackendConnections(reader).Active(pool);
-        Assert.Equal(6, reader.Held); // only entries to a server's WAN port are held
+        Assert.Equal(6, reader.Kept); // only entries to a server's WAN port are held
         Assert.Equal(2, active[(1, IPAddress.Parse("192.168.1.10"), 8080)]);
         Assert.Equal(0, active[(1, IPAddress.Parse("192.168.1.30"), 80)]);
     }
@@ -106,16 +107,5 @@ public class VirtualServerRulesTests
         var migrated = RouterJson.ReadSettings("""{ "schemaVersion": 4, "lan": { "address": "192.168.1.1/24" } }""");
         Assert.Equal(RouterSettings.CurrentSchemaVersion, migrated.SchemaVersion);
         Assert.Empty(migrated.VirtualServers);
-    }
-
-    sealed class TableReader(IReadOnlyList<ConntrackEntry> table) : IConntrackReader
-    {
-        public int Held { get; private set; }
-        public IReadOnlyList<ConntrackEntry> Dump(Func<ConntrackEntry, bool> keep)
-        {
-            var kept = table.Where(keep).ToList();
-            Held = kept.Count;
-            return kept;
-        }
     }
 }
