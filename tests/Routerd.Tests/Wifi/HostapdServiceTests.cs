@@ -45,12 +45,13 @@ public sealed class HostapdServiceTests : IDisposable
         return HostapdRenderer.Render(DesiredStateBuilder.Build(s, board, new SystemFacts(null)))!;
     }
 
-    static void Eventually(Func<bool> condition, string what)
+    void Eventually(Func<bool> condition, string what)
     {
         var until = DateTime.UtcNow.AddSeconds(20);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}");
+            // Once seen under load in CI (no SIGHUP in 20 s, cause unknown): say what the stand-in did.
+            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}; the stand-in started {Count("starts")} time(s) and got {Count("signals")} SIGHUP(s), status {loop.Status}");
             Thread.Sleep(50);
         }
     }
