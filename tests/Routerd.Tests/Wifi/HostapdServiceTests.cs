@@ -32,7 +32,11 @@ public sealed class HostapdServiceTests : IDisposable
     {
         Directory.CreateDirectory(Run);
         string script = Path.Combine(dir, "fake-hostapd");
-        File.WriteAllText(script, "#!/bin/sh\nd=$(dirname \"$1\")/..\ntrap 'echo hup >> \"$d/signals\"' HUP\necho start >> \"$d/starts\"\nwhile :; do sleep 0.05; done\n");
+        // A shell cannot trap a signal that was ignored when it started (POSIX), and a test host
+        // started under nohup passes SIGHUP on ignored: the stand-in first puts SIGHUP back to its
+        // default (coreutils' env), as hostapd, a C program, installs its handler whatever it inherits.
+        File.WriteAllText(script, "#!/bin/sh\n[ -n \"$HUP_RESET\" ] || HUP_RESET=1 exec env --default-signal=HUP \"$0\" \"$@\"\n" +
+            "d=$(dirname \"$1\")/..\ntrap 'echo hup >> \"$d/signals\"' HUP\necho start >> \"$d/starts\"\nwhile :; do sleep 0.05; done\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         fake = new FakeHostapdSocket(HostapdRenderer.ControlDirectory(Run), "wlan0");
         service = new HostapdService(script, Run, dir, NullLogger.Instance, events.Enqueue, syncs.Enqueue, loop.Report);
