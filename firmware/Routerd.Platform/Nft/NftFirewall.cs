@@ -46,6 +46,8 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
             else
             {
                 parsed = SetElementsDelta.Parsed.From(sets);
+                // After a start only the file's text is known: parsed once, at the first change.
+                loadedParsed ??= loadedSets is null ? null : SetElementsDelta.Parsed.From(loadedSets);
                 done = loadedParsed is not null && parsed is not null && loadedParsed.DeltaTo(parsed) is { } delta && nft.Run(delta).Succeeded
                     || nft.Run(sets).Succeeded;
             }
