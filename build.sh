@@ -99,11 +99,27 @@ build() {
 # room to spare) with its name and a dump of the test host in the tier's TestResults, instead of
 # holding CI until its own time runs out (stop 27: the unit tier waited from its seventh second
 # until CI's 90 minutes were up, with nothing printed to say where).
+# Its output is also kept in artifacts/tier-NAME.log, for the summary of failures at the end.
 tier() { # project hang [dotnet test arguments...]
   local project=$1 hang=$2
   shift 2
+  mkdir -p "$ROOT/artifacts"
   dotnet test "$project" --verbosity quiet --logger "console;verbosity=normal" \
-    --blame-hang-timeout "$hang" --blame-hang-dump-type mini "$@"
+    --blame-hang-timeout "$hang" --blame-hang-dump-type mini "$@" 2>&1 \
+    | tee "$ROOT/artifacts/tier-$(basename "$project" .csproj).log"
+}
+
+# The failed tests of every tier, each with the start of its message, printed last: CI shows
+# the end of a run's output, and stop 28's failed namespace test had scrolled out of it behind
+# the image tier's log.
+failure_summary() {
+  local f
+  for f in "$ROOT"/artifacts/tier-*.log "$ROOT/artifacts/image-tier.log"; do
+    [ -f "$f" ] || continue
+    grep -q '^ *Failed [A-Za-z]' "$f" || continue
+    echo "--- failed in $(basename "$f" .log):"
+    awk '/^ *Failed [A-Za-z]/ { n = 12 } n > 0 && !/^ *Stack Trace:/ { print; n-- } /^ *Stack Trace:/ { n = 0 }' "$f"
+  done
 }
 
 unit_tests() {
@@ -277,6 +293,7 @@ bench() {
 # the tiers' own builds read meanwhile.
 test_all() {
   need_root "the namespace test tier"
+  rm -f "$ROOT"/artifacts/tier-*.log
   deps
   image_roots_in_background
   publish linux-x64
@@ -297,7 +314,7 @@ test_all() {
   wait "$IMAGE_TIER_PID" || image=$?
   cat "$ROOT/artifacts/image-tier.log"
   [ "$image" = 0 ] || failed+=("image")
-  [ ${#failed[@]} = 0 ] || die "failed: the ${failed[*]} tier(s) (their output is above)"
+  [ ${#failed[@]} = 0 ] || { failure_summary; die "failed: the ${failed[*]} tier(s) (their output is above)"; }
 }
 
 # The image tier runs beside the namespace and lab VM tiers, to keep the whole run in CI's time:
