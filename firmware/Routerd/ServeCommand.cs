@@ -139,7 +139,7 @@ static partial class ServeCommand
         bool firstBoot = store.Load() is null;
         try
         {
-            router.Load(p => PasswordHasher.Hash(p));
+            router.Load(PasswordHasher.HashDefault);
             if (firstBoot) FirstBootWifiNote.Write(board, router.Settings.Wifi);
         }
         catch (SettingsRejectedException e)

@@ -16,7 +16,7 @@ sealed partial class SystemActions(Board board, Router router, DnsmasqService dn
     /// <summary>Like a new box: first-boot settings (admin/admin, must change), no DHCP leases, nobody logged in.</summary>
     public void FactoryReset()
     {
-        var firstBoot = FirstBoot.Settings(board, p => PasswordHasher.Hash(p));
+        var firstBoot = FirstBoot.Settings(board, PasswordHasher.HashDefault);
         router.FactoryReset(firstBoot, () => dns.ForgetLeases(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
         sessions.RemoveAllExcept(null);
     }
