@@ -172,10 +172,12 @@ public sealed class WebApiTests(WebLabFixture fixture) : IClassFixture<WebLabFix
         Assert.True(plain.Status == 200, $"export: {plain}");
         Assert.DoesNotContain(Passphrase, plain.Body);
         Assert.DoesNotContain("pbkdf2", plain.Body);
+        Assert.DoesNotContain("board-default", plain.Body); // the first boot's stored form (PasswordHasher.HashDefault)
         Assert.Equal(plain.Body, (await phone.Get("/api/settings/export?secrets=false")).Body);
         var full = await phone.Get("/api/settings/export?secrets=true");
         Assert.Contains(Passphrase, full.Body);
         Assert.DoesNotContain("pbkdf2", full.Body);
+        Assert.DoesNotContain("board-default", full.Body);
 
         // A document from before schema versions (no schemaVersion), without its secrets.
         var old = plain.Json!.AsObject();
