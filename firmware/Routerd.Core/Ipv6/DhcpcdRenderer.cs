@@ -22,10 +22,11 @@ public static class DhcpcdRenderer
     /// and pre-init events come often and change nothing routerd keeps.</summary>
     public const string ReportedReasons = "BOUND6|RENEW6|REBIND6|REBOOT6|INFORM6|EXPIRE6|RELEASE6|STOP6|STOPPED|NOCARRIER|DEPARTED|TIMEOUT6";
 
-    /// <summary>Null when no DHCPv6 client must run: IPv6 off, or a WAN mode without one in this slice (static, PPPoE).</summary>
+    /// <summary>Null when no DHCPv6 client must run: IPv6 off, or a WAN mode without one in this slice (PPPoE).
+    /// A static IPv4 WAN takes its IPv6 like the DHCP one: the ISP's router advertisements and DHCPv6 on the port.</summary>
     public static Dhcp6ClientPlan? Render(DesiredState state, HookTarget hooks)
     {
-        if (!state.Ipv6.Enabled || state.Wan.Mode != WanModes.Dhcp) return null;
+        if (!state.Ipv6.Enabled || state.Wan.Mode is not (WanModes.Dhcp or WanModes.Static)) return null;
         var board = state.Board;
         var tools = board.Tools ?? new BoardTools();
         string config = Path.Combine(board.RunDir, Dhcp6ClientPlan.ConfigFile);

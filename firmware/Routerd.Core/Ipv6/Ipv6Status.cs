@@ -22,8 +22,8 @@ public static class Ipv6Codes
     {
         var lan = Ipv6Lan.Addresses(state, lease).Select(p => (p.Subnet(p.Length, 0) ?? p).ToString()).ToList();
         if (!state.Ipv6.Enabled) return new(Off, null, null, null, null, [], []);
-        if (state.Wan.Mode != Settings.WanModes.Dhcp)
-            return new(UnsupportedWan, "IPv6 from the provider works over a DHCP internet connection in this version; the LAN keeps its local IPv6 addresses", null, null, null, lan, []);
+        if (state.Wan.Mode is not (Settings.WanModes.Dhcp or Settings.WanModes.Static))
+            return new(UnsupportedWan, "IPv6 from the provider works over automatic (DHCP) and fixed-address internet connections in this version; the LAN keeps its local IPv6 addresses", null, null, null, lan, []);
         string? wanAddress = lease?.Address is { } a ? Ipv6Prefix.Format(a) : null;
         var dns = lease?.Dns ?? [];
         if (lease?.Prefix is { } p)

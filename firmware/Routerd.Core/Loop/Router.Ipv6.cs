@@ -3,7 +3,7 @@ using Routerd.Core.Ipv6;
 
 namespace Routerd.Core.Loop;
 
-/// <summary>IPv6 over the DHCP WAN: dhcpcd's hook reports (Ipv6/DhcpcdRenderer.cs) become the
+/// <summary>IPv6 over the DHCP and static WANs: dhcpcd's hook reports (Ipv6/DhcpcdRenderer.cs) become the
 /// DHCPv6 lease, and the LAN's prefixes follow it (Ipv6/Ipv6Lan.cs).</summary>
 public sealed partial class Router
 {
@@ -35,9 +35,11 @@ public sealed partial class Router
         return null;
     }
 
-    /// <summary>A lease belongs to the WAN port and mode it was taken on, and to IPv6 being on.</summary>
+    /// <summary>A lease belongs to the WAN port it was taken on (DHCP and static WANs run the same
+    /// dhcpcd there, so switching between them keeps it), to a mode with a DHCPv6 client, and to IPv6 being on.</summary>
     Dhcp6Lease? KeptV6(Routerd.Core.Settings.DesiredState next) =>
-        next.Ipv6.Enabled && next.Wan.Mode == Routerd.Core.Settings.WanModes.Dhcp && v6?.Interface == next.Wan.Device ? v6 : null;
+        next.Ipv6.Enabled && next.Wan.Mode is Routerd.Core.Settings.WanModes.Dhcp or Routerd.Core.Settings.WanModes.Static
+        && v6?.Interface == next.Wan.Device ? v6 : null;
 
     Ipv6Status Ipv6StatusNow() => Ipv6Codes.Decide(state, v6, v6Reason, v6HadPrefix);
 
