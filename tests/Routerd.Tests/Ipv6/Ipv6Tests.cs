@@ -268,14 +268,14 @@ public class DhcpcdPlanTests
     [Fact]
     public void A_static_wan_runs_the_dhcp_wans_dhcpcd_on_the_wan_port()
     {
-        var onStatic = DhcpcdRenderer.Render(State(Static), Hooks)!;
-        var onDhcp = DhcpcdRenderer.Render(State(Dhcp), Hooks)!;
+        var onStatic = DhcpcdRenderer.Render(State(Static), null, Hooks)!;
+        var onDhcp = DhcpcdRenderer.Render(State(Dhcp), null, Hooks)!;
         Assert.Equal(onDhcp.Config, onStatic.Config);
         Assert.Equal(onDhcp.Arguments, onStatic.Arguments);
         Assert.Equal("wan0", onStatic.Arguments[^1]);
         Assert.Contains("allowinterfaces wan0\nnoipv4\n", onStatic.Config);
         Assert.Contains("\tipv6rs\n", onStatic.Config);
-        Assert.Null(DhcpcdRenderer.Render(State(Static, ipv6: false), Hooks));
+        Assert.Null(DhcpcdRenderer.Render(State(Static, ipv6: false), null, Hooks));
     }
 
     [Fact]
