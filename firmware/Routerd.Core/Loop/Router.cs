@@ -232,7 +232,7 @@ public sealed partial class Router : IDisposable
 
         // Store, then apply: a change the store cannot keep is not applied at all, and a change
         // that cannot be applied is taken back out of the store.
-        var previous = (settings, state, lease, applied, stored, v6);
+        var previous = (settings, state, lease, applied, stored, v6, v6Reason, v6HadPrefix);
         if (Store(Persisted(next)) is { } notStored) return notStored;
         try
         {
@@ -249,7 +249,7 @@ public sealed partial class Router : IDisposable
         catch (ApplyException e)
         {
             LogApplyFailed(log, e.Code, e.Message);
-            (settings, state, lease, v6) = (previous.settings, previous.state, previous.lease, previous.v6);
+            (settings, state, lease, v6, v6Reason, v6HadPrefix) = (previous.settings, previous.state, previous.lease, previous.v6, previous.v6Reason, previous.v6HadPrefix);
             Store(previous.stored);
             if (previous.applied is { } back)
             {

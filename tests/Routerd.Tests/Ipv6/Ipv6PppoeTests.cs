@@ -68,6 +68,8 @@ public class Ipv6PppoeLoopTests
             Wan = new WanSettings { Mode = WanModes.Pppoe, Device = "wan0", Pppoe = new() { Username = "u@isp", Password = "hunter2-secret" } },
         });
         Assert.True(r.Succeeded, string.Join("; ", r.Errors));
+        // The first boot's DHCP WAN ran one on wan0; what counts here starts with PPPoE.
+        (dhcp6.Starts, dhcp6.Stops) = (0, 0);
     }
 
     IEnumerable<string> LanV6() => network.Current!.Ipv6Addresses.Select(a => a.Address.ToString());

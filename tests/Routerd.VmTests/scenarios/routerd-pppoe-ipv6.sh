@@ -9,7 +9,12 @@
 #   the phone reaches the IPv6 host again.
 # vm-timeout: 600
 . /lab/guest/lib.sh
-trap 'cp /tmp/rtr/log/*.log "$RESULTS/" 2>/dev/null || true' EXIT
+# routerd's logs (dhcpcd.log, pppd.log), the ISP's IPv6 configuration and both sides' addresses
+# and routes come back with the results, also when a step fails.
+v6_picture() {
+  for ns in rtr isp phone; do echo "== $ns"; ip -n $ns -6 addr; ip -n $ns -6 route; done
+}
+trap 'cp /tmp/rtr/log/*.log /tmp/isp6/*.conf /tmp/isp6/*.json "$RESULTS/" 2>/dev/null; v6_picture > "$RESULTS/ipv6-picture.txt" 2>&1 || true' EXIT
 
 USER_NAME='lab-user@isp.test'
 PASS='lab-v6-pass'
