@@ -92,9 +92,7 @@ start_in isp isp6 env RESULTS="$RESULTS" sh /tmp/isp6/watch.sh
 ip -n rtr link add lan1 type veth peer name eth0 netns phone
 ip -n phone link set eth0 address 02:00:00:00:01:01 up
 routerd_board /tmp/rtr/board.json wan0 lan1
-start_in rtr routerd "$ROUTERD" serve --board /tmp/rtr/board.json
-ROUTERD_SOCKET=/tmp/rtr/run/routerd.sock
-wait_for 240 "routerd's control socket" routerd_api rtr /api/status
+routerd_start rtr /tmp/rtr/board.json 240
 RUN=/tmp/rtr/run
 
 ppp_up() { wan_code_is wan/UP && has_ipv4 rtr ppp-wan; }
