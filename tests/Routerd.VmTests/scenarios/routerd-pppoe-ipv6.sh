@@ -55,6 +55,14 @@ while :; do
     if [ -n "$now" ]; then
       ifc=${now#*:}
       echo "session interface $ifc (${now%%:*}): starting radvd and Kea on it"
+      # pppd puts the link-local address on as a point-to-point pair (local peer remote), and
+      # Kea 2.2 took the peer's address for its own ("Failed to bind socket to fe80::<router's
+      # id>: Cannot assign requested address", measured here): the same address again, without a peer.
+      set -- $(ip -6 -o addr show dev "$ifc" scope link | awk '{ print $4, $6; exit }')
+      if [ -n "${2:-}" ]; then
+        ip -6 addr del "$1" peer "$2" dev "$ifc" && ip -6 addr add "$1/64" dev "$ifc" nodad ||
+          echo "could not put $1 on $ifc without its peer"
+      fi
       cat > "$dir/radvd.conf" <<EOF
 interface $ifc {
   AdvSendAdvert on; MinRtrAdvInterval 3; MaxRtrAdvInterval 10;
