@@ -290,3 +290,58 @@ public sealed class Ipv6VipLaneTests(Ipv6LabFixture fixture) : IClassFixture<Ipv
         Assert.DoesNotContain(laptop, lab.NftSet("vip_v6"));
     }
 }
+
+/// <summary>A static IPv4 WAN against the same dual-stack ISP: the owner typed in the IPv4 address,
+/// IPv6 still comes from the ISP's router advertisements and DHCPv6-PD. routerd is restarted
+/// after the switch, so the dhcpcd that gets the prefix is one a static-WAN routerd started.</summary>
+public sealed class Ipv6StaticWanFixture : Ipv6LabFixture
+{
+    public const string StaticAddress = "203.0.113.60";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var settings = await Api.Settings();
+        settings["wan"]!["mode"] = "static";
+        settings["wan"]!["static"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["address"] = $"{StaticAddress}/{LabAddresses.IspPrefix}", ["gateway"] = LabAddresses.Isp, ["dns"] = new System.Text.Json.Nodes.JsonArray(LabAddresses.Isp),
+        };
+        using (var put = await Api.Put("/api/settings", settings))
+            if (!put.IsSuccessStatusCode) throw new InvalidOperationException($"switching to a static WAN was refused: {await put.Content.ReadAsStringAsync()}");
+        Lab.StopRouterd();
+        Lab.StartRouterd();
+        await WaitForPrefix(_ => true);
+    }
+}
+
+public sealed class Ipv6StaticWanTests(Ipv6StaticWanFixture fixture) : IClassFixture<Ipv6StaticWanFixture>
+{
+    readonly Lab.Lab lab = fixture.Lab;
+    static readonly TimeSpan Slaac = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task The_static_wan_gets_an_ipv6_address_and_a_56_beside_its_fixed_ipv4_address()
+    {
+        var status = await fixture.Api.GetJson("/api/status");
+        Assert.Equal("static", status["wan"]!["mode"]!.GetValue<string>());
+        Assert.Equal($"{Ipv6StaticWanFixture.StaticAddress}/{LabAddresses.IspPrefix}", lab.WanAddress());
+        var v6 = status["ipv6"]!;
+        Assert.Equal("ipv6/UP", v6["code"]!.GetValue<string>());
+        Assert.EndsWith("/56", v6["delegatedPrefix"]!.GetValue<string>());
+        Assert.StartsWith("2001:db8:1", v6["wanAddress"]!.GetValue<string>());
+        Assert.Contains("scope global", lab.RunIn(lab.RouterNs, "ip -6 -o addr show dev wan0 scope global").Stdout);
+        // The default route over IPv6 comes from the ISP's router advertisements, via its link-local address.
+        Assert.Contains("default via fe80:", lab.RunIn(lab.RouterNs, "ip -6 route show default").Stdout);
+        Assert.Contains(fixture.LanPrefixStart() + ":1/64", lab.RunIn(lab.RouterNs, "ip -6 -o addr show dev br-lan").Stdout);
+    }
+
+    [Fact]
+    public async Task A_lan_client_gets_a_global_address_and_reaches_the_isps_ipv6_host()
+    {
+        await lab.WaitFor(() => fixture.GlobalAddress(lab.Phone) is not null, Slaac, "the phone to take a SLAAC address in the delegated prefix");
+        var hello = lab.RunIn(lab.Phone.Namespace, $"socat -T 5 - TCP6:[{Ipv6Isp.InternetHost}]:{Ipv6Isp.HelloPort},connect-timeout=5 </dev/null");
+        Assert.True(hello.Ok, $"{hello}\n{lab.RunIn(lab.RouterNs, "ip -6 addr; ip -6 route").Stdout}\n{lab.Describe()}");
+        Assert.Equal(Ipv6Isp.HelloText, hello.Stdout.Trim());
+    }
+}

@@ -13,7 +13,7 @@ public static class Ipv6Lan
         if (!state.Ipv6.Enabled) return [];
         var list = new List<Ipv6Prefix>();
         if (state.Ipv6.LanUla is { } ula) list.Add(ula);
-        if (v6?.LanPrefix is { } global && v6.Interface == state.Wan.Device) list.Add(global);
+        if (v6?.LanPrefix is { } global && v6.Interface == Wan.WanInterfaces.Egress(state)) list.Add(global);
         return list;
     }
 }

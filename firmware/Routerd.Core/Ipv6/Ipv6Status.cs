@@ -14,7 +14,7 @@ public sealed record Ipv6Status(string Code, string? Message, string? WanAddress
 public static class Ipv6Codes
 {
     public const string Up = "ipv6/UP", Off = "ipv6/OFF", Connecting = "ipv6/CONNECTING", NoPrefix = "ipv6/NO_PREFIX",
-        NoServer = "ipv6/NO_SERVER", PrefixLost = "ipv6/PREFIX_LOST", UnsupportedWan = "ipv6/UNSUPPORTED_WAN";
+        NoServer = "ipv6/NO_SERVER", PrefixLost = "ipv6/PREFIX_LOST";
 
     /// <summary>Decides the status from the plan, the current lease, the last reason dhcpcd gave and
     /// whether a prefix was held before (so its loss is told apart from never having had one).</summary>
@@ -22,8 +22,6 @@ public static class Ipv6Codes
     {
         var lan = Ipv6Lan.Addresses(state, lease).Select(p => (p.Subnet(p.Length, 0) ?? p).ToString()).ToList();
         if (!state.Ipv6.Enabled) return new(Off, null, null, null, null, [], []);
-        if (state.Wan.Mode != Settings.WanModes.Dhcp)
-            return new(UnsupportedWan, "IPv6 from the provider works over a DHCP internet connection in this version; the LAN keeps its local IPv6 addresses", null, null, null, lan, []);
         string? wanAddress = lease?.Address is { } a ? Ipv6Prefix.Format(a) : null;
         var dns = lease?.Dns ?? [];
         if (lease?.Prefix is { } p)

@@ -76,5 +76,5 @@ public static class Renderer
         DhcpClientRenderer.Render(state, hooks),
         Wan.PppdRenderer.Render(state, hooks),
         Wifi.HostapdRenderer.Render(state),
-        Ipv6.DhcpcdRenderer.Render(state, hooks));
+        Ipv6.DhcpcdRenderer.Render(state, lease, hooks));
 }

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Ipv6;
+using Routerd.Core.Wan;
 
 namespace Routerd.Core.Loop;
 
-/// <summary>IPv6 over the DHCP WAN: dhcpcd's hook reports (Ipv6/DhcpcdRenderer.cs) become the
-/// DHCPv6 lease, and the LAN's prefixes follow it (Ipv6/Ipv6Lan.cs).</summary>
+/// <summary>IPv6 over every WAN mode: dhcpcd's hook reports (Ipv6/DhcpcdRenderer.cs) become the
+/// DHCPv6 lease, and the LAN's prefixes follow it (Ipv6/Ipv6Lan.cs). dhcpcd runs on the WAN's
+/// egress: the port for DHCP and static, the PPP interface while a PPPoE session is up.</summary>
 public sealed partial class Router
 {
     Dhcp6Lease? v6;
@@ -16,7 +18,8 @@ public sealed partial class Router
 
     object? OnDhcp6(Dhcp6HookReport report)
     {
-        if (!state.Ipv6.Enabled || report.Interface != state.Wan.Device) return null;
+        // Without a PPP session no dhcpcd runs: a report then is the stopped one's last word.
+        if (!state.Ipv6.Enabled || report.Interface != WanInterfaces.Egress(state) || !WanInterfaces.EgressExists(state, lease)) return null;
         var now = clock.GetUtcNow();
         Dhcp6Lease? next;
         try { next = Dhcp6LeaseParser.Parse(report, now); }
@@ -35,9 +38,21 @@ public sealed partial class Router
         return null;
     }
 
-    /// <summary>A lease belongs to the WAN port and mode it was taken on, and to IPv6 being on.</summary>
-    Dhcp6Lease? KeptV6(Routerd.Core.Settings.DesiredState next) =>
-        next.Ipv6.Enabled && next.Wan.Mode == Routerd.Core.Settings.WanModes.Dhcp && v6?.Interface == next.Wan.Device ? v6 : null;
+    /// <summary>A lease belongs to the interface it was taken on (DHCP and static WANs run the same
+    /// dhcpcd on the port, so switching between them keeps it), to that interface existing (a
+    /// PPP session that is up) and to IPv6 being on.</summary>
+    Dhcp6Lease? KeptV6(Routerd.Core.Settings.DesiredState next, WanLease? nextLease) =>
+        next.Ipv6.Enabled && v6?.Interface == WanInterfaces.Egress(next) && WanInterfaces.EgressExists(next, nextLease) ? v6 : null;
+
+    /// <summary>The WAN's lease changed: when the interface dhcpcd ran on went with it (a PPP session
+    /// ended), so does everything learned over DHCPv6; the next session's dhcpcd starts afresh and
+    /// the status says "connecting", not "prefix lost".</summary>
+    void FollowV6(Routerd.Core.Settings.DesiredState next, WanLease? nextLease)
+    {
+        if (WanInterfaces.EgressExists(next, nextLease)) return;
+        if (v6 is not null) LogPrefix(log, "session down", "none");
+        (v6, v6Reason, v6HadPrefix) = (null, null, false);
+    }
 
     Ipv6Status Ipv6StatusNow() => Ipv6Codes.Decide(state, v6, v6Reason, v6HadPrefix);
 

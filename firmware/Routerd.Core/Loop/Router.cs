@@ -224,7 +224,7 @@ public sealed partial class Router : IDisposable
         var nextState = WithFallback(built);
         // The lease survives only what its protocol says it survives (another mode: never).
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
-        var nextV6 = KeptV6(nextState);
+        var nextV6 = KeptV6(nextState, nextLease);
         var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf, nextV6);
         // An unchanged ruleset was checked when it was loaded: skipping the check keeps changes quick.
         if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, SetElementsOf(nextState)) is { } invalid)
@@ -232,12 +232,13 @@ public sealed partial class Router : IDisposable
 
         // Store, then apply: a change the store cannot keep is not applied at all, and a change
         // that cannot be applied is taken back out of the store.
-        var previous = (settings, state, lease, applied, stored, v6);
+        var previous = (settings, state, lease, applied, stored, v6, v6Reason, v6HadPrefix);
         if (Store(Persisted(next)) is { } notStored) return notStored;
         try
         {
             foreach (var h in wanHandlers.Values) h.Applying(rendered, applied);
             (state, lease, v6) = (nextState, nextLease, nextV6);
+            FollowV6(state, lease);
             Apply(rendered);
             // An automatic move's explanation (lan/MOVED) is stale once the LAN has another address.
             if (next.Lan.Address != previous.settings.Lan.Address) subsystems.Remove("lan");
@@ -248,7 +249,7 @@ public sealed partial class Router : IDisposable
         catch (ApplyException e)
         {
             LogApplyFailed(log, e.Code, e.Message);
-            (settings, state, lease, v6) = (previous.settings, previous.state, previous.lease, previous.v6);
+            (settings, state, lease, v6, v6Reason, v6HadPrefix) = (previous.settings, previous.state, previous.lease, previous.v6, previous.v6Reason, previous.v6HadPrefix);
             Store(previous.stored);
             if (previous.applied is { } back)
             {
@@ -286,6 +287,7 @@ public sealed partial class Router : IDisposable
         bool held = e is DhcpHook && (step.Lease != lease || heldLease is not null) && HoldForLanMove(step.Lease);
         if (!held && step.Lease != lease)
         {
+            FollowV6(state, step.Lease);
             lease = step.Lease;
             Reapply();
         }

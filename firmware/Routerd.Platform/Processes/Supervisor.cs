@@ -216,7 +216,9 @@ public sealed partial class Supervisor : IDisposable
             Signals.Send(p.Id, Signals.SIGTERM);
             if (!p.WaitForExit(grace ?? TimeSpan.FromSeconds(3)))
             {
-                p.Kill();
+                // With everything it started: dhcpcd's privilege-separation helpers outlived a
+                // SIGKILL of dhcpcd alone and kept its sockets (lab VM, a PPPoE session's first dhcpcd).
+                p.Kill(entireProcessTree: true);
                 p.WaitForExit(1000);
             }
             LogStopped(log, name, p.Id);

@@ -222,6 +222,23 @@ public class Ipv6LoopTests
     }
 
     [Fact]
+    public void On_a_static_wan_a_delegated_prefix_reaches_the_lan_and_switching_from_dhcp_keeps_it()
+    {
+        router.OnDhcp6Event(Bound);
+        var r = router.TryChange(router.Settings with { Wan = new WanSettings { Mode = WanModes.Static, Device = "wan0", Static = DhcpcdPlanTests.StaticWan } });
+        Assert.True(r.Succeeded, string.Join(", ", r.Errors));
+        // The same dhcpcd on the same port runs on: its lease stays, so does the LAN's prefix.
+        Assert.Contains("2001:db8:100::1/64", LanV6());
+        Assert.Equal(Ipv6Codes.Up, router.Snapshot.Ipv6!.Code);
+
+        router.OnDhcp6Event(Bound with { Reason = "REBIND6", Prefix = "2001:db8:200::" });
+        Assert.Contains("2001:db8:200::1/64", LanV6());
+        Assert.DoesNotContain("2001:db8:100::1/64", LanV6());
+        router.OnDhcp6Event(Bound with { Reason = "EXPIRE6" });
+        Assert.Equal(Ipv6Codes.PrefixLost, router.Snapshot.Ipv6!.Code);
+    }
+
+    [Fact]
     public void Switching_ipv6_off_takes_the_lan_prefixes_away()
     {
         router.OnDhcp6Event(Bound);
@@ -229,6 +246,51 @@ public class Ipv6LoopTests
         Assert.True(r.Succeeded, string.Join(", ", r.Errors));
         Assert.Empty(LanV6());
         Assert.Equal(Ipv6Codes.Off, router.Snapshot.Ipv6!.Code);
+    }
+}
+
+/// <summary>The DHCPv6 client per WAN mode: the DHCP and the static WAN run the same dhcpcd on the
+/// WAN port (the static IPv4 address changes nothing about IPv6 from the ISP).</summary>
+public class DhcpcdPlanTests
+{
+    static readonly Board Board = new() { WanDevice = "wan0", LanPorts = ["lan1"], RunDir = "/run/r", StateDir = "/var/lib/r" };
+    static readonly Routerd.Core.Wan.HookTarget Hooks = new(["/usr/bin/routerd"], "/run/r/routerd.sock");
+    static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+
+    internal static readonly StaticWanSettings StaticWan = new() { Address = "198.51.100.6/29", Gateway = "198.51.100.1", Dns = ["198.51.100.53"] };
+
+    internal static DesiredState State(WanSettings wan, bool ipv6 = true) => DesiredStateBuilder.Build(
+        FirstBoot.Settings(Board, _ => "hash") with { Wan = wan, Ipv6 = new() { Enabled = ipv6, Ula = "fd12:3456:789a::/48" } }, Board, new SystemFacts(null, Now));
+
+    static readonly WanSettings Dhcp = new() { Mode = WanModes.Dhcp, Device = "wan0" };
+    static readonly WanSettings Static = new() { Mode = WanModes.Static, Device = "wan0", Static = StaticWan };
+
+    [Fact]
+    public void A_static_wan_runs_the_dhcp_wans_dhcpcd_on_the_wan_port()
+    {
+        var onStatic = DhcpcdRenderer.Render(State(Static), null, Hooks)!;
+        var onDhcp = DhcpcdRenderer.Render(State(Dhcp), null, Hooks)!;
+        // The same configuration; only the comment saying where IPv4 comes from differs.
+        static IEnumerable<string> Settings(string config) => config.Split('\n').Where(l => !l.TrimStart().StartsWith('#'));
+        Assert.Equal(Settings(onDhcp.Config), Settings(onStatic.Config));
+        Assert.Contains("fixed address", onStatic.Config);
+        Assert.Equal(onDhcp.Arguments, onStatic.Arguments);
+        Assert.Equal("wan0", onStatic.Arguments[^1]);
+        Assert.Contains("allowinterfaces wan0\nnoipv4\n", onStatic.Config);
+        Assert.Contains("\tipv6rs\n", onStatic.Config);
+        Assert.Null(DhcpcdRenderer.Render(State(Static, ipv6: false), null, Hooks));
+    }
+
+    [Fact]
+    public void A_static_wans_ipv6_status_is_the_dhcp_wans()
+    {
+        var state = State(Static);
+        Assert.Equal(Ipv6Codes.Connecting, Ipv6Codes.Decide(state, null, null, false).Code);
+        var lease = Dhcp6LeaseParser.Parse(new Dhcp6HookReport("BOUND6", "wan0", null, null, "2001:db8:100::", "56", "4000", "3000"), Now);
+        var up = Ipv6Codes.Decide(state, lease, "BOUND6", true);
+        Assert.Equal((Ipv6Codes.Up, "2001:db8:100::/56"), (up.Code, up.DelegatedPrefix));
+        Assert.Contains("2001:db8:100::/64", up.LanPrefixes);
+        Assert.Equal(Ipv6Codes.NoServer, Ipv6Codes.Decide(state, null, "TIMEOUT6", false).Code);
     }
 }
 

@@ -94,6 +94,20 @@ sealed class FakeDhcpClient : IDhcpClient
     public void Apply(DhcpClientPlan? plan) => Plan = plan;
 }
 
+/// <summary>dhcpcd as its adapter runs it: a changed command line or configuration restarts it
+/// (Starts counts each start), null stops it.</summary>
+sealed class FakeDhcp6Client : IDhcp6Client
+{
+    public Routerd.Core.Ipv6.Dhcp6ClientPlan? Plan;
+    public int Starts, Stops;
+    public void Apply(Routerd.Core.Ipv6.Dhcp6ClientPlan? plan)
+    {
+        if (plan is null) { if (Plan is not null) Stops++; }
+        else if (Plan is null || !Plan.Arguments.SequenceEqual(plan.Arguments) || Plan.Config != plan.Config) Starts++;
+        Plan = plan;
+    }
+}
+
 sealed class FakeSysctls : ISysctls
 {
     public void Apply(IReadOnlyList<KeyValuePair<string, string>> values) { }
@@ -133,12 +147,12 @@ static class TestRouter
         ITrafficControl? traffic = null, IDnsService? dns = null, IDhcpClient? dhcp = null, IPppClient? ppp = null,
         Routerd.Core.Wifi.IWifiAccessPoint? wifi = null, Routerd.Core.Devices.DeviceRegistry? registry = null, TimeProvider? clock = null,
         IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null, Func<string, TimeSpan, WanDetection>? discover = null,
-        Routerd.Core.VirtualServers.IIpvs? ipvs = null)
+        Routerd.Core.VirtualServers.IIpvs? ipvs = null, IDhcp6Client? dhcp6 = null)
     {
         clock ??= new ManualClock();
         return new Router(board, store ?? new MemoryStore(),
             new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
-                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, Discover: discover, Ipvs: ipvs),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, dhcp6, Discover: discover, Ipvs: ipvs),
             hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
             registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
     }

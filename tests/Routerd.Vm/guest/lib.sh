@@ -158,12 +158,13 @@ routerd_board() {
 JSON
 }
 
-# routerd_start NS BOARD : `routerd serve` in NS, output to $RESULTS/routerd.log; waits up to
-# 120 s for its control socket to answer (a first start under TCG on a busy machine took 46 s).
+# routerd_start NS BOARD [SECONDS] : `routerd serve` in NS, output to $RESULTS/routerd.log; waits
+# up to SECONDS (default 120) for its control socket to answer (a first start under TCG on a busy
+# machine took 46 s; scenarios that start routerd early in a boot give it more).
 routerd_start() {
   start_in "$1" routerd "$ROUTERD" serve --board "$2"
   ROUTERD_SOCKET=$(dirname "$2")/run/routerd.sock
-  wait_for 120 "routerd's control socket" routerd_api "$1" /api/status
+  wait_for "${3:-120}" "routerd's control socket" routerd_api "$1" /api/status
 }
 
 # routerd_api NS PATH [CURL ARGS...] : a request over routerd's control socket; prints the body,

@@ -31,7 +31,6 @@ const IPV6_MESSAGES = {
   'ipv6/NO_PREFIX': ['No IPv6 prefix', 'Your provider offers no IPv6 prefix: devices on your network get only local IPv6 addresses.', 'bad'],
   'ipv6/NO_SERVER': ['No IPv6 from the provider', 'Your provider does not answer requests for IPv6 addresses.', 'bad'],
   'ipv6/PREFIX_LOST': ['IPv6 prefix lost', 'The prefix from your provider expired or was withdrawn; the router is waiting for a new one.', 'bad'],
-  'ipv6/UNSUPPORTED_WAN': ['Local only', 'IPv6 from the provider needs the Automatic connection type in this version.', 'busy'],
 };
 
 /** The words for the IPv6 part of GET /api/status ({code, message}). */

@@ -98,6 +98,18 @@ public static class PppdRenderer
             # No compression: ISPs do not offer it, and refusing it costs a round trip at each dial.
             noccp
             novj
+
+            """);
+        if (state.Ipv6.Enabled)
+            o.Append("""
+                # IPv6 over the session: IPv6CP negotiates the link-local interface identifiers (each
+                # side proposes a random one unless told otherwise, pppd(8)), which is all PPP gives.
+                # The global address and the delegated prefix come afterwards, from the ISP's router
+                # advertisements and DHCPv6 over the PPP interface (dhcpcd, started once the session is up).
+                +ipv6
+
+                """);
+        o.Append($"""
             ip-up-script {PppdOptions.Word(Path.Combine(run, PppdPlan.UpHookFile))}
             ip-down-script {PppdOptions.Word(Path.Combine(run, PppdPlan.DownHookFile))}
 
