@@ -39,15 +39,18 @@ public static class ApiEndpoints
         app.MapVirtualServerApi(api);
 
         // Hooks of the daemons routerd supervises report back here; never reachable over TCP.
-        // The hook returns once the loop has handled its report (the WAN is applied by then).
+        // The DHCP and PPP hooks return once the loop has handled their report (the WAN is applied by then).
         app.MapPost("/internal/dhcp", async (DhcpHookReport report) =>
         {
             await api.Router.SendAsync(new DhcpHook(report));
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
-        app.MapPost("/internal/dhcp6", async (Routerd.Core.Ipv6.Dhcp6HookReport report) =>
+        // dhcpcd's hook is answered at once, before the loop handles the report: dhcpcd runs its
+        // hook for STOPPED while the loop waits in the supervisor's stop for dhcpcd to exit (a WAN
+        // mode change, every PPP session's end), so waiting here held both until the stop's grace ran out.
+        app.MapPost("/internal/dhcp6", (Routerd.Core.Ipv6.Dhcp6HookReport report) =>
         {
-            await api.Router.SendAsync(new Dhcp6Hook(report));
+            api.Router.Post(new Dhcp6Hook(report));
             return Results.NoContent();
         }).AddEndpointFilter(ControlSocketOnly);
         app.MapPost("/internal/ppp", async (Routerd.Core.Wan.PppHookReport report) =>
