@@ -17,8 +17,9 @@ public static class PasswordHasher
     /// and the first login must replace it, so a slow hash would protect nothing; it only delayed
     /// every first boot before the web UI answered: 0.46 s of a core here, ~9 s of an emulated
     /// boot (the image benchmark's first boots, TCG). SHA-256 keeps the text out of the file.</summary>
-    public static string HashDefault(string password) =>
-        $"{DefaultScheme}${Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(password)))}";
+    public static string HashDefault(string password) => $"{DefaultScheme}${Convert.ToBase64String(DefaultDigest(password))}";
+
+    static byte[] DefaultDigest(string password) => SHA256.HashData(Encoding.UTF8.GetBytes(password));
 
     public static string Hash(string password, int iterations = Iterations)
     {
@@ -32,7 +33,7 @@ public static class PasswordHasher
         var parts = stored.Split('$');
         if (parts is [DefaultScheme, var digest])
         {
-            try { return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), Convert.FromBase64String(digest)); }
+            try { return CryptographicOperations.FixedTimeEquals(DefaultDigest(password), Convert.FromBase64String(digest)); }
             catch (FormatException) { return false; }
         }
         if (parts.Length != 4 || parts[0] != Scheme || !int.TryParse(parts[1], out int iterations) || iterations < 1) return false;
