@@ -165,7 +165,7 @@ log "prefix before $prefix, after the reconnect $again"
 dhcpcd_after=$(dhcpcd_pid)
 [ -n "$dhcpcd_after" ] && [ "$dhcpcd_after" != "$dhcpcd_before" ] ||
   fail "dhcpcd was not restarted for the new session (pid $dhcpcd_before before, $dhcpcd_after after)"
-grep -q 'WAN DHCPv6 session down' "$RESULTS/routerd.log" || fail "routerd did not log the session's prefix going: $(grep 'DHCPv6' "$RESULTS/routerd.log")"
+grep -q 'WAN DHCPv6 [A-Za-z0-9 ]*: delegated prefix none' "$RESULTS/routerd.log" || fail "routerd did not log the session's prefix going: $(grep 'DHCPv6' "$RESULTS/routerd.log")"
 lan=${again%%::*}:
 wait_for 30 "br-lan's ${lan}:1/64 after the reconnect" sh -c "ip -n rtr -6 -o addr show dev br-lan | grep -q 'inet6 ${lan}:1/64'"
 wait_for 60 "the phone's address in ${lan}:/64 after the reconnect" phone_global "$lan"
