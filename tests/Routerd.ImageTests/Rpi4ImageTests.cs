@@ -97,12 +97,13 @@ public sealed class Rpi4SdCardTests
             {
                 await vm.WaitForConsole(new System.Text.RegularExpressions.Regex("routerd: booting slot A"), 1, TimeSpan.FromSeconds(240));
                 var scriptAt = vm.Clock.Elapsed;
-                // The 600 s of the merged CI run of 2026-12-02 (raised to 900 s afterwards) ran out because
-                // routerd's LAN never got its address without the WAN port the raspi3b lacks (fixed in
-                // NetworkDiff, f5835b1), so the banner waited for port 80 in vain. With the fix the line
-                // came 215 s after QEMU started (routerd ready at 165 s of uptime) on this 2-core machine under
-                // a load average of 5-9 (2026-12-03); 480 s, the x86-64 and virt boots' bound, is over twice that.
-                var m = await vm.WaitForConsole(ImageBoot.StatusLine(), 1, TimeSpan.FromSeconds(480));
+                // The line came 215 s after QEMU started on this 2-core machine under a load average of
+                // 5-9 (2026-12-03) and 191 s (2026-12-04, beside the namespace tier); stop 29's CI run, with
+                // the tiers beside it, saw no line in 480 s of a single boot that had not ended (the
+                // console held the first U-Boot, the kernel's start and nothing after it: the emulated
+                // Pi, four vCPUs under TCG, niced, on two busy cores). The test asks whether the card
+                // boots, not how fast (bench image measures that): 900 s.
+                var m = await vm.WaitForConsole(ImageBoot.StatusLine(), 1, TimeSpan.FromSeconds(900));
                 var status = ImageBoot.Fields(m.Groups[1].Value);
                 File.WriteAllText(ImageRun.StepsCopy("rpi4-raspi3b"),
                     $"boot.scr after {scriptAt.TotalSeconds:0} s, status line after {vm.Clock.Elapsed.TotalSeconds:0} s: {m.Groups[1].Value}\n");

@@ -127,7 +127,10 @@ public sealed class ImageVm : IDisposable
 
     /// <summary>Boots the whole SD image on <c>-M raspi3b</c> through Debian's U-Boot (rpi_arm64)
     /// and the image's boot.scr, as the Pi 4 will; no NICs (QEMU's raspi3b has no Ethernet).
-    /// The image must be a power of two in size. Console: the mini UART (the Pi's ttyS1).</summary>
+    /// The image must be a power of two in size. Console: the mini UART (the Pi's ttyS1).
+    /// <c>-no-reboot</c>: the test boots the card once, so a reset ends QEMU and the failure shows
+    /// Linux's last lines before it, not the next U-Boot's banner (stop 29's CI run saw a second
+    /// U-Boot and could not tell why the first boot ended).</summary>
     public static ImageVm StartRaspi3b(string sdImage, string uboot, string dtb, string runDir)
     {
         string console = Path.Combine(runDir, "console.log");
@@ -136,7 +139,7 @@ public sealed class ImageVm : IDisposable
             "qemu-system-aarch64", "-name", "routerd-image-raspi3b",
             "-accel", "tcg,thread=multi", "-M", "raspi3b", "-kernel", uboot, "-dtb", dtb,
             "-drive", $"file={sdImage},if=sd,format=raw,cache=unsafe",
-            "-display", "none", "-monitor", "none", "-serial", "null", "-serial", $"file:{console}",
+            "-display", "none", "-monitor", "none", "-serial", "null", "-serial", $"file:{console}", "-no-reboot",
         ]);
     }
 
@@ -224,10 +227,32 @@ public sealed class ImageVm : IDisposable
         {
             var matches = pattern.Matches(Console());
             if (matches.Count >= count) return matches[count - 1];
-            if (process.HasExited) throw new InvalidOperationException($"QEMU ended ({process.ExitCode}) before '{pattern}' #{count}: {QemuOutput}\n{Tail()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no '{pattern}' #{count} on the console within {timeout.TotalSeconds:0} s\n{Tail()}");
+            if (process.HasExited) throw new InvalidOperationException($"QEMU ended ({process.ExitCode}) before '{pattern}' #{count}: {QemuOutput}\n{Landmarks()}{Tail()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no '{pattern}' #{count} on the console within {timeout.TotalSeconds:0} s ({LastWords()})\n{Landmarks()}{Tail()}");
             await Task.Delay(500);
         }
+    }
+
+    /// <summary>The boot's milestones from the whole console (boot loader banners, slot choice, kernel
+    /// start, panics, resets, systemd's targets, routerd's lines), numbered, so a failure shows how
+    /// many boots there were and where each ended even when the tail is all one of them.</summary>
+    public string Landmarks(int max = 40)
+    {
+        var lines = Console().Split('\n');
+        var hits = lines.Select((l, i) => (l, i)).Where(x => Landmark.IsMatch(x.l)).Select(x => $"{x.i + 1,6}: {x.l.TrimEnd()}").ToList();
+        if (hits.Count > max) hits = [.. hits.Take(max / 2), "   ...", .. hits.TakeLast(max / 2)];
+        return $"--- boot landmarks ({lines.Length} console lines) ---\n" + string.Join('\n', hits) + "\n";
+    }
+
+    static readonly Regex Landmark = new(@"U-Boot 20\d\d|GRUB|routerd|Booting Linux|Linux version|Kernel panic|Oops|watchdog|Restarting system|reboot|Power down|emergency|Failed to start|Reached target|login:",
+        RegexOptions.IgnoreCase);
+
+    /// <summary>How long the console is and its last line, for a failure's first line (CI shows
+    /// only the start of a failed test's message).</summary>
+    string LastWords()
+    {
+        var lines = Console().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length == 0 ? "the console is empty" : $"{lines.Length} console lines, the last: {lines[^1].Trim()}";
     }
 
     public string Tail(int lines = 60) => "--- console (last lines) ---\n" + string.Join('\n', Console().Split('\n').TakeLast(lines));
