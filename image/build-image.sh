@@ -130,10 +130,12 @@ root=$work/root
 cp -a "$rootfs" "$root"
 phase copy
 
-# routerd, its board file, the overlay (units, fstab, journald, console banner).
+# routerd, its board file, the overlays (units, fstab, journald, console banner; the board's own).
 install -D -m 0755 "$routerd" "$root/usr/bin/routerd"
 install -D -m 0644 "$repo/board/$board/board.json" "$root/etc/routerd/board.json"
 cp -a "$here/overlay/." "$root/"
+# The board's own files on top (image/<board>/overlay: e.g. the x86-64 image's watchdog).
+[ ! -d "$bdir/overlay" ] || cp -a "$bdir/overlay/." "$root/"
 echo "$version" > "$root/etc/routerd/version"
 # RAUC (A/B upgrades): the board's system.conf, completed at boot with the slots' devices
 # (routerd-rauc-slots); the certificate bundles must be signed with; the boot partition mounted where

@@ -13,8 +13,10 @@ public static partial class ImageBoot
     [GeneratedRegex(@"routerd-status: (.*)")]
     public static partial Regex StatusLine();
 
+    /// <summary>The status line's key=value pairs. The serial console ends lines with CR LF, and
+    /// the regex's line runs to the CR: whitespace of any kind separates.</summary>
     public static Dictionary<string, string> Fields(string line) =>
-        line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Split('=', 2)).Where(p => p.Length == 2)
+        line.Split((char[])[' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries).Select(w => w.Split('=', 2)).Where(p => p.Length == 2)
             .ToDictionary(p => p[0], p => p[1]);
 
     /// <summary>A sparse copy of <paramref name="image"/> in <paramref name="dir"/>, grown to <paramref name="bytes"/>.</summary>

@@ -101,6 +101,9 @@ public sealed class ImageVm : IDisposable
             "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={OvmfCode}",
             "-drive", $"if=pflash,format=raw,unit=1,file={vars}",
             "-drive", $"file={disk},if=virtio,format=raw,cache=unsafe",
+            // A PC's hardware watchdog, which the image's systemd arms (image/x86-64/overlay): its
+            // countdown is modelled, and a reset it fires ends QEMU here (-no-reboot), failing the run.
+            "-device", "i6300esb",
             .. Nics,
             "-display", "none", "-monitor", "none", "-serial", $"file:{console}", "-no-reboot",
         ];
