@@ -32,7 +32,8 @@ public sealed class UsageUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
         var usage = phone.Locator(".usage-body");
         await Expect(usage).ToContainTextAsync(new Regex(@"↓ \d[\d.]* (B|KB|MB) ↑ \d[\d.]* (B|KB|MB) in 7 days"));
         await Expect(usage.Locator("svg.usage-chart rect.down")).Not.ToHaveCountAsync(0);
-        var today = DateTime.Now.ToString("ddd", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
+        // Today's row first, named as the page names days (the browser's locale and time zone).
+        var today = await ui.Page.EvaluateAsync<string>("new Date().toLocaleDateString([], { weekday: 'short' })");
         await Expect(usage.Locator("tbody tr").First.Locator("th")).ToContainTextAsync(today);
         await ui.Screenshot("devices-usage");
         Assert.Empty(ui.Problems);

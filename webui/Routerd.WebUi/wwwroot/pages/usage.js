@@ -38,7 +38,7 @@ function show(body, u) {
     const t = hourStart(i), key = t.toDateString();
     if (key !== day) {
       day = key;
-      days.push({ label: t.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' }), down: 0, up: 0 });
+      days.push({ label: t.toLocaleDateString([], { weekday: 'short', day: 'numeric' }), down: 0, up: 0 });
       if (t.getHours() === 0) {
         marks.push(svg('line', { x1: i * 2, y1: 0, x2: i * 2, y2: HEIGHT - 14, class: 'axis' }));
         marks.push(svg('text', { x: i * 2 + 2, y: HEIGHT - 2, class: 'day' }, t.toLocaleDateString([], { weekday: 'short' })));
