@@ -22,12 +22,23 @@ static class WebUiBench
         Console.Error.WriteLine($"bench: naming {Devices} devices over the control socket");
         for (int i = 0; i < Devices; i++)
         {
-            string mac = $"02:00:00:aa:{i / 256:x2}:{i % 256:x2}";
+            string mac = Mac(i);
             using var r = await api.Post("/api/devices", new JsonObject { ["mac"] = mac, ["name"] = $"device {i}" });
             if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/devices {mac} → {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
         }
         int listed = (await api.GetJson("/api/devices")).AsArray().Count;
         if (listed < Devices) throw new InvalidOperationException($"the device list has {listed} devices, expected at least {Devices}");
+
+        // A week of history for every device, as a routerd that ran for seven days would have
+        // kept it in state/usage.json: written while routerd is stopped (its stop writes the file).
+        Console.Error.WriteLine($"bench: giving the {Devices} devices 7 days of hourly usage (restarting routerd)");
+        lab.StopRouterd();
+        WriteWeekOfUsage(Path.Combine(lab.StateDir, "usage.json"));
+        lab.StartRouterd();
+        await lab.WaitFor(async () => { try { return (await api.GetJson("/api/devices")).AsArray().Count >= Devices; } catch (HttpRequestException) { return false; } },
+            Ready, "the restarted routerd's device list");
+        long week = (await api.GetJson($"/api/devices/{Mac(Devices - 1)}/usage"))["downloadTotal"]!.GetValue<long>();
+        if (week <= 0) throw new InvalidOperationException("the restarted routerd did not read the usage history back");
 
         var self = Environment.ProcessPath is { } exe && !exe.EndsWith("/dotnet", StringComparison.Ordinal)
             ? new[] { exe } : ["dotnet", typeof(WebUiBench).Assembly.Location];
@@ -49,12 +60,27 @@ static class WebUiBench
         return 0;
     }
 
+    /// <summary>The bench's device i (the inner half asks for the same ones).</summary>
+    public static string Mac(int i) => $"02:00:00:aa:{i / 256:x2}:{i % 256:x2}";
+
+    static void WriteWeekOfUsage(string path)
+    {
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 3600;
+        var hours = new JsonArray();
+        for (int i = 0; i < Devices; i++)
+            for (long h = now - 167; h <= now; h++)
+                hours.Add(new JsonArray(Mac(i), h, 1_000_000 + i * 1000 + h % 97, 50_000_000 + i * 10_000 + h % 89));
+        File.WriteAllText(path, new JsonObject { ["version"] = 1, ["hours"] = hours }.ToJsonString());
+    }
+
     static readonly (string Key, string Label, string Unit, double? Max)[] Rows =
     [
         ("first_load_bytes", "first load (login view), transferred", "B", 150 * 1024),
         ("all_assets_bytes", "every asset of the app, transferred", "B", null),
         ("api_p50_ms", "GET /api/devices p50", "ms", null),
         ("api_p99_ms", "GET /api/devices p99", "ms", 5),
+        ("usage_p50_ms", "GET /api/devices/{mac}/usage p50", "ms", null),
+        ("usage_p99_ms", "GET /api/devices/{mac}/usage p99", "ms", 5),
         ("baseline_p50_ms", "GET /api/session p50 (noise floor)", "ms", null),
         ("baseline_p99_ms", "GET /api/session p99 (noise floor)", "ms", null),
         ("rss_before_mb", "routerd RSS before", "MB", null),

@@ -9,7 +9,7 @@ namespace Routerd.WebUiBench;
 
 /// <summary>The inner half, run inside a LAN client's namespace: logs in like the UI does (the
 /// first-boot password change included), measures what a first visit downloads, times the device
-/// list, and reads routerd's RSS from /proc around 10k requests.</summary>
+/// list and the devices' week of usage, and reads routerd's RSS from /proc around 10k requests.</summary>
 static partial class WebUiMeasure
 {
     const int Warmup = 500;
@@ -42,6 +42,15 @@ static partial class WebUiMeasure
         await Task.Delay(1000);
         double rssAfter = RssMb(routerdPid);
         Array.Sort(ms);
+        // A week of one device's hours (168 per direction), each request another device's.
+        var usage = new double[2000];
+        for (int i = 0; i < usage.Length; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await Get(http, $"api/devices/{WebUiBench.Mac(i % WebUiBench.Devices)}/usage");
+            usage[i] = sw.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(usage);
         // The same loop against the smallest answer routerd has (the session; status without sessions): what this machine's scheduling
         // alone adds to a request's tail, to read the device list's p99 against.
         var floor = new double[2000];
@@ -60,6 +69,8 @@ static partial class WebUiMeasure
             ["api_p50_ms"] = Math.Round(Percentile(ms, 0.50), 3),
             ["api_p99_ms"] = Math.Round(Percentile(ms, 0.99), 3),
             ["api_max_ms"] = Math.Round(ms[^1], 3),
+            ["usage_p50_ms"] = Math.Round(Percentile(usage, 0.50), 3),
+            ["usage_p99_ms"] = Math.Round(Percentile(usage, 0.99), 3),
             ["baseline_p50_ms"] = Math.Round(Percentile(floor, 0.50), 3),
             ["baseline_p99_ms"] = Math.Round(Percentile(floor, 0.99), 3),
             ["rss_before_mb"] = Math.Round(rssBefore, 2),

@@ -40,7 +40,7 @@ static int Help(int code, string? error = null)
           priority MAC off   put a device in the VIP lane (optionally for 90s, 30m, 1h, 2d or
                              until a time) or take it out
           qos                show the VIP lane's queues: shaper rates and per-class counters
-          trace tcp|udp PORT [--from ADDR] [--to ADDR] [--seconds N]
+          trace tcp|udp|both PORT [--from ADDR] [--to ADDR] [--seconds N]
                              follow new connections to PORT through the firewall for N seconds
                              (default 10, at most 30) and print the path each took, in words
           probe-wan [DEVICE] send PPPoE discovery on the WAN port (or DEVICE) and list the

@@ -36,6 +36,8 @@ namespace Routerd;
 static partial class ServeCommand
 {
     public const string SettingsFile = "settings.db";
+    /// <summary>The devices' hourly traffic for the last week, in the state directory (UsageKeeper).</summary>
+    public const string UsageFileName = "usage.json";
     /// <summary>A web session unused this long is logged out.</summary>
     static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromMinutes(30);
 
@@ -165,6 +167,7 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new WanWatcher(network, router));
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System) { Moved = macs => router.Post(new TrafficMoved(macs)) };
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
+        builder.Services.AddHostedService(_ => new UsageKeeper(meter.History, Path.Combine(board.StateDir, UsageFileName), TimeProvider.System, log));
         var probe = new NeighbourProbe();
         builder.Services.AddHostedService(_ => new PresenceProber(devices, probe));
         builder.Services.AddHostedService(_ => new BackendProber(router, TimeSpan.FromSeconds(Math.Max(1, board.HealthCheckSeconds))));
@@ -212,7 +215,7 @@ static partial class ServeCommand
             Connections = ipvs is not null ? ipvs : new ConntrackBackendConnections(conntrack),
         };
         var firmware = FirmwareHealth.Updater(board, () => RouterJson.WriteSettings(router.Snapshot.Settings));
-        var system = new SystemActions(board, router, dns, sessions, log);
+        var system = new SystemActions(board, router, dns, sessions, log) { Usage = meter.History };
         app.MapWebApi(api, board, sessions, new LoginThrottle(TimeProvider.System, board.LoginThrottle), system, firmware);
         using var statusLed = BoardControls.StartStatusLed(board, router, firmware, applied, log);
         using var resetButton = BoardControls.StartResetButton(board, system, log);

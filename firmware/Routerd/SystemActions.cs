@@ -19,7 +19,11 @@ sealed partial class SystemActions(Board board, Router router, DnsmasqService dn
         var firstBoot = FirstBoot.Settings(board, PasswordHasher.HashDefault);
         router.FactoryReset(firstBoot, () => dns.ForgetLeases(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
         sessions.RemoveAllExcept(null);
+        Usage?.Clear(); // the keeper writes the empty history within the hour, and at the next stop
     }
+
+    /// <summary>The devices' usage history, which a factory reset forgets with the settings.</summary>
+    public Routerd.Core.Usage.UsageHistory? Usage { get; init; }
 
     public void Reboot()
     {

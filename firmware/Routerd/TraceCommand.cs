@@ -4,13 +4,13 @@ using Routerd.Core.Diagnostics;
 
 namespace Routerd;
 
-/// <summary>`routerd trace tcp|udp PORT [--from ADDR] [--to ADDR] [--seconds N] [--json]`: the
+/// <summary>`routerd trace tcp|udp|both PORT [--from ADDR] [--to ADDR] [--seconds N] [--json]`: the
 /// connection tracer from the command line, through the same API call as the web UI's "Test this
 /// forward": new connections to PORT are followed through the firewall while someone tries from
 /// outside, and the path each took is printed in words, then step by step.</summary>
 static class TraceCommand
 {
-    public const string Usage = "usage: routerd trace tcp|udp PORT [--from ADDRESS] [--to ADDRESS] [--seconds 1-30] [--json]";
+    public const string Usage = "usage: routerd trace tcp|udp|both PORT [--from ADDRESS] [--to ADDRESS] [--seconds 1-30] [--json]";
 
     public static async Task<int> Run(string[] args)
     {

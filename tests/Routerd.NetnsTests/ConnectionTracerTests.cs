@@ -33,11 +33,11 @@ public sealed class ConnectionTracerTests : IClassFixture<LabFixture>, IDisposab
     bool TraceChainExists() => lab.RunIn(lab.RouterNs, "nft list chain inet routerd tracer").Ok;
 
     /// <summary>Starts a trace, connects from the internet host once the trace rule is in place, and returns the answer.</summary>
-    async Task<(JsonNode Result, CommandResult Attempt)> TraceWhile(int port, int seconds = 6)
+    async Task<(JsonNode Result, CommandResult Attempt)> TraceWhile(int port, int seconds = 6, string proto = "tcp", Func<int, CommandResult>? attemptFrom = null)
     {
-        var trace = api.Post("/api/diagnostics/trace", new JsonObject { ["proto"] = "tcp", ["port"] = port, ["seconds"] = seconds });
+        var trace = api.Post("/api/diagnostics/trace", new JsonObject { ["proto"] = proto, ["port"] = port, ["seconds"] = seconds });
         await lab.WaitFor(TraceChainExists, TimeSpan.FromSeconds(5), "the trace rule to be in routerd's table");
-        var attempt = TcpFromInternet(port);
+        var attempt = (attemptFrom ?? TcpFromInternet)(port);
         using var response = await trace;
         string body = await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode == 200, $"POST /api/diagnostics/trace → {(int)response.StatusCode}: {body}");
@@ -86,6 +86,16 @@ public sealed class ConnectionTracerTests : IClassFixture<LabFixture>, IDisposab
             foreach (var f in (JsonArray)await api.GetJson("/api/forwards"))
                 using (await api.Delete($"/api/forwards/{(int)f!["id"]!}")) { }
         }
+    }
+
+    /// <summary>A forward for both protocols is tested for both: a UDP datagram is traced and named as UDP.</summary>
+    [Fact]
+    public async Task A_trace_for_both_protocols_follows_a_udp_datagram_and_names_it()
+    {
+        var (result, _) = await TraceWhile(8443, proto: "both", attemptFrom: port =>
+            lab.RunIn(lab.IspNs, $"echo hello | timeout 3 socat -T 1 - UDP:{lab.WanIp()}:{port},bind={LabAddresses.InternetHost}"));
+        Assert.Equal("both", (string?)result["protocol"]);
+        Assert.Contains("no port forward for UDP 8443", (string?)result["summary"]);
     }
 
     [Fact]

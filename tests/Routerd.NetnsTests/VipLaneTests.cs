@@ -141,6 +141,37 @@ public sealed partial class VipLaneTests(LabFixture fixture) : IClassFixture<Lab
     }
 
     [Fact]
+    public async Task Usage_per_hour_counts_a_download_and_survives_a_restart()
+    {
+        var before = await Usage(lab.Phone);
+        Assert.Equal(168, ((JsonArray)before["download"]!).Count);
+        var (sent, received) = Transfer(lab.Phone, "-R");
+        await Task.Delay(1100); // the API samples the counters at most once a second
+        var after = await Usage(lab.Phone);
+        long counted = Total(after, "download") - Total(before, "download");
+        Assert.True(counted >= received && counted <= sent * 106 / 100 + 100_000,
+            $"the week's download grew by {counted} B for {sent} B sent and {received} B received");
+        // The transfer is in the last hour (or the last two, had it crossed an hour's start).
+        var hours = ((JsonArray)after["download"]!).Select(v => v!.GetValue<long>()).ToArray();
+        Assert.Equal(Total(after, "download"), hours.Sum());
+        Assert.True(hours[^2..].Sum() >= counted, $"the last two hours hold {hours[^2..].Sum()} B of the {counted} B counted now");
+
+        // A stop writes the history to the state directory; the next routerd reads it back.
+        lab.StopRouterd();
+        Assert.True(File.Exists(Path.Combine(lab.StateDir, "usage.json")), "routerd's stop wrote no usage.json");
+        lab.StartRouterd();
+        JsonNode? back = null;
+        await lab.WaitFor(async () => { try { back = await Usage(lab.Phone); return true; } catch (HttpRequestException) { return false; } },
+            TimeSpan.FromSeconds(30), "the restarted routerd's usage API");
+        Assert.True(Total(back!, "download") >= Total(after, "download"),
+            $"after the restart the week's download is {Total(back!, "download")} B, before it {Total(after, "download")} B");
+    }
+
+    async Task<JsonNode> Usage(LabClient client) => await api.GetJson($"/api/devices/{client.Mac}/usage");
+
+    static long Total(JsonNode usage, string direction) => usage[direction + "Total"]!.GetValue<long>();
+
+    [Fact]
     public async Task Qos_reports_whether_the_shaper_is_on_and_every_queue()
     {
         var settings = await api.Settings();

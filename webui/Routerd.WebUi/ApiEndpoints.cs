@@ -37,6 +37,7 @@ public static class ApiEndpoints
         app.MapDiagnosticsApi(api);
         app.MapOwnerTools(api);
         app.MapVirtualServerApi(api);
+        app.MapUsageApi(api);
 
         // Hooks of the daemons routerd supervises report back here; never reachable over TCP.
         // The DHCP and PPP hooks return once the loop has handled their report (the WAN is applied by then).
@@ -67,9 +68,7 @@ public static class ApiEndpoints
         if (!Router.TryParseDevice(mac, out var m, out var refused)) return Answer(refused, api);
         // Unknown devices are 404: add them first (POST /api/devices), so a typo never
         // silently creates an entry for nobody.
-        if (!api.Router.KnowsDevice(m))
-            return Results.Json(new ApiError("no such device", "devices/UNKNOWN", [new FieldError("mac", $"{m} has not been seen; add it first")]),
-                RouterJsonContext.Default.ApiError, statusCode: 404);
+        if (!api.Router.KnowsDevice(m)) return UnknownDevice(m);
         var result = await change(m);
         return result.Succeeded
             ? Results.Json(api.Device(m), RouterJsonContext.Default.DeviceView)
@@ -83,6 +82,11 @@ public static class ApiEndpoints
         Refusal(result) ?? Results.Json(SettingsSecrets.Redact(api.Router.Settings), RouterJsonContext.Default.RouterSettings);
 
     /// <summary>The answer to a change that did not happen; null when it did.</summary>
+    /// <summary>404 for a device routerd has never seen (nor been told of).</summary>
+    internal static IResult UnknownDevice(MacAddress mac) =>
+        Results.Json(new ApiError("no such device", "devices/UNKNOWN", [new FieldError("mac", $"{mac} has not been seen; add it first")]),
+            RouterJsonContext.Default.ApiError, statusCode: StatusCodes.Status404NotFound);
+
     internal static IResult? Refusal(ChangeResult result)
     {
         if (result.Errors.Count > 0)

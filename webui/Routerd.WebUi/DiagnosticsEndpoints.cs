@@ -41,9 +41,7 @@ public static class DiagnosticsEndpoints
         app.MapGet(ConnectionsRoute, async Task<IResult> (string mac) =>
         {
             if (!Router.TryParseDevice(mac, out var m, out var refused)) return ApiEndpoints.Refusal(refused)!;
-            if (!api.Router.KnowsDevice(m))
-                return Results.Json(new ApiError("no such device", "devices/UNKNOWN", [new FieldError("mac", $"{m} has not been seen")]),
-                    RouterJsonContext.Default.ApiError, statusCode: StatusCodes.Status404NotFound);
+            if (!api.Router.KnowsDevice(m)) return ApiEndpoints.UnknownDevice(m);
             if (api.Conntrack is not { } conntrack) return Unavailable("the connection table cannot be read", "diagnostics/CONNTRACK_UNAVAILABLE");
             string key = m.ToString();
             var addresses = api.Devices.AddressesOf([m]).ToHashSet();

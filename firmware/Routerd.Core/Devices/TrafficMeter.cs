@@ -2,6 +2,7 @@ using System.Net;
 using Routerd.Core.Net;
 using Routerd.Core.Firewall;
 using Routerd.Core.Loop;
+using Routerd.Core.Usage;
 using Routerd.Core.Wan;
 
 namespace Routerd.Core.Devices;
@@ -16,6 +17,9 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
     /// <summary>Told after a sample which devices' counters moved (a sign of life for presence:
     /// the loop passes it to the registry).</summary>
     public Action<IReadOnlyList<MacAddress>>? Moved { get; init; }
+
+    /// <summary>Each device's traffic per hour for the last week, fed by every sample after the first.</summary>
+    public UsageHistory History { get; } = new();
 
     /// <summary>A read of the API never costs more than one sample per this interval.</summary>
     public static readonly TimeSpan FreshEnough = TimeSpan.FromSeconds(1);
@@ -72,6 +76,9 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         var moved = totals.Where(kv => kv.Value.IntervalUp > 0 || kv.Value.IntervalDown > 0).Select(kv => kv.Key).ToList();
         // The first sample holds whatever was counted before routerd looked: no sign of life now.
         if (!first && moved.Count > 0) Moved?.Invoke(moved);
+        if (!first)
+            foreach (var mac in moved)
+                History.Add(mac, totals[mac].IntervalUp, totals[mac].IntervalDown, now);
         foreach (var t in totals.Values)
         {
             // The first sample holds everything counted before routerd looked: no rate from it.

@@ -22,7 +22,8 @@ public static class TraceRenderer
     public static string Add(TracePlan plan)
     {
         string t = $"inet {NftRenderer.TableName} {ChainName}";
-        var match = new List<string> { $"meta l4proto {plan.Protocol} th dport {plan.Port}" };
+        string protocols = plan.Protocol == TracePlan.Both ? "{ tcp, udp }" : plan.Protocol;
+        var match = new List<string> { $"meta l4proto {protocols} th dport {plan.Port}" };
         if (plan.From is { } from) match.Add($"{Family(from)} saddr {from}");
         if (plan.To is { } to) match.Add($"{Family(to)} daddr {to}");
         // Only packets that open a connection (or that no connection explains): an established

@@ -101,7 +101,7 @@ public static class TraceReport
                 StepWords(e, comment, type)));
         }
 
-        var (fate, words) = Fate(plan, steps, natTo, outInterface, forwards);
+        var (fate, words) = Fate(plan.For(first), steps, natTo, outInterface, forwards);
         return new TracePath(1, first?.Source.ToString(), first?.SourcePort, first?.Destination.ToString(), first?.DestinationPort, fate, natTo, words, steps);
     }
 
@@ -136,8 +136,8 @@ public static class TraceReport
     /// <summary>Why the WAN side found nothing at this port: what the port forwards say about it.</summary>
     public static string ForwardWords(TracePlan plan, ForwardMap forwards)
     {
-        var protocol = plan.Protocol == "udp" ? ForwardProtocols.Udp : ForwardProtocols.Tcp;
-        var target = forwards.Targets.FirstOrDefault(t => t.Forward.Protocols.HasFlag(protocol) && t.Forward.WanStart <= plan.Port && plan.Port <= t.Forward.WanEnd);
+        var protocol = plan.Protocol switch { "udp" => ForwardProtocols.Udp, "tcp" => ForwardProtocols.Tcp, _ => ForwardProtocols.Both };
+        var target = forwards.Targets.FirstOrDefault(t => (t.Forward.Protocols & protocol) != 0 && t.Forward.WanStart <= plan.Port && plan.Port <= t.Forward.WanEnd);
         return target switch
         {
             null => $"no port forward for {plan.PortName}",

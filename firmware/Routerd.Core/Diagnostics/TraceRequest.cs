@@ -4,16 +4,28 @@ using Routerd.Core.Settings;
 namespace Routerd.Core.Diagnostics;
 
 /// <summary>POST /api/diagnostics/trace: which packets to follow through the firewall, and for
-/// how long. Only packets that open a connection (TCP or UDP to <see cref="Port"/>, from and to
+/// how long. Only packets that open a connection (TCP, UDP or both to <see cref="Port"/>, from and to
 /// the given addresses when given) are traced; what a connection sends once it is established
 /// says nothing about why it was let in or not.</summary>
 public sealed record TraceRequest(string? Proto, string? From, string? To, int Port, int? Seconds);
 
 /// <summary>A checked trace request.</summary>
+/// <see cref="Protocol"/>: tcp, udp or both (a port forward for both protocols is tested for both).</summary>
 public sealed record TracePlan(string Protocol, IPAddress? From, IPAddress? To, int Port, int Seconds)
 {
+    public const string Both = "both";
+
     /// <summary>"TCP 8443": how people name a port.</summary>
-    public string PortName => $"{Protocol.ToUpperInvariant()} {Port}";
+    public string PortName => Protocol == Both ? $"TCP or UDP {Port}" : $"{Protocol.ToUpperInvariant()} {Port}";
+
+    /// <summary>The plan as it applies to one traced packet: a plan for both protocols becomes the
+    /// packet's own (IP protocol 6 or 17), so the words name what actually arrived.</summary>
+    public TracePlan For(TracePacket? packet) => Protocol != Both ? this : packet?.Protocol switch
+    {
+        6 => this with { Protocol = "tcp" },
+        17 => this with { Protocol = "udp" },
+        _ => this,
+    };
 }
 
 public static class TraceRules
@@ -31,9 +43,10 @@ public static class TraceRules
         {
             "tcp" => "tcp",
             "udp" => "udp",
+            TracePlan.Both => TracePlan.Both,
             _ => null,
         };
-        if (protocol is null) errors.Add(new("proto", request.Proto is null ? "is required: tcp or udp" : "must be tcp or udp"));
+        if (protocol is null) errors.Add(new("proto", request.Proto is null ? "is required: tcp, udp or both" : "must be tcp, udp or both"));
         if (request.Port is < 1 or > 65535) errors.Add(new("port", $"{request.Port} is not a port (1-65535)"));
         int seconds = request.Seconds ?? DefaultSeconds;
         if (seconds is < 1 or > MaxSeconds) errors.Add(new("seconds", $"must be from 1 to {MaxSeconds}"));

@@ -184,6 +184,27 @@ public class TraceTests
     }
 
     [Fact]
+    public void A_trace_for_both_protocols_matches_both_and_names_each_packets_own()
+    {
+        var errors = new List<FieldError>();
+        var plan = TraceRules.Check(new TraceRequest("both", null, null, 8443, 5), errors)!;
+        Assert.Empty(errors);
+        Assert.Equal("TCP or UDP 8443", plan.PortName);
+        Assert.Contains("add rule inet routerd tracer meta l4proto { tcp, udp } th dport 8443 ct state != { established, related } meta nftrace set 1", TraceRenderer.Add(plan));
+
+        // One TCP and one UDP packet, both dropped at the WAN input: each path says its own protocol.
+        var udp = Dropped(9, 8443).Select(e => e.Packet is { } p ? e with { Packet = p with { Protocol = 17 } } : e);
+        var result = TraceReport.Build(plan, Capture([.. Dropped(7, 8443), .. udp]), ForwardMap.Empty);
+        Assert.Equal(["no port forward for TCP 8443", "no port forward for UDP 8443"],
+            result.Paths.Select(p => p.Words[(p.Words.LastIndexOf(": ", StringComparison.Ordinal) + 2)..]));
+
+        // With no packet, the words name both; a forward of either protocol is the one meant.
+        Assert.StartsWith("No new TCP or UDP 8443 connection reached", TraceReport.Build(plan, Capture([]), ForwardMap.Empty).Summary);
+        Assert.Equal("the port forward for TCP or UDP 8080 is turned off",
+            TraceReport.ForwardWords(plan with { Port = 8080 }, Forward(enabled: false, reason: ForwardTarget.Disabled)));
+    }
+
+    [Fact]
     public void No_packet_says_what_to_try()
     {
         var result = TraceReport.Build(new TracePlan("udp", Internet, null, 9000, 12), Capture([]), ForwardMap.Empty);

@@ -1,6 +1,6 @@
 // Devices: who is on the network, what each one moves now, the VIP lane (a device with
 // priority has its traffic jump every queue, for an hour, four hours or until turned off), and
-// pausing a device's internet (pause.js).
+// pausing a device's internet (pause.js), its use over the last week (usage.js).
 // Names and hostnames come from the devices themselves (DHCP): they are only ever text.
 import { h, fill } from '../dom.js';
 import * as api from '../api.js';
@@ -8,6 +8,7 @@ import { poll } from '../poll.js';
 import { bitRate, clock, duration } from '../format.js';
 import { pauseControl } from './pause.js';
 import { connectionsControl } from './connections.js';
+import { usageControl } from './usage.js';
 
 const DURATIONS = [['1', '1 hour'], ['4', '4 hours'], ['', 'Until I turn it off']];
 const CONNECTION = { wired: 'Cable', wifi: 'Wi-Fi' };
@@ -62,7 +63,8 @@ function card(mac, changed) {
   const control = h('div', { class: 'priority' });
   const pause = pauseControl(mac, changed);
   const connections = connectionsControl(mac);
-  const el = h('li', { class: 'device panel' }, h('div', { class: 'device-head' }, title, badges), details, rates, control, pause.el, connections.el);
+  const usage = usageControl(mac);
+  const el = h('li', { class: 'device panel' }, h('div', { class: 'device-head' }, title, badges), details, rates, control, pause.el, usage.el, connections.el);
   let current = null;
 
   async function setPriority(enabled, hours) {

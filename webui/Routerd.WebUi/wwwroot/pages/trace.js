@@ -29,7 +29,8 @@ function tester() {
 
   async function run() {
     const f = forward;
-    const proto = f.protocol === 'udp' ? 'udp' : 'tcp';
+    // A forward for both protocols is tested for both: whichever the owner tries from outside.
+    const proto = ['tcp', 'udp', 'both'].includes(f.protocol) ? f.protocol : 'tcp';
     button.disabled = true;
     button.textContent = 'Testing…';
     let wan = null;
@@ -37,7 +38,7 @@ function tester() {
     try { wan = (await api.get('/api/status'))?.wan?.address?.split('/')[0] ?? null; } catch { /* the test still runs */ }
     fill(result, h('p', { class: 'notice' },
       `Listening for ${TEST_SECONDS} seconds. Now connect from outside your home — a phone on mobile data, not on this Wi-Fi — to `,
-      h('span', { class: 'mono' }, `${wan ?? 'this router’s internet address'}:${f.wanPort}`), ` (${proto.toUpperCase()}).`));
+      h('span', { class: 'mono' }, `${wan ?? 'this router’s internet address'}:${f.wanPort}`), ` (${proto === 'both' ? 'TCP or UDP' : proto.toUpperCase()}).`));
     try {
       const r = await api.post('/api/diagnostics/trace', { proto, port: f.wanPort, seconds: TEST_SECONDS }, { timeoutMs: (TEST_SECONDS + 20) * 1000 });
       show(r);
