@@ -12,6 +12,24 @@ public sealed partial class Router
     Dhcp6Lease? v6;
     string? v6Reason;
     bool v6HadPrefix;
+    /// <summary>The global IPv6 addresses the kernel reports (netlink events): where the WAN's own
+    /// address from router advertisements (SLAAC) is seen, which no DHCPv6 report carries.</summary>
+    readonly HashSet<Routerd.Core.Net.InterfaceAddress6> kernel6 = [];
+
+    /// <summary>Only the status reads these: nothing is applied again.</summary>
+    object? OnAddress6(Address6Changed e)
+    {
+        if (e.Deleted) kernel6.Remove(e.Address);
+        else kernel6.Add(e.Address);
+        return null;
+    }
+
+    object? OnAddresses6(IReadOnlyList<Routerd.Core.Net.InterfaceAddress6> now)
+    {
+        kernel6.Clear();
+        kernel6.UnionWith(now);
+        return null;
+    }
 
     /// <summary>dhcpcd's hook reported (tests and tools; the control socket posts <see cref="Dhcp6Hook"/>).</summary>
     public void OnDhcp6Event(Dhcp6HookReport report) => Send(new Dhcp6Hook(report));
@@ -54,7 +72,7 @@ public sealed partial class Router
         (v6, v6Reason, v6HadPrefix) = (null, null, false);
     }
 
-    Ipv6Status Ipv6StatusNow() => Ipv6Codes.Decide(state, v6, v6Reason, v6HadPrefix);
+    Ipv6Status Ipv6StatusNow() => Ipv6Codes.Decide(state, v6, v6Reason, v6HadPrefix, kernel6);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ignored a malformed DHCPv6 report: {Reason}")]
     static partial void LogBadDhcp6(ILogger log, string reason);
