@@ -55,8 +55,8 @@ public class Ipv6PppoeLoopTests
     readonly FakeDhcp6Client dhcp6 = new();
     readonly Router router;
 
-    static readonly PppHookReport Up = new("up", "ppp-wan", "198.51.100.77", "198.51.100.1", "198.51.100.53", null, "02:00:00:00:00:01", "0x0001");
-    static readonly PppHookReport Down = new("down", "ppp-wan", "198.51.100.77", "198.51.100.1", null, null);
+    internal static readonly PppHookReport Up = new("up", "ppp-wan", "198.51.100.77", "198.51.100.1", "198.51.100.53", null, "02:00:00:00:00:01", "0x0001");
+    internal static readonly PppHookReport Down = new("down", "ppp-wan", "198.51.100.77", "198.51.100.1", null, null);
     static readonly Dhcp6HookReport Bound = new("BOUND6", "ppp-wan", null, null, "2001:db8:100::", "56", "4000", "3000");
 
     public Ipv6PppoeLoopTests()

@@ -244,3 +244,47 @@ public class Ipv6StaticLoopTests
 
     static Ipv6Prefix P6(string s) => Ipv6Prefix.TryParse(s, out var p) ? p : throw new FormatException(s);
 }
+
+/// <summary>A fixed IPv6 over PPPoE: on ppp-wan while a session is up; the status says in words when it is not.</summary>
+public class Ipv6StaticPppoeLoopTests
+{
+    readonly FakeNetwork network = new("lo", "wan0", "lan1", "br-lan");
+    readonly FakePpp ppp = new();
+    readonly FakeDhcp6Client dhcp6 = new();
+    readonly Router router;
+    static PppHookReport Up => Ipv6PppoeLoopTests.Up;
+    static PppHookReport Down => Ipv6PppoeLoopTests.Down;
+
+    public Ipv6StaticPppoeLoopTests()
+    {
+        router = TestRouter.New(Ipv6StaticRulesTests.Board, network: network, ppp: ppp, dhcp6: dhcp6);
+        router.Start(p => "hash:" + p);
+        var r = router.TryChange(router.Settings with
+        {
+            Wan = new WanSettings { Mode = WanModes.Pppoe, Device = "wan0", Pppoe = new() { Username = "u@isp", Password = "hunter2-secret" } },
+            Ipv6 = router.Settings.Ipv6 with { Mode = Ipv6Modes.Static, Static = Ipv6StaticRulesTests.Good() with { Gateway = "fe80::1" } },
+        });
+        Assert.True(r.Succeeded, string.Join("; ", r.Errors));
+    }
+
+    [Fact]
+    public void The_address_and_route_follow_the_session_and_the_lan_keeps_its_64()
+    {
+        Assert.Null(network.Current!.DefaultRoute6);
+        var down = router.Status("t", default).Ipv6!;
+        Assert.Equal(Ipv6Codes.WanDown, down.Code);
+        Assert.Contains("2001:db8:200::/64", down.LanPrefixes);
+
+        router.OnPppEvent(Up);
+        Assert.Null(dhcp6.Plan);
+        Assert.Equal("::/0 via fe80::1 dev ppp-wan metric 512", network.Current.DefaultRoute6!.ToString());
+        Assert.Contains(network.Current.Ipv6Addresses, a => a.Device == "ppp-wan" && a.Address.ToString() == "2001:db8:1::2/64");
+        Assert.Equal(Ipv6Codes.Up, router.Status("t", default).Ipv6!.Code);
+
+        router.OnPppEvent(Down);
+        Assert.Null(network.Current.DefaultRoute6);
+        Assert.DoesNotContain(network.Current.Ipv6Addresses, a => a.Device == "ppp-wan");
+        Assert.Contains(network.Current.Ipv6Addresses, a => a.Address.ToString() == "2001:db8:200::1/64");
+        Assert.Equal(Ipv6Codes.WanDown, router.Status("t", default).Ipv6!.Code);
+    }
+}
