@@ -9,7 +9,9 @@ namespace Routerd.NetnsTests;
 /// owner types the values in through the API (the lab's WAN stays DHCP for IPv4).</summary>
 public sealed class Ipv6FixedWanFixture : LabFixture
 {
-    public const string WanAddress = "2001:db8:1::2", RoutedPrefix = "2001:db8:200::/48", LanPrefixStart = "2001:db8:200:0:";
+    public const string WanAddress = "2001:db8:1::2", RoutedPrefix = "2001:db8:200::/48", RouterLanAddress = "2001:db8:200::1/64";
+    /// <summary>The routed prefix's first /64: the LAN's.</summary>
+    public static readonly byte[] LanPrefix = System.Net.IPAddress.Parse("2001:db8:200::").GetAddressBytes()[..8];
 
     public override async Task InitializeAsync()
     {
@@ -36,7 +38,8 @@ public sealed class Ipv6FixedWanTests(Ipv6FixedWanFixture fixture) : IClassFixtu
     /// <summary>The phone's SLAAC address in the routed prefix's first /64, or null.</summary>
     string? PhoneAddress() => lab.RunIn(lab.Phone.Namespace, "ip -6 -o addr show dev eth0 scope global -tentative").Stdout.Split('\n')
         .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "inet6").Skip(1).FirstOrDefault())
-        .OfType<string>().Select(a => a.Split('/')[0]).FirstOrDefault(a => a.StartsWith(Ipv6FixedWanFixture.LanPrefixStart, StringComparison.Ordinal));
+        .OfType<string>().Select(a => a.Split('/')[0])
+        .FirstOrDefault(a => System.Net.IPAddress.Parse(a).GetAddressBytes().AsSpan(0, 8).SequenceEqual(Ipv6FixedWanFixture.LanPrefix));
 
     async Task<HttpResponseMessage> PutIpv6(Action<JsonObject> change)
     {
@@ -67,7 +70,7 @@ public sealed class Ipv6FixedWanTests(Ipv6FixedWanFixture fixture) : IClassFixtu
             Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         await lab.WaitFor(() => Router("ip -6 route show default").Contains($"via {Ipv6Isp.IspAddress} dev wan0"), Applied, "the static IPv6 default route");
         Assert.Contains($"{Ipv6FixedWanFixture.WanAddress}/64", Router("ip -6 -o addr show dev wan0 scope global"));
-        Assert.Contains($"{Ipv6FixedWanFixture.LanPrefixStart}:1/64", Router("ip -6 -o addr show dev br-lan"));
+        Assert.Contains(Ipv6FixedWanFixture.RouterLanAddress, Router("ip -6 -o addr show dev br-lan"));
         var v6 = (await api.GetJson("/api/status"))["ipv6"]!;
         Assert.Equal(("ipv6/UP", "static", Ipv6FixedWanFixture.WanAddress, Ipv6FixedWanFixture.RoutedPrefix),
             (v6["code"]!.GetValue<string>(), v6["mode"]!.GetValue<string>(), v6["wanAddress"]!.GetValue<string>(), v6["delegatedPrefix"]!.GetValue<string>()));
@@ -97,7 +100,7 @@ public sealed class Ipv6FixedWanTests(Ipv6FixedWanFixture fixture) : IClassFixtu
             Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         await lab.WaitFor(() => !Router("ip -6 -o addr show dev wan0").Contains(Ipv6FixedWanFixture.WanAddress + "/64"), Applied, "the static address to leave the WAN");
         Assert.DoesNotContain("metric 512", Router("ip -6 route show default"));
-        Assert.DoesNotContain($"{Ipv6FixedWanFixture.LanPrefixStart}:1/64", Router("ip -6 -o addr show dev br-lan"));
+        Assert.DoesNotContain(Ipv6FixedWanFixture.RouterLanAddress, Router("ip -6 -o addr show dev br-lan"));
         await lab.WaitFor(() => RouterProcesses().Contains("dhcpcd"), Applied, "dhcpcd to run again");
         Assert.Equal("automatic", (await api.GetJson("/api/status"))["ipv6"]!["mode"]!.GetValue<string>());
     }
