@@ -6,7 +6,8 @@ namespace Routerd.NetnsTests;
 
 /// <summary>A business line's fixed IPv6: the ISP runs no DHCPv6 server and sends no router
 /// advertisements; it routes a /48 to the router's static WAN address, as the contract says. The
-/// owner types the values in through the API (the lab's WAN stays DHCP for IPv4).</summary>
+/// owner types the values in through the API (the lab's WAN stays DHCP for IPv4). At the end
+/// the ISP turns to router advertisements only, for the automatic WAN's SLAAC address.</summary>
 public sealed class Ipv6FixedWanFixture : LabFixture
 {
     public const string WanAddress = "2001:db8:1::2", RoutedPrefix = "2001:db8:200::/48", RouterLanAddress = "2001:db8:200::1/64";
@@ -103,5 +104,22 @@ public sealed class Ipv6FixedWanTests(Ipv6FixedWanFixture fixture) : IClassFixtu
         Assert.DoesNotContain(Ipv6FixedWanFixture.RouterLanAddress, Router("ip -6 -o addr show dev br-lan"));
         await lab.WaitFor(() => RouterProcesses().Contains("dhcpcd"), Applied, "dhcpcd to run again");
         Assert.Equal("automatic", (await api.GetJson("/api/status"))["ipv6"]!["mode"]!.GetValue<string>());
+
+        // Now the ISP advertises its link's prefix for SLAAC and offers no DHCPv6: the WAN's address
+        // reaches the status from the kernel (netlink), as over PPPoE.
+        string radvd = Path.Combine(lab.Dir, "fixed-radvd.conf");
+        File.WriteAllText(radvd, $$"""
+            interface isp0 {
+              AdvSendAdvert on; MinRtrAdvInterval 3; MaxRtrAdvInterval 4;
+              prefix {{Ipv6Isp.WanSubnet}} { AdvOnLink on; AdvAutonomous on; };
+            };
+            """);
+        lab.StartIn(lab.IspNs, $"exec radvd -n -C {radvd} -p {lab.Dir}/fixed-radvd.pid -m stderr", "isp-radvd-slaac");
+        string? slaac = null;
+        await lab.WaitFor(async () => (slaac = (await api.GetJson("/api/status"))["ipv6"]?["wanAddress"]?.GetValue<string>()) is not null,
+            Slaac, "the WAN's SLAAC address in the status");
+        Assert.StartsWith("2001:db8:1:", slaac);
+        Assert.NotEqual(Ipv6FixedWanFixture.WanAddress, slaac);
+        Assert.Contains($"inet6 {slaac}/64", Router("ip -6 -o addr show dev wan0 scope global"));
     }
 }
