@@ -24,7 +24,7 @@ public static class DnsmasqRenderer
     public const int RaIntervalSeconds = 60;
 
     /// <summary>IPv6 on the LAN from every /64 the bridge holds (constructor:): the ULA and the delegated
-    /// prefix's. dnsmasq advertises a prefix that leaves the bridge with lifetime 0, so devices drop it.</summary>
+    /// prefix's (or a static IPv6 WAN's routed prefix's). dnsmasq advertises a prefix that leaves the bridge with lifetime 0, so devices drop it.</summary>
     static string Ipv6Lines(LanPlan lan)
     {
         string mode = lan.Dhcp is { } pool
