@@ -28,8 +28,7 @@ public static class Ipv6Isp
     {
         string dir = Path.Combine(lab.Dir, "isp6");
         Directory.CreateDirectory(dir);
-        Netns.Ip("-n", lab.IspNs, "addr", "add", $"{IspAddress}/64", "dev", "isp0", "nodad").EnsureOk();
-        Netns.Ip("-n", lab.IspNs, "addr", "add", $"{InternetHost}/128", "dev", "lo").EnsureOk();
+        StartInternetHost(lab);
         File.WriteAllText(Path.Combine(dir, "radvd.conf"), $$"""
             interface isp0 {
               AdvSendAdvert on; MinRtrAdvInterval 3; MaxRtrAdvInterval 10;
@@ -38,9 +37,21 @@ public static class Ipv6Isp
             };
             """);
         lab.StartIn(lab.IspNs, $"exec radvd -n -C {dir}/radvd.conf -p {dir}/radvd.pid -m stderr", "isp-radvd");
-        lab.StartIn(lab.IspNs, $"exec socat TCP6-LISTEN:{HelloPort},bind=[{InternetHost}],reuseaddr,fork SYSTEM:'echo {HelloText}'", "isp-hello6");
         return StartKea(lab, PdPool, timers ?? Timers.Long);
     }
+
+    /// <summary>The ISP's side of the WAN link and the internet host with its service, nothing that
+    /// configures the router (a fixed line's ISP: <see cref="Start"/> adds radvd and Kea).</summary>
+    public static void StartInternetHost(Lab lab)
+    {
+        Netns.Ip("-n", lab.IspNs, "addr", "add", $"{IspAddress}/64", "dev", "isp0", "nodad").EnsureOk();
+        Netns.Ip("-n", lab.IspNs, "addr", "add", $"{InternetHost}/128", "dev", "lo").EnsureOk();
+        lab.StartIn(lab.IspNs, $"exec socat TCP6-LISTEN:{HelloPort},bind=[{InternetHost}],reuseaddr,fork SYSTEM:'echo {HelloText}'", "isp-hello6");
+    }
+
+    /// <summary>The ISP routes <paramref name="prefix"/> to the router's fixed WAN address (a business line's routed prefix).</summary>
+    public static void RouteToAddress(Lab lab, string prefix, string routerAddress) =>
+        Netns.Ip("-n", lab.IspNs, "-6", "route", "replace", prefix, "via", routerAddress, "dev", "isp0").EnsureOk();
 
     /// <summary>The ISP routes <paramref name="delegatedPrefix"/> to the router's WAN link-local
     /// address, as an ISP's router does for a prefix it delegated (Kea hands prefixes out, it does

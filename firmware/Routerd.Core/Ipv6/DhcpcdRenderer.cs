@@ -22,7 +22,8 @@ public static class DhcpcdRenderer
     /// and pre-init events come often and change nothing routerd keeps.</summary>
     public const string ReportedReasons = "BOUND6|RENEW6|REBIND6|REBOOT6|INFORM6|EXPIRE6|RELEASE6|STOP6|STOPPED|NOCARRIER|DEPARTED|TIMEOUT6";
 
-    /// <summary>Null when no DHCPv6 client must run: IPv6 off, or a PPPoE WAN without a session.
+    /// <summary>Null when no DHCPv6 client must run: IPv6 off or static (routerd puts the fixed
+    /// values in place itself), or a PPPoE WAN without a session.
     /// It runs on the interface internet traffic leaves through: the WAN port for the DHCP and the
     /// static WAN (a static IPv4 address changes nothing about IPv6 from the ISP), the PPP
     /// interface for PPPoE, which exists only while a session is up (the lease of its ip-up). So a
@@ -30,7 +31,7 @@ public static class DhcpcdRenderer
     /// lose the delegated prefix over a PPP reconnect when it keeps running (dhcpcd issues #332, #76).</summary>
     public static Dhcp6ClientPlan? Render(DesiredState state, WanLease? lease, HookTarget hooks)
     {
-        if (!state.Ipv6.Enabled || !WanInterfaces.EgressExists(state, lease)) return null;
+        if (!state.Ipv6.Enabled || state.Ipv6.Static is not null || !WanInterfaces.EgressExists(state, lease)) return null;
         string wan = WanInterfaces.Egress(state);
         string ipv4 = state.Wan.Mode switch
         {

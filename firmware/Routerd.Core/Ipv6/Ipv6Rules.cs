@@ -2,9 +2,13 @@ using Routerd.Core.Settings;
 
 namespace Routerd.Core.Ipv6;
 
-/// <summary>IPv6 as the renderers see it. <see cref="Ula"/>: the LAN's unique local /48 (null until made).</summary>
-public sealed record Ipv6Plan(bool Enabled, int PrefixHint, Ipv6Prefix? Ula)
+/// <summary>IPv6 as the renderers see it. <see cref="Ula"/>: the LAN's unique local /48 (null until made).
+/// <see cref="Static"/>: the fixed WAN of a business line; null: automatic (dhcpcd).</summary>
+public sealed record Ipv6Plan(bool Enabled, int PrefixHint, Ipv6Prefix? Ula, Ipv6StaticPlan? Static = null)
 {
+    /// <summary>IPv6 on with the static WAN: no DHCPv6 client runs, routerd puts everything in place.</summary>
+    public Ipv6StaticPlan? ActiveStatic => Enabled ? Static : null;
+
     public static readonly Ipv6Plan Off = new(false, 56, null);
 
     /// <summary>The ULA /64 on the LAN (the /48's first subnet) and the router's address in it (::1).</summary>
@@ -29,7 +33,11 @@ public static class Ipv6Rules
                 errors.Add(new("ipv6.ula", $"'{text}' is not a unique local /48 (fdXX:XXXX:XXXX::/48)"));
             else ula = p;
         }
-        return errors.Count == before ? new Ipv6Plan(s.Enabled, s.PrefixHint, ula) : null;
+        Ipv6StaticPlan? fixedWan = null;
+        if (s.Mode == Ipv6Modes.Static) fixedWan = Ipv6StaticRules.Build(s.Static, ula, errors);
+        else if (s.Mode != Ipv6Modes.Automatic)
+            errors.Add(new("ipv6.mode", $"'{s.Mode}' is not a mode: {Ipv6Modes.Automatic} (from the provider) or {Ipv6Modes.Static} (typed in)"));
+        return errors.Count == before ? new Ipv6Plan(s.Enabled, s.PrefixHint, ula, fixedWan) : null;
     }
 
     /// <summary>Settings without a ULA get one (at first boot, or stored before IPv6 existed); one

@@ -24,7 +24,7 @@ public static class DnsmasqRenderer
     public const int RaIntervalSeconds = 60;
 
     /// <summary>IPv6 on the LAN from every /64 the bridge holds (constructor:): the ULA and the delegated
-    /// prefix's. dnsmasq advertises a prefix that leaves the bridge with lifetime 0, so devices drop it.</summary>
+    /// prefix's (or a static IPv6 WAN's routed prefix's). dnsmasq advertises a prefix that leaves the bridge with lifetime 0, so devices drop it.</summary>
     static string Ipv6Lines(LanPlan lan)
     {
         string mode = lan.Dhcp is { } pool
@@ -104,6 +104,12 @@ public static class DnsmasqRenderer
         IReadOnlyList<string> upstream = state.Wan.Dns.Count > 0 ? state.Wan.Dns : lease?.Dns ?? [];
         servers.Append(state.Wan.Dns.Count > 0 ? "fixed in the settings\n" : upstream.Count > 0 ? "learned from the WAN\n" : "none known yet\n");
         foreach (var s in upstream) servers.Append("server=").Append(s).Append('\n');
+        // A static IPv6 WAN's servers are the owner's too: beside the IPv4 ones, whichever way those came.
+        if (state.Ipv6.ActiveStatic is { Dns.Count: > 0 } fixedWan)
+        {
+            servers.Append("# IPv6 DNS servers: fixed in the static IPv6 settings\n");
+            foreach (var s in fixedWan.Dns.Except(upstream)) servers.Append("server=").Append(s).Append('\n');
+        }
 
         return new DnsmasqConfig(main.ToString(), hosts.ToString(), servers.ToString());
     }

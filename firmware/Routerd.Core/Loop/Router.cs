@@ -181,6 +181,8 @@ public sealed partial class Router : IDisposable
         ConfirmChange => OnConfirm(),
         DhcpHook or PppHook or PppExited or PppoeProbed or CarrierChanged => OnWan(e),
         Dhcp6Hook h => OnDhcp6(h.Report),
+        Address6Changed a => OnAddress6(a),
+        Addresses6Dumped d => OnAddresses6(d.Addresses),
         NeighbourChanged n => Observed(() => devices.Apply(n.Neighbour, n.Deleted)),
         NeighboursDumped n => Observed(() => devices.SetNeighbours(n.Neighbours)),
         LeasesChanged l => Observed(() => devices.SetLeases(l.Leases)),

@@ -109,6 +109,18 @@ public sealed class CarrierChanged(string device, bool present) : RouterEvent
     public string Device { get; } = device;
     public bool Present { get; } = present;
 }
+/// <summary>A global IPv6 address appeared on an interface or went (netlink): the WAN's address
+/// from router advertisements (SLAAC) is known only this way.</summary>
+public sealed class Address6Changed(InterfaceAddress6 address, bool deleted) : RouterEvent
+{
+    public InterfaceAddress6 Address { get; } = address;
+    public bool Deleted { get; } = deleted;
+}
+/// <summary>Every global IPv6 address the kernel holds now (at start, and after it dropped events).</summary>
+public sealed class Addresses6Dumped(IReadOnlyList<InterfaceAddress6> addresses) : RouterEvent
+{
+    public IReadOnlyList<InterfaceAddress6> Addresses { get; } = addresses;
+}
 /// <summary>A neighbour of the LAN bridge appeared, changed or went (netlink).</summary>
 public sealed class NeighbourChanged(NeighbourInfo neighbour, bool deleted) : RouterEvent
 {

@@ -15,7 +15,8 @@ public sealed record RouterStatus(
     /// <summary>The settings file was damaged at start (store/RESTORED, store/RESCUE) or behind its
     /// last good copy (store/BEHIND): the UI shows a banner. Null: nothing to say.</summary>
     public Settings.StoreHealth? Store { get; init; }
-    /// <summary>IPv6: ipv6/UP, CONNECTING, NO_PREFIX, NO_SERVER, PREFIX_LOST or OFF, with the WAN's address, the delegated prefix and the LAN's prefixes.</summary>
+    /// <summary>IPv6: ipv6/UP, CONNECTING, NO_PREFIX, NO_SERVER, PREFIX_LOST, WAN_DOWN (a static IPv6 WAN over a PPPoE
+    /// session that is down) or OFF, with the mode, the WAN's address (and a static WAN's gateway), the delegated or routed prefix and the LAN's prefixes.</summary>
     public Ipv6.Ipv6Status? Ipv6 { get; init; }
     /// <summary>The stated quiet period: a device not on Wi-Fi counts as offline after this many seconds without a sign of it.</summary>
     public int? PresenceQuietSeconds { get; init; }

@@ -4,14 +4,19 @@ using System.Text;
 namespace Routerd.Core.Net;
 
 /// <summary>What the kernel reports now (netlink): the input the diff compares the plan with.</summary>
-public sealed record ObservedNetwork(IReadOnlyList<LinkInfo> Links, IReadOnlyList<AddressInfo> Addresses, IReadOnlyList<RouteInfo> Routes);
+public sealed record ObservedNetwork(IReadOnlyList<LinkInfo> Links, IReadOnlyList<AddressInfo> Addresses, IReadOnlyList<RouteInfo> Routes)
+{
+    /// <summary>IPv6 default routes (read only while a static IPv6 WAN wants one or routerd owns one).</summary>
+    public IReadOnlyList<Ipv6DefaultRouteInfo> Ipv6Routes { get; init; } = [];
+}
 
 /// <summary>The addresses and the default route routerd put on the system itself. Only these
 /// are ever removed: an address or route someone else added (an administrator, another daemon)
 /// is left alone, as systemd-networkd leaves foreign addresses (networkd-address.c). The record
 /// lives in the run directory, a tmpfs: it lasts exactly as long as the kernel state it describes,
 /// across a routerd restart but not a reboot.</summary>
-public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, DefaultRoute? DefaultRoute, IReadOnlySet<InterfaceAddress6>? Addresses6 = null)
+public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, DefaultRoute? DefaultRoute, IReadOnlySet<InterfaceAddress6>? Addresses6 = null,
+    DefaultRoute6? DefaultRoute6 = null)
 {
     public static readonly NetworkOwnership None = new(new HashSet<InterfaceAddress>(), null);
     public IReadOnlySet<InterfaceAddress6> Ipv6Addresses => Addresses6 ?? new HashSet<InterfaceAddress6>();
@@ -25,6 +30,7 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
         if (DefaultRoute is { } r) b.Append($"route default via {Ipv4Network.Format(r.Gateway)} dev {r.Device}\n");
         foreach (var a in Ipv6Addresses.OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Value))
             b.Append($"addr6 {a.Address} dev {a.Device}\n");
+        if (DefaultRoute6 is { } r6) b.Append($"route6 {r6}\n");
         return b.ToString();
     }
 
@@ -34,6 +40,7 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
         var addresses = new HashSet<InterfaceAddress>();
         var addresses6 = new HashSet<InterfaceAddress6>();
         DefaultRoute? route = null;
+        DefaultRoute6? route6 = null;
         foreach (var line in text.Split('\n'))
         {
             var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -48,9 +55,12 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
                 case ["addr6", var a, "dev", var d] when Ipv6.Ipv6Prefix.TryParse(a, out var p):
                     addresses6.Add(new InterfaceAddress6(d, p));
                     break;
+                case ["route6", "::/0", "via", var g, "dev", var d, "metric", _] when Ipv6.Ipv6Prefix.TryParseAddress(g, out var gw6):
+                    route6 = new DefaultRoute6(d, gw6);
+                    break;
             }
         }
-        return new NetworkOwnership(addresses, route, addresses6);
+        return new NetworkOwnership(addresses, route, addresses6, route6);
     }
 }
 
@@ -121,10 +131,21 @@ public static class NetworkDiff
             .Select(a => new InterfaceAddress6(byIndex[a.InterfaceIndex], new Ipv6.Ipv6Prefix(Ipv6.Ipv6Prefix.ToUInt128(a.Address), a.PrefixLength)))
             .ToHashSet();
         var wanted6 = plan.Ipv6Addresses.Where(a => present(a.Device)).ToHashSet();
-        foreach (var stale in current6.Except(wanted6).Where(owned.Ipv6Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Value))
+        // A static IPv6 WAN's default route, told apart from dhcpcd's (metric 1000 + ifindex) and the
+        // kernel's (1024) by routerd's own metric: replacing it never touches theirs.
+        var wantedRoute6 = plan.DefaultRoute6 is { } w6 && present(w6.Device) ? w6 : null;
+        var defaults6 = observed.Ipv6Routes.Where(r => r.Metric == DefaultRoute6.Metric && byIndex.ContainsKey(r.OutputInterfaceIndex))
+            .Select(r => new DefaultRoute6(byIndex[r.OutputInterfaceIndex], Ipv6.Ipv6Prefix.ToUInt128(r.Gateway))).ToHashSet();
+        if (owned.DefaultRoute6 is { } mine6 && mine6 != wantedRoute6 && defaults6.Contains(mine6))
+            commands.Add($"route del {mine6}");
+        var deleted6 = current6.Except(wanted6).Where(owned.Ipv6Addresses.Contains).OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Value).ToList();
+        foreach (var stale in deleted6)
             commands.Add($"addr del {stale.Address} dev {stale.Device}");
         foreach (var add in plan.Ipv6Addresses.Where(a => wanted6.Contains(a) && !current6.Contains(a)))
             commands.Add($"addr add {add.Address} dev {add.Device}");
-        return new NetworkChange(commands, new NetworkOwnership(wanted, wantedRoute, wanted6), missing);
+        // After the address that puts a global gateway on-link.
+        if (wantedRoute6 is { } route6 && (!defaults6.Contains(route6) || deleted6.Any(a => a.Device == route6.Device)))
+            commands.Add($"route replace {route6}");
+        return new NetworkChange(commands, new NetworkOwnership(wanted, wantedRoute, wanted6, wantedRoute6), missing);
     }
 }

@@ -14,6 +14,9 @@ public enum AddressScope : byte { Universe = 0, Site = 200, Link = 253, Host = 2
 /// <summary>An IPv4 route of the main table; Destination null means the default route.</summary>
 public sealed record RouteInfo(Ipv4Network? Destination, IPAddress? Gateway, int? OutputInterfaceIndex, byte Protocol);
 
+/// <summary>An IPv6 default route of the main table through a gateway (RTA_PRIORITY is its metric).</summary>
+public sealed record Ipv6DefaultRouteInfo(IPAddress Gateway, int OutputInterfaceIndex, uint Metric);
+
 /// <summary>Kernel NUD states (include/uapi/linux/neighbour.h), kept as the kernel numbers them.</summary>
 [Flags]
 public enum NeighbourState : ushort
@@ -40,6 +43,8 @@ public interface INetworkObserver
     IReadOnlyList<LinkInfo> Links();
     IReadOnlyList<AddressInfo> Addresses();
     IReadOnlyList<RouteInfo> Ipv4Routes();
+    /// <summary>IPv6 default routes via a gateway (the static IPv6 WAN's and others'); none by default.</summary>
+    IReadOnlyList<Ipv6DefaultRouteInfo> Ipv6DefaultRoutes() => [];
     IReadOnlyList<NeighbourInfo> Neighbours();
     /// <summary>Link, address and neighbour changes as the kernel announces them, until cancelled.</summary>
     IAsyncEnumerable<NetworkEvent> WatchAsync(CancellationToken cancellationToken);

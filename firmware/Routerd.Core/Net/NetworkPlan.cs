@@ -7,9 +7,16 @@ namespace Routerd.Core.Net;
 
 public sealed record InterfaceAddress(string Device, Ipv4Network Address);
 public sealed record DefaultRoute(string Device, uint Gateway);
-/// <summary>An IPv6 address routerd puts on an interface (the LAN's ULA and delegated /64s);
-/// the WAN's own IPv6 addresses and routes are dhcpcd's.</summary>
+/// <summary>An IPv6 address routerd puts on an interface (the LAN's ULA and delegated /64s, a static
+/// IPv6 WAN's address); an automatic WAN's own IPv6 addresses and routes are dhcpcd's.</summary>
 public sealed record InterfaceAddress6(string Device, Ipv6.Ipv6Prefix Address);
+/// <summary>The IPv6 default route of a static IPv6 WAN: via a global or a link-local gateway, always with its device.</summary>
+public sealed record DefaultRoute6(string Device, UInt128 Gateway)
+{
+    /// <summary>routerd's own metric (NetworkDiff tells its route apart by it).</summary>
+    public const uint Metric = 512;
+    public override string ToString() => $"::/0 via {Ipv6.Ipv6Prefix.Format(Gateway)} dev {Device} metric {Metric}";
+}
 
 /// <summary>The links, IPv4 addresses and default route the router should have. NetworkDiff
 /// compares it with what the kernel reports (and what routerd owns) and the applier runs only the
@@ -21,7 +28,8 @@ public sealed record NetworkPlan(
     IReadOnlyList<string> Up,
     IReadOnlyList<InterfaceAddress> Addresses,
     DefaultRoute? DefaultRoute,
-    IReadOnlyList<InterfaceAddress6>? Addresses6 = null)
+    IReadOnlyList<InterfaceAddress6>? Addresses6 = null,
+    DefaultRoute6? DefaultRoute6 = null)
 {
     public IReadOnlyList<InterfaceAddress6> Ipv6Addresses => Addresses6 ?? [];
 
@@ -35,6 +43,7 @@ public sealed record NetworkPlan(
         foreach (var a in Addresses) b.Append($"addr replace {a.Address} dev {a.Device}\n");
         if (DefaultRoute is { } r) b.Append($"route replace default via {Ipv4Network.Format(r.Gateway)} dev {r.Device}\n");
         foreach (var a in Ipv6Addresses) b.Append($"addr replace {a.Address} dev {a.Device}\n");
+        if (DefaultRoute6 is { } r6) b.Append($"route replace {r6}\n");
         return b.ToString();
     }
 }
@@ -54,12 +63,22 @@ public static class NetworkPlanRenderer
             addresses.Add(port.Address);
             route = port.Route;
         }
+        var addresses6 = Ipv6.Ipv6Lan.Addresses(state, v6).Select(a => new InterfaceAddress6(lan.Bridge, a)).ToList();
+        DefaultRoute6? route6 = null;
+        // A static IPv6 WAN: its address and route on the egress while it exists (PPPoE: the session's).
+        if (state.Ipv6.ActiveStatic is { } fixedWan && WanInterfaces.EgressExists(state, lease))
+        {
+            string egress = WanInterfaces.Egress(state);
+            addresses6.Add(new InterfaceAddress6(egress, fixedWan.Address));
+            route6 = new DefaultRoute6(egress, fixedWan.Gateway);
+        }
         return new NetworkPlan(
             lan.Bridge,
             lan.Ports,
             [wan.Device, .. lan.Ports, lan.Bridge],
             addresses,
             route,
-            Ipv6.Ipv6Lan.Addresses(state, v6).Select(a => new InterfaceAddress6(lan.Bridge, a)).ToList());
+            addresses6,
+            route6);
     }
 }

@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 6;
+    public const int CurrentSchemaVersion = 7;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -96,6 +96,29 @@ public sealed record Ipv6Settings
     /// <summary>The LAN's unique local /48 (fdXX:XXXX:XXXX::/48), made once and kept, so LAN names
     /// keep their addresses when the ISP's prefix changes. Null: made at the next start.</summary>
     public string? Ula { get; set; }
+    /// <summary>"automatic" (router advertisements and DHCPv6 from the ISP) or "static" (a business
+    /// line's fixed address, gateway and routed prefix, typed in). Added in schema 7.</summary>
+    public string Mode { get; set; } = Ipv6Modes.Automatic;
+    /// <summary>The fixed values for static mode (Ipv6/Ipv6StaticRules.cs has the limits).</summary>
+    public Ipv6StaticSettings? Static { get; set; }
+}
+
+public static class Ipv6Modes
+{
+    public const string Automatic = "automatic";
+    public const string Static = "static";
+}
+
+/// <summary>IPv6 as a business line's contract states it.</summary>
+public sealed record Ipv6StaticSettings
+{
+    /// <summary>The WAN's own address with its prefix length, e.g. 2001:db8:1::2/64.</summary>
+    public string Address { get; set; } = "";
+    /// <summary>The ISP's router: a global address on the WAN's subnet or a link-local one (fe80::...).</summary>
+    public string Gateway { get; set; } = "";
+    /// <summary>The prefix the ISP routes to the router (/48 to /64): the LAN's /64 is taken from it.</summary>
+    public string RoutedPrefix { get; set; } = "";
+    public IReadOnlyList<string> Dns { get; set; } = [];
 }
 
 /// <summary>The line rates the shaper sits just under, so queues form in the router (where the

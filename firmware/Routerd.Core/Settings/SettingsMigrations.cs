@@ -24,6 +24,13 @@ public static class SettingsMigrations
         // 5 → 6: the time zone. UTC, the zone an older router's schedules used on the images
         // (their read-only /etc/localtime is UTC).
         doc => doc,
+        // 6 → 7: a static IPv6 WAN. An older router took IPv6 from the ISP automatically: its
+        // document says so explicitly, and has no static block.
+        doc =>
+        {
+            if (doc["ipv6"] is JsonObject v6) v6["mode"] ??= "automatic";
+            return doc;
+        },
     ];
 
     public static int Current => Steps.Length;

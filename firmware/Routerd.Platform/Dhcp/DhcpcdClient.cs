@@ -8,7 +8,7 @@ namespace Routerd.Platform.Dhcp;
 /// <summary>The WAN's DHCPv6 client: dhcpcd under supervision, started through unshare in its own
 /// mount namespace (Core/Ipv6/DhcpcdRenderer.cs says why). Its hook reports back to routerd's
 /// control socket. dhcpcd reads its configuration once, so a changed one restarts it.</summary>
-public sealed class DhcpcdClient(string runDir, string stateDir, string logDir, ILogger log) : IDhcp6Client, IDisposable
+public sealed partial class DhcpcdClient(string runDir, string stateDir, string logDir, ILogger log, string procSys = "/proc/sys") : IDhcp6Client, IDisposable
 {
     Supervisor? supervisor;
     string? runningConfig;
@@ -17,8 +17,7 @@ public sealed class DhcpcdClient(string runDir, string stateDir, string logDir, 
     {
         if (plan is null)
         {
-            supervisor?.Stop();
-            (supervisor, runningConfig) = (null, null);
+            Stop(null);
             return;
         }
         // Root-only: the DUID identifies this router to the ISP, the leases say what it holds.
@@ -28,11 +27,44 @@ public sealed class DhcpcdClient(string runDir, string stateDir, string logDir, 
         AtomicFile.Write(Path.Combine(runDir, Dhcp6ClientPlan.HookFile), plan.HookScript, Private);
         AtomicFile.Write(Path.Combine(runDir, Dhcp6ClientPlan.ConfigFile), plan.Config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         if (supervisor is not null && supervisor.Arguments.SequenceEqual(plan.Arguments) && runningConfig == plan.Config) return;
-        supervisor?.Stop();
+        Stop(plan.Arguments[^1]);
         supervisor = new Supervisor("dhcpcd", plan.Program, plan.Arguments, runDir, logDir, log);
         runningConfig = plan.Config;
         supervisor.Start();
     }
 
+    /// <param name="next">the interface the next dhcpcd runs on (null: none runs).</param>
+    void Stop(string? next)
+    {
+        if (supervisor is null) return;
+        string left = supervisor.Arguments[^1];
+        supervisor.Stop();
+        (supervisor, runningConfig) = (null, null);
+        if (left != next) ReturnLinkLocal(left);
+    }
+
+    /// <summary>dhcpcd takes link-local addressing over from the kernel on the interfaces it solicits
+    /// on (addr_gen_mode none, its own fe80:: address) and removes its address when it stops. An
+    /// interface it leaves would have no link-local address at all, and without one the kernel's
+    /// neighbour discovery fails: a static IPv6 WAN's gateway would be unreachable. Setting the mode
+    /// back (eui64) makes the kernel generate one at once. An interface that went (a PPP session)
+    /// has nothing to give back.</summary>
+    void ReturnLinkLocal(string device)
+    {
+        if (device.Contains('/') || device is "." or "..") return;
+        string mode = Path.Combine(procSys, "net", "ipv6", "conf", device, "addr_gen_mode");
+        try
+        {
+            if (File.Exists(mode) && File.ReadAllText(mode).Trim() == "1") File.WriteAllText(mode, "0\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogLinkLocal(log, device, e.Message);
+        }
+    }
+
     public void Dispose() => supervisor?.Stop();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not give {Device}'s link-local address back to the kernel: {Error}")]
+    static partial void LogLinkLocal(ILogger log, string device, string error);
 }

@@ -19,7 +19,11 @@ public sealed class IpNetworkConfigurator(string ip, INetworkObserver observer, 
     public IReadOnlyList<string> Apply(NetworkPlan plan)
     {
         owned ??= File.Exists(ownershipFile) ? NetworkOwnership.Parse(File.ReadAllText(ownershipFile)) : NetworkOwnership.None;
-        var change = NetworkDiff.Compute(plan, new ObservedNetwork(observer.Links(), observer.Addresses(), observer.Ipv4Routes()), owned);
+        var change = NetworkDiff.Compute(plan, new ObservedNetwork(observer.Links(), observer.Addresses(), observer.Ipv4Routes())
+        {
+            // Only a static IPv6 WAN needs them (now or until its route is taken away): no dump otherwise.
+            Ipv6Routes = plan.DefaultRoute6 is not null || owned.DefaultRoute6 is not null ? observer.Ipv6DefaultRoutes() : [],
+        }, owned);
         if (change.Commands.Count > 0)
         {
             var r = ProcessRunner.Run(ip, ["-batch", "-"], string.Join('\n', change.Commands) + "\n");

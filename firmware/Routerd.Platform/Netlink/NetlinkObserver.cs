@@ -32,6 +32,8 @@ public sealed class NetlinkObserver : INetworkObserver
 
     public IReadOnlyList<RouteInfo> Ipv4Routes() => DumpOnce<RouteInfo>(RtnlRequests.GetIpv4Routes, RTM_NEWROUTE, RtnlDecoders.TryDecodeRoute);
 
+    public IReadOnlyList<Ipv6DefaultRouteInfo> Ipv6DefaultRoutes() => DumpOnce<Ipv6DefaultRouteInfo>(RtnlRequests.GetIpv6Routes, RTM_NEWROUTE, RtnlDecoders.TryDecodeIpv6DefaultRoute);
+
     public IReadOnlyList<NeighbourInfo> Neighbours() => DumpOnce<NeighbourInfo>(RtnlRequests.GetNeighbours, RTM_NEWNEIGH, RtnlDecoders.TryDecodeNeighbour);
 
     /// <summary>Every device's qdiscs, roots and leaves.</summary>

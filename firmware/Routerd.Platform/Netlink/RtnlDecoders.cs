@@ -87,28 +87,47 @@ internal static class RtnlDecoders
         route = null;
         if (!TryReadBody(payload, out rtmsg rtm, out var attributes)) return false;
         if (rtm.rtm_family != AF_INET || rtm.rtm_type != RTN_UNICAST || rtm.rtm_dst_len > 32) return false;
-
-        uint table = rtm.rtm_table;
-        uint? destination = null;
-        IPAddress? gateway = null;
-        int? outputInterface = null;
-        var reader = new RtAttributeReader(attributes);
-        while (reader.TryRead(out ushort type, out var value))
-        {
-            switch (type)
-            {
-                // rtm_table is one byte; tables above 255 only fit in RTA_TABLE.
-                case RTA_TABLE when RtAttributeReader.TryReadUInt32(value, out uint t): table = t; break;
-                case RTA_DST when value.Length == 4: destination = RtAttributeReader.ReadIpv4(value); break;
-                case RTA_GATEWAY when value.Length == 4: gateway = new IPAddress(value); break;
-                case RTA_OIF when RtAttributeReader.TryReadInt32(value, out int oif): outputInterface = oif; break;
-            }
-        }
-
-        if (table != RT_TABLE_MAIN) return false;
-        Ipv4Network? network = rtm.rtm_dst_len == 0 ? null : new Ipv4Network(destination ?? 0, rtm.rtm_dst_len);
-        route = new RouteInfo(network, gateway, outputInterface, rtm.rtm_protocol);
+        var a = RouteAttributes.Read(rtm, attributes, 4);
+        if (a.Table != RT_TABLE_MAIN) return false;
+        Ipv4Network? network = rtm.rtm_dst_len == 0 ? null : new Ipv4Network(a.Destination is { } d ? Ipv4Network.ToUInt(d) : 0, rtm.rtm_dst_len);
+        route = new RouteInfo(network, a.Gateway, a.OutputInterface, rtm.rtm_protocol);
         return true;
+    }
+
+    /// <summary>IPv6 default routes of the main table via one gateway; multipath ones (RTA_MULTIPATH,
+    /// several routers on the link) have no single gateway and are left out.</summary>
+    public static bool TryDecodeIpv6DefaultRoute(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out Ipv6DefaultRouteInfo? route)
+    {
+        route = null;
+        if (!TryReadBody(payload, out rtmsg rtm, out var attributes)) return false;
+        if (rtm.rtm_family != AF_INET6 || rtm.rtm_type != RTN_UNICAST || rtm.rtm_dst_len != 0) return false;
+        var a = RouteAttributes.Read(rtm, attributes, 16);
+        if (a.Table != RT_TABLE_MAIN || a.Gateway is null || a.OutputInterface is not { } index) return false;
+        route = new Ipv6DefaultRouteInfo(a.Gateway, index, a.Metric);
+        return true;
+    }
+
+    /// <summary>What both route decoders read, addresses of <c>size</c> bytes (4 or 16).</summary>
+    private readonly record struct RouteAttributes(uint Table, IPAddress? Destination, IPAddress? Gateway, int? OutputInterface, uint Metric)
+    {
+        public static RouteAttributes Read(in rtmsg rtm, ReadOnlySpan<byte> attributes, int size)
+        {
+            var a = new RouteAttributes(rtm.rtm_table, null, null, null, 0);
+            var reader = new RtAttributeReader(attributes);
+            while (reader.TryRead(out ushort type, out var value))
+            {
+                switch (type)
+                {
+                    // rtm_table is one byte; tables above 255 only fit in RTA_TABLE.
+                    case RTA_TABLE when RtAttributeReader.TryReadUInt32(value, out uint t): a = a with { Table = t }; break;
+                    case RTA_DST when value.Length == size: a = a with { Destination = new IPAddress(value) }; break;
+                    case RTA_GATEWAY when value.Length == size: a = a with { Gateway = new IPAddress(value) }; break;
+                    case RTA_OIF when RtAttributeReader.TryReadInt32(value, out int oif): a = a with { OutputInterface = oif }; break;
+                    case RTA_PRIORITY when RtAttributeReader.TryReadUInt32(value, out uint m): a = a with { Metric = m }; break;
+                }
+            }
+            return a;
+        }
     }
 
     public static bool TryDecodeNeighbour(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out NeighbourInfo? neighbour)

@@ -21,6 +21,9 @@ internal static class RtnlRequests
     public static int GetIpv4Routes(Span<byte> buffer, uint seq) =>
         Dump(buffer, RTM_GETROUTE, seq, new rtmsg { rtm_family = AF_INET, rtm_table = RT_TABLE_MAIN });
 
+    public static int GetIpv6Routes(Span<byte> buffer, uint seq) =>
+        Dump(buffer, RTM_GETROUTE, seq, new rtmsg { rtm_family = AF_INET6, rtm_table = RT_TABLE_MAIN });
+
     /// <summary>AF_UNSPEC gives both ARP and NDP entries (not the bridge FDB, which is AF_BRIDGE).</summary>
     public static int GetNeighbours(Span<byte> buffer, uint seq) =>
         Dump(buffer, RTM_GETNEIGH, seq, new ndmsg { ndm_family = AF_UNSPEC });

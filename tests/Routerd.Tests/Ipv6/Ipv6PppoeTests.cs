@@ -55,8 +55,8 @@ public class Ipv6PppoeLoopTests
     readonly FakeDhcp6Client dhcp6 = new();
     readonly Router router;
 
-    static readonly PppHookReport Up = new("up", "ppp-wan", "198.51.100.77", "198.51.100.1", "198.51.100.53", null, "02:00:00:00:00:01", "0x0001");
-    static readonly PppHookReport Down = new("down", "ppp-wan", "198.51.100.77", "198.51.100.1", null, null);
+    internal static readonly PppHookReport Up = new("up", "ppp-wan", "198.51.100.77", "198.51.100.1", "198.51.100.53", null, "02:00:00:00:00:01", "0x0001");
+    internal static readonly PppHookReport Down = new("down", "ppp-wan", "198.51.100.77", "198.51.100.1", null, null);
     static readonly Dhcp6HookReport Bound = new("BOUND6", "ppp-wan", null, null, "2001:db8:100::", "56", "4000", "3000");
 
     public Ipv6PppoeLoopTests()
@@ -142,4 +142,39 @@ public class Ipv6PppoeLoopTests
         Assert.DoesNotContain("ipv6", ppp.Plan!.Options);
         Assert.Equal(starts + 1, ppp.Starts);
     }
+    static Routerd.Core.Net.InterfaceAddress6 Slaac(string device, string address) =>
+        new(device, Ipv6Prefix.TryParse(address, out var p) ? p : throw new FormatException(address));
+
+    [Fact]
+    public void Without_ia_na_the_status_shows_the_ppp_interfaces_slaac_address_as_the_kernel_reports_it()
+    {
+        router.OnPppEvent(Up);
+        router.OnDhcp6Event(Bound); // a prefix, no IA_NA: the usual PPPoE line
+        Assert.Null(router.Status("t", default).Ipv6!.WanAddress);
+        // What routerd put on the LAN, a ULA on the PPP link and the port under it are not the WAN's address.
+        router.Post(new Addresses6Dumped([Slaac("br-lan", "2001:db8:100::1/64"), Slaac("wan0", "2001:db8:77::5/64"), Slaac("ppp-wan", "fd00:1::5/64")]));
+        router.Sync();
+        Assert.Null(router.Status("t", default).Ipv6!.WanAddress);
+        router.Post(new Address6Changed(Slaac("ppp-wan", "2001:db8:1:0:211:22ff:fe33:4455/64"), deleted: false));
+        router.Sync();
+        Assert.Equal("2001:db8:1:0:211:22ff:fe33:4455", router.Status("t", default).Ipv6!.WanAddress);
+        // Gone with the router advertisement's lifetime (or the session): gone from the status.
+        router.Post(new Address6Changed(Slaac("ppp-wan", "2001:db8:1:0:211:22ff:fe33:4455/64"), deleted: true));
+        router.Sync();
+        Assert.Null(router.Status("t", default).Ipv6!.WanAddress);
+    }
+
+    [Fact]
+    public void An_ia_na_address_is_shown_before_a_slaac_one()
+    {
+        router.OnPppEvent(Up);
+        router.Post(new Address6Changed(Slaac("ppp-wan", "2001:db8:1::99/64"), deleted: false));
+        router.OnDhcp6Event(Bound with { Address = "2001:db8:1::100", AddressValid = "4000" });
+        Assert.Equal("2001:db8:1::100", router.Status("t", default).Ipv6!.WanAddress);
+        // A dump after lost events replaces what was known: the SLAAC address is gone, IA_NA stays.
+        router.Post(new Addresses6Dumped([]));
+        router.Sync();
+        Assert.Equal("2001:db8:1::100", router.Status("t", default).Ipv6!.WanAddress);
+    }
+
 }

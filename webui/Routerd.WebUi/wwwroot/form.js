@@ -58,7 +58,8 @@ export function showErrors(form, error) {
   const unplaced = [];
   let first = null;
   for (const { field: name, message } of error.errors ?? []) {
-    const box = name && form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+    // A list's entry (ipv6.static.dns[1]) goes under the list's one input.
+    const box = name && (form.querySelector(`[data-field="${CSS.escape(name)}"]`) ?? form.querySelector(`[data-field="${CSS.escape(name.replace(/\[\d+\]$/, ''))}"]`));
     if (!box) { unplaced.push(name ? `${name}: ${message}` : message); continue; }
     const p = box.querySelector('.field-error');
     p.textContent = p.textContent ? `${p.textContent} ${message}` : message;

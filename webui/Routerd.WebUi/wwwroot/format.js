@@ -31,6 +31,7 @@ const IPV6_MESSAGES = {
   'ipv6/NO_PREFIX': ['No IPv6 prefix', 'Your provider offers no IPv6 prefix: devices on your network get only local IPv6 addresses.', 'bad'],
   'ipv6/NO_SERVER': ['No IPv6 from the provider', 'Your provider does not answer requests for IPv6 addresses.', 'bad'],
   'ipv6/PREFIX_LOST': ['IPv6 prefix lost', 'The prefix from your provider expired or was withdrawn; the router is waiting for a new one.', 'bad'],
+  'ipv6/WAN_DOWN': ['Internet connection down', 'Your fixed IPv6 address is put on the connection when it is up again.', 'bad'],
 };
 
 /** The words for the IPv6 part of GET /api/status ({code, message}). */

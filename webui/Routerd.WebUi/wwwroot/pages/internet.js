@@ -18,16 +18,7 @@ export async function mount(main) {
   const state = h('div', { class: 'wan-state' });
   const mode = wan.mode;
 
-  const modeName = uid('mode');
-  const modes = h('fieldset', { class: 'field modes', 'data-field': 'wan.mode' },
-    h('legend', {}, 'Connection type'),
-    MODES.map(([v, label, hint]) => {
-      const id = uid('m');
-      return h('div', { class: 'choice' },
-        h('input', { type: 'radio', id, name: 'wan.mode', value: v, checked: v === mode, 'data-group': modeName }),
-        h('label', { for: id }, h('strong', {}, label), h('span', { class: 'hint' }, hint)));
-    }),
-    h('p', { class: 'field-error', hidden: true }));
+  const modes = modeChoice('wan.mode', 'Connection type', MODES, mode);
 
   const p = wan.pppoe ?? {};
   const pppoe = h('fieldset', { class: 'group', 'data-field': 'wan.pppoe', 'data-mode': 'pppoe' },
@@ -77,12 +68,7 @@ export async function mount(main) {
     return 'Saved.';
   });
 
-  const showModes = () => {
-    const chosen = f.querySelector('input[name="wan.mode"]:checked')?.value;
-    for (const group of f.querySelectorAll('[data-mode]')) group.hidden = group.dataset.mode !== chosen;
-  };
-  f.addEventListener('change', event => { if (event.target.name === 'wan.mode') showModes(); });
-  showModes();
+  followMode(f, 'wan.mode', 'mode');
 
   function showState(s, chosen) {
     const msg = wanMessage(s?.wan);
@@ -100,30 +86,86 @@ export async function mount(main) {
     h('section', { class: 'panel' }, h('h2', {}, 'Line speed'), speedForm(settings.qos ?? {})));
 }
 
-/** IPv6: what the router has now, and its three settings. The prefix size is only a request:
- *  the provider decides. The local prefix (ULA) was made at first start; changing it renumbers
- *  the home network's local addresses, so it is there for moving a setup, not for every day. */
+/** Radio buttons for a mode: [value, label, hint] each; errors about <name> show under them. */
+function modeChoice(name, legend, choices, current) {
+  return h('fieldset', { class: 'field modes', 'data-field': name },
+    h('legend', {}, legend),
+    choices.map(([v, label, hint]) => {
+      const id = uid('m');
+      return h('div', { class: 'choice' },
+        h('input', { type: 'radio', id, name, value: v, checked: v === current }),
+        h('label', { for: id }, h('strong', {}, label), h('span', { class: 'hint' }, hint)));
+    }),
+    h('p', { class: 'field-error', hidden: true }));
+}
+
+/** Shows only the parts of form <f> whose data-<key> is the mode chosen in the radios <name>. */
+function followMode(f, name, key) {
+  const show = () => {
+    const chosen = f.querySelector(`input[name="${name}"]:checked`)?.value;
+    for (const group of f.querySelectorAll(`[data-${key}]`)) group.hidden = group.dataset[key] !== chosen;
+  };
+  f.addEventListener('change', event => { if (event.target.name === name) show(); });
+  show();
+}
+
+const V6_MODES = [
+  ['automatic', 'Automatic', 'Your provider gives the router its IPv6 address and a prefix for your network (most lines).'],
+  ['static', 'Fixed', 'Your provider gave you an IPv6 address, a gateway and a routed prefix to type in (business lines).'],
+];
+
+/** IPv6: what the router has now, and its settings. Automatic: the prefix size is only a request,
+ *  the provider decides. Fixed: the values from the provider's contract; the home network's /64 is
+ *  taken from the routed prefix. The local prefix (ULA) was made at first start; changing it
+ *  renumbers the home network's local addresses, so it is there for moving a setup, not for every day. */
 function ipv6Panel(v6, now) {
   const state = h('div', { class: 'wan-state' });
   const facts = h('dl', { class: 'facts' });
   showIpv6(now, state, facts);
+  const mode = v6.mode ?? 'automatic';
+  const modes = modeChoice('ipv6.mode', 'How the router gets IPv6', V6_MODES, mode);
+  const st = v6.static ?? {};
+  const fixed = h('fieldset', { class: 'group', 'data-field': 'ipv6.static', 'data-v6mode': 'static' },
+    h('legend', {}, 'Fixed IPv6'),
+    field('ipv6.static.address', 'Address with prefix length', { value: st.address ?? '', placeholder: '2001:db8:1::2/64', autocapitalize: 'off', spellcheck: 'false' }),
+    field('ipv6.static.gateway', 'Gateway', { value: st.gateway ?? '', placeholder: '2001:db8:1::1 or fe80::1', autocapitalize: 'off', spellcheck: 'false',
+      hint: 'On the same subnet as the address, or a link-local address (fe80::…).' }),
+    field('ipv6.static.routedPrefix', 'Routed prefix', { value: st.routedPrefix ?? '', placeholder: '2001:db8:100::/48', autocapitalize: 'off', spellcheck: 'false',
+      hint: 'The prefix your provider routes to the router, /48 to /64. Your network gets its first /64.' }),
+    field('ipv6.static.dns', 'IPv6 DNS servers (optional)', { value: (st.dns ?? []).join(', '), placeholder: '2001:db8:1::53', autocapitalize: 'off', spellcheck: 'false',
+      hint: 'Separated by commas.' }),
+    h('p', { class: 'field-error', hidden: true }));
+  const hintField = field('ipv6.prefixHint', 'Prefix size to ask for', { type: 'number', value: String(v6.prefixHint ?? 56), min: '48', max: '64', inputmode: 'numeric',
+    hint: 'Most providers give a /56 (256 networks) or a /48; your provider decides. Between 48 and 64.' });
+  hintField.dataset.v6mode = 'automatic';
   const f = form('IPv6', [
     toggle('ipv6.enabled', 'IPv6 on', v6.enabled ?? true, 'Off: devices on your network use IPv4 only.'),
-    field('ipv6.prefixHint', 'Prefix size to ask for', { type: 'number', value: String(v6.prefixHint ?? 56), min: '48', max: '64', inputmode: 'numeric',
-      hint: 'Most providers give a /56 (256 networks) or a /48; your provider decides. Between 48 and 64.' }),
+    modes,
+    hintField,
+    fixed,
     field('ipv6.ula', 'Local prefix (ULA)', { value: v6.ula ?? '', autocapitalize: 'off', spellcheck: 'false',
       hint: 'Local addresses for names on your network that stay when the provider changes its prefix. Made by the router; change it only to match an earlier router.' }),
   ], 'Save', async el => {
+    const chosen = el.querySelector('input[name="ipv6.mode"]:checked')?.value ?? mode;
     const text = value(el, 'ipv6.prefixHint').trim();
     const hint = Number(text);
     // The router checks the range; a field that holds no whole number is caught here, where the page knows the words.
     if (text === '' || !Number.isInteger(hint)) throw { errors: [{ field: 'ipv6.prefixHint', message: 'A whole number between 48 and 64, e.g. 56.' }] };
     const fresh = await api.get('/api/settings');
-    await api.put('/api/settings', { ...fresh, ipv6: { ...fresh.ipv6,
-      enabled: checked(el, 'ipv6.enabled'), prefixHint: hint, ula: value(el, 'ipv6.ula').trim() || null } });
+    const next = { ...fresh.ipv6, enabled: checked(el, 'ipv6.enabled'), mode: chosen, prefixHint: hint, ula: value(el, 'ipv6.ula').trim() || null };
+    if (chosen === 'static') {
+      next.static = {
+        address: value(el, 'ipv6.static.address').trim(),
+        gateway: value(el, 'ipv6.static.gateway').trim(),
+        routedPrefix: value(el, 'ipv6.static.routedPrefix').trim(),
+        dns: value(el, 'ipv6.static.dns').split(',').map(s => s.trim()).filter(Boolean),
+      };
+    }
+    await api.put('/api/settings', { ...fresh, ipv6: next });
     showIpv6((await api.get('/api/status').catch(() => null))?.ipv6, state, facts);
     return 'Saved.';
   });
+  followMode(f, 'ipv6.mode', 'v6mode');
   return [state, facts, f];
 }
 

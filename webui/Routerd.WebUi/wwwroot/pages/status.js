@@ -76,7 +76,8 @@ export function showIpv6(v6, state, facts) {
     msg.tone !== 'ok' && h('p', { class: 'hint' }, msg.detail));
   fill(facts,
     v6?.wanAddress && def('Router address', v6.wanAddress),
-    v6?.delegatedPrefix && def('Prefix from provider', prefixWithLifetime(v6)),
+    v6?.gateway && def('Gateway', v6.gateway),
+    v6?.delegatedPrefix && def(v6.mode === 'static' ? 'Routed prefix' : 'Prefix from provider', prefixWithLifetime(v6)),
     v6?.lanPrefixes?.length > 0 && def('Home network', v6.lanPrefixes.join(', ')),
-    v6?.dns?.length > 0 && def('Provider DNS', v6.dns.join(', ')));
+    v6?.dns?.length > 0 && def(v6.mode === 'static' ? 'IPv6 DNS' : 'Provider DNS', v6.dns.join(', ')));
 }
