@@ -14,6 +14,9 @@ public sealed partial class Router
 {
     /// <summary>Toggles and additions whose answer waits for the sets of this burst.</summary>
     readonly List<RouterEvent> awaitingSets = [];
+    /// <summary>Events handled while sets were waiting, with their own results: answered after the
+    /// burst's snapshot is out (Handle).</summary>
+    readonly List<(RouterEvent Event, object? Result)> answeredWithSets = [];
     /// <summary>What to go back to if the burst's sets cannot be applied.</summary>
     (RouterSettings Settings, DesiredState State)? beforeSets;
     bool setsDirty;
@@ -172,6 +175,8 @@ public sealed partial class Router
         Publish();
         foreach (var e in awaitingSets) e.Complete(result);
         awaitingSets.Clear();
+        foreach (var (e, own) in answeredWithSets) e.Complete(own);
+        answeredWithSets.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "a device's priority expired and was turned off")]

@@ -147,7 +147,11 @@ public sealed partial class Router : IDisposable
 
     /// <summary>One event, on the loop's thread. Its sender learns the result once the snapshot
     /// that shows it is out; a priority toggle's result waits for <see cref="Settle"/>, which
-    /// applies the VIP sets once for a whole burst.</summary>
+    /// applies the VIP sets once for a whole burst. While a burst's device changes wait for their
+    /// sets (stored and applied together at its end), the snapshot is not published: readers keep
+    /// seeing what is applied, never a priority that is off in the API and still on in the kernel
+    /// (a priority's expiry: a Tick), or a toggle the store then refuses; the events answered
+    /// meanwhile are answered once the burst's snapshot is out.</summary>
     void Handle(RouterEvent e)
     {
         object? result;
@@ -158,9 +162,13 @@ public sealed partial class Router : IDisposable
             e.Fail(x);
             throw;
         }
-        Publish();
         if (ReferenceEquals(result, Deferred)) awaitingSets.Add(e);
-        else e.Complete(result);
+        else if (setsDirty) answeredWithSets.Add((e, result));
+        else
+        {
+            Publish();
+            e.Complete(result);
+        }
     }
 
     /// <summary>A handler's answer that comes when the VIP sets are applied (at the end of the burst).</summary>

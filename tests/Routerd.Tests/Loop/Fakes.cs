@@ -21,8 +21,11 @@ sealed class FakeFirewall : IFirewall
         Checks++;
         return RefuseWith;
     }
+    /// <summary>Called as each apply begins (a test looks at what the API shows at that moment).</summary>
+    public Action? Applying;
     public bool Apply(string ruleset, string sets)
     {
+        Applying?.Invoke();
         if (sets != Sets) SetLoads++;
         Sets = sets;
         if (ruleset == Loaded) return false;

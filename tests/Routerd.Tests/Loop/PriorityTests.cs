@@ -76,6 +76,22 @@ public class PriorityTests
         Assert.DoesNotContain("vip_macs {", firewall.Sets);
     }
 
+    /// <summary>The expiry's Tick ends the priority in the settings at once and the sets at the
+    /// burst's end: the published snapshot must not say "off" while the kernel still has the lane
+    /// (the namespace tier's Priority_with_an_expiry_turns_itself_off caught that window in CI).</summary>
+    [Fact]
+    public void An_expired_priority_is_shown_off_only_once_its_sets_are_applied()
+    {
+        Assert.True(reconciler.SetPriority(Phone, true, clock.GetUtcNow().AddHours(1)).Succeeded);
+        bool? shownWhileApplying = null;
+        firewall.Applying = () => shownWhileApplying ??= reconciler.Settings.Devices.Single().Priority;
+        clock.Advance(TimeSpan.FromMinutes(61));
+        reconciler.ExpirePriorities();
+        Assert.True(shownWhileApplying, "the API showed the priority off before the lane was taken out of the kernel");
+        Assert.False(reconciler.Settings.Devices.Single().Priority);
+        Assert.DoesNotContain("vip_macs {", firewall.Sets);
+    }
+
     [Fact]
     public void Bad_priority_requests_name_the_field_and_change_nothing()
     {
