@@ -19,7 +19,7 @@ public sealed class PauseUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
         var phone = ui.Page.Locator("li.device", new() { HasText = lab.Phone.Mac });
 
         await phone.GetByRole(AriaRole.Combobox, new() { NameRegex = new Regex("stays off the internet") }).SelectOptionAsync(new SelectOptionValue { Label = "Until I resume it" });
-        await phone.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pause the internet") }).ClickAsync();
+        await phone.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pause internet for") }).ClickAsync();
         await Expect(phone.Locator(".pause-state")).ToContainTextAsync("Internet paused until you resume it.");
         await Expect(phone.Locator(".badge.paused")).ToHaveTextAsync("Paused");
         Assert.Contains(lab.Phone.Mac, PauseMacs());
@@ -27,7 +27,7 @@ public sealed class PauseUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
         await ui.Screenshot("devices-paused");
 
         // The page still answers: the router is on the LAN, and so is the phone.
-        await phone.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Resume the internet") }).ClickAsync();
+        await phone.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Resume internet for") }).ClickAsync();
         await Expect(phone.Locator(".pause-state")).ToBeHiddenAsync();
         Assert.DoesNotContain(lab.Phone.Mac, PauseMacs());
 

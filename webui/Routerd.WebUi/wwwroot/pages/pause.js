@@ -43,12 +43,12 @@ export function pauseControl(mac, changed) {
     } else fill(state);
     state.hidden = !d.paused;
     if (d.paused && d.pausedBy === 'owner') {
-      fill(now, h('button', { type: 'button', class: 'primary', 'aria-label': `Resume the internet for ${name}`,
+      fill(now, h('button', { type: 'button', class: 'primary', 'aria-label': `Resume internet for ${name}`,
         on: { click: () => send({ paused: false }) } }, 'Resume internet'));
       return;
     }
     const length = h('select', { 'aria-label': `How long ${name} stays off the internet` }, FOR.map(([v, t]) => h('option', { value: v }, t)));
-    fill(now, length, h('button', { type: 'button', class: 'ghost', 'aria-label': `Pause the internet for ${name}`,
+    fill(now, length, h('button', { type: 'button', class: 'ghost', 'aria-label': `Pause internet for ${name}`,
       on: { click: () => send({ paused: true, until: untilFor(length.value) }) } }, 'Pause internet'));
   }
 

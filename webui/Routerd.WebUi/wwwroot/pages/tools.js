@@ -93,7 +93,8 @@ const SOURCES = [
 const LEVELS = [['info', 'All messages'], ['warning', 'Warnings and errors'], ['error', 'Errors only']];
 
 function logs() {
-  const list = h('ol', { class: 'log-lines', 'aria-label': 'Log lines' });
+  // Focusable: a scrolling box a keyboard must be able to reach and scroll (axe: scrollable-region-focusable).
+  const list = h('ol', { class: 'log-lines', 'aria-label': 'Log lines', tabindex: '0' });
   const note = h('p', { class: 'hint', role: 'status' });
   const query = f => new URLSearchParams({ source: value(f, 'source'), level: value(f, 'level') }).toString();
 
