@@ -99,7 +99,7 @@ public static class NetworkDiff
     {
         var links = observed.Links.ToDictionary(l => l.Name);
         var commands = new List<string>();
-        var (vlans, macs) = PortLinks(plan, links, owned, commands);
+        var (vlans, macs, bounced) = PortLinks(plan, links, owned, commands);
         // The bridge first: ports can only be enslaved once it exists (the batch runs in order).
         bool newBridge = !links.ContainsKey(plan.Bridge);
         if (newBridge) commands.Add($"link add {plan.Bridge} type bridge");
@@ -114,7 +114,7 @@ public static class NetworkDiff
         foreach (var port in plan.BridgePorts.Where(present))
             if (bridgeIndex is null || links[port].MasterIndex != bridgeIndex) commands.Add($"link set dev {port} master {plan.Bridge}");
         foreach (var name in plan.Up.Where(present))
-            if (!links.TryGetValue(name, out var link) || !link.AdminUp) commands.Add($"link set dev {name} up");
+            if (!links.TryGetValue(name, out var link) || !link.AdminUp || bounced.Contains(name)) commands.Add($"link set dev {name} up");
 
         var byIndex = observed.Links.ToDictionary(l => l.Index, l => l.Name);
         var current = observed.Addresses
@@ -174,10 +174,24 @@ public static class NetworkDiff
     /// goes first (PPPoE left, the tag removed or changed); a port's address is set before a VLAN
     /// device is made on it, which then starts with the port's new address; a port whose clone was
     /// removed gets the address it had before back. A VLAN device or address someone else set is
-    /// left alone.</summary>
-    static (HashSet<VlanLink> Vlans, Dictionary<string, MacAddress> Macs) PortLinks(
+    /// left alone. A port that is up is taken down for the change (Bounced: brought up again with
+    /// the others): some drivers refuse a new address while up, the Pi 4's bcmgenet among them,
+    /// and its VLAN devices go down and up with it, taking the port's new address.</summary>
+    static (HashSet<VlanLink> Vlans, Dictionary<string, MacAddress> Macs, HashSet<string> Bounced) PortLinks(
         NetworkPlan plan, Dictionary<string, LinkInfo> links, NetworkOwnership owned, List<string> commands)
     {
+        var bounced = new HashSet<string>();
+        void SetMac(LinkInfo link, MacAddress mac)
+        {
+            if (link.AdminUp)
+            {
+                commands.Add($"link set dev {link.Name} down");
+                bounced.Add(link.Name);
+                bounced.UnionWith(links.Values.Where(v => v.Kind == "vlan" && v.AdminUp && v.Name.StartsWith(link.Name + ".", StringComparison.Ordinal)).Select(v => v.Name));
+            }
+            commands.Add($"link set dev {link.Name} address {mac}");
+        }
+
         foreach (var stale in owned.Vlans.Where(v => !plan.Vlans.Contains(v) && links.ContainsKey(v.Name)).OrderBy(v => v.Name, StringComparer.Ordinal))
             commands.Add($"link del dev {stale.Name}");
 
@@ -185,13 +199,13 @@ public static class NetworkDiff
         foreach (var (device, original) in owned.OriginalMacs.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             if (plan.Macs.Any(m => m.Device == device)) continue;
-            if (links.TryGetValue(device, out var link) && link.Mac != original) commands.Add($"link set dev {device} address {original}");
+            if (links.TryGetValue(device, out var link) && link.Mac != original) SetMac(link, original);
             macs.Remove(device);
         }
         foreach (var clone in plan.Macs)
         {
             if (!links.TryGetValue(clone.Device, out var link) || link.Mac == clone.Mac) continue;
-            commands.Add($"link set dev {clone.Device} address {clone.Mac}");
+            SetMac(link, clone.Mac);
             if (!macs.ContainsKey(clone.Device) && link.Mac is { } own) macs[clone.Device] = own;
         }
 
@@ -205,6 +219,6 @@ public static class NetworkDiff
             }
             else if (owned.Vlans.Contains(vlan)) vlans.Add(vlan);
         }
-        return (vlans, macs);
+        return (vlans, macs, bounced);
     }
 }

@@ -38,13 +38,20 @@ sealed class TextKernel
                 case ["link", "add", var b, "type", "bridge"]: links.Add(new LinkInfo(links.Count + 1, b, null, false, false, 1500, null, "bridge")); break;
                 case ["link", "set", "dev", var p, "master", var b]: Replace(Link(p) with { MasterIndex = Link(b).Index }); break;
                 case ["link", "set", "dev", var d, "up"]: Replace(Link(d) with { AdminUp = true }); break;
+                case ["link", "set", "dev", var d, "down"]:
+                    // Its VLAN devices go down with it (the kernel's vlan_device_event).
+                    foreach (var v in links.Where(l => l.Kind == "vlan" && l.Name.StartsWith(d + ".", StringComparison.Ordinal)).ToList()) Replace(v with { AdminUp = false });
+                    Replace(Link(d) with { AdminUp = false });
+                    break;
                 case ["link", "add", "link", var p, "name", var n, "type", "vlan", "id", _]:
                     Assert.False(Has(n), $"{c}: exists");
                     links.Add(new LinkInfo(next++, n, Link(p).Mac, false, true, 1500, null, "vlan"));
                     break;
                 case ["link", "del", "dev", var n]: links.Remove(Link(n)); break;
                 case ["link", "set", "dev", var d, "address", var m]:
-                    // A VLAN device that still has its port's address follows the port (vlan_sync_address).
+                    // Like the Pi 4's bcmgenet: no new address while up.
+                    Assert.False(Link(d).AdminUp, $"{c}: the device is up");
+                    // A VLAN device that still has its port's address takes the port's new one (when it is next opened).
                     var old = Link(d).Mac;
                     foreach (var v in links.Where(l => l.Kind == "vlan" && l.Name.StartsWith(d + ".", StringComparison.Ordinal) && l.Mac == old).ToList())
                         Replace(v with { Mac = MacAddress.Parse(m) });
@@ -66,6 +73,8 @@ sealed class TextKernel
     /// <summary>Something routerd did not do: an administrator's address or route.</summary>
     public void Foreign(string dev, string address) => addresses.Add((dev, address));
     public void ForeignDefault(string dev, string gateway) => defaults.Add((dev, gateway));
+
+    public bool IsUp(string name) => Link(name).AdminUp;
 
     public string State() => string.Join('\n',
         links.Select(l => $"link {l.Name}{(l.AdminUp ? " up" : "")}{(l.MasterIndex is { } m ? " master " + links.Single(x => x.Index == m).Name : "")}")

@@ -81,10 +81,25 @@ public class PortLinkDiffTests
     public void A_cloned_mac_is_set_before_the_vlan_device_is_made_so_both_carry_it()
     {
         var commands = LinkCommands(Plan(Vlan7, Clone)).ToList();
+        // wan0 was down (first boot): no need to take it down.
         Assert.Equal(["link set dev wan0 address 02:11:22:33:44:55", "link add link wan0 name wan0.7 type vlan id 7"], commands.Take(2));
         Assert.Equal((Clone, Clone), (kernel.Mac("wan0"), kernel.Mac("wan0.7")));
         Assert.Equal(Own, owned.OriginalMacs["wan0"]);
         Assert.Empty(Step(Plan(Vlan7, Clone)));
+    }
+
+    [Fact]
+    public void A_port_that_is_up_goes_down_for_a_new_address_and_comes_back_up_with_its_vlan()
+    {
+        Step(Plan(Vlan7));
+        Assert.Equal([
+            "link set dev wan0 down",
+            "link set dev wan0 address 02:11:22:33:44:55",
+            "link set dev wan0 up",
+            "link set dev wan0.7 up",
+        ], Step(Plan(Vlan7, Clone)));
+        Assert.True(kernel.IsUp("wan0") && kernel.IsUp("wan0.7"));
+        Assert.Equal((Clone, Clone), (kernel.Mac("wan0"), kernel.Mac("wan0.7")));
     }
 
     [Fact]
@@ -93,9 +108,10 @@ public class PortLinkDiffTests
         Step(Plan(mac: Clone));
         // Another clone keeps the port's own address as the one to go back to, not the first clone.
         var other = MacAddress.Parse("00:1a:2b:3c:4d:5e");
-        Assert.Equal(["link set dev wan0 address 00:1a:2b:3c:4d:5e"], Step(Plan(mac: other)));
+        Assert.Equal(["link set dev wan0 down", "link set dev wan0 address 00:1a:2b:3c:4d:5e", "link set dev wan0 up"], Step(Plan(mac: other)));
         Assert.Equal(Own, owned.OriginalMacs["wan0"]);
-        Assert.Equal(["link set dev wan0 address 02:00:00:00:00:02"], Step(Plan()));
+        Assert.Equal(["link set dev wan0 down", "link set dev wan0 address 02:00:00:00:00:02", "link set dev wan0 up"], Step(Plan()));
+        Assert.True(kernel.IsUp("wan0"));
         Assert.Equal(Own, kernel.Mac("wan0"));
         Assert.Empty(owned.OriginalMacs);
         Assert.Empty(Step(Plan()));
@@ -105,7 +121,7 @@ public class PortLinkDiffTests
     public void A_port_address_routerd_did_not_change_is_left_alone()
     {
         // An administrator set it, or it already is the clone: nothing to give back later.
-        kernel.Run(["link set dev wan0 address 02:11:22:33:44:55"]);
+        kernel.Run(["link set dev wan0 address 02:11:22:33:44:55"]);   // while wan0 is still down
         Assert.DoesNotContain(Step(Plan(mac: Clone)), c => c.Contains("address", StringComparison.Ordinal));
         Assert.Empty(owned.OriginalMacs);
         Assert.Empty(Step(Plan()));

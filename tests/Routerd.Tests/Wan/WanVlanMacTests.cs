@@ -125,4 +125,13 @@ public class WanVlanMacTests
         Assert.False(Pppd(7, null).SameProcess(Pppd(7, "02:11:22:33:44:55")));
         Assert.False(Pppd(7, "02:11:22:33:44:55").SameProcess(Pppd(7, "02:11:22:33:44:66")));
     }
+
+    [Fact]
+    public void A_dhcp_wan_with_a_clone_sends_it_as_its_client_id_and_a_new_clone_restarts_udhcpc()
+    {
+        IReadOnlyList<string> Args(string? mac) => DhcpClientRenderer.Render(DesiredStateBuilder.Build(Wan(WanModes.Dhcp, mac: mac), Board, Facts), Hooks)!.Arguments;
+        Assert.DoesNotContain(Args(null), a => a.StartsWith("0x3d:", StringComparison.Ordinal));
+        Assert.Equal(["-x", "0x3d:01025a11223344"], Args("02:5a:11:22:33:44").TakeLast(2));
+        Assert.False(Args("02:5a:11:22:33:44").SequenceEqual(Args("02:5a:11:22:33:45")));
+    }
 }
