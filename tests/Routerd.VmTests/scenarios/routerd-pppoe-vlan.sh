@@ -28,9 +28,7 @@ pppoe_isp_account isp "$USER_NAME" "\"$PASS\""
 pppoe_server isp isp0.7 pppoe-server -C lab-bras -S internet
 
 routerd_board /tmp/rtr/board.json wan0 lan1
-start_in rtr routerd "$ROUTERD" serve --board /tmp/rtr/board.json
-ROUTERD_SOCKET=/tmp/rtr/run/routerd.sock
-wait_for 240 "routerd's control socket" routerd_api rtr /api/status
+routerd_start rtr /tmp/rtr/board.json 240   # its first start under TCG on a busy host is slow
 RUN=/tmp/rtr/run
 
 ppp_up() { wan_code_is wan/UP && has_ipv4 rtr ppp-wan; }
