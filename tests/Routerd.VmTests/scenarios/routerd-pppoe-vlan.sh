@@ -49,8 +49,10 @@ isp_sees() { isp_peers | grep -qx "$1"; }
 routerd_api rtr /api/settings > /tmp/settings.dhcp
 settings() {
   pppoe="\"mode\":\"pppoe\",\"pppoe\":{\"username\":\"$USER_NAME\",\"password\":\"$PASS\"${2:+,$2}}"
-  sed -e 's/"pppoe" *: *null *,\{0,1\}//' -e 's/"mac" *: *null *,\{0,1\}//' -e "s/\"mode\" *: *\"dhcp\"/$pppoe/" \
-      -e "s/\"device\" *: *\"wan0\"/\"device\":\"wan0\",\"mac\":$3/" /tmp/settings.dhcp > "$1"
+  # wan.mac is there as null (the API writes every member) or, were nulls left out, goes after the device.
+  if grep -q '"mac" *: *null' /tmp/settings.dhcp; then mac="s/\"mac\" *: *null/\"mac\":$3/"
+  else mac="s/\"device\" *: *\"wan0\"/\"device\":\"wan0\",\"mac\":$3/"; fi
+  sed -e 's/"pppoe" *: *null *,\{0,1\}//' -e "s/\"mode\" *: *\"dhcp\"/$pppoe/" -e "$mac" /tmp/settings.dhcp > "$1"
   grep -q '"pppoe":{' "$1" || fail "could not make the PPPoE settings from: $(cat /tmp/settings.dhcp)"
   grep -q "\"mac\":$3" "$1" || fail "could not set wan.mac in: $(cat /tmp/settings.dhcp)"
 }
