@@ -20,6 +20,12 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
 {
     public static readonly NetworkOwnership None = new(new HashSet<InterfaceAddress>(), null);
     public IReadOnlySet<InterfaceAddress6> Ipv6Addresses => Addresses6 ?? new HashSet<InterfaceAddress6>();
+    /// <summary>VLAN devices routerd created: removed when no plan names them any more.</summary>
+    public IReadOnlySet<VlanLink> Vlans { get; init; } = new HashSet<VlanLink>();
+    /// <summary>The addresses ports had before routerd cloned another onto them, by port: put
+    /// back when the clone goes (kept here because a virtual port has no permanent address to
+    /// read back from the kernel).</summary>
+    public IReadOnlyDictionary<string, MacAddress> OriginalMacs { get; init; } = new Dictionary<string, MacAddress>();
 
     /// <summary>One line per object, in the words of `ip`: "addr 192.168.1.1/24 dev br-lan", "route default via 203.0.113.1 dev wan0".</summary>
     public string ToText()
@@ -31,6 +37,10 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
         foreach (var a in Ipv6Addresses.OrderBy(a => a.Device, StringComparer.Ordinal).ThenBy(a => a.Address.Value))
             b.Append($"addr6 {a.Address} dev {a.Device}\n");
         if (DefaultRoute6 is { } r6) b.Append($"route6 {r6}\n");
+        foreach (var v in Vlans.OrderBy(v => v.Name, StringComparer.Ordinal))
+            b.Append($"vlan {v.Name} link {v.Parent} id {v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n");
+        foreach (var (device, mac) in OriginalMacs.OrderBy(m => m.Key, StringComparer.Ordinal))
+            b.Append($"mac {device} was {mac}\n");
         return b.ToString();
     }
 
@@ -41,6 +51,8 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
         var addresses6 = new HashSet<InterfaceAddress6>();
         DefaultRoute? route = null;
         DefaultRoute6? route6 = null;
+        var vlans = new HashSet<VlanLink>();
+        var macs = new Dictionary<string, MacAddress>();
         foreach (var line in text.Split('\n'))
         {
             var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -58,9 +70,15 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
                 case ["route6", "::/0", "via", var g, "dev", var d, "metric", _] when Ipv6.Ipv6Prefix.TryParseAddress(g, out var gw6):
                     route6 = new DefaultRoute6(d, gw6);
                     break;
+                case ["vlan", var n, "link", var parent, "id", var i] when int.TryParse(i, System.Globalization.CultureInfo.InvariantCulture, out int id):
+                    vlans.Add(new VlanLink(n, parent, id));
+                    break;
+                case ["mac", var d, "was", var m] when MacAddress.TryParse(m, out var mac):
+                    macs[d] = mac;
+                    break;
             }
         }
-        return new NetworkOwnership(addresses, route, addresses6, route6);
+        return new NetworkOwnership(addresses, route, addresses6, route6) { Vlans = vlans, OriginalMacs = macs };
     }
 }
 
@@ -81,10 +99,13 @@ public static class NetworkDiff
     {
         var links = observed.Links.ToDictionary(l => l.Name);
         var commands = new List<string>();
+        var (vlans, macs, bounced) = PortLinks(plan, links, owned, commands);
         // The bridge first: ports can only be enslaved once it exists (the batch runs in order).
         bool newBridge = !links.ContainsKey(plan.Bridge);
         if (newBridge) commands.Add($"link add {plan.Bridge} type bridge");
-        var missing = plan.Up.Concat(plan.BridgePorts).Where(n => n != plan.Bridge && !links.ContainsKey(n)).Distinct().ToList();
+        // A VLAN device on a port that exists is made above, so it is not missing.
+        var made = plan.Vlans.Where(v => links.ContainsKey(v.Parent)).Select(v => v.Name).ToHashSet();
+        var missing = plan.Up.Concat(plan.BridgePorts).Where(n => n != plan.Bridge && !links.ContainsKey(n) && !made.Contains(n)).Distinct().ToList();
         // A missing port is left out of every command (ip would refuse the whole batch at it),
         // and so is what would live on it: its addresses and a default route through it.
         bool present(string device) => !missing.Contains(device);
@@ -93,7 +114,7 @@ public static class NetworkDiff
         foreach (var port in plan.BridgePorts.Where(present))
             if (bridgeIndex is null || links[port].MasterIndex != bridgeIndex) commands.Add($"link set dev {port} master {plan.Bridge}");
         foreach (var name in plan.Up.Where(present))
-            if (!links.TryGetValue(name, out var link) || !link.AdminUp) commands.Add($"link set dev {name} up");
+            if (!links.TryGetValue(name, out var link) || !link.AdminUp || bounced.Contains(name)) commands.Add($"link set dev {name} up");
 
         var byIndex = observed.Links.ToDictionary(l => l.Index, l => l.Name);
         var current = observed.Addresses
@@ -146,6 +167,58 @@ public static class NetworkDiff
         // After the address that puts a global gateway on-link.
         if (wantedRoute6 is { } route6 && (!defaults6.Contains(route6) || deleted6.Any(a => a.Device == route6.Device)))
             commands.Add($"route replace {route6}");
-        return new NetworkChange(commands, new NetworkOwnership(wanted, wantedRoute, wanted6, wantedRoute6), missing);
+        return new NetworkChange(commands, new NetworkOwnership(wanted, wantedRoute, wanted6, wantedRoute6) { Vlans = vlans, OriginalMacs = macs }, missing);
+    }
+
+    /// <summary>VLAN devices and cloned port addresses. A VLAN device routerd made and no plan names
+    /// goes first (PPPoE left, the tag removed or changed); a port's address is set before a VLAN
+    /// device is made on it, which then starts with the port's new address; a port whose clone was
+    /// removed gets the address it had before back. A VLAN device or address someone else set is
+    /// left alone. A port that is up is taken down for the change (Bounced: brought up again with
+    /// the others): some drivers refuse a new address while up, the Pi 4's bcmgenet among them,
+    /// and its VLAN devices go down and up with it, taking the port's new address.</summary>
+    static (HashSet<VlanLink> Vlans, Dictionary<string, MacAddress> Macs, HashSet<string> Bounced) PortLinks(
+        NetworkPlan plan, Dictionary<string, LinkInfo> links, NetworkOwnership owned, List<string> commands)
+    {
+        var bounced = new HashSet<string>();
+        void SetMac(LinkInfo link, MacAddress mac)
+        {
+            if (link.AdminUp)
+            {
+                commands.Add($"link set dev {link.Name} down");
+                bounced.Add(link.Name);
+                bounced.UnionWith(links.Values.Where(v => v.Kind == "vlan" && v.AdminUp && v.Name.StartsWith(link.Name + ".", StringComparison.Ordinal)).Select(v => v.Name));
+            }
+            commands.Add($"link set dev {link.Name} address {mac}");
+        }
+
+        foreach (var stale in owned.Vlans.Where(v => !plan.Vlans.Contains(v) && links.ContainsKey(v.Name)).OrderBy(v => v.Name, StringComparer.Ordinal))
+            commands.Add($"link del dev {stale.Name}");
+
+        var macs = new Dictionary<string, MacAddress>(owned.OriginalMacs);
+        foreach (var (device, original) in owned.OriginalMacs.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            if (plan.Macs.Any(m => m.Device == device)) continue;
+            if (links.TryGetValue(device, out var link) && link.Mac != original) SetMac(link, original);
+            macs.Remove(device);
+        }
+        foreach (var clone in plan.Macs)
+        {
+            if (!links.TryGetValue(clone.Device, out var link) || link.Mac == clone.Mac) continue;
+            SetMac(link, clone.Mac);
+            if (!macs.ContainsKey(clone.Device) && link.Mac is { } own) macs[clone.Device] = own;
+        }
+
+        var vlans = new HashSet<VlanLink>();
+        foreach (var vlan in plan.Vlans.Where(v => links.ContainsKey(v.Parent)))
+        {
+            if (!links.ContainsKey(vlan.Name))
+            {
+                commands.Add($"link add {vlan}");
+                vlans.Add(vlan);
+            }
+            else if (owned.Vlans.Contains(vlan)) vlans.Add(vlan);
+        }
+        return (vlans, macs, bounced);
     }
 }

@@ -59,7 +59,7 @@ public static class TcRenderer
         // LCP echoes) gets a tree there that puts them in the priority class too.
         if (Wan.WanProtocols.For(state.Wan.Mode).PortControl(state.Wan) is { } control)
         {
-            Tree(b, devices, state.Wan.Device, UnshapedKbit, leaf, control.Why);
+            Tree(b, devices, control.Device, UnshapedKbit, leaf, control.Why);
             b.Append(control.Filters);
         }
         return new TcPlan(devices, b.ToString(), shaped);

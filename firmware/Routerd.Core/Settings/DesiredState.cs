@@ -43,7 +43,9 @@ public sealed record WanPlan(
     string Mode,
     string Device,
     IReadOnlyList<string> Dns,
-    Wan.IWanProtocolPlan? Protocol = null)
+    Wan.IWanProtocolPlan? Protocol = null,
+    /// <summary>MAC clone: the address the WAN port takes instead of its own; null: its own.</summary>
+    MacAddress? Mac = null)
 {
     /// <summary>The active protocol's part, when it is a <typeparamref name="T"/>.</summary>
     public T? Plan<T>() where T : class, Wan.IWanProtocolPlan => Protocol as T;

@@ -169,8 +169,26 @@ public static class DesiredStateBuilder
             if (active) plan = part;
         }
         AddressFields.DnsList("wan.dnsOverride", wan.DnsOverride, dns, errors);
+        var mac = CloneMac(wan.Mac, errors);
 
-        return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, dns.Distinct().ToList(), plan) : null;
+        return errors.Count == before ? new WanPlan(wan.Mode, wan.Device, dns.Distinct().ToList(), plan, mac) : null;
+    }
+
+    /// <summary>The WAN MAC clone: one device's address (unicast, not all zeros), globally or locally
+    /// administered alike, since the ISP knows the modem's or old router's burnt-in one. Empty: none.</summary>
+    static MacAddress? CloneMac(string? text, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (!MacAddress.TryParse(text.Trim(), out var mac))
+            errors.Add(new("wan.mac", $"'{TextRules.Printable(text)}' is not a MAC address; write it as six pairs of hex digits, e.g. 02:11:22:33:44:55."));
+        else if (mac.IsZero)
+            errors.Add(new("wan.mac", "00:00:00:00:00:00 is not a device's address; leave the field empty to use the port's own."));
+        else if (mac.Value == 0xffff_ffff_ffff)
+            errors.Add(new("wan.mac", "ff:ff:ff:ff:ff:ff is the broadcast address, not a device's; copy the address from the modem's or old router's label."));
+        else if (!mac.IsUnicast)
+            errors.Add(new("wan.mac", $"{mac} is a multicast address (its first byte is odd), not a device's; copy the address from the modem's or old router's label."));
+        else return mac;
+        return null;
     }
 
     /// <summary>Above this the rate is a typo, not a line (100 Gbit/s).</summary>

@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 7;
+    public const int CurrentSchemaVersion = 8;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -206,6 +206,9 @@ public sealed record WanSettings
     public PppoeSettings? Pppoe { get; set; }
     /// <summary>DNS servers to use instead of the ones the WAN learns; empty means "from the ISP".</summary>
     public IReadOnlyList<string> DnsOverride { get; set; } = [];
+    /// <summary>MAC clone: the address the WAN port uses instead of its own, for lines the ISP bound
+    /// to a modem's or an old router's address (any mode). Null: the port's own. Added in schema 8.</summary>
+    public string? Mac { get; set; }
 }
 
 public sealed record StaticWanSettings
@@ -238,13 +241,16 @@ public sealed record PppoeSettings
     /// <summary>"HH:mm" (router local time): hang up and redial once a day at this time, before the
     /// ISP forces it at a worse one. Null: never.</summary>
     public string? ReconnectAt { get; set; }
+    /// <summary>The 802.1Q tag the ISP wants PPPoE in (e.g. 7); null: untagged. PPPoE only: it
+    /// lives in this block, and the other modes never create a VLAN device. Added in schema 8.</summary>
+    public int? VlanId { get; set; }
 
     /// <summary>The record's printout (ToString, so any log of the settings) never shows the password.</summary>
     bool PrintMembers(System.Text.StringBuilder b)
     {
         b.Append($"Username = {Username}, Password = {(Password is null ? "null" : "(secret)")}, ServiceName = {ServiceName}, AcName = {AcName}, ");
         b.Append($"Mtu = {Mtu}, LcpEchoIntervalSeconds = {LcpEchoIntervalSeconds}, LcpEchoFailures = {LcpEchoFailures}, ");
-        b.Append($"RedialInitialSeconds = {RedialInitialSeconds}, RedialMaxSeconds = {RedialMaxSeconds}, ReconnectAt = {ReconnectAt}");
+        b.Append($"RedialInitialSeconds = {RedialInitialSeconds}, RedialMaxSeconds = {RedialMaxSeconds}, ReconnectAt = {ReconnectAt}, VlanId = {VlanId}");
         return true;
     }
 }

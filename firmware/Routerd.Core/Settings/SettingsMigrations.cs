@@ -31,6 +31,9 @@ public static class SettingsMigrations
             if (doc["ipv6"] is JsonObject v6) v6["mode"] ??= "automatic";
             return doc;
         },
+        // 7 → 8: PPPoE over a VLAN and the WAN MAC clone. Both absent mean what an older router
+        // did: untagged PPPoE on the port's own address.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

@@ -32,9 +32,9 @@ public abstract class WanProtocol
     /// none yet or the protocol's daemon sets its own (pppd).</summary>
     public virtual (InterfaceAddress Address, DefaultRoute? Route)? PortAddress(WanPlan wan, WanLease? lease) => null;
 
-    /// <summary>The protocol's own control frames leave on the WAN port, not through <see cref="Egress"/>:
-    /// the tc filters that classify them (and why), or null.</summary>
-    public virtual (string Why, string Filters)? PortControl(WanPlan wan) => null;
+    /// <summary>The protocol's own control frames leave on the WAN port (or its VLAN device), not
+    /// through <see cref="Egress"/>: that device, the tc filters that classify them (and why), or null.</summary>
+    public virtual (string Device, string Why, string Filters)? PortControl(WanPlan wan) => null;
 
     public abstract IWanHandler NewHandler(WanContext context);
 }

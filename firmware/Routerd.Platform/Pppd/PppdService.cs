@@ -41,7 +41,12 @@ public sealed partial class PppdService(string pppd, string ip, string runDir, s
             return;
         }
         Stop();
-        if (plan.ParentMtu is { } mtu) SetParentMtu(plan.Device, mtu);
+        if (plan.ParentMtu is { } mtu)
+        {
+            // In a VLAN the port first: the kernel keeps a VLAN device no larger than its port.
+            if (plan.VlanPort is { } port) SetParentMtu(port, mtu);
+            SetParentMtu(plan.Device, mtu);
+        }
         running = plan;
         var fallback = plan.RedialInitial;
         int announced = 0; // what this pppd's log said about the session's end; 0: nothing yet

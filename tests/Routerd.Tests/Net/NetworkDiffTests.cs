@@ -14,8 +14,13 @@ sealed class TextKernel
 
     public TextKernel(params string[] ports)
     {
-        foreach (var p in ports) links.Add(new LinkInfo(links.Count + 1, p, null, false, true, 1500, null, "veth"));
+        // Each port has its own address (02:00:00:00:00:<index>), as a NIC has one burnt in.
+        foreach (var p in ports) links.Add(new LinkInfo(links.Count + 1, p, new MacAddress(0x02_00_00_00_00_00UL + (ulong)links.Count + 1), false, true, 1500, null, "veth"));
     }
+
+    public MacAddress? Mac(string name) => links.SingleOrDefault(l => l.Name == name)?.Mac;
+    public bool Has(string name) => links.Any(l => l.Name == name);
+    int next = 100;
 
     LinkInfo Link(string name) => links.Single(l => l.Name == name);
     void Replace(LinkInfo l) => links[links.FindIndex(x => x.Index == l.Index)] = l;
@@ -33,6 +38,25 @@ sealed class TextKernel
                 case ["link", "add", var b, "type", "bridge"]: links.Add(new LinkInfo(links.Count + 1, b, null, false, false, 1500, null, "bridge")); break;
                 case ["link", "set", "dev", var p, "master", var b]: Replace(Link(p) with { MasterIndex = Link(b).Index }); break;
                 case ["link", "set", "dev", var d, "up"]: Replace(Link(d) with { AdminUp = true }); break;
+                case ["link", "set", "dev", var d, "down"]:
+                    // Its VLAN devices go down with it (the kernel's vlan_device_event).
+                    foreach (var v in links.Where(l => l.Kind == "vlan" && l.Name.StartsWith(d + ".", StringComparison.Ordinal)).ToList()) Replace(v with { AdminUp = false });
+                    Replace(Link(d) with { AdminUp = false });
+                    break;
+                case ["link", "add", "link", var p, "name", var n, "type", "vlan", "id", _]:
+                    Assert.False(Has(n), $"{c}: exists");
+                    links.Add(new LinkInfo(next++, n, Link(p).Mac, false, true, 1500, null, "vlan"));
+                    break;
+                case ["link", "del", "dev", var n]: links.Remove(Link(n)); break;
+                case ["link", "set", "dev", var d, "address", var m]:
+                    // Like the Pi 4's bcmgenet: no new address while up.
+                    Assert.False(Link(d).AdminUp, $"{c}: the device is up");
+                    // A VLAN device that still has its port's address takes the port's new one (when it is next opened).
+                    var old = Link(d).Mac;
+                    foreach (var v in links.Where(l => l.Kind == "vlan" && l.Name.StartsWith(d + ".", StringComparison.Ordinal) && l.Mac == old).ToList())
+                        Replace(v with { Mac = MacAddress.Parse(m) });
+                    Replace(Link(d) with { Mac = MacAddress.Parse(m) });
+                    break;
                 case ["addr", "add", var a, "dev", var d]: Assert.True(addresses.Add((d, a)), $"{c}: exists"); break;
                 case ["addr", "del", var a, "dev", var d]:
                     Assert.True(addresses.Remove((d, a)), $"{c}: no such address");
@@ -49,6 +73,8 @@ sealed class TextKernel
     /// <summary>Something routerd did not do: an administrator's address or route.</summary>
     public void Foreign(string dev, string address) => addresses.Add((dev, address));
     public void ForeignDefault(string dev, string gateway) => defaults.Add((dev, gateway));
+
+    public bool IsUp(string name) => Link(name).AdminUp;
 
     public string State() => string.Join('\n',
         links.Select(l => $"link {l.Name}{(l.AdminUp ? " up" : "")}{(l.MasterIndex is { } m ? " master " + links.Single(x => x.Index == m).Name : "")}")

@@ -27,6 +27,10 @@ public static class DhcpClientRenderer
             "-A", "5",            // wait 5 s and try again, forever
             // No -R: a restarted routerd keeps the lease (and the WAN) instead of releasing it.
             "-x", "hostname:routerd",
+            // MAC clone: the client identifier udhcpc would send by itself (type 1, the port's
+            // address), written out so that a new clone is a new command line and udhcpc restarts
+            // (it reads the port's address only when it starts).
+            .. state.Wan.Mac is { } mac ? (string[])["-x", $"0x3d:01{mac.ToString().Replace(":", "", StringComparison.Ordinal)}"] : [],
         ];
         string script = $"""
             #!/bin/sh

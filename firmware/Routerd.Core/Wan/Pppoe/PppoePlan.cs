@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Routerd.Core.Wan;
 
 /// <summary>The validated PPPoE account and dialling policy (from <see cref="PppoeRules"/>).</summary>
@@ -14,8 +16,19 @@ public sealed record PppoePlan(
     TimeSpan RedialInitial,
     TimeSpan RedialMax,
     /// <summary>Router local time of the daily forced redial; null: none.</summary>
-    TimeOnly? ReconnectAt) : IWanProtocolPlan
+    TimeOnly? ReconnectAt,
+    /// <summary>The 802.1Q tag PPPoE runs in; null: untagged, on the WAN port itself.</summary>
+    int? VlanId = null) : IWanProtocolPlan
 {
+    /// <summary>Linux's limit on an interface name (IFNAMSIZ 16, with the terminating zero).</summary>
+    public const int MaxInterfaceName = 15;
+
+    /// <summary>Where PPPoE's frames go: the WAN port, or its VLAN device named as vconfig and
+    /// most distributions name them (eth1.7).</summary>
+    public string Port(string wanDevice) => VlanId is { } id ? VlanDevice(wanDevice, id) : wanDevice;
+
+    public static string VlanDevice(string wanDevice, int id) => $"{wanDevice}.{id.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>The largest PPP MTU plain Ethernet carries: 1500 minus the 8-byte PPPoE header.</summary>
     public const int EthernetMtu = 1492;
     public const int PppoeHeader = 8;

@@ -14,17 +14,20 @@ public sealed class PppoeProtocol : WanProtocol
 
     /// <summary>The account is required only while PPPoE is the mode; a kept block is checked all the same.</summary>
     public override IWanProtocolPlan? Check(WanSettings wan, bool active, LanPlan? lan, List<string> dns, List<FieldError> errors) =>
-        active ? PppoeRules.Build(wan.Pppoe, errors) : wan.Pppoe is { } kept ? PppoeRules.Build(kept, errors, active: false) : null;
+        active ? PppoeRules.Build(wan.Pppoe, errors, wanDevice: wan.Device) : wan.Pppoe is { } kept ? PppoeRules.Build(kept, errors, active: false, wan.Device) : null;
 
     public override string Egress(WanPlan wan) => WanInterfaces.PppInterface;
 
     /// <summary>The PPP interface exists only while a session is up (its ip-up report is the lease).</summary>
     public override bool EgressExists(WanLease? lease) => lease?.Interface == WanInterfaces.PppInterface;
 
-    /// <summary>pppd's own frames (discovery, LCP echoes) leave on the Ethernet port, not through
-    /// the PPP interface's queue.</summary>
-    public override (string Why, string Filters)? PortControl(WanPlan wan) =>
-        ("PPPoE port: PPP control frames in the priority class", PppoeControlFilters.Render(wan.Device));
+    /// <summary>pppd's own frames (discovery, LCP echoes) leave on the Ethernet port (in a VLAN: its
+    /// VLAN device, where they still carry their own ethertype), not through the PPP interface's queue.</summary>
+    public override (string Device, string Why, string Filters)? PortControl(WanPlan wan)
+    {
+        string port = WanInterfaces.PppoePort(wan);
+        return (port, "PPPoE port: PPP control frames in the priority class", PppoeControlFilters.Render(port));
+    }
 
     public override IWanHandler NewHandler(WanContext context) => new PppoeHandler(context);
 }
@@ -103,7 +106,7 @@ sealed partial class PppoeHandler(WanContext context) : IWanHandler
         return new(wait, lease?.Interface == WanInterfaces.PppInterface ? null : lease, () =>
         {
             context.Ppp?.RedialAfter(wait);
-            if (ask) Probe(wan.Device, dial);
+            if (ask) Probe(WanInterfaces.PppoePort(wan), dial);
         });
     }
 

@@ -16,7 +16,7 @@ public static class PppoeRules
 
     /// <param name="active">false for the block of a mode not in use: checked the same, but the
     /// account may still be empty.</param>
-    public static PppoePlan? Build(PppoeSettings? p, List<FieldError> errors, bool active = true)
+    public static PppoePlan? Build(PppoeSettings? p, List<FieldError> errors, bool active = true, string wanDevice = "")
     {
         if (p is null)
         {
@@ -44,9 +44,20 @@ public static class PppoeRules
             if (TimeOnly.TryParseExact(at, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)) reconnect = t;
             else errors.Add(new("wan.pppoe.reconnectAt", $"'{TextRules.Printable(at)}' is not a time of day as HH:mm, e.g. 04:30"));
         }
+        if (p.VlanId is { } vlan) Vlan(vlan, wanDevice, errors);
         if (errors.Count != before || !active) return null;
         return new PppoePlan(p.Username, new Secret(p.Password!), service, ac, p.Mtu, p.LcpEchoIntervalSeconds, p.LcpEchoFailures,
-            TimeSpan.FromSeconds(p.RedialInitialSeconds), TimeSpan.FromSeconds(p.RedialMaxSeconds), reconnect);
+            TimeSpan.FromSeconds(p.RedialInitialSeconds), TimeSpan.FromSeconds(p.RedialMaxSeconds), reconnect, p.VlanId);
+    }
+
+    /// <summary>0 means "priority tag only" and 4095 is reserved (802.1Q), so neither names a VLAN.
+    /// The VLAN device is named after the port (eth1.7), and the kernel refuses names past 15 bytes.</summary>
+    static void Vlan(int id, string wanDevice, List<FieldError> errors)
+    {
+        if (id is < 1 or > 4094)
+            errors.Add(new("wan.pppoe.vlanId", $"The VLAN ID must be between 1 and 4094 (your provider names it, e.g. 7); {id} is not."));
+        else if (PppoePlan.VlanDevice(wanDevice, id) is { Length: > PppoePlan.MaxInterfaceName } name)
+            errors.Add(new("wan.pppoe.vlanId", $"The VLAN device '{TextRules.Printable(name)}' would have a name longer than {PppoePlan.MaxInterfaceName} characters, which Linux refuses."));
     }
 
     static void Account(string field, string? value, bool required, List<FieldError> errors)

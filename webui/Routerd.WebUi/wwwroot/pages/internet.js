@@ -29,7 +29,13 @@ export async function mount(main) {
       hint: 'For your safety the router never shows the saved password.' }),
     field('wan.pppoe.serviceName', 'Service name (optional)', { value: p.serviceName ?? '', hint: 'Leave empty unless your provider names one.' }),
     field('wan.pppoe.mtu', 'MTU', { type: 'number', value: String(p.mtu ?? 1492), min: '1280', max: '1500', inputmode: 'numeric', hint: '1492 fits almost every PPPoE line.' }),
+    field('wan.pppoe.vlanId', 'VLAN ID (only if your provider requires one)', { value: p.vlanId == null ? '' : String(p.vlanId), inputmode: 'numeric', autocomplete: 'off',
+      hint: 'A number from 1 to 4094 that your provider names, e.g. 7. Leave empty if they name none.' }),
     h('p', { class: 'field-error', hidden: true }));
+
+  // The MAC clone applies in every mode, so it sits outside the mode's own fields.
+  const clone = field('wan.mac', 'WAN MAC address (optional)', { value: wan.mac ?? '', placeholder: '02:11:22:33:44:55', autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false',
+    hint: "Only if your provider knows your line by your modem's or old router's address: copy it from its label. Leave empty to use this router's own." });
 
   const st = wan.static ?? {};
   const fixed = h('fieldset', { class: 'group', 'data-field': 'wan.static', 'data-mode': 'static' },
@@ -39,10 +45,14 @@ export async function mount(main) {
     field('wan.static.dns', 'DNS servers', { value: (st.dns ?? []).join(', '), placeholder: '203.0.113.53, 203.0.113.54', hint: 'Separated by commas.' }),
     h('p', { class: 'field-error', hidden: true }));
 
-  const f = form('Internet connection', [modes, pppoe, fixed], 'Save', async f => {
+  const f = form('Internet connection', [modes, pppoe, fixed, clone], 'Save', async f => {
     const chosen = f.querySelector('input[name="wan.mode"]:checked')?.value ?? mode;
+    const vlan = value(f, 'wan.pppoe.vlanId').trim();
+    // Only digits reach the router as a number; anything else is said here, at the field (the router checks the range).
+    if (chosen === 'pppoe' && vlan !== '' && !/^\d{1,5}$/.test(vlan))
+      throw { errors: [{ field: 'wan.pppoe.vlanId', message: 'The VLAN ID is a number from 1 to 4094, e.g. 7; leave it empty if your provider names none.' }] };
     const fresh = await api.get('/api/settings');
-    const next = { ...fresh.wan, mode: chosen };
+    const next = { ...fresh.wan, mode: chosen, mac: value(f, 'wan.mac').trim() || null };
     if (chosen === 'pppoe') {
       const password = value(f, 'wan.pppoe.password');
       next.pppoe = {
@@ -50,6 +60,7 @@ export async function mount(main) {
         username: value(f, 'wan.pppoe.username').trim(),
         serviceName: value(f, 'wan.pppoe.serviceName').trim() || null,
         mtu: Number(value(f, 'wan.pppoe.mtu')),
+        vlanId: vlan === '' ? null : Number(vlan),
         password: password === '' ? null : password,   // null: keep the saved one
       };
     }
