@@ -44,14 +44,26 @@ public sealed class UsageHistory
 
     public static long HourOf(DateTimeOffset at) => at.ToUnixTimeSeconds() / 3600;
 
+    /// <summary>The window at <paramref name="now"/>: its first and last hour (the current one).</summary>
+    static (long First, long Last) Window(DateTimeOffset now) => (HourOf(now) - Hours + 1, HourOf(now));
+
+    /// <summary>When the window's first hour starts.</summary>
+    public static DateTimeOffset FirstHourAt(DateTimeOffset now) => DateTimeOffset.FromUnixTimeSeconds(Window(now).First * 3600);
+
+    /// <summary>The device's ring, made on its first traffic (under the gate).</summary>
+    Ring RingOf(MacAddress mac)
+    {
+        if (!rings.TryGetValue(mac, out var ring)) rings[mac] = ring = new Ring();
+        return ring;
+    }
+
     /// <summary>Adds what <paramref name="mac"/> moved to the hour of <paramref name="at"/>.</summary>
     public void Add(MacAddress mac, long upload, long download, DateTimeOffset at)
     {
         if (upload <= 0 && download <= 0) return;
         lock (gate)
         {
-            if (!rings.TryGetValue(mac, out var ring)) rings[mac] = ring = new Ring();
-            ring.Add(HourOf(at), Math.Max(0, upload), Math.Max(0, download));
+            RingOf(mac).Add(HourOf(at), Math.Max(0, upload), Math.Max(0, download));
             changes++;
         }
     }
@@ -60,7 +72,7 @@ public sealed class UsageHistory
     /// null when it has moved nothing in that time.</summary>
     public DeviceUsage? Of(MacAddress mac, DateTimeOffset now)
     {
-        long last = HourOf(now), first = last - Hours + 1;
+        var (first, _) = Window(now);
         var up = new long[Hours];
         var down = new long[Hours];
         lock (gate)
@@ -69,13 +81,13 @@ public sealed class UsageHistory
             for (int i = 0; i < Hours; i++) (up[i], down[i]) = ring.At(first + i);
         }
         if (up.All(v => v == 0) && down.All(v => v == 0)) return null;
-        return new DeviceUsage(DateTimeOffset.FromUnixTimeSeconds(first * 3600), Hour, up, down);
+        return new DeviceUsage(FirstHourAt(now), Hour, up, down);
     }
 
     /// <summary>Every hour of the window that holds traffic, for the keeper to write.</summary>
     public IReadOnlyList<UsageRecord> Export(DateTimeOffset now)
     {
-        long last = HourOf(now), first = last - Hours + 1;
+        var (first, last) = Window(now);
         var result = new List<UsageRecord>();
         lock (gate)
             foreach (var (mac, ring) in rings)
@@ -88,13 +100,12 @@ public sealed class UsageHistory
     /// <summary>Adds what the keeper read back at start; hours outside the window are dropped.</summary>
     public void Import(IEnumerable<UsageRecord> records, DateTimeOffset now)
     {
-        long last = HourOf(now), first = last - Hours + 1;
+        var (first, last) = Window(now);
         lock (gate)
             foreach (var r in records)
             {
                 if (r.Hour < first || r.Hour > last || (r.Upload <= 0 && r.Download <= 0)) continue;
-                if (!rings.TryGetValue(r.Mac, out var ring)) rings[r.Mac] = ring = new Ring();
-                ring.Add(r.Hour, Math.Max(0, r.Upload), Math.Max(0, r.Download));
+                RingOf(r.Mac).Add(r.Hour, Math.Max(0, r.Upload), Math.Max(0, r.Download));
             }
     }
 
@@ -111,7 +122,7 @@ public sealed class UsageHistory
     /// <summary>Forgets devices that moved nothing in the window (they would only be zeros).</summary>
     public void Prune(DateTimeOffset now)
     {
-        long last = HourOf(now), first = last - Hours + 1;
+        var (first, last) = Window(now);
         lock (gate)
             foreach (var mac in rings.Where(kv => !kv.Value.Stamp.Any(s => s >= first && s <= last)).Select(kv => kv.Key).ToList())
                 rings.Remove(mac);

@@ -14,8 +14,7 @@ public sealed record UsageView(string Mac, DateTimeOffset FirstHour, int StepSec
     {
         if (history.Of(mac, now) is { } u)
             return new UsageView(mac.ToString(), u.FirstHour, (int)u.Step.TotalSeconds, u.Upload, u.Download, u.Upload.Sum(), u.Download.Sum());
-        long first = UsageHistory.HourOf(now) - UsageHistory.Hours + 1;
-        return new UsageView(mac.ToString(), DateTimeOffset.FromUnixTimeSeconds(first * 3600), 3600,
+        return new UsageView(mac.ToString(), UsageHistory.FirstHourAt(now), 3600,
             new long[UsageHistory.Hours], new long[UsageHistory.Hours], 0, 0);
     }
 }
