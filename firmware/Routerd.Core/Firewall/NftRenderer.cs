@@ -19,6 +19,12 @@ public static partial class NftRenderer
 {
     public const string TableName = "routerd";
 
+    /// <summary>IPv6 switched off: the kernel keeps forwarding IPv6 on (routing off would make it
+    /// take router advertisements on every port, see Loop/RenderedConfig.cs), so this rule is what
+    /// keeps IPv6 between the internet and the LAN shut.</summary>
+    static string Ipv6OffRule(DesiredState state, string lan, string wan) => state.Ipv6.Enabled ? "" :
+        $"\t\tmeta nfproto ipv6 iifname . oifname {{ {lan} . {wan}, {wan} . {lan} }} counter drop comment \"IPv6 is switched off: nothing is routed over it\"\n";
+
     public static string Render(DesiredState state)
     {
         string wan = Quote(WanInterfaces.Egress(state));
@@ -122,7 +128,7 @@ public static partial class NftRenderer
             	chain forward {
             		type filter hook forward priority filter; policy drop;
             		ct state invalid drop comment "packets no connection explains are never passed on"
-            		iifname . oifname vmap { {{lan}} . {{wan}} : jump upload, {{wan}} . {{lan}} : jump download, {{lan}} . {{lan}} : accept } comment "one lookup picks the path; LAN to LAN shows here when br_netfilter passes bridged traffic to inet hooks"
+            {{Ipv6OffRule(state, lan, wan)}}		iifname . oifname vmap { {{lan}} . {{wan}} : jump upload, {{wan}} . {{lan}} : jump download, {{lan}} . {{lan}} : accept } comment "one lookup picks the path; LAN to LAN shows here when br_netfilter passes bridged traffic to inet hooks"
             	}
 
             	chain upload {

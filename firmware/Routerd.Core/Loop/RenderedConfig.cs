@@ -63,9 +63,12 @@ public static class Renderer
         new("net.ipv4.conf.default.rp_filter", "1"),
     ];
 
-    /// <summary>IPv6 forwarding follows the IPv6 switch (the kernel then leaves router advertisements on the WAN to dhcpcd).</summary>
+    /// <summary>IPv6 forwarding stays on whatever the IPv6 switch says: a forwarding kernel never
+    /// configures an interface from router advertisements (accept_ra 1), so the WAN's come to dhcpcd
+    /// only, and with forwarding off the WAN took the ISP's prefix and br-lan took dnsmasq's parting
+    /// advertisements (measured in the lab VM). IPv6 off is the firewall's rule instead (NftRenderer).</summary>
     static IReadOnlyList<KeyValuePair<string, string>> Sysctls(DesiredState state) =>
-        [.. RouterSysctls, new("net.ipv6.conf.all.forwarding", state.Ipv6.Enabled ? "1" : "0"), .. VirtualServers.VirtualServerRenderer.Sysctls(state)];
+        [.. RouterSysctls, new("net.ipv6.conf.all.forwarding", "1"), .. VirtualServers.VirtualServerRenderer.Sysctls(state)];
 
     public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks, LeafQdisc leaf, Ipv6.Dhcp6Lease? v6 = null) => new(
         NetworkPlanRenderer.Render(state, lease, v6),

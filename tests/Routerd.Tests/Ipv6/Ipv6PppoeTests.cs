@@ -18,15 +18,16 @@ public class Ipv6PppoePlanTests
     static readonly WanLease Session = new(WanInterfaces.PppInterface, new Routerd.Core.Net.Ipv4Network(0xC6336401, 32), 0xC6336401, []);
 
     [Fact]
-    public void Pppd_negotiates_ipv6cp_while_ipv6_is_on()
+    public void Pppd_negotiates_ipv6cp_only_while_ipv6_is_on()
     {
         var on = PppdRenderer.Render(DhcpcdPlanTests.State(Pppoe), Hooks)!.Options;
         Assert.Contains("\n+ipv6\n", on);
         var off = PppdRenderer.Render(DhcpcdPlanTests.State(Pppoe, ipv6: false), Hooks)!.Options;
-        Assert.DoesNotContain("ipv6", off);
+        Assert.Contains("\nnoipv6\n", off);
+        Assert.DoesNotContain("+ipv6", off);
         // Nothing else about the dial changes with it: the IPv6 lines are one block before the hooks.
-        int hooks = off.IndexOf("ip-up-script", StringComparison.Ordinal);
-        Assert.StartsWith(off[..hooks], on);
+        int block = off.IndexOf("# IPv6 off", StringComparison.Ordinal), hooks = off.IndexOf("ip-up-script", StringComparison.Ordinal);
+        Assert.StartsWith(off[..block], on);
         Assert.EndsWith(off[hooks..], on);
     }
 
@@ -139,7 +140,8 @@ public class Ipv6PppoeLoopTests
         var r = router.TryChange(router.Settings with { Ipv6 = router.Settings.Ipv6 with { Enabled = false } });
         Assert.True(r.Succeeded, string.Join("; ", r.Errors));
         Assert.Null(dhcp6.Plan);
-        Assert.DoesNotContain("ipv6", ppp.Plan!.Options);
+        Assert.DoesNotContain("+ipv6", ppp.Plan!.Options);
+        Assert.Contains("\nnoipv6\n", ppp.Plan!.Options);
         Assert.Equal(starts + 1, ppp.Starts);
     }
     static Routerd.Core.Net.InterfaceAddress6 Slaac(string device, string address) =>

@@ -6,8 +6,12 @@
 #   address in it and pings the ISP's IPv6 host;
 #   the ISP hangs up (its session pppd killed: PADT) → routerd redials, starts a fresh dhcpcd
 #   on the new session, the prefix is back (PD after a reconnect: dhcpcd issues #332, #76) and
-#   the phone reaches the IPv6 host again.
-# vm-timeout: 600
+#   the phone reaches the IPv6 host again;
+#   IPv6 switched off → routerd redials without IPv6CP (no IPv6 on ppp-wan, no dhcpcd, the LAN's
+#   delegated /64 gone); switched on again in static mode (a business line's fixed address,
+#   gateway and routed /48) → redialled with IPv6CP, the fixed address and route on ppp-wan, the
+#   routed prefix's first /64 on br-lan, and the phone reaches the IPv6 host through it.
+# vm-timeout: 900
 . /lab/guest/lib.sh
 # routerd's logs (dhcpcd.log, pppd.log), the ISP's IPv6 configuration and both sides' addresses
 # and routes come back with the results, also when a step fails.
@@ -171,3 +175,55 @@ wait_for 30 "br-lan's ${lan}:1/64 after the reconnect" sh -c "ip -n rtr -6 -o ad
 wait_for 60 "the phone's address in ${lan}:/64 after the reconnect" phone_global "$lan"
 wait_for 60 "the phone's ping to $INET6 after the reconnect" phone_ping6
 log "IPv6 over PPPoE survived the reconnect"
+
+# The stored settings with one change made by sed ($1), PUT back (secrets left out are kept).
+put_settings() {
+  routerd_api rtr /api/settings | tr -d '\n' | sed -e "$1" > /tmp/settings.put
+  routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary @/tmp/settings.put > /tmp/put.answer ||
+    fail "PUT /api/settings ($1): $(cat /tmp/put.answer)"
+}
+# routerd's pppd: the one pppd in the router's namespace.
+rtr_pppd() { for p in $(ip netns pids rtr); do [ "$(cat /proc/$p/comm 2>/dev/null)" = pppd ] && echo "$p"; done | head -1; }
+
+log "--- IPv6 off: pppd negotiates IPv6CP only at the start of a session, so routerd redials without it"
+pppd_before=$(rtr_pppd)
+t0=$(now)
+put_settings 's/"ipv6": *{ *"enabled": *true/"ipv6":{"enabled":false/'
+grep -q '"ipv6":{"enabled":false' /tmp/settings.put || fail "could not switch IPv6 off in: $(head -c 600 /tmp/settings.put)"
+wait_for 30 "pppd's options without +ipv6" sh -c "! grep -qx '+ipv6' '$RUN/pppd.options'"
+wait_for 60 "the session to come back without IPv6" ppp_up
+pppd_after=$(rtr_pppd)
+[ -n "$pppd_after" ] && [ "$pppd_after" != "$pppd_before" ] || fail "pppd was not restarted for IPv6 off (pid $pppd_before before, $pppd_after after)"
+result ipv6_off_redial_s "$(elapsed "$t0")"
+ip -n rtr -6 -o addr show dev ppp-wan | grep -q inet6 && fail "ppp-wan still has IPv6 with IPv6 off: $(ip -n rtr -6 -o addr show dev ppp-wan)"
+kill -0 "$(dhcpcd_pid)" 2>/dev/null && fail "routerd's dhcpcd still runs with IPv6 off"
+wait_for 30 "the delegated /64 and the ULA to leave br-lan" sh -c "! ip -n rtr -6 -o addr show dev br-lan scope global | grep -q inet6"
+[ "$(v6_field code)" = ipv6/OFF ] || fail "the IPv6 status is not ipv6/OFF: $(v6_status)"
+
+log "--- IPv6 on again, fixed (a business line's static IPv6 over PPPoE): redialled with IPv6CP, no dhcpcd"
+# The ISP's side of the fixed contract: its own address on the session's link and a /48 routed
+# to the subscriber, put on each new session interface.
+cat > /tmp/isp6/fixed.sh <<'FIXED'
+while :; do
+  for ifc in $(ip -o link show type ppp | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+    ip -6 addr show dev "$ifc" | grep -q '2001:db8:1::1/64' || ip -6 addr add 2001:db8:1::1/64 dev "$ifc" nodad 2>/dev/null
+    ip -6 route replace 2001:db8:200::/48 dev "$ifc" 2>/dev/null
+  done
+  sleep 0.3
+done
+FIXED
+start_in isp isp6fixed sh /tmp/isp6/fixed.sh
+t0=$(now)
+put_settings 's/"ipv6": *{ *"enabled": *false/"ipv6":{"enabled":true/; s/"mode": *"automatic" *, *"static": *null/"mode":"automatic"/; s/"mode": *"automatic"/"mode":"static","static":{"address":"2001:db8:1::77\/64","gateway":"2001:db8:1::1","routedPrefix":"2001:db8:200::\/48","dns":["2001:db8:ffff::53"]}/'
+grep -q '"mode":"static","static":{' /tmp/settings.put || fail "could not make the fixed IPv6 settings from: $(head -c 600 /tmp/settings.put)"
+wait_for 30 "pppd's options with +ipv6 again" grep -qx '+ipv6' "$RUN/pppd.options"
+wait_for 60 "the session to come back" ppp_up
+wait_for 30 "ppp-wan's fixed address 2001:db8:1::77/64" sh -c "ip -n rtr -6 -o addr show dev ppp-wan | grep -q 'inet6 2001:db8:1::77/64'"
+wait_for 30 "the IPv6 default route via 2001:db8:1::1 on ppp-wan" sh -c "ip -n rtr -6 route show default | grep -q 'via 2001:db8:1::1 dev ppp-wan'"
+wait_for 30 "br-lan's 2001:db8:200::1/64 from the routed prefix" sh -c "ip -n rtr -6 -o addr show dev br-lan | grep -q 'inet6 2001:db8:200::1/64'"
+result fixed_v6_s "$(elapsed "$t0")"
+kill -0 "$(dhcpcd_pid)" 2>/dev/null && fail "routerd's dhcpcd runs in static IPv6 mode"
+wait_for 60 "the phone's address in 2001:db8:200::/64" phone_global "2001:db8:200:"
+wait_for 60 "the phone's ping to $INET6 over the fixed IPv6" phone_ping6
+log "status ipv6: $(v6_status)"
+log "fixed IPv6 over PPPoE works; IPv6 off and on redialled the session"

@@ -113,6 +113,13 @@ public static class PppdRenderer
                 +ipv6
 
                 """);
+        else
+            o.Append("""
+                # IPv6 off: said outright, since pppd left to its default answered the ISP's IPv6CP (measured
+                # in the lab VM: ppp-wan took a link-local and a SLAAC address with IPv6 switched off).
+                noipv6
+
+                """);
         o.Append($"""
             ip-up-script {PppdOptions.Word(Path.Combine(run, PppdPlan.UpHookFile))}
             ip-down-script {PppdOptions.Word(Path.Combine(run, PppdPlan.DownHookFile))}

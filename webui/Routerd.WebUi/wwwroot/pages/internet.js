@@ -4,6 +4,7 @@ import { h, fill, uid } from '../dom.js';
 import * as api from '../api.js';
 import { field, secretField, toggle, form, value, checked } from '../form.js';
 import { wanMessage } from '../format.js';
+import { confirmAction } from '../confirm.js';
 import { showIpv6 } from './status.js';
 
 const MODES = [
@@ -150,7 +151,7 @@ function ipv6Panel(v6, now) {
     hint: 'Most providers give a /56 (256 networks) or a /48; your provider decides. Between 48 and 64.' });
   hintField.dataset.v6mode = 'automatic';
   const f = form('IPv6', [
-    toggle('ipv6.enabled', 'IPv6 on', v6.enabled ?? true, 'Off: devices on your network use IPv4 only.'),
+    toggle('ipv6.enabled', 'IPv6 on', v6.enabled ?? true, 'Off: devices on your network use IPv4 only. Over PPPoE, switching it redials the connection.'),
     modes,
     hintField,
     fixed,
@@ -164,6 +165,11 @@ function ipv6Panel(v6, now) {
     if (text === '' || !Number.isInteger(hint)) throw { errors: [{ field: 'ipv6.prefixHint', message: 'A whole number between 48 and 64, e.g. 56.' }] };
     const fresh = await api.get('/api/settings');
     const next = { ...fresh.ipv6, enabled: checked(el, 'ipv6.enabled'), mode: chosen, prefixHint: hint, ula: value(el, 'ipv6.ula').trim() || null };
+    // pppd negotiates IPv6 (IPv6CP) only when the session starts, so the switch ends the session.
+    if (fresh.wan.mode === 'pppoe' && next.enabled !== (fresh.ipv6?.enabled ?? true) && !await confirmAction({
+      title: next.enabled ? 'Switch IPv6 on?' : 'Switch IPv6 off?',
+      text: 'The router hangs up and dials your provider again: the internet is gone for a few seconds.',
+      action: 'Switch and redial', danger: false })) return 'Not changed.';
     if (chosen === 'static') {
       next.static = {
         address: value(el, 'ipv6.static.address').trim(),
