@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 8;
+    public const int CurrentSchemaVersion = 9;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
