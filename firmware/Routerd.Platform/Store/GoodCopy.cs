@@ -55,7 +55,15 @@ sealed class GoodCopy(string path)
     {
         journalLength = null;
         if (!File.Exists(JournalPath)) return 0;
-        byte[] bytes = File.ReadAllBytes(JournalPath);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(JournalPath); }
+        catch (IOException)
+        {
+            // An unreadable journal must not cost the whole copy: what it held is lost, the copy is
+            // the best there is, and the next change writes the copy whole.
+            wholeText = null;
+            return 0;
+        }
         var lines = Encoding.UTF8.GetString(bytes).Split('\n');
         if (lines[0] != Header + Digest(whole)) return 0;
         int applied = 0;

@@ -67,6 +67,8 @@ public sealed class ForwardStoreTests : IDisposable
             journal += grown;
         }
         Assert.True(wholePages > 20, $"the whole store is only {wholePages} pages: the test proves nothing");
+        // The journal holds forwards as the settings do: root's alone.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.GoodCopyJournalPath));
         store.Dispose();
         Assert.Equal(Json(s), Json(Reopened(DbFile)));
     }
