@@ -170,7 +170,9 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new UsageKeeper(meter.History, Path.Combine(board.StateDir, UsageFileName), TimeProvider.System, log));
         var probe = new NeighbourProbe();
         builder.Services.AddHostedService(_ => new PresenceProber(devices, probe));
-        builder.Services.AddHostedService(_ => new BackendProber(router, TimeSpan.FromSeconds(Math.Max(1, board.HealthCheckSeconds))));
+        var conntrack = new ConntrackDump();
+        builder.Services.AddHostedService(_ => new BackendProber(router, TimeSpan.FromSeconds(Math.Max(1, board.HealthCheckSeconds)),
+            ipvs is null ? new ConntrackBackendConnections(conntrack) : null));
 
         // The web UI listens on the LAN address only, following it when it changes (the firewall
         // also closes it on the WAN). It has none until the apply has put it on the bridge: the
@@ -202,7 +204,6 @@ static partial class ServeCommand
         app.UseApiGuard(sessions, router);
         app.UseEmbeddedAssets();
         using var tracer = new NftTracer(() => network.Links().ToDictionary(l => l.Index, l => l.Name));
-        var conntrack = new ConntrackDump();
         var api = new RouterApi(router, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
         {
             Store = store.Health,

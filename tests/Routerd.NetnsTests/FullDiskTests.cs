@@ -23,6 +23,10 @@ public sealed class FullDiskTests(LabWithoutRouterdFixture fixture) : IClassFixt
         return await api.Put("/api/settings", settings);
     }
 
+    string ForwardMap() => lab.RunIn(lab.RouterNs, "nft list map inet routerd forward_v4").EnsureOk().Stdout;
+
+    JsonObject Forward(int port) => new() { ["protocol"] = "tcp", ["wanPort"] = port, ["mac"] = lab.Phone.Mac, ["description"] = "full disk" };
+
     [Fact]
     public async Task A_change_on_a_full_disk_is_refused_naming_it_and_applies_nothing_then_works_once_there_is_room()
     {
@@ -49,6 +53,17 @@ public sealed class FullDiskTests(LabWithoutRouterdFixture fixture) : IClassFixt
             Assert.Equal(queues, Queues());
             Assert.Equal(ruleset, lab.Ruleset());
             Assert.Equal(stored, (await api.Settings()).ToJsonString());
+            // A forward more is one document and one journal line (schema 9): refused the same way,
+            // its map element not loaded.
+            string forwardMap = ForwardMap();
+            using (var full = await api.Post("/api/forwards", Forward(8443)))
+            {
+                string body = await full.Content.ReadAsStringAsync();
+                Assert.Equal(507, (int)full.StatusCode);
+                Assert.Contains("store/FULL", body);
+            }
+            Assert.Equal(forwardMap, ForwardMap());
+            Assert.Equal(stored, (await api.Settings()).ToJsonString());
             // Still serving, and still refusing while the disk stays full.
             using (var again = await PutUpload(api, 5003))
                 Assert.Equal(507, (int)again.StatusCode);
@@ -59,12 +74,17 @@ public sealed class FullDiskTests(LabWithoutRouterdFixture fixture) : IClassFixt
                 Assert.True(room.IsSuccessStatusCode, await room.Content.ReadAsStringAsync());
             Assert.Contains("5003Kbit", Queues());
             Assert.Equal(5003, (long?)(await api.Settings())["qos"]!["uploadKbit"]);
+            using (var added = await api.Post("/api/forwards", Forward(8443)))
+                Assert.True((int)added.StatusCode == 201, await added.Content.ReadAsStringAsync());
+            // (The phone holds no lease in this lab, so the forward leads nowhere yet: stored, no element.)
+            Assert.Equal(8443, (int?)(await api.Settings())["forwards"]![0]!["wanPort"]);
 
             // What was acknowledged is what a restart finds.
             lab.StopRouterd();
             await lab.StartRouterdAndWaitForStatus();
             using var after = new RouterdApi(lab.ControlSocket);
             Assert.Equal(5003, (long?)(await after.Settings())["qos"]!["uploadKbit"]);
+            Assert.Equal(8443, (int?)(await after.Settings())["forwards"]![0]!["wanPort"]);
         }
         finally
         {

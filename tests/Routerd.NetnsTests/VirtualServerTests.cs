@@ -61,14 +61,14 @@ public sealed class VirtualServerTests : IClassFixture<VirtualServerLabFixture>,
     }
 
     /// <summary>n connections from the internet host, one after another; each backend's letter counted.</summary>
-    Dictionary<string, int> Connect(int n)
+    Dictionary<string, int> Connect(int n, int port = WanPort, int seconds = 5)
     {
-        var r = lab.RunIn(lab.IspNs, $"for i in $(seq {n}); do timeout 5 socat -T 3 - TCP:{lab.WanIp()}:{WanPort},bind={LabAddresses.InternetHost},connect-timeout=3 </dev/null; done",
-            TimeSpan.FromSeconds(Math.Max(60, n)));
+        var r = lab.RunIn(lab.IspNs, $"for i in $(seq {n}); do timeout {seconds} socat -T 3 - TCP:{lab.WanIp()}:{port},bind={LabAddresses.InternetHost},connect-timeout=3 </dev/null; done",
+            TimeSpan.FromSeconds(Math.Max(60, n * seconds)));
         return r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
     }
 
-    string Slots() => lab.RunIn(lab.RouterNs, "nft list map inet routerd vs_1_backends").Stdout;
+    string Slots(int server = 1) => lab.RunIn(lab.RouterNs, $"nft list map inet routerd vs_{server}_backends").Stdout;
 
     JsonObject Farm() => new()
     {
@@ -139,6 +139,52 @@ public sealed class VirtualServerTests : IClassFixture<VirtualServerLabFixture>,
             using var client = lab.StartIn(lab.IspNs, $"timeout 10 socat -u TCP:{lab.WanIp()}:{WanPort + 1},bind={LabAddresses.InternetHost} -", "isp-slow-client");
             await lab.WaitFor(async () => (int?)((JsonArray)await api.GetJson("/api/virtual-servers"))[0]!["backends"]![0]!["activeConnections"] == 1,
                 TimeSpan.FromSeconds(5), "GET /api/virtual-servers to count the open connection");
+        }
+        finally { await DeleteAll(); }
+    }
+
+    /// <summary>Weighted least-connections without IPVS: a backend holding ten long connections
+    /// (made through the server while it was the only one) and an idle one of the same weight added
+    /// next to it. After routerd's next count (one health round) the idle one holds most of the
+    /// slots, and new connections go mostly to it — round-robin would give it half. Adding the
+    /// backend loads no ruleset (the counter keeps counting).</summary>
+    [Fact]
+    public async Task Least_connections_favours_an_idle_backend_over_one_holding_long_connections()
+    {
+        const int Port = WanPort + 2, Held = 10, Fresh = 40;
+        using var holding = lab.StartIn(lab.Phone.Namespace, "socat TCP-LISTEN:7205,reuseaddr,fork SYSTEM:'echo h; sleep 40'", "phone-holding");
+        using var idle = lab.StartIn(lab.Laptop.Namespace, "socat TCP-LISTEN:7206,reuseaddr,fork SYSTEM:'echo i'", "laptop-idle");
+        await lab.WaitFor(() => lab.RunIn(lab.Phone.Namespace, "ss -Hltn 'sport = :7205'").Stdout.Trim().Length > 0
+            && lab.RunIn(lab.Laptop.Namespace, "ss -Hltn 'sport = :7206'").Stdout.Trim().Length > 0, TimeSpan.FromSeconds(5), "both services");
+        string laptop = lab.LeaseOf(lab.Laptop)!.Address;
+        try
+        {
+            var server = new JsonObject { ["protocol"] = "tcp", ["wanPort"] = Port, ["scheduler"] = "wlc", ["backends"] = new JsonArray(Backend(lab.Phone.Mac, 7205, 1)) };
+            int id = await Create(server);
+            using var clients = lab.StartIn(lab.IspNs,
+                $"for i in $(seq {Held}); do timeout 35 socat -u TCP:{lab.WanIp()}:{Port},bind={LabAddresses.InternetHost} - >/dev/null & done; wait", "isp-long-clients");
+            await lab.WaitFor(async () => (int?)((JsonArray)await api.GetJson("/api/virtual-servers"))[0]!["backends"]![0]!["activeConnections"] == Held,
+                TimeSpan.FromSeconds(10), $"the {Held} long connections to be established");
+            // A table loaded again is a table made again: it gets a new handle.
+            string TableHandle() => lab.RunIn(lab.RouterNs, "nft -a list tables").Stdout.Split('\n').Single(l => l.Contains("inet routerd"));
+            string before = TableHandle();
+
+            server["backends"]!.AsArray().Add(Backend(lab.Laptop.Mac, 7206, 1));
+            using (var r = await api.Put($"/api/virtual-servers/{id}", server))
+                Assert.True((int)r.StatusCode == 200, $"PUT → {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+            int IdleSlots() => Slots(id).Split($"{laptop} . 7206").Length - 1;
+            await lab.WaitFor(() => IdleSlots() >= 200, TimeSpan.FromSeconds(4 * VirtualServerLabFixture.Interval + 5),
+                "routerd's count to give the idle backend most of the slots");
+            output.WriteLine($"idle backend's slots: {IdleSlots()} of 240");
+            Assert.Equal(before, TableHandle());
+
+            var counts = Connect(Fresh, Port, seconds: 2);
+            output.WriteLine($"new connections: idle {counts.GetValueOrDefault("i")}, holding {counts.GetValueOrDefault("h")}");
+            Assert.Equal(Fresh, counts.Values.Sum());
+            Assert.True(counts.GetValueOrDefault("i") >= Fresh * 0.8, $"the idle backend took {counts.GetValueOrDefault("i")} of {Fresh}");
+            var shown = ((JsonArray)await api.GetJson("/api/virtual-servers"))[0]!;
+            Assert.Equal("wlc", (string?)shown["schedulerInEffect"]);
+            Assert.Equal("nftables", (string?)shown["balancer"]);
         }
         finally { await DeleteAll(); }
     }

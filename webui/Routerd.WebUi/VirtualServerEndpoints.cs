@@ -78,7 +78,8 @@ public static class VirtualServerEndpoints
 }
 
 /// <summary>A virtual server as GET /api/virtual-servers shows it. <see cref="Balancer"/>: "ipvs" or
-/// "nftables"; <see cref="SchedulerInEffect"/> is "rr" where nftables cannot do wlc.</summary>
+/// "nftables"; <see cref="SchedulerInEffect"/> is the scheduler balancing it (both balancers do both:
+/// wlc on nftables by counts the router takes each health round, BackendPool.ShareOf).</summary>
 public sealed record VirtualServerView(int Id, string Protocol, int WanPort, string Scheduler, string SchedulerInEffect, string Balancer, bool Enabled,
     string? Description, IReadOnlyList<BackendView> Backends)
 {
@@ -87,7 +88,7 @@ public sealed record VirtualServerView(int Id, string Protocol, int WanPort, str
     {
         var p = s.Server;
         string scheduler = VirtualServerRules.SchedulerName(p.Scheduler);
-        return new(p.Id, ForwardRules.ProtocolName(p.Protocol), p.WanPort, scheduler, ipvs ? scheduler : "rr", ipvs ? Balancers.Ipvs : Balancers.Nftables,
+        return new(p.Id, ForwardRules.ProtocolName(p.Protocol), p.WanPort, scheduler, scheduler, ipvs ? Balancers.Ipvs : Balancers.Nftables,
             p.Enabled, p.Description, s.Backends.Select(b => BackendView.Of(p.Id, b, names, active)).ToList());
     }
 }

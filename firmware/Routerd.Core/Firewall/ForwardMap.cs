@@ -32,21 +32,27 @@ public sealed record ForwardMap(IReadOnlyList<ForwardTarget> Targets)
     public string ToNft()
     {
         var b = new StringBuilder($"flush map inet {NftRenderer.TableName} {MapName}\n");
-        var elements = new List<string>();
+        int before = b.Length;
+        string separator = $"add element inet {NftRenderer.TableName} {MapName} {{ ";
         foreach (var t in Targets)
         {
             if (t.Address is not { } address) continue;
             var f = t.Forward;
+            // Written straight into the script, the address once per forward: 10,000 ports are
+            // rendered again at every forward change (the firewall loads only the difference).
+            string to = address.ToString();
             foreach (var protocol in new[] { ForwardProtocols.Tcp, ForwardProtocols.Udp })
             {
                 if (!f.Protocols.HasFlag(protocol)) continue;
                 string p = ForwardRules.ProtocolName(protocol);
                 for (int port = f.WanStart; port <= f.WanEnd; port++)
-                    elements.Add($"{p} . {port} : {address} . {f.LanStart + (port - f.WanStart)}");
+                {
+                    b.Append(separator).Append(p).Append(" . ").Append(port).Append(" : ").Append(to).Append(" . ").Append(f.LanStart + (port - f.WanStart));
+                    separator = ", ";
+                }
             }
         }
-        if (elements.Count > 0)
-            b.Append($"add element inet {NftRenderer.TableName} {MapName} {{ {string.Join(", ", elements)} }}\n");
+        if (b.Length > before) b.Append(" }\n");
         return b.ToString();
     }
 }

@@ -7,28 +7,48 @@ using Routerd.Core.VirtualServers;
 
 namespace Routerd.Core.Loop;
 
-// Virtual servers: created, changed and deleted through the loop like forwards. A server's edit
-// changes the ruleset (its chain, its mark) and goes through the ordinary checked commit; what
-// changes all the time — which backends are healthy, where a device is now — moves only the slot
-// maps' elements (nftables) or the IPVS destinations' weights, batched with the burst like the
-// VIP sets. The health checker (a hosted service) reports; the loop decides.
+// Virtual servers: created, changed and deleted through the loop like forwards, through the
+// ordinary checked commit. Only creating or deleting a server changes the ruleset (its chain and
+// slot map); an edit of one, and what changes all the time — which backends are healthy, where a
+// device is now, how many connections each holds (weighted least-connections on nftables) — moves
+// only map elements (nftables) or the IPVS destinations, batched with the burst like the VIP
+// sets. The health checker (a hosted service) reports; the loop decides.
 public sealed partial class Router
 {
     /// <summary>The health checks' verdicts by (server id, backend key); replaced, never changed in place, so the snapshot can hold it.</summary>
     ImmutableDictionary<(int Server, string Backend), BackendHealth> backendHealth = ImmutableDictionary<(int, string), BackendHealth>.Empty;
     /// <summary>The IPVS plan last applied (its <see cref="IpvsPlan.Describe"/>).</summary>
     string? appliedIpvs;
+    /// <summary>The last count of connections per backend of the weighted least-connections servers (nftables path).</summary>
+    IReadOnlyDictionary<(int Server, IPAddress Address, int Port), int> backendConnections = new Dictionary<(int, IPAddress, int), int>();
 
-    BackendPool PoolOf(DesiredState s, IReadOnlyDictionary<(int Server, string Backend), BackendHealth> health) =>
-        BackendPool.From(s.VirtualServers, mac => devices.Ipv4Of(mac, s.Lan.Address), (id, key) => health.GetValueOrDefault((id, key)));
+    BackendPool PoolOf(DesiredState s, IReadOnlyDictionary<(int Server, string Backend), BackendHealth> health,
+        IReadOnlyDictionary<(int Server, IPAddress Address, int Port), int>? connections = null) =>
+        BackendPool.From(s.VirtualServers, mac => devices.Ipv4Of(mac, s.Lan.Address), (id, key) => health.GetValueOrDefault((id, key)),
+            connections is null ? null : (id, address, port) => connections.TryGetValue((id, address, port), out int n) ? n : null);
 
-    BackendPool PoolOf(DesiredState s) => PoolOf(s, backendHealth);
+    BackendPool PoolOf(DesiredState s) => PoolOf(s, backendHealth, backendConnections);
 
     /// <summary>The servers as the last snapshot has them, each backend with its address and health.</summary>
     public BackendPool VirtualServers() => PoolOf(snapshot.State, snapshot.BackendHealth);
 
-    /// <summary>The slot maps' elements on the nftables path ("" on IPVS's, which has none).</summary>
-    string VirtualServerElementsOf(DesiredState s) => VirtualServerRenderer.UsesIpvs(s.Board) ? "" : PoolOf(s).ToNft();
+    /// <summary>The virtual servers' map elements: which ports lead to which server, and on nftables each server's slots.</summary>
+    string VirtualServerElementsOf(DesiredState s) => VirtualServerRenderer.Elements(s, PoolOf(s));
+
+    /// <summary>An enabled weighted least-connections server on the nftables path: its slots follow
+    /// counts of its backends' connections, which the health checker takes after each round.</summary>
+    public bool BalancesByConnections()
+    {
+        var state = snapshot.State;
+        return !VirtualServerRenderer.UsesIpvs(state.Board) && state.VirtualServers.Any(v => v.Enabled && v.Scheduler == Scheduler.WeightedLeastConnections);
+    }
+
+    object? OnBackendsCounted(BackendsCounted c)
+    {
+        backendConnections = c.Counts;
+        setsDirty = true; // the sets are loaded only if the shares moved a slot
+        return null;
+    }
 
     /// <summary>What the health checker should try now: each backend of an enabled TCP server that has an address.</summary>
     public IReadOnlyList<(int Server, string Backend, IPAddress Address, int Port)> ProbeTargets() =>

@@ -180,6 +180,7 @@ public sealed partial class Router : IDisposable
         EditForward f => OnEditForward(f),
         EditVirtualServer v => OnEditVirtualServer(v),
         BackendsProbed b => OnBackendsProbed(b),
+        BackendsCounted c => OnBackendsCounted(c),
         ChangeSettings c => c.WithRollback ? ChangeWithRollback(Ipv6.Ipv6Rules.WithUla(c.Incoming, settings)) : Commit(Ipv6.Ipv6Rules.WithUla(SettingsSecrets.KeepStored(c.Incoming, settings), settings)),
         SetPriority p => OnSetPriority(p),
         SetPause p => OnSetPause(p),

@@ -163,6 +163,13 @@ public sealed class BackendsProbed(IReadOnlyList<(int Server, string Backend, bo
     public IReadOnlyList<(int Server, string Backend, bool Up)> Results { get; } = results;
 }
 
+/// <summary>The connections each backend of a weighted least-connections server held at a count
+/// (nftables path, after each health round): the slots are shared out again by them.</summary>
+public sealed class BackendsCounted(IReadOnlyDictionary<(int Server, System.Net.IPAddress Address, int Port), int> counts) : RouterEvent
+{
+    public IReadOnlyDictionary<(int Server, System.Net.IPAddress Address, int Port), int> Counts { get; } = counts;
+}
+
 /// <summary>The device registry changed outside the inbox (a test, a tool): the VIP sets follow.</summary>
 public sealed class DevicesChanged : RouterEvent;
 

@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 8;
+    public const int CurrentSchemaVersion = 9;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -40,8 +40,8 @@ public sealed record TimeSettings
 
 /// <summary>A virtual server: one WAN port, for TCP or UDP, spread over several LAN backends by
 /// weight. <see cref="Scheduler"/> is rr (each backend in turn, as often as its weight says) or
-/// wlc (the backend with the fewest active connections per unit of weight; needs IPVS, else the
-/// router balances by weight alone and says so).</summary>
+/// wlc (the backend with the fewest active connections per unit of weight: IPVS's own, or on
+/// nftables slots shared out again at every health round by the connections each backend holds).</summary>
 public sealed record VirtualServer
 {
     /// <summary>Assigned by the router when the server is created; names it in the API.</summary>

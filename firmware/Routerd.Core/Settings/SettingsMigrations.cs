@@ -34,6 +34,11 @@ public static class SettingsMigrations
         // 7 → 8: PPPoE over a VLAN and the WAN MAC clone. Both absent mean what an older router
         // did: untagged PPPoE on the port's own address.
         doc => doc,
+        // 8 → 9: the store keeps each port forward in a document of its own (LiteDbSettingsStore),
+        // so adding one beside a thousand writes one. The JSON (export, import, the good copy) is
+        // unchanged; the version moves so that an older routerd, which would find no forwards in
+        // the new layout, refuses the file instead of starting without them.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

@@ -17,8 +17,10 @@ public enum BackendHealth
     Unchecked,
 }
 
-/// <summary>A backend and where it is now: its address (null: its device holds none on the LAN) and its health.</summary>
-public sealed record BackendTarget(BackendPlan Backend, IPAddress? Address, BackendHealth Health)
+/// <summary>A backend and where it is now: its address (null: its device holds none on the LAN), its
+/// health, and the connections it held at the last count (null: not counted; only a weighted
+/// least-connections server on the nftables path is).</summary>
+public sealed record BackendTarget(BackendPlan Backend, IPAddress? Address, BackendHealth Health, int? Connections = null)
 {
     public bool InPool => Address is not null && Health != BackendHealth.Down;
 }
@@ -35,31 +37,52 @@ public sealed record BackendPool(IReadOnlyList<ServerTarget> Servers)
 
     /// <param name="addressOf">a device's current IPv4 address inside the LAN subnet, or null.</param>
     /// <param name="healthOf">the health of a backend of a server (by <see cref="BackendPlan.Key"/>).</param>
-    public static BackendPool From(IReadOnlyList<VirtualServerPlan> servers, Func<MacAddress, IPAddress?> addressOf, Func<int, string, BackendHealth> healthOf) =>
-        new(servers.Select(s => new ServerTarget(s, s.Backends.Select(b => new BackendTarget(b,
-            b.Mac is { } mac ? addressOf(mac) : b.Address,
-            s.Protocol == ForwardProtocols.Udp ? BackendHealth.Unchecked : healthOf(s.Id, b.Key))).ToList())).ToList());
+    /// <param name="connectionsOf">the connections a backend (server id, address, port) held at the last count, or null.</param>
+    public static BackendPool From(IReadOnlyList<VirtualServerPlan> servers, Func<MacAddress, IPAddress?> addressOf, Func<int, string, BackendHealth> healthOf,
+        Func<int, IPAddress, int, int?>? connectionsOf = null) =>
+        new(servers.Select(s => new ServerTarget(s, s.Backends.Select(b =>
+        {
+            var address = b.Mac is { } mac ? addressOf(mac) : b.Address;
+            return new BackendTarget(b, address,
+                s.Protocol == ForwardProtocols.Udp ? BackendHealth.Unchecked : healthOf(s.Id, b.Key),
+                address is null ? null : connectionsOf?.Invoke(s.Id, address, b.Port));
+        }).ToList())).ToList());
 
-    /// <summary>The nftables path's elements: for each enabled server, its slot map flushed and
-    /// filled in one script (loaded with the other sets: no packet sees it half-filled). The chain
-    /// counts new connections modulo the configured total weight, so the slots stay that many
-    /// whoever is down; the backends in the pool share them by weight. A server without one leaves
-    /// its map empty: the lookup fails and the connection is not forwarded.</summary>
+    /// <summary>The nftables path's slot maps: each server's flushed, and an enabled one's filled, in
+    /// one script (loaded with the other sets: no packet sees it half-filled). The chain counts new
+    /// connections modulo <see cref="VirtualServerPlan.Slots"/>, so the slots stay that many
+    /// whoever is down; the backends in the pool share them by <see cref="ShareOf"/>. A server
+    /// without one leaves its map empty: the lookup fails and the connection is not forwarded.</summary>
     public string ToNft()
     {
         var b = new StringBuilder();
-        foreach (var s in Servers.Where(s => s.Server.Enabled))
+        foreach (var s in Servers)
         {
             string map = VirtualServerRenderer.SlotMap(s.Server);
             b.Append($"flush map inet {NftRenderer.TableName} {map}\n");
             var pool = s.Backends.Where(t => t.InPool).ToList();
-            if (pool.Count == 0) continue;
-            var slots = Slots(pool.Select(t => t.Backend.Weight).ToList(), s.Server.TotalWeight);
+            if (!s.Server.Enabled || pool.Count == 0) continue;
+            var slots = Slots(pool.Select(t => ShareOf(s.Server, t)).ToList(), VirtualServerPlan.Slots);
             var elements = slots.Select((backend, slot) => $"{slot} : {pool[backend].Address} . {pool[backend].Backend.Port}");
             b.Append($"add element inet {NftRenderer.TableName} {map} {{ {string.Join(", ", elements)} }}\n");
         }
         return b.ToString();
     }
+
+    /// <summary>Weighted least-connections without IPVS: IPVS gives each new connection to the
+    /// backend with the fewest (connections + 1) / weight. nftables cannot count per packet, so
+    /// routerd counts (conntrack, every health round) and shares the slots until the next count in
+    /// proportion to weight / (connections + 1): an idle backend takes most new connections, one
+    /// holding many long ones few (never none: a count is a moment old). Between counts the slots
+    /// are fixed, so a burst within one round spreads by these shares rather than one by one.</summary>
+    public const int LoadScale = 1000;
+
+    /// <summary>A backend's claim on the slots: its weight (round-robin, or no count yet), or its
+    /// weight over its connections + 1 (weighted least-connections), scaled to whole numbers.</summary>
+    public static long ShareOf(VirtualServerPlan server, BackendTarget backend) =>
+        server.Scheduler == Scheduler.WeightedLeastConnections && backend.Connections is { } held
+            ? Math.Max(1, (long)backend.Backend.Weight * LoadScale / (held + 1))
+            : (long)backend.Backend.Weight * LoadScale;
 
     /// <summary>The IPVS path's services: one per enabled server, keyed by its firewall mark;
     /// every backend with an address is a destination, a dead one with weight 0 (IPVS sends it
@@ -74,7 +97,7 @@ public sealed record BackendPool(IReadOnlyList<ServerTarget> Servers)
     /// slots goes to: smooth weighted round-robin, so a backend's slots are spread over the cycle
     /// rather than bunched (weights 1/2/3 give 2,1,0,2,1,2), and over more slots than the weights
     /// add up to (a backend is down) each gets its share, within one slot.</summary>
-    public static IReadOnlyList<int> Slots(IReadOnlyList<int> weights, int count)
+    public static IReadOnlyList<int> Slots(IReadOnlyList<long> weights, int count)
     {
         var current = new long[weights.Count];
         long total = weights.Sum();

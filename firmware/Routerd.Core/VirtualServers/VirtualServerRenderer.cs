@@ -5,12 +5,17 @@ using Routerd.Core.Settings;
 namespace Routerd.Core.VirtualServers;
 
 /// <summary>The virtual servers' part of <c>table inet routerd</c>, for the balancer the kernel offers
-/// (<see cref="Board.Balancer"/>, resolved at start). Only enabled servers appear; with none, nothing
-/// does, and the rest of the table is as it was before virtual servers existed.
+/// (<see cref="Board.Balancer"/>, resolved at start). Without servers nothing appears, and the rest
+/// of the table is as it was before virtual servers existed.
+///
+/// The ruleset names only which servers exist (by id): everything an owner edits — enabled,
+/// protocol, WAN port, backends, weights — and what the router observes — health, addresses,
+/// load — lives in map elements (<see cref="Elements"/>), loaded with the other sets. So editing a
+/// server moves elements; only creating or deleting one loads the ruleset.
 ///
 /// nftables: a verdict map from protocol . WAN port to one chain per server, whose one rule picks
-/// the backend with `numgen inc mod TOTAL` over a map of weight slots (<see cref="BackendPool.ToNft"/>
-/// fills it with the healthy backends, so health moves elements, never the ruleset). It runs in
+/// the backend with `numgen inc mod SLOTS` over a map of slots (<see cref="BackendPool.ToNft"/>
+/// fills it with the healthy backends by weight). It runs in
 /// its own nat chain just before the port forwards' (`dstnat - 1`): the first chain that NATs a
 /// connection decides, and a server without a healthy backend falls through to no forward.
 /// Forwarded connections then pass the forward chain and hairpin exactly as port forwards do
@@ -32,24 +37,40 @@ public static class VirtualServerRenderer
 
     public static bool UsesIpvs(Board board) => board.Balancer == Balancers.Ipvs;
 
-    /// <summary>The maps and chains, inside the table's braces ("" when no server is enabled).</summary>
+    /// <summary>The maps and chains, inside the table's braces ("" without servers).</summary>
     public static string Declarations(DesiredState state, string wan, string lan)
     {
-        var servers = state.VirtualServers.Where(s => s.Enabled).ToList();
-        if (servers.Count == 0) return "";
-        return UsesIpvs(state.Board) ? IpvsDeclarations(servers, wan, lan) : NftDeclarations(servers, wan, lan);
+        if (state.VirtualServers.Count == 0) return "";
+        return UsesIpvs(state.Board) ? IpvsDeclarations(wan, lan) : NftDeclarations(state.VirtualServers, wan, lan);
     }
 
     static string Key(VirtualServerPlan s) => $"{ForwardRules.ProtocolName(s.Protocol)} . {s.WanPort}";
 
-    static string NftDeclarations(List<VirtualServerPlan> servers, string wan, string lan)
+    const string ServersMap = "virtual_servers", MarksMap = "virtual_server_marks";
+
+    /// <summary>The elements of the maps <see cref="Declarations"/> names ("" without servers): each
+    /// enabled server's protocol . WAN port to its chain (nftables) or its mark (IPVS), and on
+    /// nftables each server's slots. Flushed and filled in one script with the other sets.</summary>
+    public static string Elements(DesiredState state, BackendPool pool)
+    {
+        if (state.VirtualServers.Count == 0) return "";
+        bool ipvs = UsesIpvs(state.Board);
+        string map = ipvs ? MarksMap : ServersMap;
+        var b = new StringBuilder($"flush map inet {NftRenderer.TableName} {map}\n");
+        var enabled = state.VirtualServers.Where(s => s.Enabled).ToList();
+        if (enabled.Count > 0)
+            b.Append($"add element inet {NftRenderer.TableName} {map} {{ {string.Join(", ", enabled.Select(s => ipvs ? $"{Key(s)} : 0x{Mark(s):x8}" : $"{Key(s)} : jump {Chain(s)}"))} }}\n");
+        if (!ipvs) b.Append(pool.ToNft());
+        return b.ToString();
+    }
+
+    static string NftDeclarations(IReadOnlyList<VirtualServerPlan> servers, string wan, string lan)
     {
         var t = new StringBuilder();
         t.Append($$"""
-            	map virtual_servers {
+            	map {{ServersMap}} {
             		type inet_proto . inet_service : verdict
-            		comment "virtual servers: protocol . WAN port to the chain that picks a backend"
-            		elements = { {{string.Join(", ", servers.Select(s => $"{Key(s)} : jump {Chain(s)}"))}} }
+            		comment "virtual servers: protocol . WAN port of each enabled server to the chain that picks a backend"
             	}
 
 
@@ -57,12 +78,12 @@ public static class VirtualServerRenderer
         foreach (var s in servers)
             t.Append($$"""
                 	map {{SlotMap(s)}} {
-                		typeof numgen inc mod {{s.TotalWeight}} : ip daddr . th dport
-                		comment "virtual server {{s.Id}}: one slot per unit of weight, each to a backend in the pool (address . port)"
+                		typeof numgen inc mod {{VirtualServerPlan.Slots}} : ip daddr . th dport
+                		comment "virtual server {{s.Id}}: {{VirtualServerPlan.Slots}} slots shared by the backends in the pool (address . port)"
                 	}
 
                 	chain {{Chain(s)}} {
-                		meta l4proto {{ForwardRules.ProtocolName(s.Protocol)}} dnat ip to numgen inc mod {{s.TotalWeight}} map @{{SlotMap(s)}} comment "each new connection takes the next slot: every backend gets its weight's share"
+                		meta l4proto { tcp, udp } dnat ip to numgen inc mod {{VirtualServerPlan.Slots}} map @{{SlotMap(s)}} comment "each new connection takes the next slot: every backend gets its share"
                 	}
 
 
@@ -70,8 +91,8 @@ public static class VirtualServerRenderer
         t.Append($$"""
             	chain virtual_dstnat {
             		type nat hook prerouting priority dstnat - 1; policy accept;
-            		iifname {{wan}} fib daddr . iif type local meta l4proto . th dport vmap @virtual_servers comment "a connection from the internet to a virtual server's port of the WAN address goes to one of its backends"
-            		iifname {{lan}} fib daddr . iif type != local fib daddr type local meta l4proto . th dport vmap @virtual_servers comment "hairpin: a LAN device using the WAN address reaches the same backends"
+            		iifname {{wan}} fib daddr . iif type local meta l4proto . th dport vmap @{{ServersMap}} comment "a connection from the internet to a virtual server's port of the WAN address goes to one of its backends"
+            		iifname {{lan}} fib daddr . iif type != local fib daddr type local meta l4proto . th dport vmap @{{ServersMap}} comment "hairpin: a LAN device using the WAN address reaches the same backends"
             	}
 
 
@@ -79,17 +100,16 @@ public static class VirtualServerRenderer
         return t.ToString();
     }
 
-    static string IpvsDeclarations(List<VirtualServerPlan> servers, string wan, string lan) => $$"""
-        	map virtual_server_marks {
+    static string IpvsDeclarations(string wan, string lan) => $$"""
+        	map {{MarksMap}} {
         		type inet_proto . inet_service : mark
-        		comment "virtual servers: protocol . WAN port to the firewall mark of the server's IPVS service"
-        		elements = { {{string.Join(", ", servers.Select(s => $"{Key(s)} : 0x{Mark(s):x8}"))}} }
+        		comment "virtual servers: protocol . WAN port of each enabled server to the firewall mark of its IPVS service"
         	}
 
         	chain virtual_mark {
         		type filter hook prerouting priority mangle; policy accept;
-        		iifname {{wan}} fib daddr . iif type local meta mark set meta l4proto . th dport map @virtual_server_marks comment "a connection from the internet to a virtual server's port: IPVS's service key"
-        		iifname {{lan}} fib daddr . iif type != local fib daddr type local meta mark set meta l4proto . th dport map @virtual_server_marks comment "hairpin: a LAN device using the WAN address reaches the same service"
+        		iifname {{wan}} fib daddr . iif type local meta mark set meta l4proto . th dport map @{{MarksMap}} comment "a connection from the internet to a virtual server's port: IPVS's service key"
+        		iifname {{lan}} fib daddr . iif type != local fib daddr type local meta mark set meta l4proto . th dport map @{{MarksMap}} comment "hairpin: a LAN device using the WAN address reaches the same service"
         	}
 
 
@@ -109,14 +129,14 @@ public static class VirtualServerRenderer
     /// prerouting chain set; it does not show as `ct status dnat`, so the mark is what matches.
     /// "" on the nftables path (the port forwards' hairpin rule covers it) or without servers.</summary>
     public static string HairpinMasquerade(DesiredState state, string lan, string lanNet) =>
-        UsesIpvs(state.Board) && state.VirtualServers.Any(s => s.Enabled)
+        UsesIpvs(state.Board) && state.VirtualServers.Count > 0
             ? $"\t\toifname {lan} ip saddr {lanNet} meta mark & 0x{MarkMask:x8} == 0x{MarkPrefix:x8} masquerade comment \"hairpin to a virtual server: the backend answers through the router and IPVS\"\n"
             : "";
 
     /// <summary>The input chain's rule that lets a marked connection on to IPVS (whose hook comes
     /// after the filter's): "" on the nftables path or without servers.</summary>
     public static string InputAccept(DesiredState state) =>
-        UsesIpvs(state.Board) && state.VirtualServers.Any(s => s.Enabled)
+        UsesIpvs(state.Board) && state.VirtualServers.Count > 0
             ? $"\t\tmeta mark & 0x{MarkMask:x8} == 0x{MarkPrefix:x8} accept comment \"a virtual server's connection: IPVS takes it over after this hook\"\n"
             : "";
 }

@@ -11,7 +11,8 @@ public enum Scheduler
     /// <summary>Each backend in turn, as often as its weight says (IPVS's wrr; numgen on nftables).</summary>
     RoundRobin,
     /// <summary>The backend with the fewest active connections per unit of weight (IPVS's wlc).
-    /// nftables cannot count connections per packet: there it balances by weight alone.</summary>
+    /// nftables cannot count connections per packet: there routerd shares the slots out again at
+    /// every health round by weight over the connections each backend holds (BackendPool.ToNft).</summary>
     WeightedLeastConnections,
 }
 
@@ -25,8 +26,12 @@ public sealed record BackendPlan(MacAddress? Mac, IPAddress? Address, int Port, 
 /// <summary>A validated virtual server.</summary>
 public sealed record VirtualServerPlan(int Id, ForwardProtocols Protocol, int WanPort, Scheduler Scheduler, IReadOnlyList<BackendPlan> Backends, bool Enabled, string? Description)
 {
-    /// <summary>The sum of the backends' weights: the number of slots new connections cycle through.</summary>
-    public int TotalWeight => Backends.Sum(b => b.Weight);
+    /// <summary>The slots new connections cycle through on the nftables path (numgen modulo this),
+    /// shared by the backends in the pool. A fixed number, so that a new weight, a backend more or
+    /// less, its health or its load move the slot map's elements and never the ruleset. 240 is
+    /// divided by 1-6, 8, 10, 12, 15 and 16: equal weights over that many backends share it exactly;
+    /// otherwise each backend's share is within one slot (0.4 %) of its weight's.</summary>
+    public const int Slots = 240;
 }
 
 /// <summary>Checks the virtual-server list field by field ("virtualServers[2].backends[1].weight")

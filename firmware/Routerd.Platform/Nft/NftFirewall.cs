@@ -75,8 +75,9 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
 
     void Record(string ruleset, string sets, SetElementsDelta.Parsed? parsed)
     {
-        if (loadedRuleset != ruleset) AtomicFile.Write(RulesetFile, ruleset, compare: false);
-        if (loadedSets != sets) AtomicFile.Write(SetsFile, sets, compare: false);
+        // What the kernel holds until the next boot: a power cut clears both, so nothing waits for the disk.
+        if (loadedRuleset != ruleset) AtomicFile.Write(RulesetFile, ruleset, compare: false, flush: false);
+        if (loadedSets != sets) AtomicFile.Write(SetsFile, sets, compare: false, flush: false);
         (loadedRuleset, loadedSets) = (ruleset, sets);
         loadedParsed = parsed ?? SetElementsDelta.Parsed.From(sets);
     }

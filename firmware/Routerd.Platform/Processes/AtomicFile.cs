@@ -6,7 +6,9 @@ public static class AtomicFile
 {
     /// <returns>false when the file already held exactly this content (nothing was written).</returns>
     /// <param name="compare">false: the caller knows the content is new (the file is not read first).</param>
-    public static bool Write(string path, string content, UnixFileMode? mode = null, bool compare = true)
+    /// <param name="flush">false: the file describes state that a power cut ends anyway (the
+    /// kernel's, in the run directory): renamed into place without waiting for the disk.</param>
+    public static bool Write(string path, string content, UnixFileMode? mode = null, bool compare = true, bool flush = true)
     {
         if (compare && File.Exists(path) && File.ReadAllText(path) == content) return false;
         string tmp = path + ".tmp";
@@ -16,7 +18,7 @@ public static class AtomicFile
             using var w = new StreamWriter(f);
             w.Write(content);
             w.Flush();
-            f.Flush(flushToDisk: true);
+            f.Flush(flushToDisk: flush);
         }
         File.Move(tmp, path, overwrite: true);
         return true;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LiteDB;
 using Routerd.Core.Settings;
 using Routerd.Core.Firewall;
@@ -11,10 +12,17 @@ namespace Routerd.Platform.Store;
 /// reflection and silently stores empty documents under NativeAOT (LAB.md). The document is
 /// our source-generated JSON turned into BSON, so there is one mapping, and it stays queryable.
 ///
+/// The port forwards are not in that document but one document each in their own collection
+/// (schema 9; up to 8 they were a list inside it, which is still read): a change of the forward list
+/// alone — one forward added, changed or deleted, the API's everyday edit — writes those documents
+/// and one line of the good copy's journal (<see cref="GoodCopy"/>), not a thousand forwards again.
+/// Each document carries its own digest; their order is their <c>_id</c>.
+///
 /// A damaged file never stops the router and is never written to:
 /// <list type="bullet">
 /// <item>after every commit the settings are also written as a last-known-good copy
-/// (<see cref="GoodCopySuffix"/>: JSON, written to a new file, flushed to disk, renamed into place);</item>
+/// (<see cref="GoodCopySuffix"/>: JSON, written to a new file, flushed to disk, renamed into place;
+/// a change of the forwards alone is a flushed line appended to its journal instead);</item>
 /// <item>at start the file is only read (read-only, header first, then the document), and the
 /// store continues in a freshly written file that replaces it by rename: LiteDB never opens
 /// for writing a file whose every page it has not just written itself (opened for writing, LiteDB
@@ -31,7 +39,11 @@ public sealed class LiteDbSettingsStore : ISettingsStore
 {
     const string Collection = "settings";
     const string DocumentId = "router";
+    /// <summary>One document per port forward, <c>_id</c> its place in the list (ascending, with gaps).</summary>
+    const string ForwardsCollection = "forwards";
+    const string ForwardsField = "forwards";
     public const string GoodCopySuffix = ".good.json";
+    public const string GoodCopyJournalSuffix = GoodCopySuffix + GoodCopy.JournalSuffix;
     const UnixFileMode OwnerOnly = FileModes.OwnerOnly;
 
     /// <summary>Null after a failed commit: LiteDB stays broken after a write error (a full disk),
@@ -39,17 +51,24 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     LiteDatabase? db;
     /// <summary>What the store holds (the last committed settings).</summary>
     RouterSettings? current;
+    /// <summary>The <c>_id</c> of each of <see cref="current"/>'s forwards in <see cref="db"/> (which
+    /// is only ever open on a file this store wrote).</summary>
+    List<int> forwardIds = [];
+    readonly GoodCopy goodCopy;
 
     public string FilePath { get; }
-    public string GoodCopyPath => FilePath + GoodCopySuffix;
+    public string GoodCopyPath => goodCopy.Path;
+    /// <summary>The forward changes since the good copy was last written whole.</summary>
+    public string GoodCopyJournalPath => goodCopy.JournalPath;
     /// <summary>What starting found: null when the file was fine (or this is a first boot).</summary>
     public StoreHealth? Health { get; }
 
     public LiteDbSettingsStore(string path)
     {
         FilePath = path;
+        goodCopy = new GoodCopy(path + GoodCopySuffix);
         RouterSettings? settings = null;
-        var (good, goodText) = ReadGoodCopy(GoodCopyPath);
+        var (good, goodText) = goodCopy.Read();
         if (File.Exists(path))
         {
             try
@@ -73,13 +92,14 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         // The file holds what the store goes on with: the first Save writes the fresh file (db is
         // null until then). Otherwise the store's content is put right now.
         if (Health is null) return;
-        Rewrite(path, current is null ? null : RouterJson.WriteSettings(current));
+        Rewrite(path, current);
         db = Open(path);
     }
 
     /// <summary>The good copy is the JSON <see cref="RouterJson.WriteSettings"/> wrote: the same text
-    /// is the same settings, without parsing both (a copy from an older schema is compared field by field).</summary>
-    static bool Same(RouterSettings settings, RouterSettings good, string goodText)
+    /// is the same settings, without parsing both (a copy from an older schema, or one its journal
+    /// added to, is compared field by field).</summary>
+    static bool Same(RouterSettings settings, RouterSettings good, string? goodText)
     {
         string text = RouterJson.WriteSettings(settings);
         return text == goodText || text == RouterJson.WriteSettings(good);
@@ -110,18 +130,15 @@ public sealed class LiteDbSettingsStore : ISettingsStore
             using var db = new LiteDatabase(Connect(path, readOnly: true));
             var doc = db.GetCollection(Collection).FindById(DocumentId);
             if (doc is null) return null;
-            doc.Remove("_id");
-            // LiteDB's data pages carry no checksum: a flipped bit in a property's name reads as a
-            // valid document with that setting at its default. The digest written with the
-            // document (Put) tells such damage apart; documents from before it have none.
-            string? digest = doc.TryGetValue(DigestField, out var d) && d.IsString ? d.AsString : null;
-            string? sha256 = doc.TryGetValue(Sha256Field, out var s) && s.IsString ? s.AsString : null;
-            doc.Remove(DigestField);
-            doc.Remove(Sha256Field);
-            string json = LiteDB.JsonSerializer.Serialize(doc);
-            if (digest is not null && digest != Digest(json) || sha256 is not null && sha256 != Sha256(json))
-                throw new SettingsFileException(path, "the stored settings do not match their checksum (damaged)");
-            return RouterJson.ReadSettings(json);
+            string json = Unsealed(path, doc, "settings");
+            // Up to schema 8 the forwards were a list inside the settings document.
+            if (doc.ContainsKey(ForwardsField)) return RouterJson.ReadSettings(json);
+            var whole = (JsonObject)JsonNode.Parse(json)!;
+            var forwards = new JsonArray();
+            foreach (var f in db.GetCollection(ForwardsCollection).Find(Query.All("_id", Query.Ascending)))
+                forwards.Add(JsonNode.Parse(Unsealed(path, f, $"port forward {f["_id"]}")));
+            whole[ForwardsField] = forwards;
+            return RouterJson.ReadSettings(whole.ToJsonString());
         }
         catch (SettingsFileException) { throw; }
         // LiteDB reports a damaged page with whatever exception the damage happens to cause.
@@ -162,9 +179,26 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         return aside;
     }
 
-    /// <summary>A new database file holding exactly <paramref name="settings"/> (their JSON; none: empty),
+    /// <summary>A stored document as JSON, without its <c>_id</c> and digest, once the digest is checked.
+    /// LiteDB's data pages carry no checksum: a flipped bit in a property's name reads as a
+    /// valid document with that setting at its default. The digest written with the
+    /// document (<see cref="Sealed"/>) tells such damage apart; documents from before it have none.</summary>
+    static string Unsealed(string path, BsonDocument doc, string what)
+    {
+        doc.Remove("_id");
+        string? digest = doc.TryGetValue(DigestField, out var d) && d.IsString ? d.AsString : null;
+        string? sha256 = doc.TryGetValue(Sha256Field, out var s) && s.IsString ? s.AsString : null;
+        doc.Remove(DigestField);
+        doc.Remove(Sha256Field);
+        string json = LiteDB.JsonSerializer.Serialize(doc);
+        if (digest is not null && digest != Digest(json) || sha256 is not null && sha256 != Sha256(json))
+            throw new SettingsFileException(path, $"the stored {what} do not match their checksum (damaged)");
+        return json;
+    }
+
+    /// <summary>A new database file holding exactly <paramref name="settings"/> (none: empty),
     /// flushed to disk and renamed over <paramref name="path"/>.</summary>
-    static void Rewrite(string path, string? settings)
+    void Rewrite(string path, RouterSettings? settings)
     {
         string next = Path.Combine(Path.GetDirectoryName(path) ?? ".", Path.GetFileNameWithoutExtension(path) + ".next" + Path.GetExtension(path));
         File.Delete(next);
@@ -172,7 +206,8 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         try
         {
             using var fresh = new LiteDatabase(Connect(next, readOnly: false));
-            if (settings is not null) Put(fresh, settings);
+            forwardIds = [];
+            if (settings is not null) Commit(fresh, settings, ListSplice<PortForward>.Between([], settings.Forwards));
             fresh.Checkpoint();
         }
         catch
@@ -200,24 +235,45 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     const string Sha256Field = "_sha256";
     static string Sha256(string json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
 
-    static void Put(LiteDatabase db, string json)
+    /// <summary>A document as stored: with its digest (over the document without <c>_id</c>) and its <c>_id</c>.</summary>
+    static BsonDocument Sealed(BsonDocument doc, BsonValue id)
     {
-        var doc = JsonToBson.Document(json);
         doc[DigestField] = Digest(LiteDB.JsonSerializer.Serialize(doc));
-        doc["_id"] = DocumentId;
-        db.GetCollection(Collection).Upsert(doc);
-        db.Checkpoint(); // the change is in the data file before we report success
+        doc["_id"] = id;
+        return doc;
     }
 
-    static (RouterSettings? Settings, string Text) ReadGoodCopy(string path)
+    /// <summary>One transaction: the settings document (<paramref name="settings"/> null: it is
+    /// unchanged, only the forwards moved) and the forwards <paramref name="splice"/> touches, then
+    /// a checkpoint, so the change is in the data file before we report success. The splice's new
+    /// forwards take the ids after the one before them; where they do not fit below the one after,
+    /// the rest of the list is written again with new ids (only a list edited in its middle by a
+    /// whole-settings change needs that).</summary>
+    void Commit(LiteDatabase db, RouterSettings? settings, ListSplice<PortForward> splice)
     {
-        try
+        int before = splice.At > 0 ? forwardIds[splice.At - 1] : 0;
+        int after = splice.At + splice.Remove < forwardIds.Count ? forwardIds[splice.At + splice.Remove] : int.MaxValue;
+        if ((long)before + splice.Insert.Count >= after)
         {
-            if (!File.Exists(path)) return (null, "");
-            string text = File.ReadAllText(path);
-            return (RouterJson.ReadSettings(text), text);
+            var rest = current!.Forwards.Skip(splice.At + splice.Remove);
+            splice = new(splice.At, forwardIds.Count - splice.At, [.. splice.Insert, .. rest]);
         }
-        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or InvalidDataException or InvalidOperationException) { return (null, ""); }
+        var ids = Enumerable.Range(before + 1, splice.Insert.Count).ToList();
+        db.BeginTrans();
+        if (settings is not null)
+        {
+            var doc = JsonToBson.Document(RouterJson.WriteSettings(settings with { Forwards = [] }));
+            doc.Remove(ForwardsField);
+            db.GetCollection(Collection).Upsert(Sealed(doc, DocumentId));
+        }
+        var forwards = db.GetCollection(ForwardsCollection);
+        // A forward changed in place keeps its id: updated, not deleted and inserted again (fewer pages).
+        foreach (int id in forwardIds.Skip(splice.At).Take(splice.Remove).Except(ids)) forwards.Delete(id);
+        for (int i = 0; i < ids.Count; i++)
+            forwards.Upsert(Sealed(JsonToBson.Document(System.Text.Json.JsonSerializer.Serialize(splice.Insert[i], RouterJsonContext.Default.PortForward)), ids[i]));
+        db.Commit();
+        db.Checkpoint();
+        forwardIds = [.. forwardIds[..splice.At], .. ids, .. forwardIds[(splice.At + splice.Remove)..]];
     }
 
     /// <summary>What the constructor read (and rewrote); the store is the only writer afterwards,
@@ -234,19 +290,22 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     {
         try
         {
-            // One serialization serves the database and the good copy.
-            string json = RouterJson.WriteSettings(settings);
+            // Compared as records: the loop's edits keep every other part the very same object.
+            bool forwardsOnly = current is not null && settings with { Forwards = current.Forwards } == current;
+            var splice = ListSplice<PortForward>.Between(current?.Forwards ?? [], settings.Forwards);
             if (db is null)
             {
-                Rewrite(FilePath, json);
+                Rewrite(FilePath, settings);
                 db = Open(FilePath);
             }
+            else if (forwardsOnly && splice.IsEmpty) return; // nothing changed: it is all on the disk
             else
             {
-                Put(db, json);
+                Commit(db, forwardsOnly ? null : settings, splice);
                 FileModes.FlushToDisk(FilePath);
             }
-            WriteGoodCopy(json);
+            if (forwardsOnly) goodCopy.Append(splice, () => RouterJson.WriteSettings(settings));
+            else goodCopy.WriteWhole(RouterJson.WriteSettings(settings));
             current = settings;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -289,25 +348,6 @@ public sealed class LiteDbSettingsStore : ISettingsStore
 
     // errno values .NET puts in an IOException's HResult on Linux.
     const int Enospc = 28, Edquot = 122;
-
-    void WriteGoodCopy(string json)
-    {
-        string tmp = GoodCopyPath + ".tmp";
-        try
-        {
-            using var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None);
-            File.SetUnixFileMode(f.SafeFileHandle, OwnerOnly);
-            f.Write(System.Text.Encoding.UTF8.GetBytes(json));
-            f.Flush(flushToDisk: true);
-        }
-        catch
-        {
-            DeleteQuietly(tmp);
-            throw;
-        }
-        File.Move(tmp, GoodCopyPath, overwrite: true);
-        FileModes.FlushToDisk(Path.GetDirectoryName(Path.GetFullPath(GoodCopyPath))!);
-    }
 
     static void DeleteQuietly(string path)
     {

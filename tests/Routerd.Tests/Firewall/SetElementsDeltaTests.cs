@@ -66,4 +66,56 @@ public sealed class SetElementsDeltaTests
     [InlineData("flush set inet routerd vip_v4\ntable inet routerd {\n", "flush set inet routerd vip_v4\n")] // not a sets script
     public void A_script_of_another_shape_gives_no_delta_and_is_loaded_whole(string from, string to) =>
         Assert.Null(SetElementsDelta.Between(from, to));
+
+    /// <summary>Only the stretch between the common beginning and end is compared: random edits
+    /// (anywhere, several at once, elements written twice) loaded as the delta onto the old
+    /// content must give exactly the new content, as a set.</summary>
+    [Fact]
+    public void A_delta_of_random_edits_turns_the_old_content_into_the_new()
+    {
+        var random = new Random(20);
+        string Script(List<string> elements) => "flush set inet routerd vip_v4\n" +
+            (elements.Count > 0 ? $"add element inet routerd vip_v4 {{ {string.Join(", ", elements)} }}\n" : "");
+        for (int round = 0; round < 500; round++)
+        {
+            var old = Enumerable.Range(0, random.Next(0, 40)).Select(_ => $"10.0.{random.Next(3)}.{random.Next(60)}").ToList();
+            var next = old.ToList();
+            for (int edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                int at = random.Next(next.Count + 1);
+                switch (random.Next(3))
+                {
+                    case 0: next.Insert(at, $"10.0.{random.Next(3)}.{random.Next(60)}"); break;
+                    case 1 when at < next.Count: next.RemoveAt(at); break;
+                    default: if (at < next.Count) next[at] = $"10.0.{random.Next(3)}.{random.Next(60)}"; break;
+                }
+            }
+            string delta = SetElementsDelta.Between(Script(old), Script(next))!;
+            var content = old.ToHashSet();
+            foreach (var line in delta.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var elements = line[(line.IndexOf('{') + 2)..^2].Split(", ");
+                if (line.StartsWith("delete ")) content.ExceptWith(elements);
+                else content.UnionWith(elements);
+            }
+            Assert.True(content.SetEquals(next), $"{string.Join(", ", old)} → {string.Join(", ", next)}: {delta}");
+        }
+    }
+
+    /// <summary>Only the elements that change are named, however long the content: one more at
+    /// the front, in the middle, at the end; one gone; a container whose content is the same is left out.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(250)]
+    [InlineData(500)]
+    public void One_element_more_anywhere_among_many_is_that_element(int at)
+    {
+        var many = Enumerable.Range(1000, 500).Select(p => (p, "192.168.1.10")).ToList();
+        var more = many.ToList();
+        more.Insert(at, (3000, "192.168.1.20"));
+        Assert.Equal("add element inet routerd forward_v4 { tcp . 3000 : 192.168.1.20 . 3000 }\n", SetElementsDelta.Between(Map([.. many]), Map([.. more])));
+        Assert.Equal("delete element inet routerd forward_v4 { tcp . 3000 }\n", SetElementsDelta.Between(Map([.. more]), Map([.. many])));
+        string vip = Vip((Phone, "192.168.1.10"));
+        Assert.Equal("add element inet routerd forward_v4 { tcp . 3000 : 192.168.1.20 . 3000 }\n", SetElementsDelta.Between(vip + Map([.. many]), vip + Map([.. more])));
+    }
 }

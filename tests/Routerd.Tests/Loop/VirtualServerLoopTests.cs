@@ -9,9 +9,10 @@ using Xunit;
 
 namespace Routerd.Tests.Loop;
 
-/// <summary>Virtual servers through the loop: an edit is a checked commit (its chain is in the
-/// ruleset); health verdicts and a device's new address move slot elements (nftables) or IPVS
-/// weights only; a forward cannot take a server's port.</summary>
+/// <summary>Virtual servers through the loop: an edit is a checked commit; creating a server loads
+/// its chain, editing one moves map elements only; health verdicts, a device's new address and
+/// (weighted least-connections on nftables) connection counts move slot elements or IPVS weights
+/// only; a forward cannot take a server's port.</summary>
 public class VirtualServerLoopTests
 {
     readonly FakeFirewall firewall = new();
@@ -50,11 +51,12 @@ public class VirtualServerLoopTests
         Assert.True(added.Result.Succeeded, string.Join("; ", added.Result.Errors));
         Assert.Equal(1, added.Id);
         Assert.Equal(loads + 1, firewall.Loads); // a new chain: the ruleset is loaded
-        Assert.Contains("tcp . 80 : jump vs_1", firewall.Loaded);
-        Assert.Contains("numgen inc mod 6 map @vs_1_backends", firewall.Loaded);
-        // Smooth weighted round-robin over the six slots: 3, 2, 1 of them, spread.
+        Assert.Contains("add element inet routerd virtual_servers { tcp . 80 : jump vs_1 }", firewall.Sets);
+        Assert.Contains("numgen inc mod 240 map @vs_1_backends", firewall.Loaded);
+        // Smooth weighted round-robin over the 240 slots: 3, 2, 1 shares, spread.
         Assert.Contains("add element inet routerd vs_1_backends { 0 : 192.168.1.30 . 80, 1 : 192.168.1.11 . 8080, 2 : 192.168.1.10 . 8080, "
-            + "3 : 192.168.1.30 . 80, 4 : 192.168.1.11 . 8080, 5 : 192.168.1.30 . 80 }", firewall.Sets);
+            + "3 : 192.168.1.30 . 80, 4 : 192.168.1.11 . 8080, 5 : 192.168.1.30 . 80, 6 : 192.168.1.30 . 80,", firewall.Sets);
+        Assert.Equal(new Dictionary<string, int> { ["192.168.1.30"] = 120, ["192.168.1.11"] = 80, ["192.168.1.10"] = 40 }, SlotsPerBackend());
         Assert.Equal(1, store.Stored!.VirtualServers.Single().Id);
         Assert.Null(ipvs.Plan); // the nftables balancer never touches IPVS
     }
@@ -71,9 +73,10 @@ public class VirtualServerLoopTests
         Assert.Equal(checks, firewall.Checks);
         Assert.Equal(saves, store.Saves); // health is not a setting
         Assert.DoesNotContain("192.168.1.11", firewall.Sets);
-        // Six slots still (the modulus is in the ruleset): the other two share them 1:3.
+        // 240 slots still (the modulus is in the ruleset): the other two share them 1:3.
         Assert.Contains("add element inet routerd vs_1_backends { 0 : 192.168.1.30 . 80, 1 : 192.168.1.10 . 8080, 2 : 192.168.1.30 . 80, "
-            + "3 : 192.168.1.30 . 80, 4 : 192.168.1.30 . 80, 5 : 192.168.1.10 . 8080 }", firewall.Sets);
+            + "3 : 192.168.1.30 . 80, 4 : 192.168.1.30 . 80, 5 : 192.168.1.10 . 8080,", firewall.Sets);
+        Assert.Equal(new Dictionary<string, int> { ["192.168.1.30"] = 180, ["192.168.1.10"] = 60 }, SlotsPerBackend());
         var web2 = router.VirtualServers().Servers.Single().Backends[1];
         Assert.Equal(BackendHealth.Down, web2.Health);
         Assert.False(web2.InPool);
@@ -84,13 +87,83 @@ public class VirtualServerLoopTests
         Assert.Equal(loads, firewall.Loads);
     }
 
+    /// <summary>How many of vs_1's slots each backend address holds in the loaded elements.</summary>
+    Dictionary<string, int> SlotsPerBackend()
+    {
+        const string Add = "add element inet routerd vs_1_backends { ";
+        var line = firewall.Sets!.Split('\n').Single(l => l.StartsWith(Add));
+        return line[Add.Length..^2].Split(", ").Select(e => e.Split(" : ")[1].Split(" . ")[0])
+            .GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    /// <summary>Editing a server — weights, a backend, its port, its protocol, off and on — moves map
+    /// elements only: the ruleset names which servers exist, nothing an owner edits.</summary>
+    [Fact]
+    public async Task Editing_a_server_moves_elements_and_loads_no_ruleset()
+    {
+        using var router = Start(Balancers.Nftables);
+        await router.EditVirtualServerAsync(null, Farm);
+        int loads = firewall.Loads, checks = firewall.Checks;
+        var edits = new (string What, VirtualServer Server, string Expect)[]
+        {
+            ("weights", Farm with { Backends = [.. Farm.Backends.Select(b => b with { Weight = 1 })] }, "vs_1_backends { 0 : 192.168.1.10 . 8080, 1 : 192.168.1.11 . 8080, 2 : 192.168.1.30 . 80, 3 :"),
+            ("a backend less", Farm with { Backends = [.. Farm.Backends.Take(2)] }, "vs_1_backends { 0 : 192.168.1.11 . 8080, 1 : 192.168.1.10 . 8080, 2 : 192.168.1.11 . 8080, 3 :"),
+            ("port", Farm with { WanPort = 8081 }, "virtual_servers { tcp . 8081 : jump vs_1 }"),
+            ("protocol", Farm with { Protocol = "udp" }, "virtual_servers { udp . 80 : jump vs_1 }"),
+            ("off", Farm with { Enabled = false }, "flush map inet routerd virtual_servers\nflush map inet routerd vs_1_backends\n"),
+            ("on", Farm, "virtual_servers { tcp . 80 : jump vs_1 }"),
+        };
+        foreach (var (what, server, expect) in edits)
+        {
+            var edited = await router.EditVirtualServerAsync(1, server);
+            Assert.True(edited.Result.Succeeded, $"{what}: {string.Join("; ", edited.Result.Errors)}");
+            Assert.Contains(expect, firewall.Sets);
+            Assert.True(loads == firewall.Loads && checks == firewall.Checks, $"{what}: the ruleset was loaded or checked");
+        }
+        // A server more is a chain more.
+        await router.EditVirtualServerAsync(null, Farm with { WanPort = 81 });
+        Assert.Equal(loads + 1, firewall.Loads);
+    }
+
+    /// <summary>Weighted least-connections on nftables: after a count, a backend holding many
+    /// connections keeps few slots and an idle one takes most (weight / (connections + 1)); a
+    /// round-robin server ignores counts; none of it loads the ruleset.</summary>
+    [Fact]
+    public async Task On_nftables_least_connections_shares_the_slots_by_the_connections_counted()
+    {
+        using var router = Start(Balancers.Nftables);
+        var two = Farm with { Scheduler = "wlc", Backends = [.. Farm.Backends.Take(2).Select(b => b with { Weight = 1 })] };
+        await router.EditVirtualServerAsync(null, two);
+        Assert.True(router.BalancesByConnections());
+        int loads = firewall.Loads;
+        Assert.Equal(new Dictionary<string, int> { ["192.168.1.10"] = 120, ["192.168.1.11"] = 120 }, SlotsPerBackend());
+
+        var busy = new Dictionary<(int, IPAddress, int), int> { [(1, IPAddress.Parse("192.168.1.10"), 8080)] = 20, [(1, IPAddress.Parse("192.168.1.11"), 8080)] = 0 };
+        await router.SendAsync(new BackendsCounted(busy));
+        router.RefreshVipAddresses(); // waits for the burst's elements
+        var slots = SlotsPerBackend();
+        Assert.True(slots["192.168.1.11"] >= 228 && slots["192.168.1.10"] >= 1, $"idle {slots["192.168.1.11"]}, busy {slots["192.168.1.10"]} of 240");
+        Assert.Equal(loads, firewall.Loads);
+
+        // Equal again: equal shares. Round-robin: counts are ignored.
+        await router.SendAsync(new BackendsCounted(new Dictionary<(int, IPAddress, int), int> { [(1, IPAddress.Parse("192.168.1.10"), 8080)] = 3, [(1, IPAddress.Parse("192.168.1.11"), 8080)] = 3 }));
+        router.RefreshVipAddresses();
+        Assert.Equal(new Dictionary<string, int> { ["192.168.1.10"] = 120, ["192.168.1.11"] = 120 }, SlotsPerBackend());
+        await router.EditVirtualServerAsync(1, two with { Scheduler = "rr" });
+        Assert.False(router.BalancesByConnections());
+        await router.SendAsync(new BackendsCounted(busy));
+        router.RefreshVipAddresses();
+        Assert.Equal(new Dictionary<string, int> { ["192.168.1.10"] = 120, ["192.168.1.11"] = 120 }, SlotsPerBackend());
+        Assert.Equal(loads, firewall.Loads);
+    }
+
     [Fact]
     public async Task On_ipvs_the_ruleset_only_marks_and_ipvs_gets_the_destinations_a_dead_one_at_weight_0()
     {
         using var router = Start(Balancers.Ipvs);
         var added = await router.EditVirtualServerAsync(null, Farm with { Scheduler = "wlc" });
         Assert.True(added.Result.Succeeded);
-        Assert.Contains("tcp . 80 : 0x52440001", firewall.Loaded);
+        Assert.Contains("add element inet routerd virtual_server_marks { tcp . 80 : 0x52440001 }", firewall.Sets);
         Assert.Contains("meta mark & 0xffff0000 == 0x52440000 accept", firewall.Loaded);
         Assert.DoesNotContain("numgen", firewall.Loaded);
         Assert.Equal("fwmark 0x52440001 wlc: 192.168.1.10:8080 w1, 192.168.1.11:8080 w2, 192.168.1.30:80 w3\n", ipvs.Plan!.Describe());

@@ -87,14 +87,16 @@ public class GoldenTests
         // The paused devices' elements: who is paused at Now (router time UTC), at the addresses the input gives them.
         var paused = state.Pause.BlockedAt(Now, TimeZoneInfo.Utc);
         files["pause-sets.nft"] = PauseSets.From(paused, paused.Select(mac => held.GetValueOrDefault(mac)).OfType<System.Net.IPAddress>()).ToNft();
-        // The virtual servers' slot maps (nftables balancer only; none without servers): the backends'
-        // devices at the input's addresses, those listed in downBackends ("server/backend key") out of the pool.
+        // The virtual servers' map elements (none without servers): which port leads to which server
+        // (its chain or IPVS mark) and, on nftables, the slot maps: the backends' devices at the input's
+        // addresses, those listed in downBackends ("server/backend key") out of the pool. IPVS's plan beside them.
         var down = input["downBackends"]?.AsArray().Select(d => d!.GetValue<string>()).ToHashSet() ?? [];
         var pool = Routerd.Core.VirtualServers.BackendPool.From(state.VirtualServers, mac => held.GetValueOrDefault(mac),
             (id, key) => down.Contains($"{id}/{key}") ? Routerd.Core.VirtualServers.BackendHealth.Down : Routerd.Core.VirtualServers.BackendHealth.Up);
         if (state.VirtualServers.Count > 0)
-            files[Routerd.Core.VirtualServers.VirtualServerRenderer.UsesIpvs(board) ? "ipvs.plan" : "virtual-servers.nft"] =
-                Routerd.Core.VirtualServers.VirtualServerRenderer.UsesIpvs(board) ? pool.ToIpvs().Describe() : pool.ToNft();
+            files["virtual-servers.nft"] = Routerd.Core.VirtualServers.VirtualServerRenderer.Elements(state, pool);
+        if (state.VirtualServers.Count > 0 && Routerd.Core.VirtualServers.VirtualServerRenderer.UsesIpvs(board))
+            files["ipvs.plan"] = pool.ToIpvs().Describe();
         return files;
     }
 

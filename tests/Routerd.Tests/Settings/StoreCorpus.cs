@@ -17,10 +17,19 @@ public static class StoreCorpus
     {
         string realDir = Directory.CreateDirectory(Path.Combine(workDir, "real")).FullName;
         string real = Path.Combine(realDir, "settings.db");
+        // Forwards live in documents of their own, and the last change (one forward more) is a
+        // line in the good copy's journal: the corpus damages their pages too, and restores need both files.
+        sample = sample with
+        {
+            Forwards = Enumerable.Range(1, 40).Select(i => new PortForward { Id = i, WanPort = 20000 + i, Mac = "02:00:00:00:01:01", Description = $"forward {i}" }).ToList(),
+        };
+        string journal;
         using (var store = new LiteDbSettingsStore(real))
         {
             store.Save(sample with { Qos = new QosSettings { UploadKbit = 1000 } });
+            store.Save(sample with { Forwards = sample.Forwards.SkipLast(1).ToList() });
             store.Save(sample);
+            journal = File.ReadAllText(store.GoodCopyJournalPath);
         }
         byte[] good = File.ReadAllBytes(real);
         string goodCopy = File.ReadAllText(real + LiteDbSettingsStore.GoodCopySuffix);
@@ -62,7 +71,11 @@ public static class StoreCorpus
                 string db = Path.Combine(caseDir, "settings.db"), link = Path.Combine(caseDir, "damaged.link");
                 File.WriteAllBytes(db, bytes);
                 HardLink(db, link);
-                if (withGoodCopy) File.WriteAllText(db + LiteDbSettingsStore.GoodCopySuffix, goodCopy);
+                if (withGoodCopy)
+                {
+                    File.WriteAllText(db + LiteDbSettingsStore.GoodCopySuffix, goodCopy);
+                    File.WriteAllText(db + LiteDbSettingsStore.GoodCopyJournalSuffix, journal);
+                }
                 string label = $"{name}, {(withGoodCopy ? "with" : "without")} good copy";
                 var before = SHA256.HashData(bytes);
                 try
