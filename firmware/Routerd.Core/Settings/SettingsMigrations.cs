@@ -34,6 +34,8 @@ public static class SettingsMigrations
         // 7 → 8: PPPoE over a VLAN and the WAN MAC clone. Both absent mean what an older router
         // did: untagged PPPoE on the port's own address.
         doc => doc,
+        // 8 → 9: the guest Wi-Fi. Absent means what an older router had: no guest network.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

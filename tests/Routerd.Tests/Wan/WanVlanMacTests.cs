@@ -78,7 +78,7 @@ public class WanVlanMacTests
             { "schemaVersion": 7, "wan": { "mode": "pppoe", "device": "wan0", "pppoe": { "username": "u", "password": "p" } } }
             """);
         Assert.Equal(RouterSettings.CurrentSchemaVersion, s.SchemaVersion);
-        Assert.Equal(8, SettingsMigrations.Current);
+        Assert.True(SettingsMigrations.Current >= 8); // 7 → 8 ran (later versions may follow)
         Assert.Equal((null, null), (s.Wan.Pppoe!.VlanId, s.Wan.Mac));
     }
 
