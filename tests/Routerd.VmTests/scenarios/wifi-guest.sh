@@ -4,7 +4,9 @@
 # the ISP host through NAT; it cannot reach the phone, nor the router's web UI (on either of the
 # router's addresses), and the firewall's guest rules are what stopped it. The phone still has the
 # internet and the web UI, and cannot reach into the guest network. The guest key never shows in
-# GET /api/settings; POST /api/wifi/guest/join gives it as the WIFI: URI.
+# GET /api/settings; POST /api/wifi/guest/join gives it as the WIFI: URI. A second visitor cannot
+# reach the first (ap_isolate: the radio does not pass frames between guests). A new guest key is a
+# reload (hostapd keeps running): the old key is refused, the new one joins.
 # vm-timeout: 300
 . /lab/guest/lib.sh
 . /lab/guest/wifi-lib.sh
@@ -13,7 +15,7 @@ GUEST_SSID=routerd-lab-guest
 GUEST_KEY='guest;key:9876'
 GUEST_IF=wlan-guest
 
-wifi_lab phone visitor
+wifi_lab phone visitor visitor2
 wait_for 60 "routerd's WAN address" routerd_wan_up
 
 # The guest network on, beside the unchanged main network (its key left out: it stays).
@@ -31,7 +33,8 @@ printf '%s\n' "$join" | grep -qF "\"uri\":\"WIFI:T:WPA;S:$GUEST_SSID;P:guest\\\\
 
 # --- both stations join ---------------------------------------------------------------------
 sta_start phone "$(psk_network "$WIFI_KEY")"
-sta_start visitor "$(printf 'ssid="%s"\nkey_mgmt=WPA-PSK\npsk="%s"' "$GUEST_SSID" "$GUEST_KEY")"
+guest_network() { printf 'ssid="%s"\nkey_mgmt=WPA-PSK\npsk="%s"' "$GUEST_SSID" "$1"; }
+sta_start visitor "$(guest_network "$GUEST_KEY")"
 wait_for 40 "the phone associated to the main network" sta_associated phone
 wait_for 40 "the visitor associated to the guest network" sta_associated visitor
 sta_cli visitor status | grep -qxF "ssid=$GUEST_SSID" || fail "the visitor is on another network: $(sta_cli visitor status | grep ssid)"
@@ -61,6 +64,30 @@ log "refused by the guest rules: $(rejected) to the router, $(blocked) to the LA
 # --- the phone: still the internet, but not into the guest network --------------------------
 in_ns phone ping -c 2 -W 2 203.0.113.1
 in_ns phone ping -c 2 -W 2 "$visitor" && fail "the phone reached the visitor in the guest network"
+
+# --- a second visitor: guests do not reach each other ---------------------------------------
+sta_start visitor2 "$(guest_network "$GUEST_KEY")"
+wait_for 40 "the second visitor associated to the guest network" sta_associated visitor2
+visitor2=$(sta_dhcp visitor2)
+case "$visitor2" in 192.168.2.*) log "second visitor leased $visitor2" ;; *) fail "the second visitor got '$visitor2'" ;; esac
+in_ns visitor2 ping -c 2 -W 2 203.0.113.1
+in_ns visitor2 ping -c 2 -W 2 "$visitor" && fail "one guest reached another"
+
+# --- a new guest key: a reload, the old key refused, the new one joins ----------------------
+pid=$(cat "$RUN/hostapd.pid")
+wifi_set "{\"enabled\":true,\"ssid\":\"$WIFI_SSID\",\"security\":\"wpa2\",\"country\":\"DE\",\"band\":\"2.4\",\"guest\":{\"enabled\":true,\"ssid\":\"$GUEST_SSID\",\"passphrase\":\"new-guest-key-1\",\"address\":\"192.168.2.1/24\"}}"
+grep -q "^wpa_passphrase=new-guest-key-1\$" "$RUN/hostapd.conf" || fail "hostapd.conf does not hold the new guest key"
+[ "$(cat "$RUN/hostapd.pid")" = "$pid" ] || fail "a new guest key restarted hostapd instead of reloading it"
+wait_for 40 "hostapd refusing the visitor's old key" grep -q "AP-STA-POSSIBLE-PSK-MISMATCH $MAC_visitor" /tmp/rtr/log/hostapd.log
+stop wpa-visitor
+sta_start visitor "$(guest_network new-guest-key-1)"
+wait_for 40 "the visitor associated with the new key" sta_associated visitor
+sta_dhcp visitor > /dev/null
+in_ns visitor ping -c 2 -W 2 203.0.113.1
+# (hostapd's reload may drop the main network's stations too; the phone rejoins with its unchanged key.)
+wait_for 40 "the phone on the main network after the guest key change" sta_associated phone
+in_ns phone ping -c 2 -W 2 203.0.113.1
+
 result visitor_address "$visitor"
 result phone_address "$phone"
 log "guest network: internet only"
