@@ -62,7 +62,7 @@ public static class HostapdRenderer
 
         string text = b.ToString();
         var restartKey = string.Concat(text.Split('\n').Where(l => !ReloadableKeys.Any(k => l.StartsWith(k, StringComparison.Ordinal))).Select(l => l + "\n"));
-        return new HostapdConfig(device, ctrl, w.Enabled, w.Ssid, text, restartKey);
+        return new HostapdConfig(device, ctrl, w.Enabled, w.Ssid, text, restartKey) { GuestSsid = w.Guest?.Ssid };
     }
 
     /// <summary>One BSS's name and security: the main network's, and the guest network's in its bss section.</summary>
