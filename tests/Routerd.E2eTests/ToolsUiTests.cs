@@ -10,8 +10,8 @@ namespace Routerd.E2eTests;
 
 /// <summary>The owner's tools in the browser (issue 23): a ping, a refused host and a DNS lookup
 /// run by the router, the log viewer with its filter and download, the time zone and the clock's
-/// state (no time service in the lab: the page says so), and the Wi-Fi QR code, which zbarimg
-/// reads back from a screenshot as the exact WIFI: text.</summary>
+/// state (no time service in the lab: the page says so), and the Wi-Fi QR codes (the main and the
+/// guest network's), which zbarimg reads back from a screenshot as the exact WIFI: text.</summary>
 public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<BrowserLabFixture>
 {
     const string Password = "tools-owner-pass-7";
@@ -116,30 +116,103 @@ public sealed class ToolsUiTests(BrowserLabFixture fixture) : IClassFixture<Brow
             await ui.Go("Wi-Fi");
             // The key is in the page only after the owner asks for it, and only with the session's CSRF token.
             Assert.DoesNotContain(Key, await ui.Page.ContentAsync());
-            string forged = await ui.Page.EvaluateAsync<string>("async () => { const r = await fetch('/api/wifi/join', { method: 'POST' }); return `${r.status} ${await r.text()}`; }");
-            Assert.StartsWith("403 ", forged);
-            Assert.DoesNotContain(Key, forged);
-            await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Show the QR code" }).ClickAsync();
-            var code = ui.Page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^QR code to join") });
-            await Expect(code).ToBeVisibleAsync();
-            var key = ui.Page.GetByTestId("wifi-key");
-            await Expect(key).ToBeHiddenAsync();
-            await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Show password" }).ClickAsync();
-            await Expect(key).ToHaveTextAsync(Key);
+            await AssertJoinNeedsCsrf(ui, "/api/wifi/join", Key);
+            // The main network's section (the guest network has its own, further down).
+            var section = ui.Page.GetByRole(AriaRole.Region, new() { Name = "Join with a QR code", Exact = true });
+            var code = await ShowQr(section, Ssid, Key);
             await ui.Page.EvaluateAsync("() => window.scrollTo(0, 0)"); // the sticky header stays at the top of the full-page shot
             await ui.Screenshot("wifi-qr");
 
-            string png = Path.Combine(fixture.Lab.Dir, $"{prefix}-code.png");
-            await code.ScreenshotAsync(new() { Path = png });
-            Assert.Equal(ExpectedUri, Decode(png));
-            Assert.All(requests, u => Assert.StartsWith(RouterUi.Url, u));
-            Assert.Contains(requests, u => u.EndsWith("/qr.js", StringComparison.Ordinal));
-            await PageScreenshotTests.AssertFitsWidth(ui, size, "wifi");
-            Assert.Empty(ui.Problems);
+            await AssertDrawnHere(ui, code, $"{prefix}-code.png", ExpectedUri, requests, size);
         }
         // The join text the API gives is the one decoded.
         using var join = await fixture.Api.Post("/api/wifi/join");
         Assert.Equal(ExpectedUri, (string?)JsonNode.Parse(await join.Content.ReadAsStringAsync())!["uri"]);
+    }
+
+    [Fact]
+    public async Task The_guest_network_is_set_in_its_section_and_its_qr_code_decodes_to_its_join_text()
+    {
+        const string guestSsid = "Guests;1";
+        const string guestKey = "Visit:or,key\"9";
+        const string guestUri = "WIFI:T:WPA;S:Guests\\;1;P:Visit\\:or\\,key\\\"9;;";
+        foreach (var (size, prefix, scheme) in new[] { (RouterUi.Desktop, "guest-desktop", ColorScheme.Light), (RouterUi.Phone, "guest-phone", ColorScheme.Dark) })
+        {
+            await using var ui = await Open(size, prefix, scheme);
+            var requests = new List<string>();
+            ui.Page.Request += (_, r) => requests.Add(r.Url);
+            await ui.Go("Wi-Fi");
+            var guest = ui.Form("Guest network");
+            await guest.GetByLabel("Guest network on").CheckAsync();
+            await guest.GetByLabel("Guest network name (SSID)").FillAsync(guestSsid);
+            // Every mistake at once, each at its field: an address in the LAN's subnet, and (on the
+            // first run, before any key was stored) no key while the network is being switched on.
+            await guest.GetByLabel("Guest network address").FillAsync("192.168.1.5/24");
+            await guest.GetByRole(AriaRole.Button, new() { Name = "Save guest network" }).ClickAsync();
+            await Expect(guest.Locator("[data-field='wifi.guest.address'] .field-error")).ToContainTextAsync("overlaps the LAN");
+            if (prefix == "guest-desktop")
+                await Expect(guest.Locator("[data-field='wifi.guest.passphrase'] .field-error")).ToContainTextAsync("is required");
+            await guest.GetByLabel("Guest network address").FillAsync("192.168.2.1/24");
+            await guest.GetByLabel("Guest password").FillAsync(guestKey);
+            await guest.GetByRole(AriaRole.Button, new() { Name = "Save guest network" }).ClickAsync();
+            await Expect(guest.Locator(".form-status")).ToHaveTextAsync(new Regex("^Saved"));
+            await Expect(guest.Locator("[data-field='wifi.guest.address'] .field-error")).ToBeHiddenAsync();
+
+            // Stored as typed; the key is write-only: never in the settings, never in the page until asked.
+            var stored = (await fixture.Api.GetJson("/api/settings"))["wifi"]!["guest"]!;
+            Assert.Equal((true, guestSsid, "192.168.2.1/24"), ((bool)stored["enabled"]!, (string?)stored["ssid"], (string?)stored["address"]));
+            Assert.Null(stored["passphrase"]);
+            Assert.DoesNotContain(guestKey, await ui.Page.ContentAsync());
+            await AssertJoinNeedsCsrf(ui, "/api/wifi/guest/join", guestKey);
+
+            var section = ui.Page.GetByRole(AriaRole.Region, new() { Name = "Join the guest network with a QR code", Exact = true });
+            var code = await ShowQr(section, guestSsid, guestKey);
+            // The main network's code stays hidden: only the one asked for is drawn.
+            await Expect(ui.Page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^QR code to join") })).ToHaveCountAsync(1);
+            await ui.Page.EvaluateAsync("() => window.scrollTo(0, 0)"); // the sticky header stays at the top of the full-page shot
+            await ui.Screenshot("wifi-guest");
+
+            await AssertDrawnHere(ui, code, $"{prefix}-code.png", guestUri, requests, size);
+        }
+        // The API's join text for the guest network is the decoded one.
+        using var join = await fixture.Api.Post("/api/wifi/guest/join");
+        Assert.Equal(guestUri, (string?)JsonNode.Parse(await join.Content.ReadAsStringAsync())!["uri"]);
+    }
+
+    /// <summary>A join route called by the page without the session's CSRF token (as another site's
+    /// script would) is refused, and the answer does not hold the key.</summary>
+    static async Task AssertJoinNeedsCsrf(RouterUi ui, string route, string key)
+    {
+        string forged = await ui.Page.EvaluateAsync<string>($"async () => {{ const r = await fetch('{route}', {{ method: 'POST' }}); return `${{r.status}} ${{await r.text()}}`; }}");
+        Assert.StartsWith("403 ", forged);
+        Assert.DoesNotContain(key, forged);
+    }
+
+    /// <summary>zbarimg reads <paramref name="uri"/> from the drawn code; the page fetched nothing but
+    /// the router (the encoder qr.js among it), fits the width and logged no problem.</summary>
+    async Task AssertDrawnHere(RouterUi ui, ILocator code, string file, string uri, List<string> requests, ViewportSize size)
+    {
+        string png = Path.Combine(fixture.Lab.Dir, file);
+        await code.ScreenshotAsync(new() { Path = png });
+        Assert.Equal(uri, Decode(png));
+        Assert.All(requests, u => Assert.StartsWith(RouterUi.Url, u));
+        Assert.Contains(requests, u => u.EndsWith("/qr.js", StringComparison.Ordinal));
+        await PageScreenshotTests.AssertFitsWidth(ui, size, "wifi");
+        Assert.Empty(ui.Problems);
+    }
+
+    /// <summary>Asks a QR section for its code: the code appears named after the network, and the
+    /// key is in the page but hidden until "Show password". Returns the code's image.</summary>
+    static async Task<ILocator> ShowQr(ILocator section, string ssid, string key)
+    {
+        await section.GetByRole(AriaRole.Button, new() { Name = "Show the QR code" }).ClickAsync();
+        var code = section.GetByRole(AriaRole.Img, new() { Name = $"QR code to join {ssid}", Exact = true });
+        await Expect(code).ToBeVisibleAsync();
+        var shown = section.GetByTestId("wifi-key");
+        await Expect(shown).ToBeHiddenAsync();
+        await section.GetByRole(AriaRole.Button, new() { Name = "Show password" }).ClickAsync();
+        await Expect(shown).ToHaveTextAsync(key);
+        return code;
     }
 
     /// <summary>zbarimg (zbar-tools, PKGS_E2E) reads the code from the screenshot; its text, as decoded.</summary>

@@ -55,7 +55,7 @@ public static class LogEndpoints
         lock (seen)
         {
             var s = api.Router.Settings;
-            foreach (var secret in new[] { s.Wan.Pppoe?.Password, s.Wifi.Passphrase })
+            foreach (var secret in new[] { s.Wan.Pppoe?.Password, s.Wifi.Passphrase, s.Wifi.Guest?.Passphrase })
                 if (!string.IsNullOrEmpty(secret)) seen.Add(secret);
             secrets = [.. seen];
         }

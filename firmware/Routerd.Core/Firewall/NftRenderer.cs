@@ -105,7 +105,7 @@ public static partial class NftRenderer
             {{VirtualServers.VirtualServerRenderer.InputAccept(state)}}		iifname "lo" accept comment "the router talking to itself"
             		iifname {{lan}} jump input_lan comment "devices on the LAN"
             		iifname {{wan}} jump input_wan comment "the internet side"
-            	}
+            {{GuestInput(state)}}	}
 
             	chain input_lan {
             		udp dport 67 accept comment "DHCP requests from LAN devices"
@@ -128,8 +128,8 @@ public static partial class NftRenderer
             	chain forward {
             		type filter hook forward priority filter; policy drop;
             		ct state invalid drop comment "packets no connection explains are never passed on"
-            {{Ipv6OffRule(state, lan, wan)}}		iifname . oifname vmap { {{lan}} . {{wan}} : jump upload, {{wan}} . {{lan}} : jump download, {{lan}} . {{lan}} : accept } comment "one lookup picks the path; LAN to LAN shows here when br_netfilter passes bridged traffic to inet hooks"
-            	}
+            {{Ipv6OffRule(state, lan, wan)}}		iifname . oifname vmap { {{lan}} . {{wan}} : jump upload, {{wan}} . {{lan}} : jump download, {{lan}} . {{lan}} : accept{{GuestPaths(state, wan)}} } comment "one lookup picks the path; LAN to LAN shows here when br_netfilter passes bridged traffic to inet hooks"
+            {{GuestForward(state)}}	}
 
             	chain upload {
             		ether saddr @pause_macs counter reject with icmpx admin-prohibited comment "a paused device: refused at once, established connections too; the LAN and the router stay open to it"
@@ -178,11 +178,11 @@ public static partial class NftRenderer
             		meta priority {{VipClass}} ip6 dscp set {{VipDscp}} comment "the same for IPv6"
             	}
 
-            {{Ipv6Chains()}}
+            {{Ipv6Chains()}}{{GuestChains(state)}}
             	chain srcnat {
             		type nat hook postrouting priority srcnat; policy accept;
             		oifname {{wan}} ip saddr {{lanNet}} masquerade comment "LAN devices share the WAN address"
-            {{ForwardsRenderer.HairpinMasquerade(lan, lanNet)}}{{VirtualServers.VirtualServerRenderer.HairpinMasquerade(state, lan, lanNet)}}	}
+            {{GuestMasquerade(state, wan)}}{{ForwardsRenderer.HairpinMasquerade(lan, lanNet)}}{{VirtualServers.VirtualServerRenderer.HairpinMasquerade(state, lan, lanNet)}}	}
             }
 
             """);

@@ -27,13 +27,14 @@ public static class LanConflict
 
     /// <summary>The LAN settings moved out of <paramref name="wan"/>'s subnet; null when the LAN
     /// does not overlap it (or, absurdly, no private /24 is free).</summary>
-    public static LanSettings? Resolve(LanSettings lan, Ipv4Network wan)
+    /// <param name="guest">The guest Wi-Fi's subnet, if it is on: the LAN never moves onto it.</param>
+    public static LanSettings? Resolve(LanSettings lan, Ipv4Network wan, Ipv4Network? guest = null)
     {
         if (!Ipv4Network.TryParse(lan.Address, out var current) || !Conflicts(current, wan)) return null;
         foreach (uint net in Candidates(current))
         {
             var next = new Ipv4Network(net | HostPart(current.Address, current), 24);
-            if (next.Overlaps(wan) || next.Overlaps(current)) continue;
+            if (next.Overlaps(wan) || next.Overlaps(current) || guest is { } g && next.Overlaps(g)) continue;
             return Move(lan, current, next);
         }
         return null;

@@ -50,7 +50,8 @@ public sealed partial class Router
 
     bool StartLanMove(WanLease wan)
     {
-        if (LanConflict.Resolve(settings.Lan, wan.Address) is not { } moved) return false;
+        var guest = settings.Wifi.Guest is { Enabled: true } g && Ipv4Network.TryParse(g.Address, out var subnet) ? subnet : (Ipv4Network?)null;
+        if (LanConflict.Resolve(settings.Lan, wan.Address, guest) is not { } moved) return false;
         var next = settings with { Lan = moved };
         if (DesiredStateBuilder.TryBuild(next, board, Facts(), out var errors) is not { } built)
         {

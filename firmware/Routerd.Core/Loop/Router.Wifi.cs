@@ -20,6 +20,24 @@ public sealed partial class Router
         return null;
     }
 
+    /// <summary>hostapd makes the guest network's interface each time it starts (and removes it when
+    /// it stops): the network plan's guest address goes onto it as soon as it appears. The plan is
+    /// unchanged, so the network step is run again explicitly; the diff adds only what is missing.</summary>
+    object? OnGuestLink(CarrierChanged link)
+    {
+        if (applied is { } config)
+        {
+            failures.Clear();
+            Step("network", unchanged: false, () =>
+            {
+                foreach (var c in appliers.Network.Apply(config.Network)) LogCommand(log, c);
+            });
+            if (failures.Count > 0) LogApplyFailed(log, failures[0].Code, failures[0].Message);
+            failures.Clear();
+        }
+        return OnWan(link);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Wi-Fi on {Interface} is live with the new settings")]
     static partial void LogWifiLive(ILogger log, string @interface);
 }

@@ -188,6 +188,7 @@ public sealed partial class Router : IDisposable
         ChangePassword p => OnChangePassword(p.Hash),
         FactoryReset f => OnFactoryReset(f),
         ConfirmChange => OnConfirm(),
+        CarrierChanged c when c.Device == state.Wifi?.Guest?.Interface => OnGuestLink(c),
         DhcpHook or PppHook or PppExited or PppoeProbed or CarrierChanged => OnWan(e),
         Dhcp6Hook h => OnDhcp6(h.Report),
         Address6Changed a => OnAddress6(a),
@@ -351,8 +352,14 @@ public sealed partial class Router : IDisposable
     {
         var built = DesiredStateBuilder.TryBuild(next, board, Facts(), out errors);
         if (built is null) return null;
-        if (Lan.LanConflict.RefuseOwnerChange(next.Lan.Address, settings.Lan.Address, (lease ?? heldLease)?.Address) is not { } overlap) return built;
-        errors = [overlap];
+        var wan = (lease ?? heldLease)?.Address;
+        var overlaps = new[]
+        {
+            Lan.LanConflict.RefuseOwnerChange(next.Lan.Address, settings.Lan.Address, wan),
+            Wifi.GuestRules.RefuseWanOverlap(next.Wifi.Guest ?? new(), settings.Wifi.Guest ?? new(), wan),
+        }.OfType<FieldError>().ToList();
+        if (overlaps.Count == 0) return built;
+        errors = overlaps;
         return null;
     }
 

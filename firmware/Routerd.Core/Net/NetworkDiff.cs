@@ -107,8 +107,10 @@ public static class NetworkDiff
         var made = plan.Vlans.Where(v => links.ContainsKey(v.Parent)).Select(v => v.Name).ToHashSet();
         var missing = plan.Up.Concat(plan.BridgePorts).Where(n => n != plan.Bridge && !links.ContainsKey(n) && !made.Contains(n)).Distinct().ToList();
         // A missing port is left out of every command (ip would refuse the whole batch at it),
-        // and so is what would live on it: its addresses and a default route through it.
-        bool present(string device) => !missing.Contains(device);
+        // and so is what would live on it: its addresses and a default route through it. So is an
+        // address on an interface another program makes and the plan does not bring up (the guest
+        // Wi-Fi's, hostapd's): it goes on when the interface appears; that is not a failure.
+        bool present(string device) => !missing.Contains(device) && (links.ContainsKey(device) || device == plan.Bridge || made.Contains(device));
 
         int? bridgeIndex = newBridge ? null : links[plan.Bridge].Index;
         foreach (var port in plan.BridgePorts.Where(present))

@@ -71,6 +71,10 @@ public static class NetworkPlanRenderer
         var wan = state.Wan;
         var addresses = new List<InterfaceAddress> { new(lan.Bridge, lan.Address) };
         if (lan.Fallback is { } previous && previous != lan.Address) addresses.Add(new(lan.Bridge, previous));
+        // The guest Wi-Fi's interface exists while hostapd runs it (not in Up: hostapd makes it and
+        // brings it up); until then the diff leaves its address out, and the loop applies the plan
+        // again when the interface appears (Router.Wifi.cs).
+        if (state.Wifi?.Guest is { } guest) addresses.Add(new(guest.Interface, guest.Address));
         DefaultRoute? route = null;
         // What the WAN's protocol puts on the port itself (PPPoE: nothing, pppd owns the PPP interface's).
         if (WanProtocols.For(wan.Mode).PortAddress(wan, lease) is { } port)

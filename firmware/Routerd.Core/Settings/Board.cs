@@ -13,6 +13,10 @@ public sealed record Board
     /// <summary>The radio's interface (rpi4: wlan0, brcmfmac). Null or "auto": the first
     /// wireless interface found at start; none found means the router has no radio.</summary>
     public string? WifiDevice { get; init; }
+    /// <summary>The interface hostapd makes for the guest network's BSS on the same radio (it
+    /// exists while hostapd runs with the guest network on).</summary>
+    public string GuestWifiInterface { get; init; } = DefaultGuestWifiInterface;
+    public const string DefaultGuestWifiInterface = "wlan-guest";
 
     public string StateDir { get; init; } = "/var/lib/routerd";
     public string RunDir { get; init; } = "/run/routerd";

@@ -42,7 +42,7 @@ public static class DesiredStateBuilder
         ValidateAdmin(s.Admin, errors);
         var lan = BuildLan(s.Lan, board, facts, errors);
         var wan = BuildWan(s.Wan, lan, facts, errors);
-        var wifi = Wifi.WifiRules.Build(s.Wifi, board, errors);
+        var wifi = Wifi.WifiRules.Build(s.Wifi, board, lan, wan, errors);
         var qos = BuildQos(s.Qos, s.Devices, facts.Now, errors);
         var forwards = Firewall.ForwardRules.Build(s.Forwards, facts.OwnMacs, errors);
         var servers = VirtualServers.VirtualServerRules.Build(s.VirtualServers ?? [], lan, forwards, facts.OwnMacs, errors);

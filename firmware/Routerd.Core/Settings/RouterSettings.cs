@@ -11,7 +11,7 @@ namespace Routerd.Core.Settings;
 public sealed record RouterSettings
 {
     /// <summary>Bumped with every change to this shape; SettingsMigrations brings older documents up.</summary>
-    public const int CurrentSchemaVersion = 9;
+    public const int CurrentSchemaVersion = 10;
 
     public int SchemaVersion { get; set; } = CurrentSchemaVersion;
     public AdminSettings Admin { get; set; } = new();
@@ -273,4 +273,30 @@ public sealed record WifiSettings
     public int? Channel { get; set; }
     /// <summary>Leave the network name out of beacons.</summary>
     public bool Hidden { get; set; }
+    /// <summary>The guest network: a second SSID on the same radio, internet only (Wifi/GuestRules.cs).
+    /// Added in schema 10, off by default.</summary>
+    public GuestWifiSettings Guest { get; set; } = new();
+}
+
+/// <summary>A second network on the main radio for visitors: its own name and key (the main
+/// network's security mode), its own small subnet served by the router's dnsmasq, the internet
+/// through NAT, and nothing of the LAN or the router but DHCP and DNS.</summary>
+public sealed record GuestWifiSettings
+{
+    public bool Enabled { get; set; }
+    /// <summary>1-32 bytes of UTF-8, not the main network's name.</summary>
+    public string Ssid { get; set; } = "routerd-guest";
+    /// <summary>Secret, like the main network's key: never in an API response or a log. Null in a
+    /// request: unchanged. Required once the guest network is on.</summary>
+    public string? Passphrase { get; set; }
+    /// <summary>The router's address on the guest network with its prefix; the guests' pool is the
+    /// rest of that subnet. Must not overlap the LAN or the WAN.</summary>
+    public string Address { get; set; } = "192.168.2.1/24";
+
+    /// <summary>The record's printout (ToString, so any log of the settings) never shows the key.</summary>
+    bool PrintMembers(System.Text.StringBuilder b)
+    {
+        b.Append($"Enabled = {Enabled}, Ssid = {Ssid}, Passphrase = {(Passphrase is null ? "null" : "(secret)")}, Address = {Address}");
+        return true;
+    }
 }

@@ -39,6 +39,8 @@ public static class SettingsMigrations
         // unchanged; the version moves so that an older routerd, which would find no forwards in
         // the new layout, refuses the file instead of starting without them.
         doc => doc,
+        // 9 → 10: the guest Wi-Fi. Absent means what an older router had: no guest network.
+        doc => doc,
     ];
 
     public static int Current => Steps.Length;

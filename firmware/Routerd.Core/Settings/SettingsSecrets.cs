@@ -1,6 +1,6 @@
 namespace Routerd.Core.Settings;
 
-/// <summary>Secrets (the PPPoE password, the Wi-Fi passphrase, the admin password hash) never
+/// <summary>Secrets (the PPPoE password, the Wi-Fi passphrases (main and guest), the admin password hash) never
 /// leave the router through the API or an export, and a client that sends settings back
 /// without them keeps the stored ones: "not sent" means "unchanged", never "erase".</summary>
 public static class SettingsSecrets
@@ -9,7 +9,7 @@ public static class SettingsSecrets
     {
         Admin = s.Admin with { PasswordHash = "" },
         Wan = s.Wan with { Pppoe = s.Wan.Pppoe is { } p ? p with { Password = null } : null },
-        Wifi = s.Wifi with { Passphrase = null },
+        Wifi = s.Wifi with { Passphrase = null, Guest = (s.Wifi.Guest ?? new()) with { Passphrase = null } },
     };
 
     /// <summary>Takes the secrets the incoming settings leave out from the stored ones. The admin
@@ -21,6 +21,10 @@ public static class SettingsSecrets
         {
             Pppoe = incoming.Wan.Pppoe is { Password: null } p ? p with { Password = stored.Wan.Pppoe?.Password } : incoming.Wan.Pppoe,
         },
-        Wifi = incoming.Wifi.Passphrase is null ? incoming.Wifi with { Passphrase = stored.Wifi.Passphrase } : incoming.Wifi,
+        Wifi = incoming.Wifi with
+        {
+            Passphrase = incoming.Wifi.Passphrase ?? stored.Wifi.Passphrase,
+            Guest = (incoming.Wifi.Guest ?? new()) is var g && g.Passphrase is null ? g with { Passphrase = stored.Wifi.Guest?.Passphrase } : g,
+        },
     };
 }

@@ -6,4 +6,6 @@ namespace Routerd.Core.Wifi;
 public sealed record HostapdConfig(string Interface, string ControlDirectory, bool Enabled, string Ssid, string Text, string RestartKey)
 {
     public const string FileName = "hostapd.conf";
+    /// <summary>The guest network's SSID when it is on: the status waits for it too.</summary>
+    public string? GuestSsid { get; init; }
 }

@@ -43,13 +43,38 @@ public static class HostapdRenderer
         // category their DSCP maps to (NftRenderer marks VIP downloads). 802.11n needs it too.
         b.Append("wmm_enabled=1\n");
 
-        b.Append($"ssid2={Convert.ToHexStringLower(Encoding.UTF8.GetBytes(w.Ssid))}\n");
+        Network(b, w.Ssid, w.Hidden, w.Security, w.Passphrase);
+
+        if (w.Guest is { } g)
+        {
+            // The guest network: a second BSS on the same radio (hostapd makes its interface),
+            // not on the LAN bridge: guests live on their own subnet with its own address, and the
+            // firewall lets them reach the internet and the router's DHCP and DNS only. ap_isolate
+            // keeps guests from reaching each other over the radio.
+            b.Append("\n# Guest network: internet only.\n");
+            b.Append($"bss={g.Interface}\n");
+            b.Append($"ctrl_interface={ctrl}\n");
+            b.Append("ctrl_interface_group=0\n");
+            b.Append("ap_isolate=1\n");
+            b.Append("wmm_enabled=1\n");
+            Network(b, g.Ssid, hidden: false, w.Security, g.Passphrase);
+        }
+
+        string text = b.ToString();
+        var restartKey = string.Concat(text.Split('\n').Where(l => !ReloadableKeys.Any(k => l.StartsWith(k, StringComparison.Ordinal))).Select(l => l + "\n"));
+        return new HostapdConfig(device, ctrl, w.Enabled, w.Ssid, text, restartKey) { GuestSsid = w.Guest?.Ssid };
+    }
+
+    /// <summary>One BSS's name and security: the main network's, and the guest network's in its bss section.</summary>
+    static void Network(StringBuilder b, string ssid, bool hidden, WifiSecurity security, string passphrase)
+    {
+        b.Append($"ssid2={Convert.ToHexStringLower(Encoding.UTF8.GetBytes(ssid))}\n");
         b.Append("utf8_ssid=1\n");
-        b.Append($"ignore_broadcast_ssid={(w.Hidden ? 1 : 0)}\n");
+        b.Append($"ignore_broadcast_ssid={(hidden ? 1 : 0)}\n");
         b.Append("auth_algs=1\n");
         b.Append("wpa=2\n");
         b.Append("rsn_pairwise=CCMP\n");
-        switch (w.Security)
+        switch (security)
         {
             case WifiSecurity.Wpa2:
                 b.Append("wpa_key_mgmt=WPA-PSK\n");
@@ -69,11 +94,7 @@ public static class HostapdRenderer
                 break;
         }
         // SAE uses wpa_passphrase when no sae_password is given.
-        b.Append(WifiRules.IsHexPsk(w.Passphrase) ? $"wpa_psk={w.Passphrase.ToLowerInvariant()}\n" : $"wpa_passphrase={w.Passphrase}\n");
-
-        string text = b.ToString();
-        var restartKey = string.Concat(text.Split('\n').Where(l => !ReloadableKeys.Any(k => l.StartsWith(k, StringComparison.Ordinal))).Select(l => l + "\n"));
-        return new HostapdConfig(device, ctrl, w.Enabled, w.Ssid, text, restartKey);
+        b.Append(WifiRules.IsHexPsk(passphrase) ? $"wpa_psk={passphrase.ToLowerInvariant()}\n" : $"wpa_passphrase={passphrase}\n");
     }
 
     /// <summary>hostapd's control sockets live in routerd's run directory, one per interface.</summary>

@@ -12,7 +12,11 @@ public sealed record WifiPlan(
     string Country,
     WifiBand Band,
     int Channel,
-    bool Hidden);
+    bool Hidden)
+{
+    /// <summary>The guest network on the same radio; null: off (or no radio).</summary>
+    public GuestPlan? Guest { get; init; }
+}
 
 public enum WifiSecurity { Wpa2, Wpa3, Wpa2Wpa3 }
 

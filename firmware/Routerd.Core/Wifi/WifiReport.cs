@@ -9,7 +9,11 @@ public abstract record WifiReport;
 public sealed record WifiApplied(HostapdConfig? Config, bool Restarted) : WifiReport;
 
 /// <summary>hostapd answered STATUS about <paramref name="Config"/>, while it ran as <paramref name="Pid"/>.</summary>
-public sealed record WifiAnswered(HostapdConfig Config, IReadOnlyDictionary<string, string> Fields, string EscapedSsid, int? Pid) : WifiReport;
+public sealed record WifiAnswered(HostapdConfig Config, IReadOnlyDictionary<string, string> Fields, string EscapedSsid, int? Pid) : WifiReport
+{
+    /// <summary>The guest network's SSID in hostapd's escaping, when it is on (its BSS is ssid[1]).</summary>
+    public string? EscapedGuestSsid { get; init; }
+}
 
 /// <summary>No control socket to talk to; <paramref name="Pid"/>: hostapd's process now (null: none).</summary>
 public sealed record WifiUnreachable(int? Pid) : WifiReport;

@@ -11,14 +11,14 @@ public static class WifiRules
     public const string Wpa2 = "wpa2", Wpa3 = "wpa3", Transition = "wpa2-wpa3";
     public const string Band24 = "2.4", Band5 = "5";
 
-    public static WifiPlan? Build(WifiSettings w, Board board, List<FieldError> errors)
+    public static WifiPlan? Build(WifiSettings w, Board board, List<FieldError> errors) => Build(w, board, null, null, errors);
+
+    /// <summary>With the LAN and WAN plans (null: refused or not known), which the guest network's subnet must stay clear of.</summary>
+    public static WifiPlan? Build(WifiSettings w, Board board, LanPlan? lan, WanPlan? wan, List<FieldError> errors)
     {
         int before = errors.Count;
 
-        if (TextRules.HasControlCharacter(w.Ssid))
-            errors.Add(new("wifi.ssid", "must not contain control characters such as a newline"));
-        else if (Encoding.UTF8.GetByteCount(w.Ssid) is var bytes and (< 1 or > 32))
-            errors.Add(new("wifi.ssid", $"must be 1-32 bytes of UTF-8 (this one has {bytes})"));
+        CheckSsid("wifi.ssid", w.Ssid, errors);
 
         var security = w.Security switch
         {
@@ -32,7 +32,7 @@ public static class WifiRules
 
         // A key is required wherever it could matter: a router with a radio never broadcasts an
         // open network. (Documents for radio-less boards and tests need not carry one.)
-        CheckPassphrase(w.Passphrase, security, required: board.WifiDevice is not null, errors);
+        CheckPassphrase("wifi.passphrase", w.Passphrase, security, required: board.WifiDevice is not null, errors);
 
         if (w.Country.Length != 2 || !w.Country.All(char.IsAsciiLetterUpper))
             errors.Add(new("wifi.country", "must be a two-letter ISO 3166 code in capitals, e.g. DE"));
@@ -46,17 +46,29 @@ public static class WifiRules
         if (board.WifiDevice is { } dev && !TextRules.IsInterfaceName(dev))
             errors.Add(new("board.wifiDevice", $"'{dev}' is not a valid interface name"));
 
+        var guest = GuestRules.Build(w.Guest ?? new(), w, security, board, lan, wan, errors);
+
         if (errors.Count != before) return null;
         return new WifiPlan(board.WifiDevice, w.Enabled, w.Ssid, security!.Value, w.Passphrase ?? "", w.Country,
-            band!.Value, w.Channel ?? WifiChannels.Default(band.Value), w.Hidden);
+            band!.Value, w.Channel ?? WifiChannels.Default(band.Value), w.Hidden) { Guest = guest };
+    }
+
+    /// <summary>A network name: 1-32 bytes of UTF-8 with no control character (hostapd.conf takes it as hex, but the QR code and logs as text).</summary>
+    internal static void CheckSsid(string field, string? ssid, List<FieldError> errors)
+    {
+        if (ssid is null)
+            errors.Add(new(field, "is required"));
+        else if (TextRules.HasControlCharacter(ssid))
+            errors.Add(new(field, "must not contain control characters such as a newline"));
+        else if (Encoding.UTF8.GetByteCount(ssid) is var bytes and (< 1 or > 32))
+            errors.Add(new(field, $"must be 1-32 bytes of UTF-8 (this one has {bytes})"));
     }
 
     /// <summary>WPA's two forms of the key: a passphrase of 8-63 printable ASCII characters
     /// (IEEE 802.11 Annex J), or the PSK itself as 64 hex digits. SAE (WPA3) works on the
     /// passphrase and cannot use a raw PSK.</summary>
-    static void CheckPassphrase(string? p, WifiSecurity? security, bool required, List<FieldError> errors)
+    internal static void CheckPassphrase(string field, string? p, WifiSecurity? security, bool required, List<FieldError> errors)
     {
-        const string field = "wifi.passphrase";
         if (p is null)
         {
             if (required) errors.Add(new(field, "is required: routerd never runs an open network"));

@@ -20,7 +20,7 @@ public sealed record WifiState(HostapdConfig? Config, WifiStatus Status, string?
             Status = WifiStatusRules.Applied(a.Config),
             LastError = a.Restarted ? null : LastError,
         },
-        WifiAnswered r when ReferenceEquals(r.Config, Config) => WifiStatusRules.Reported(r.Fields, r.EscapedSsid) is var s
+        WifiAnswered r when ReferenceEquals(r.Config, Config) => WifiStatusRules.Reported(r.Fields, r.EscapedSsid, r.EscapedGuestSsid) is var s
             ? this with { Status = s, CheckedPid = r.Pid, LastError = s.Live ? null : LastError }
             : this,
         WifiAnswered => this,

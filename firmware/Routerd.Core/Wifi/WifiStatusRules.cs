@@ -15,9 +15,12 @@ public static partial class WifiStatusRules
 
     static WifiStatus Applying(string? message = null) => new(WifiStatus.Applying, true, false, message);
 
-    /// <summary>hostapd answered STATUS: <paramref name="escapedSsid"/> is the written SSID in hostapd's escaping.</summary>
-    public static WifiStatus Reported(IReadOnlyDictionary<string, string> fields, string escapedSsid) =>
+    /// <summary>hostapd answered STATUS: <paramref name="escapedSsid"/> is the written SSID in hostapd's escaping,
+    /// <paramref name="escapedGuestSsid"/> the guest network's when it is on (the second BSS, ssid[1]): UP only
+    /// when both run.</summary>
+    public static WifiStatus Reported(IReadOnlyDictionary<string, string> fields, string escapedSsid, string? escapedGuestSsid = null) =>
         fields.GetValueOrDefault("state") == "ENABLED" && fields.GetValueOrDefault("ssid[0]") == escapedSsid
+            && (escapedGuestSsid is null || fields.GetValueOrDefault("ssid[1]") == escapedGuestSsid)
             ? new WifiStatus(WifiStatus.Up, true, true)
             : Applying(fields.GetValueOrDefault("state") is { } s ? $"hostapd state {s}" : null);
 

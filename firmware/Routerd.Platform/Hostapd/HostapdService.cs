@@ -238,12 +238,13 @@ public sealed partial class HostapdService(
     {
         var fields = HostapdText.Fields(control.Request("STATUS", RequestTimeout, OnEvent));
         string ssid = HostapdText.Escape(config.Ssid);
+        string? guest = config.GuestSsid is { } g ? HostapdText.Escape(g) : null;
         WifiAnswered r;
         lock (gate)
         {
             if (!ReferenceEquals(config, running)) return; // a newer Apply came in meanwhile
-            r = new WifiAnswered(config, fields, ssid, supervisor?.Pid);
-            var verdict = WifiStatusRules.Reported(fields, ssid);
+            r = new WifiAnswered(config, fields, ssid, supervisor?.Pid) { EscapedGuestSsid = guest };
+            var verdict = WifiStatusRules.Reported(fields, ssid, guest);
             confirmed = verdict.Live;
             if (!IsNew((config, verdict, r.Pid))) return;
         }

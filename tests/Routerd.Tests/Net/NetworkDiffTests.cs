@@ -18,6 +18,9 @@ sealed class TextKernel
         foreach (var p in ports) links.Add(new LinkInfo(links.Count + 1, p, new MacAddress(0x02_00_00_00_00_00UL + (ulong)links.Count + 1), false, true, 1500, null, "veth"));
     }
 
+    /// <summary>Another program made an interface (hostapd the guest Wi-Fi's), up.</summary>
+    public void Appear(string name) => links.Add(new LinkInfo(links.Count + 1, name, new MacAddress(0x02_00_00_00_00_00UL + (ulong)links.Count + 1), true, true, 1500, null, "wlan"));
+
     public MacAddress? Mac(string name) => links.SingleOrDefault(l => l.Name == name)?.Mac;
     public bool Has(string name) => links.Any(l => l.Name == name);
     int next = 100;
@@ -190,6 +193,20 @@ public class NetworkDiffTests
         kernel.Foreign("wan0", "203.0.113.10/24");
         Assert.DoesNotContain("addr add 203.0.113.10/24 dev wan0", Step(Plan(wan: "203.0.113.10/24")));
         Assert.Equal(["addr del 203.0.113.10/24 dev wan0"], Step(Plan()));
+    }
+
+    [Fact]
+    public void An_address_on_an_interface_another_program_makes_goes_on_when_it_appears()
+    {
+        var plan = Plan() with { Addresses = [.. Plan().Addresses, new("wlan-guest", Ipv4Network.Parse("192.168.2.1/24"))] };
+        var before = NetworkDiff.Compute(plan, kernel.Observe(), owned);
+        Assert.DoesNotContain(before.Commands, c => c.Contains("wlan-guest"));
+        Assert.Empty(before.Missing); // not a port of the plan's: nothing is wrong
+        kernel.Run(before.Commands);
+        owned = before.Owned;
+        kernel.Appear("wlan-guest");
+        Assert.Equal(["addr add 192.168.2.1/24 dev wlan-guest"], Step(plan));
+        Assert.Empty(Step(plan));
     }
 
     [Fact]

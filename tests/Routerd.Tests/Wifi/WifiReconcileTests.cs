@@ -131,4 +131,35 @@ public class WifiReconcileTests
         registry.SetWifiStations([]);
         Assert.False(registry.Snapshot().Single(d => d.Mac == phone.ToString()).Online);
     }
+
+    [Fact]
+    public void The_guest_network_goes_on_in_one_change_and_its_address_follows_its_interface()
+    {
+        var redacted = SettingsSecrets.Redact(reconciler.Settings);
+        var on = redacted with { Wifi = redacted.Wifi with { Guest = new() { Enabled = true, Ssid = "visitors", Passphrase = "guest-key-123" } } };
+        Assert.True(reconciler.TryChange(on).Succeeded);
+        Assert.Contains("bss=wlan-guest\n", wifi.Applied!.Text);
+        Assert.Contains("ap_isolate=1\n", wifi.Applied.Text);
+        Assert.Contains("addr replace 192.168.2.1/24 dev wlan-guest", reconciler.Snapshot.State is var st ? NetworkPlanRenderer.Render(st, null).ToIpBatch() : "");
+
+        // hostapd made the interface: the network step runs again although its plan is the same
+        // (the address goes onto the new interface); another link's event does not.
+        int before = reconciler.Applies["network"];
+        reconciler.Post(new CarrierChanged("wlan-guest", true));
+        reconciler.Sync();
+        Assert.Equal(before + 1, reconciler.Applies["network"]);
+        reconciler.Post(new CarrierChanged("lan2", true));
+        reconciler.Sync();
+        Assert.Equal(before + 1, reconciler.Applies["network"]);
+
+        // Off again: no guest BSS, and its interface's events are a link like any other.
+        var off = SettingsSecrets.Redact(reconciler.Settings);
+        Assert.True(reconciler.TryChange(off with { Wifi = off.Wifi with { Guest = off.Wifi.Guest with { Enabled = false } } }).Succeeded);
+        Assert.DoesNotContain("bss=", wifi.Applied.Text);
+        Assert.Equal("guest-key-123", store.Load()!.Wifi.Guest.Passphrase);
+        before = reconciler.Applies["network"];
+        reconciler.Post(new CarrierChanged("wlan-guest", true));
+        reconciler.Sync();
+        Assert.Equal(before, reconciler.Applies["network"]);
+    }
 }

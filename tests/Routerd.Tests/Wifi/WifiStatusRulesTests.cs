@@ -26,6 +26,16 @@ public class WifiStatusRulesTests
     }
 
     [Fact]
+    public void With_the_guest_network_on_up_only_when_its_bss_runs_the_guest_ssid_too()
+    {
+        var both = new Dictionary<string, string> { ["state"] = "ENABLED", ["ssid[0]"] = "home", ["ssid[1]"] = "visitors" };
+        Assert.True(WifiStatusRules.Reported(both, "home", "visitors").Live);
+        Assert.False(WifiStatusRules.Reported(Fields("ENABLED", "home"), "home", "visitors").Live);   // no second BSS yet
+        Assert.False(WifiStatusRules.Reported(both, "home", "guests").Live);                          // the old guest name
+        Assert.True(WifiStatusRules.Reported(both, "home").Live);                                      // off: ssid[1] is not asked about
+    }
+
+    [Fact]
     public void Failed_only_when_hostapd_is_gone_and_then_with_its_own_words()
     {
         var up = new WifiStatus(WifiStatus.Up, true, true);

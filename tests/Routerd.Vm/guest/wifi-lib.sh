@@ -46,14 +46,22 @@ wifi_live() { wifi_status | grep -q '"code":"wifi/UP","radio":true,"live":true';
 
 # wifi_doc JSON : routerd's settings (compact JSON from GET /api/settings) with the "wifi"
 # object replaced by JSON (the key may be left out: then it stays), in /tmp/settings-new.json.
+# The object ends at its matching brace (it holds the guest network's object), strings skipped.
 # (ENVIRON, not awk -v: -v would read the backslashes of JSON escapes.)
 wifi_doc() {
   routerd_api rtr /api/settings > /tmp/settings.json
   NEW="$1" awk '{
     i = index($0, "\"wifi\":{")
     if (i == 0) { print; next }
-    rest = substr($0, i); j = index(rest, "}")
-    print substr($0, 1, i - 1) "\"wifi\":" ENVIRON["NEW"] substr(rest, j + 1) }' /tmp/settings.json > /tmp/settings-new.json
+    depth = 0; instr = 0; esc = 0
+    for (k = i + 7; k <= length($0); k++) {
+      c = substr($0, k, 1)
+      if (instr) { if (esc) esc = 0; else if (c == "\\") esc = 1; else if (c == "\"") instr = 0; continue }
+      if (c == "\"") instr = 1
+      else if (c == "{") depth++
+      else if (c == "}" && --depth == 0) break
+    }
+    print substr($0, 1, i - 1) "\"wifi\":" ENVIRON["NEW"] substr($0, k + 1) }' /tmp/settings.json > /tmp/settings-new.json
   grep -qF "\"wifi\":$1" /tmp/settings-new.json || fail "could not put the wifi object into $(cat /tmp/settings.json)"
 }
 

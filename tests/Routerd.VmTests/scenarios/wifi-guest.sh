@@ -1,0 +1,93 @@
+# The guest Wi-Fi: a second SSID on the same radio (hostapd's multi-BSS). Two stations on two
+# hwsim radios: the phone joins the main network, the visitor the guest network. The visitor gets
+# an address in the guest subnet from routerd's dnsmasq, its DNS answered by the router, and reaches
+# the ISP host through NAT; it cannot reach the phone, nor the router's web UI (on either of the
+# router's addresses), and the firewall's guest rules are what stopped it. The phone still has the
+# internet and the web UI, and cannot reach into the guest network. The guest key never shows in
+# GET /api/settings; POST /api/wifi/guest/join gives it as the WIFI: URI. A second visitor cannot
+# reach the first (ap_isolate: the radio does not pass frames between guests). A new guest key is a
+# reload (hostapd keeps running): the old key is refused, the new one joins.
+# vm-timeout: 300
+. /lab/guest/lib.sh
+. /lab/guest/wifi-lib.sh
+
+GUEST_SSID=routerd-lab-guest
+GUEST_KEY='guest;key:9876'
+GUEST_IF=wlan-guest
+
+wifi_lab phone visitor visitor2
+wait_for 60 "routerd's WAN address" routerd_wan_up
+
+# The guest network on, beside the unchanged main network (its key left out: it stays).
+wifi_set "{\"enabled\":true,\"ssid\":\"$WIFI_SSID\",\"security\":\"wpa2\",\"country\":\"DE\",\"band\":\"2.4\",\"guest\":{\"enabled\":true,\"ssid\":\"$GUEST_SSID\",\"passphrase\":\"$GUEST_KEY\",\"address\":\"192.168.2.1/24\"}}"
+grep -q "^bss=$GUEST_IF\$" "$RUN/hostapd.conf" || fail "hostapd.conf has no guest BSS: $(cat "$RUN/hostapd.conf" | grep -v passphrase)"
+wait_for 40 "Wi-Fi live with the guest network" wifi_live
+guest_addr_on() { [ "$(ipv4_of rtr $GUEST_IF)" = 192.168.2.1 ]; }
+wait_for 30 "the router's guest address on $GUEST_IF" guest_addr_on
+hostapd_cli_ap status | grep -q "^ssid\[1\]=$GUEST_SSID\$" || fail "hostapd does not run the guest SSID: $(hostapd_cli_ap status | grep ssid)"
+
+# --- the secret stays out of the settings; the join endpoint gives it -----------------------
+routerd_api rtr /api/settings | grep -qF "$GUEST_KEY" && fail "GET /api/settings shows the guest key"
+join=$(routerd_api rtr /api/wifi/guest/join -X POST)
+printf '%s\n' "$join" | grep -qF "\"uri\":\"WIFI:T:WPA;S:$GUEST_SSID;P:guest\\\\;key\\\\:9876;;\"" || fail "the guest join URI is not the escaped one: $join"
+
+# --- both stations join ---------------------------------------------------------------------
+sta_start phone "$(psk_network "$WIFI_KEY")"
+guest_network() { printf 'ssid="%s"\nkey_mgmt=WPA-PSK\npsk="%s"' "$GUEST_SSID" "$1"; }
+sta_start visitor "$(guest_network "$GUEST_KEY")"
+wait_for 40 "the phone associated to the main network" sta_associated phone
+wait_for 40 "the visitor associated to the guest network" sta_associated visitor
+sta_cli visitor status | grep -qxF "ssid=$GUEST_SSID" || fail "the visitor is on another network: $(sta_cli visitor status | grep ssid)"
+phone=$(sta_dhcp phone)
+case "$phone" in 192.168.1.*) log "phone leased $phone" ;; *) fail "the phone got '$phone', not a LAN lease" ;; esac
+visitor=$(sta_dhcp visitor)
+case "$visitor" in 192.168.2.*) log "visitor leased $visitor" ;; *) fail "the visitor got '$visitor', not a guest lease" ;; esac
+ip -n visitor route | grep -q "default via 192.168.2.1" \
+  || fail "the visitor's gateway is not the router's guest address: $(ip -n visitor route)"
+
+# --- the visitor: internet and DNS, nothing else --------------------------------------------
+# The ISP has no route to 192.168.2.0/24: a reply proves routerd's NAT for guests.
+in_ns visitor ping -c 2 -W 2 203.0.113.1
+in_ns visitor busybox nslookup router.lan 192.168.2.1 > "$RESULTS/visitor-dns.log" 2>&1 || fail "the router's DNS did not answer the visitor: $(cat "$RESULTS/visitor-dns.log")"
+in_ns visitor ping -c 2 -W 2 "$phone" && fail "the visitor reached the phone on the LAN"
+# The web UI: the phone reaches it (so it listens), the visitor does not, on either address.
+in_ns phone curl -sS -o /dev/null --max-time 5 http://192.168.1.1/ || fail "the phone does not reach the web UI"
+in_ns visitor curl -sS -o /dev/null --max-time 5 http://192.168.1.1/ && fail "the visitor reached the web UI on the LAN address"
+in_ns visitor curl -sS -o /dev/null --max-time 5 http://192.168.2.1/ && fail "the visitor reached the web UI on the guest address"
+# Refused by the guest rules (counted), not merely unanswered.
+rejected() { ip netns exec rtr nft list chain inet routerd input_guest | sed -n 's/.*counter packets \([0-9]*\).*reject.*/\1/p'; }
+[ "$(rejected)" -ge 2 ] || fail "the guest input rule did not refuse the visitor: $(ip netns exec rtr nft list chain inet routerd input_guest)"
+blocked() { ip netns exec rtr nft list chain inet routerd forward | sed -n 's/.*iifname "wlan-guest" counter packets \([0-9]*\).*/\1/p'; }
+[ "$(blocked)" -ge 2 ] || fail "the guest forward rule did not refuse the visitor: $(ip netns exec rtr nft list chain inet routerd forward)"
+log "refused by the guest rules: $(rejected) to the router, $(blocked) to the LAN"
+
+# --- the phone: still the internet, but not into the guest network --------------------------
+in_ns phone ping -c 2 -W 2 203.0.113.1
+in_ns phone ping -c 2 -W 2 "$visitor" && fail "the phone reached the visitor in the guest network"
+
+# --- a second visitor: guests do not reach each other ---------------------------------------
+sta_start visitor2 "$(guest_network "$GUEST_KEY")"
+wait_for 40 "the second visitor associated to the guest network" sta_associated visitor2
+visitor2=$(sta_dhcp visitor2)
+case "$visitor2" in 192.168.2.*) log "second visitor leased $visitor2" ;; *) fail "the second visitor got '$visitor2'" ;; esac
+in_ns visitor2 ping -c 2 -W 2 203.0.113.1
+in_ns visitor2 ping -c 2 -W 2 "$visitor" && fail "one guest reached another"
+
+# --- a new guest key: a reload, the old key refused, the new one joins ----------------------
+pid=$(cat "$RUN/hostapd.pid")
+wifi_set "{\"enabled\":true,\"ssid\":\"$WIFI_SSID\",\"security\":\"wpa2\",\"country\":\"DE\",\"band\":\"2.4\",\"guest\":{\"enabled\":true,\"ssid\":\"$GUEST_SSID\",\"passphrase\":\"new-guest-key-1\",\"address\":\"192.168.2.1/24\"}}"
+grep -q "^wpa_passphrase=new-guest-key-1\$" "$RUN/hostapd.conf" || fail "hostapd.conf does not hold the new guest key"
+[ "$(cat "$RUN/hostapd.pid")" = "$pid" ] || fail "a new guest key restarted hostapd instead of reloading it"
+wait_for 40 "hostapd refusing the visitor's old key" grep -q "AP-STA-POSSIBLE-PSK-MISMATCH $MAC_visitor" /tmp/rtr/log/hostapd.log
+stop wpa-visitor
+sta_start visitor "$(guest_network new-guest-key-1)"
+wait_for 40 "the visitor associated with the new key" sta_associated visitor
+sta_dhcp visitor > /dev/null
+in_ns visitor ping -c 2 -W 2 203.0.113.1
+# (hostapd's reload may drop the main network's stations too; the phone rejoins with its unchanged key.)
+wait_for 40 "the phone on the main network after the guest key change" sta_associated phone
+in_ns phone ping -c 2 -W 2 203.0.113.1
+
+result visitor_address "$visitor"
+result phone_address "$phone"
+log "guest network: internet only"
