@@ -65,7 +65,7 @@ public static class Renderer
 
     /// <summary>IPv6 forwarding follows the IPv6 switch (the kernel then leaves router advertisements on the WAN to dhcpcd).</summary>
     static IReadOnlyList<KeyValuePair<string, string>> Sysctls(DesiredState state) =>
-        [.. RouterSysctls, new("net.ipv6.conf.all.forwarding", state.Ipv6.Enabled ? "1" : "0"), .. VirtualServers.VirtualServerRenderer.Sysctls(state)];
+        [.. RouterSysctls, new("net.ipv6.conf.all.forwarding", state.Ipv6.Enabled ? "1" : "0"), .. VirtualServers.VirtualServerRenderer.Sysctls(state), .. FastPath.FastPathDecision.Sysctls(state)];
 
     public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks, LeafQdisc leaf, Ipv6.Dhcp6Lease? v6 = null) => new(
         NetworkPlanRenderer.Render(state, lease, v6),

@@ -1,4 +1,5 @@
 using Routerd.Core.Devices;
+using Routerd.Core.FastPath;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Settings;
 using Routerd.Core.Net;
@@ -391,10 +392,13 @@ public sealed partial class Router : IDisposable
         Step("wan", last is not null && SameClient(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
         if (appliers.Dhcp6 is { } dhcp6) Step("dhcpv6", last is not null && Equals(last.Dhcp6Client, config.Dhcp6Client), () => dhcp6.Apply(config.Dhcp6Client));
         string sets = SetElementsOf(state);
+        var held = HeldMacs(state);
         Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
         {
-            if (appliers.Firewall.Apply(config.Nftables, sets)) LogFirewall(log);
-            appliedSets = sets;
+            bool evict = FastPathDecision.MustEvict(FastPathDecision.IsOn(state), appliedHeld, held);
+            if (last?.Nftables != config.Nftables || evict) appliers.Counting?.Invoke(FastPathDecision.IsOn(state));
+            if (appliers.Firewall.Apply(config.Nftables, sets, evict)) LogFirewall(log);
+            (appliedSets, appliedHeld) = (sets, held);
         });
         ApplyIpvs(force: last is null);
         Step("qos", last is not null && last.Tc.Batch == config.Tc.Batch, () => appliers.Traffic.Apply(config.Tc));
@@ -468,4 +472,8 @@ public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IF
     /// <summary>PPPoE discovery on a port for a time (any service; no session is started).</summary>
     Func<string, TimeSpan, Wan.WanDetection>? Discover = null,
     /// <summary>The kernel's IPVS, where it has it and the board balances with it (VirtualServers/).</summary>
-    VirtualServers.IIpvs? Ipvs = null);
+    VirtualServers.IIpvs? Ipvs = null,
+    /// <summary>Told before the ruleset may be replaced, with whether the next one has the fast
+    /// path (FastPath/): the traffic meter samples first, since a reload empties the counter sets,
+    /// and learns whether conntrack counts from now on (Devices/TrafficMeter.cs).</summary>
+    Action<bool>? Counting = null);
