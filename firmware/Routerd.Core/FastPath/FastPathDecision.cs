@@ -42,6 +42,15 @@ public static class FastPathDecision
     public static IReadOnlyList<string> Devices(DesiredState state) =>
         [.. new[] { state.Wan.Device }.Concat(state.Lan.Ports).Concat(state.Wifi?.Device is { } radio ? [radio] : []).Distinct()];
 
+    /// <summary>The flowtable's devices on this system, or null when there is no flowtable: the fast
+    /// path is off, or the WAN port is missing (an unplugged USB adapter: nothing is forwarded
+    /// then). The kernel refuses a flowtable naming a device that does not exist, and with it the
+    /// whole ruleset, so a missing LAN port is left out rather than taking the firewall down; it
+    /// joins at the next apply. <paramref name="present"/>: the interfaces that exist (null: all do).</summary>
+    public static IReadOnlyList<string>? Devices(DesiredState state, IReadOnlySet<string>? present) =>
+        !IsOn(state) || present is not null && !present.Contains(state.Wan.Device) ? null
+        : [.. Devices(state).Where(d => present is null || present.Contains(d))];
+
     /// <summary>A connection already in the flowtable never meets the rules again, so when a device
     /// joins the VIP lane or is paused while the fast path is on, its connections must be taken out:
     /// true when <paramref name="now"/> holds a device <paramref name="before"/> did not. (Reloading

@@ -1,5 +1,3 @@
-using Routerd.Core.Firewall;
-using Routerd.Core.Settings;
 
 namespace Routerd.Core.FastPath;
 
@@ -31,11 +29,13 @@ public static class FlowtableRenderer
 
     static string Quote(string name) => $"\"{name}\"";
 
+    // Each part takes the flowtable's devices (FastPathDecision.Devices), null when there is none.
+
     /// <summary>The flowtable, in the table's declarations.</summary>
-    public static string Declaration(DesiredState state) => !FastPathDecision.IsOn(state) ? "" : $$"""
+    public static string Declaration(IReadOnlyList<string>? devices) => devices is null ? "" : $$"""
         	flowtable {{Name}} {
         		hook ingress priority filter
-        		devices = { {{string.Join(", ", FastPathDecision.Devices(state).Select(Quote))}} }
+        		devices = { {{string.Join(", ", devices.Select(Quote))}} }
         		counter
         	}
 
@@ -43,19 +43,19 @@ public static class FlowtableRenderer
         """;
 
     /// <summary>The upload chain's counting rule: unchanged when the fast path is off.</summary>
-    public static string UploadCount(DesiredState state, string count) => !FastPathDecision.IsOn(state) ? count : $$"""
+    public static string UploadCount(IReadOnlyList<string>? devices, string count) => devices is null ? count : $$"""
         ct state new ether saddr != @vip_macs meta l4proto { tcp, udp } ct mark set ct mark | {{CountedMark}} comment "a connection a device outside the VIP lane opens is counted by conntrack, which also counts it in the flowtable"
         		ct mark & {{CountedMark}} != {{CountedMark}} {{count}}
         """;
 
     /// <summary>After the VIP lane's rules (whose packets have left the chain by then): the offload.</summary>
-    public static string UploadOffload(DesiredState state) => !FastPathDecision.IsOn(state) ? "" : $"""
+    public static string UploadOffload(IReadOnlyList<string>? devices) => devices is null ? "" : $"""
         		ct mark & {CountedOrVip} == {CountedMark} flow add @{Name} comment "established connections outside the VIP lane take the flowtable (nothing is shaped); conntrack counts them there"
 
         """;
 
     /// <summary>Before the download counting rules: what conntrack counts, the sets must not.</summary>
-    public static string DownloadSkip(DesiredState state) => !FastPathDecision.IsOn(state) ? "" : $"""
+    public static string DownloadSkip(IReadOnlyList<string>? devices) => devices is null ? "" : $"""
         		ct mark & {CountedMark} == {CountedMark} accept comment "counted by conntrack (upload and download of the device that opened it)"
 
         """;

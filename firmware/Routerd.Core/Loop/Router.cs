@@ -236,7 +236,7 @@ public sealed partial class Router : IDisposable
         // The lease survives only what its protocol says it survives (another mode: never).
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
         var nextV6 = KeptV6(nextState, nextLease);
-        var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf, nextV6);
+        var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf, nextV6, Present(nextState));
         // An unchanged ruleset was checked when it was loaded: skipping the check keeps changes quick.
         if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, SetElementsOf(nextState)) is { } invalid)
             return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
@@ -368,7 +368,10 @@ public sealed partial class Router : IDisposable
     /// <summary>The leaf qdisc the queues use on this kernel.</summary>
     public LeafQdisc QueueLeaf => appliers.Traffic.Leaf;
 
-    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf, v6);
+    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf, v6, Present(state));
+
+    /// <summary>The interfaces that exist now, which the fast path's flowtable may name; asked only when it is on.</summary>
+    IReadOnlySet<string>? Present(DesiredState s) => FastPathDecision.IsOn(s) ? appliers.Network.Interfaces().Keys.ToHashSet() : null;
 
     /// <summary>Applies in dependency order: kernel settings, links and addresses, the WAN's
     /// client, the firewall (which names the interfaces), then the daemons that bind to the
@@ -395,8 +398,8 @@ public sealed partial class Router : IDisposable
         var held = HeldMacs(state);
         Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
         {
-            bool evict = FastPathDecision.MustEvict(FastPathDecision.IsOn(state), appliedHeld, held);
-            if (last?.Nftables != config.Nftables || evict) appliers.Counting?.Invoke(FastPathDecision.IsOn(state));
+            bool evict = FastPathDecision.MustEvict(config.FastPath, appliedHeld, held);
+            if (last?.Nftables != config.Nftables || evict) appliers.Counting?.Invoke(config.FastPath);
             if (appliers.Firewall.Apply(config.Nftables, sets, evict)) LogFirewall(log);
             (appliedSets, appliedHeld) = (sets, held);
         });

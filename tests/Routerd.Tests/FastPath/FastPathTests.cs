@@ -66,6 +66,21 @@ public class FastPathTests
     }
 
     [Fact]
+    public void A_missing_lan_port_is_left_out_and_without_the_wan_port_there_is_no_flowtable()
+    {
+        // The kernel refuses a flowtable naming a missing device, and the whole ruleset with it.
+        var state = State(FastPaths.Flowtable);
+        Assert.Equal(["eth0", "eth2"], FastPathDecision.Devices(state, new HashSet<string> { "lo", "eth0", "eth2", "br-lan" }));
+        Assert.Contains("devices = { \"eth0\", \"eth2\" }", NftRenderer.Render(state, new HashSet<string> { "eth0", "eth2" }));
+        Assert.Null(FastPathDecision.Devices(state, new HashSet<string> { "eth1", "eth2" })); // the USB WAN adapter unplugged
+        string without = NftRenderer.Render(state, new HashSet<string> { "eth1", "eth2" });
+        Assert.DoesNotContain("flowtable fastpath", without);
+        Assert.DoesNotContain("0x00000002", without); // nor the rules around it: the sets count everything
+        Assert.False(Renderer.RenderAll(state, null, new HookTarget(["routerd"], "/s"), Routerd.Core.Qos.LeafQdisc.Fifo, null, new HashSet<string> { "eth1" }).FastPath);
+        Assert.True(Renderer.RenderAll(state, null, new HookTarget(["routerd"], "/s"), Routerd.Core.Qos.LeafQdisc.Fifo, null, new HashSet<string> { "eth0" }).FastPath);
+    }
+
+    [Fact]
     public void Connections_are_evicted_only_when_a_device_joins_the_lane_or_the_paused_with_the_fast_path_on()
     {
         Assert.True(FastPathDecision.MustEvict(true, [], [Phone]));
