@@ -8,7 +8,8 @@ namespace Routerd.Platform.Nft;
 /// flowtable on loopback with a `flow add` rule in a forward chain: the kernel checks the whole
 /// transaction, loads the modules it names if it can, and then throws it away, so nothing is
 /// created and routerd's table, if any, is left as it is. Seen in the lab VM (Debian 6.1): passes;
-/// on a kernel without nf_flow_table the flowtable is refused ("Operation not supported").</summary>
+/// on the development host's kernel, which has no nf_flow_table, the flowtable is refused ("No such
+/// file or directory": the kernel finds no flowtable type for the family).</summary>
 public static class FlowtableProbe
 {
     /// <summary>Loopback always exists; a flowtable device must (it is refused otherwise).</summary>
