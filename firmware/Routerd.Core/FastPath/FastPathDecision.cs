@@ -20,11 +20,20 @@ public static class FastPaths
 /// and by the conntrack mark, which an offloaded packet never reaches, so with line rates set the
 /// VIP lane would lose its class. Without rates the per-port priority queues still see every
 /// packet (the flowtable transmits through them), and VIP devices' connections are kept out of
-/// the flowtable by the rules, so their marks still apply.</summary>
+/// the flowtable by the rules, so their marks still apply.
+///
+/// Nor while the router's Wi-Fi serves: the VIP lane crosses the radio by DSCP (NftRenderer.VipDscp),
+/// and that only holds because every other download has the internet's DSCP cleared in
+/// postrouting, which an offloaded packet skips; an internet host could then put a non-VIP
+/// device's download in the voice access category by marking it EF (wifi-vip-wmm.sh checks that
+/// it cannot). Clearing it at the WAN port's ingress instead would not reach PPPoE, whose frames
+/// the flowtable takes before any IP rule sees them.</summary>
 public static class FastPathDecision
 {
-    /// <summary>The kernel has nf_flow_table (resolved at start into the board) and no line rate is set.</summary>
-    public static bool IsOn(DesiredState state) => IsOn(state.Board.FastPath == FastPaths.Flowtable, state.Qos);
+    /// <summary>The kernel has nf_flow_table (resolved at start into the board), no line rate is
+    /// set and the access point is not serving.</summary>
+    public static bool IsOn(DesiredState state) =>
+        IsOn(state.Board.FastPath == FastPaths.Flowtable, state.Qos) && state.Wifi is not { Device: not null, Enabled: true };
 
     public static bool IsOn(bool kernelHasFlowtable, QosPlan qos) =>
         kernelHasFlowtable && qos.UploadKbit is null && qos.DownloadKbit is null;
@@ -36,11 +45,12 @@ public static class FastPathDecision
     /// <summary>The devices the flowtable hooks: where forwarded packets enter the router, as the
     /// kernel resolves them. A flowtable hooks a real device's ingress; the kernel follows a route
     /// through a bridge, a VLAN or a PPPoE session down to the port (dev_fill_forward_path), so the
-    /// LAN bridge is represented by its ports and the Wi-Fi radio that hostapd adds to it, and the
-    /// WAN by its port also in PPPoE mode (ppp-wan and a VLAN device sit on top of it). The bridge
-    /// itself cannot be a flowtable device.</summary>
+    /// LAN bridge is represented by its ports, and the WAN by its port also in PPPoE mode (ppp-wan
+    /// and a VLAN device sit on top of it). The bridge itself cannot be a flowtable device. Seen in
+    /// the lab VM (6.1, pppd by hand): over PPPoE on wan0, and in VLAN 7 on wan0, a flowtable on
+    /// wan0 and the LAN port offloaded an upload (the forward chain saw 77 of some 4,000 packets).</summary>
     public static IReadOnlyList<string> Devices(DesiredState state) =>
-        [.. new[] { state.Wan.Device }.Concat(state.Lan.Ports).Concat(state.Wifi?.Device is { } radio ? [radio] : []).Distinct()];
+        [.. new[] { state.Wan.Device }.Concat(state.Lan.Ports).Distinct()];
 
     /// <summary>The flowtable's devices on this system, or null when there is no flowtable: the fast
     /// path is off, or the WAN port is missing (an unplugged USB adapter: nothing is forwarded

@@ -61,8 +61,21 @@ public class FastPathTests
         var state = State(FastPaths.Flowtable);
         Assert.Equal(["eth0", "eth1", "eth2"], FastPathDecision.Devices(state));
         Assert.DoesNotContain(state.Lan.Bridge, FastPathDecision.Devices(state));
-        var radio = state with { Wifi = new Routerd.Core.Wifi.WifiPlan("wlan0", true, "home", Routerd.Core.Wifi.WifiSecurity.Wpa2, "passphrase", "DE", Routerd.Core.Wifi.WifiBand.Ghz24, 6, false) };
-        Assert.Equal(["eth0", "eth1", "eth2", "wlan0"], FastPathDecision.Devices(radio));
+    }
+
+    static Routerd.Core.Wifi.WifiPlan Radio(string? device, bool enabled) =>
+        new(device, enabled, "home", Routerd.Core.Wifi.WifiSecurity.Wpa2, "passphrase", "DE", Routerd.Core.Wifi.WifiBand.Ghz24, 6, false);
+
+    /// <summary>Offloaded downloads skip the rule that clears the internet's DSCP, which keeps
+    /// everyone but the VIP lane out of the radio's video and voice categories.</summary>
+    [Fact]
+    public void A_serving_access_point_keeps_the_fast_path_off()
+    {
+        var state = State(FastPaths.Flowtable);
+        Assert.False(FastPathDecision.IsOn(state with { Wifi = Radio("wlan0", true) }));
+        Assert.DoesNotContain("flowtable fastpath", NftRenderer.Render(state with { Wifi = Radio("wlan0", true) }));
+        Assert.True(FastPathDecision.IsOn(state with { Wifi = Radio("wlan0", false) })); // switched off
+        Assert.True(FastPathDecision.IsOn(state with { Wifi = Radio(null, true) }));     // no radio on this board
     }
 
     [Fact]
