@@ -7,6 +7,9 @@
 #           egress, dual-dsthost ingress on an IFB) at SHARE_PCT % of the line, routerd's shaper off
 #   shaper  routerd's shaper at SHARE_PCT % of the line, the phone not in the lane
 #   vip     the same with the phone in the lane
+# With routerd's shaper off (fifo, cake, and the capacity figure below) routerd runs its flowtable
+# (FastPath/: this kernel has nf_flow_table), as an OpenWrt owner with software offload would;
+# cake still sees every packet (offloaded ones leave through the same qdiscs).
 # For each profile (PROFILES, default "adsl cable": 16/2 and 100/20 Mbit/s) and configuration,
 # ROUNDS times (the configurations in turn each round): the call alone (idle), then under load.
 # Written to the results directory, per PROFILE_CONFIG_{idle,loaded}_{up,down}: .sent, .recv,
@@ -15,9 +18,10 @@
 # TCG) plus the rates used, PROFILE_{up,down}_kbit and PROFILE_{up,down}_shaped_kbit.
 # Then, with no line and no shaper, the forwarding path's own cost (the CPU is the bottleneck
 # under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn:
-# nat_{routerd,kernel,flowtable}_{up,down} (Mbit/s, one line per round) for routerd's ruleset,
-# conntrack + one masquerade rule alone, and routerd's ruleset plus a flowtable added by hand
-# (routerd does not render one yet); flowtable_offloaded: connections conntrack showed offloaded.
+# nat_{flowtable,routerd,kernel}_{up,down} (Mbit/s, one line per round) for routerd as it runs
+# with its shaper off (its own flowtable: FastPath/), the same ruleset with the flowtable and its
+# offload rule taken out (the slow path), and conntrack + one masquerade rule alone;
+# flowtable_offloaded: connections conntrack showed offloaded.
 # vm-timeout: 2400
 . /lab/guest/lib.sh
 . /lab/guest/call-lib.sh
@@ -81,7 +85,7 @@ for profile in $PROFILES; do
 done
 vip false
 
-# --- the forwarding path's cost: routerd's ruleset vs. kernel NAT alone vs. a flowtable --------
+# --- the forwarding path's cost: routerd's flowtable vs. its ruleset without vs. kernel NAT -----
 : "${FASTPATH_ROUNDS:=2}"
 nat_measure() { # NAME
   bulk_start 9
@@ -92,10 +96,24 @@ nat_measure() { # NAME
 }
 fastpath() {
   line_off
+  # No line rates: routerd renders its flowtable (this kernel has nf_flow_table).
   qos_set null null
+  in_ns rtr nft list flowtable inet routerd fastpath > /dev/null || fail "routerd rendered no flowtable with its shaper off"
   in_ns rtr nft list table inet routerd > /tmp/routerd.nft
+  # The same ruleset without its flowtable and the one rule that offloads to it: the slow path.
+  sed -e '/^\tflowtable fastpath {/,/^\t}/d' -e '/flow add @fastpath/d' /tmp/routerd.nft > /tmp/routerd-slow.nft
+  ! grep -q 'flowtable fastpath\|flow add' /tmp/routerd-slow.nft || fail "could not take the flowtable out of routerd's ruleset"
   i=1
   while [ "$i" -le "$FASTPATH_ROUNDS" ]; do
+    bulk_start 9
+    sleep 5
+    in_ns rtr conntrack -L 2>/dev/null | grep -c OFFLOAD > "$RESULTS/flowtable_offloaded" || true
+    bulk_wait /tmp/nat
+    cat /tmp/nat_up.mbit >> "$RESULTS/nat_flowtable_up"
+    cat /tmp/nat_down.mbit >> "$RESULTS/nat_flowtable_down"
+    log "forwarding, routerd's flowtable: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s; $(cat "$RESULTS/flowtable_offloaded") connections offloaded"
+    in_ns rtr nft delete table inet routerd
+    in_ns rtr nft -f /tmp/routerd-slow.nft
     nat_measure routerd
     in_ns rtr nft delete table inet routerd
     in_ns rtr nft -f - <<NFT
@@ -109,27 +127,6 @@ NFT
     nat_measure kernel
     in_ns rtr nft delete table ip natonly
     in_ns rtr nft -f /tmp/routerd.nft
-    in_ns rtr nft -f - <<NFT
-table inet fastpath {
-	flowtable ft {
-		hook ingress priority filter
-		devices = { wan0, lan2, lan3, lan4 }
-		counter
-	}
-	chain forward {
-		type filter hook forward priority filter - 1; policy accept;
-		ct state established meta l4proto { tcp, udp } flow add @ft
-	}
-}
-NFT
-    bulk_start 9
-    sleep 5
-    in_ns rtr conntrack -L 2>/dev/null | grep -c OFFLOAD > "$RESULTS/flowtable_offloaded" || true
-    bulk_wait /tmp/nat
-    cat /tmp/nat_up.mbit >> "$RESULTS/nat_flowtable_up"
-    cat /tmp/nat_down.mbit >> "$RESULTS/nat_flowtable_down"
-    log "forwarding, flowtable: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s; $(cat "$RESULTS/flowtable_offloaded") connections offloaded"
-    in_ns rtr nft delete table inet fastpath
     i=$((i + 1))
   done
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Admin;
 using Routerd.Core.Devices;
+using Routerd.Core.FastPath;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.Platform.Dhcp;
@@ -56,6 +57,8 @@ static partial class ServeCommand
         // So is the balancer for virtual servers: IPVS where the kernel has it, else nftables maps.
         using var ipvs = board.Balancer == Balancers.Nftables ? null : Routerd.Platform.Ipvs.IpvsNetlink.TryOpen();
         board = board with { Balancer = ipvs is null ? Balancers.Nftables : Balancers.Ipvs };
+        // And the fast path for unshaped forwarding: a flowtable where the kernel takes one.
+        board = board with { FastPath = board.FastPath != FastPaths.Off && FlowtableProbe.KernelHasFlowtable() ? FastPaths.Flowtable : FastPaths.Off };
         // Everything routerd and its daemons create is private to root unless granted (the
         // settings, secrets and rendered files); dnsmasq gets what it re-reads (DnsmasqService).
         FileModes.PrivateByDefault();
@@ -120,6 +123,7 @@ static partial class ServeCommand
             r => toLoop(new WifiObserved(r)));
         using var firewall = new NftFirewall(board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
+        Action<bool> counting = _ => { }; // the traffic meter's, made below (before the first apply)
         var appliers = new Appliers(
             new SysctlWriter(),
             new IpNetworkConfigurator(board.Tools.Ip, network, Path.Combine(board.RunDir, "network-owned")),
@@ -131,7 +135,8 @@ static partial class ServeCommand
             wifi,
             dhcp6,
             (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
-            ipvs);
+            ipvs,
+            fastPath => counting(fastPath));
         string socket = BoardConfig.ControlSocket(board);
         // The loop's clock: the system's, or on a test board one the namespace tier moves forward (pause schedules).
         TimeProvider loopClock = board.TestClock ? new MovableClock() : TimeProvider.System;
@@ -160,12 +165,19 @@ static partial class ServeCommand
         if (File.Exists(socket)) File.Delete(socket); // left by a routerd that did not stop cleanly
         string starting = BoardConfig.StartingMarker(board);
         File.WriteAllText(starting, $"{Environment.ProcessId}\n"); // the hook waits while this process lives
+        var conntrack = new ConntrackDump();
+        // With the fast path, conntrack counts the connections the flowtable carries (FastPath/FlowtableRenderer.cs).
+        var meter = new TrafficMeter(firewall, devices, TimeProvider.System)
+        {
+            Moved = macs => router.Post(new TrafficMoved(macs)),
+            Conntrack = board.FastPath == FastPaths.Flowtable ? conntrack : null,
+        };
+        counting = meter.Counting;
         var applied = router.ApplyInBackground();
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, router,
             Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
         builder.Services.AddHostedService(_ => new WanWatcher(network, router));
-        var meter = new TrafficMeter(firewall, devices, TimeProvider.System) { Moved = macs => router.Post(new TrafficMoved(macs)) };
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
         builder.Services.AddHostedService(_ => new UsageKeeper(meter.History, Path.Combine(board.StateDir, UsageFileName), TimeProvider.System, log));
         var probe = new NeighbourProbe();

@@ -12,15 +12,17 @@ namespace Routerd;
 /// counters grow with every packet and nothing announces it.</summary>
 sealed class TrafficSampler(TrafficMeter meter) : BackgroundService
 {
-    static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
-
     /// <summary>The first sample waits one interval: at start the counters hold nothing yet, and
     /// reading the three counter sets would compete with routerd's own start. A read of the API
     /// samples on demand meanwhile.</summary>
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(meter.SampleEvery);
         while (await timer.WaitForNextTickAsync(stop))
+        {
             meter.Refresh();
+            // More often while conntrack counts (the fast path turned on or off with the shaper).
+            if (meter.SampleEvery is var every && every != timer.Period) timer.Period = every;
+        }
     }
 }

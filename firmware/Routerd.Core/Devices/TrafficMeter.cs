@@ -1,5 +1,7 @@
 using System.Net;
 using Routerd.Core.Net;
+using Routerd.Core.Diagnostics;
+using Routerd.Core.FastPath;
 using Routerd.Core.Firewall;
 using Routerd.Core.Loop;
 using Routerd.Core.Usage;
@@ -11,7 +13,16 @@ namespace Routerd.Core.Devices;
 /// is counted by MAC; download by destination address, credited to whichever device holds that
 /// address when the sample is taken, so a device keeps its totals across renumbering. Elements
 /// come and go (idle timeout, a ruleset reload empties the sets): a counter that went backwards
-/// started over, and all of it is new traffic.</summary>
+/// started over, and all of it is new traffic.
+///
+/// With the fast path on, the connections the rules mark as counted by conntrack
+/// (FastPath/FlowtableRenderer.cs explains why) are read from conntrack instead: each one's
+/// original direction is its opener's upload, its reply direction that device's download,
+/// credited to whoever holds the opener's address. They are followed by the kernel's id, so
+/// each sample adds what each connection counted since the previous one; a connection that
+/// ends between two samples loses what it counted since the last one, which is why samples come
+/// more often then (<see cref="SampleEvery"/>): a closed TCP connection stays in the table at least
+/// 10 s (CLOSE), usually 120 s (TIME_WAIT).</summary>
 public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, TimeProvider clock)
 {
     /// <summary>Told after a sample which devices' counters moved (a sign of life for presence:
@@ -31,7 +42,19 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         public long IntervalUp, IntervalDown;
     }
 
+    /// <summary>The connection table, where conntrack counts connections (the fast path); null: never read.</summary>
+    public IConntrackReader? Conntrack { get; init; }
+
+    /// <summary>How often a sampler should sample when nobody reads the API.</summary>
+    public TimeSpan SampleEvery
+    {
+        get { lock (gate) return fastPath ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(10); }
+    }
+
     readonly Dictionary<(string Set, string Element), SetCounter> last = [];
+    /// <summary>The conntrack-counted connections at the last sample, by the kernel's id: both directions' bytes and packets.</summary>
+    readonly Dictionary<uint, (ulong UpBytes, ulong UpPackets, ulong DownBytes, ulong DownPackets)> lastConnections = [];
+    bool fastPath;
     readonly Dictionary<MacAddress, Totals> totals = [];
     readonly Lock gate = new();
     DateTimeOffset sampledAt = DateTimeOffset.MinValue;
@@ -46,6 +69,20 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
     public void Sample()
     {
         lock (gate) SampleLocked();
+    }
+
+    /// <summary>The ruleset is about to be replaced (the loop's apply): what the sets and conntrack
+    /// counted so far is taken now, since a reload empties the sets, and from here on conntrack's
+    /// marked connections count when <paramref name="fastPathNext"/>. Those already marked when
+    /// the fast path comes back (after a time with it off, when the sets counted them) start from
+    /// what this sample saw of them, so nothing is counted twice.</summary>
+    public void Counting(bool fastPathNext)
+    {
+        lock (gate)
+        {
+            SampleLocked();
+            fastPath = fastPathNext;
+        }
     }
 
     void SampleLocked()
@@ -71,6 +108,18 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
                 t.IntervalDown += delta.Bytes;
             }
 
+        if (Conntrack is { } conntrack && (fastPath || lastConnections.Count > 0))
+            foreach (var (mac, up, down) in ConnectionDeltas(conntrack, owners))
+            {
+                var t = Of(mac);
+                t.UpBytes += up.Bytes;
+                t.UpPackets += up.Packets;
+                t.IntervalUp += up.Bytes;
+                t.DownBytes += down.Bytes;
+                t.DownPackets += down.Packets;
+                t.IntervalDown += down.Bytes;
+            }
+
         double seconds = (now - sampledAt).TotalSeconds;
         bool first = sampledAt == DateTimeOffset.MinValue;
         var moved = totals.Where(kv => kv.Value.IntervalUp > 0 || kv.Value.IntervalDown > 0).Select(kv => kv.Key).ToList();
@@ -82,8 +131,9 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         foreach (var t in totals.Values)
         {
             // The first sample holds everything counted before routerd looked: no rate from it.
-            t.UpBps = first ? 0 : (long)(t.IntervalUp * 8 / seconds);
-            t.DownBps = first ? 0 : (long)(t.IntervalDown * 8 / seconds);
+            // Nor from one at the same moment as the last (the loop's sample before a reload, then a read).
+            t.UpBps = first || seconds <= 0 ? 0 : (long)(t.IntervalUp * 8 / seconds);
+            t.DownBps = first || seconds <= 0 ? 0 : (long)(t.IntervalDown * 8 / seconds);
         }
         sampledAt = now;
     }
@@ -106,6 +156,31 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         }
         foreach (var gone in last.Keys.Where(k => k.Set == set && !seen.Contains(k.Element)).ToList())
             last.Remove(gone);
+        return result;
+    }
+
+    /// <summary>What each conntrack-counted connection counted since the previous sample (all of
+    /// it for one not seen before), credited to the device holding its opener's address; nothing
+    /// is credited while the fast path is off (the sets count then), only remembered.</summary>
+    List<(MacAddress Mac, SetCounter Up, SetCounter Down)> ConnectionDeltas(IConntrackReader conntrack, IReadOnlyDictionary<IPAddress, MacAddress> owners)
+    {
+        var result = new List<(MacAddress, SetCounter, SetCounter)>();
+        var seen = new HashSet<uint>();
+        foreach (var e in conntrack.Dump(e => (e.Mark & FlowtableRenderer.CountedMarkBit) != 0 && e.Id is not null))
+        {
+            uint id = e.Id!.Value;
+            seen.Add(id);
+            var now = (UpBytes: e.OriginalBytes ?? 0, UpPackets: e.OriginalPackets ?? 0, DownBytes: e.ReplyBytes ?? 0, DownPackets: e.ReplyPackets ?? 0);
+            var from = lastConnections.TryGetValue(id, out var prev) && now.UpBytes >= prev.UpBytes && now.DownBytes >= prev.DownBytes
+                && now.UpPackets >= prev.UpPackets && now.DownPackets >= prev.DownPackets ? prev : default;
+            lastConnections[id] = now;
+            if (!fastPath || !owners.TryGetValue(e.Original.Source, out var mac)) continue;
+            var up = new SetCounter("", (long)(now.UpPackets - from.UpPackets), (long)(now.UpBytes - from.UpBytes));
+            var down = new SetCounter("", (long)(now.DownPackets - from.DownPackets), (long)(now.DownBytes - from.DownBytes));
+            if (up.Bytes != 0 || down.Bytes != 0 || up.Packets != 0 || down.Packets != 0) result.Add((mac, up, down));
+        }
+        foreach (var gone in lastConnections.Keys.Where(k => !seen.Contains(k)).ToList())
+            lastConnections.Remove(gone);
         return result;
     }
 

@@ -13,6 +13,16 @@ public sealed record ConntrackEntry(byte Protocol, ConntrackTuple Original, Conn
 {
     // enum ip_conntrack_status (include/uapi/linux/netfilter/nf_conntrack_common.h)
     public const uint SeenReply = 1 << 1, Assured = 1 << 2, SourceNat = 1 << 4, DestinationNat = 1 << 5;
+
+    /// <summary>The kernel's id of the entry (stable for its life; ids are reused only after it is gone).</summary>
+    public uint? Id { get; init; }
+    /// <summary>The connection's mark (`ct mark`).</summary>
+    public uint Mark { get; init; }
+    /// <summary>Bytes in each direction (with conntrack accounting on): what the opener sent, what it got back.</summary>
+    public ulong? OriginalBytes { get; init; }
+    public ulong? ReplyBytes { get; init; }
+    public ulong? OriginalPackets { get; init; }
+    public ulong? ReplyPackets { get; init; }
 }
 
 /// <summary>Reads the kernel's connection table (the netlink adapter).</summary>

@@ -25,8 +25,11 @@ public static partial class NftRenderer
     static string Ipv6OffRule(DesiredState state, string lan, string wan) => state.Ipv6.Enabled ? "" :
         $"\t\tmeta nfproto ipv6 iifname . oifname {{ {lan} . {wan}, {wan} . {lan} }} counter drop comment \"IPv6 is switched off: nothing is routed over it\"\n";
 
-    public static string Render(DesiredState state)
+    /// <param name="present">the interfaces that exist now (null: every one named does), for the
+    /// fast path's flowtable, which may name only those (FastPathDecision.Devices).</param>
+    public static string Render(DesiredState state, IReadOnlySet<string>? present = null)
     {
+        var fastPath = FastPath.FastPathDecision.Devices(state, present);
         string wan = Quote(WanInterfaces.Egress(state));
         string lan = Quote(state.Lan.Bridge);
         string lanNet = $"{state.Lan.Address.Network}/{state.Lan.Address.PrefixLength}";
@@ -99,7 +102,7 @@ public static partial class NftRenderer
             		comment "the same for IPv6 (privacy addresses come and go: room for several per device)"
             	}
 
-            {{VirtualServers.VirtualServerRenderer.Declarations(state, wan, lan)}}{{ForwardsRenderer.Declarations(wan, lan)}}	chain input {
+            {{FastPath.FlowtableRenderer.Declaration(fastPath)}}{{VirtualServers.VirtualServerRenderer.Declarations(state, wan, lan)}}{{ForwardsRenderer.Declarations(wan, lan)}}	chain input {
             		type filter hook input priority filter; policy drop;
             		ct state vmap { established : accept, related : accept, invalid : drop } comment "replies to what the router started; invalid packets are never answered"
             {{VirtualServers.VirtualServerRenderer.InputAccept(state)}}		iifname "lo" accept comment "the router talking to itself"
@@ -133,11 +136,11 @@ public static partial class NftRenderer
 
             	chain upload {
             		ether saddr @pause_macs counter reject with icmpx admin-prohibited comment "a paused device: refused at once, established connections too; the LAN and the router stay open to it"
-            		update @{{TrafficUpSet}} { ether saddr } comment "bytes and packets each device sends to the internet"
+            		{{FastPath.FlowtableRenderer.UploadCount(fastPath, $"update @{TrafficUpSet} {{ ether saddr }} comment \"bytes and packets each device sends to the internet\"")}}
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "clamp MSS to the route MTU so PPPoE and tunnels don't stall big transfers"
             		ether saddr @vip_macs ct mark set ct mark | {{VipMark}} accept comment "a VIP device's packet puts its whole connection in the lane"
             		ct mark & {{VipMark}} == {{VipMark}} ct mark set ct mark & {{VipMarkClear}} accept comment "priority turned off: the connection leaves the lane at its next packet"
-            		accept comment "LAN devices may reach the internet"
+            {{FastPath.FlowtableRenderer.UploadOffload(fastPath)}}		accept comment "LAN devices may reach the internet"
             	}
 
             	chain download {
@@ -145,7 +148,7 @@ public static partial class NftRenderer
             		ip6 daddr @pause_v6 counter drop comment "the same for IPv6"
             		ct state != { established, related } {{ForwardsRenderer.DnatPassed}} jump {{ForwardsRenderer.UnsolicitedChain}} comment "the internet opens a connection into the LAN: only through a port forward (IPv4: its DNAT; IPv6: a pinhole)"
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "the same clamp for the answers to the LAN's connections"
-            		update @{{TrafficDownV4Set}} { ip daddr } accept comment "replies to connections the LAN opened; counted as the download of the address they go to"
+            {{FastPath.FlowtableRenderer.DownloadSkip(fastPath)}}		update @{{TrafficDownV4Set}} { ip daddr } accept comment "replies to connections the LAN opened; counted as the download of the address they go to"
             		update @{{TrafficDownV6Set}} { ip6 daddr } accept comment "the same for IPv6"
             	}
 

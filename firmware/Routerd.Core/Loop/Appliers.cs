@@ -16,8 +16,10 @@ public interface IFirewall
     string? Check(string ruleset, string sets);
     /// <summary>Loads the ruleset with its set elements in one transaction when the ruleset
     /// changed; when only the elements changed, replaces just those.</summary>
+    /// <param name="reload">load the whole ruleset even when it is the loaded one: the flowtable
+    /// is made anew and every connection in it goes back through the rules (FastPathDecision.MustEvict).</param>
     /// <returns>true when the kernel's ruleset was replaced, false when it was already this one.</returns>
-    bool Apply(string ruleset, string sets);
+    bool Apply(string ruleset, string sets, bool reload = false);
 }
 
 public interface ITrafficControl

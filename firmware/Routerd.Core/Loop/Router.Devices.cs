@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
+using Routerd.Core.FastPath;
 using Routerd.Core.Firewall;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
@@ -26,6 +27,11 @@ public sealed partial class Router
     /// <summary>Every set and map element that follows the devices: the VIP sets, the paused
     /// devices' sets, the port forwards' map and IPv6 pinholes and the virtual servers' slot maps, loaded together (one transaction) whenever any changes.</summary>
     string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft() + ForwardMapOf(s).ToNft() + PinholesOf(s).ToNft() + VirtualServerElementsOf(s);
+
+    /// <summary>The devices whose connections must never be in the flowtable: those in the VIP lane and the paused ones.</summary>
+    IReadOnlyCollection<MacAddress> HeldMacs(DesiredState s) => VipSetsOf(s).Macs.Concat(PauseSetsOf(s).Macs).ToHashSet();
+    /// <summary>Those of the last sets applied (a device that joins them has its connections evicted).</summary>
+    IReadOnlyCollection<MacAddress> appliedHeld = [];
 
     /// <summary>Turns a device's VIP lane on (optionally until a time) or off. A device can be
     /// named before it was ever seen.</summary>
@@ -151,8 +157,11 @@ public sealed partial class Router
         if (applied is { } config && sets != appliedSets)
         {
             failures.Clear();
-            Step("firewall", false, () => appliers.Firewall.Apply(config.Nftables, sets));
-            if (failures.Count == 0) appliedSets = sets;
+            var held = HeldMacs(state);
+            bool evict = FastPathDecision.MustEvict(config.FastPath, appliedHeld, held);
+            if (evict) appliers.Counting?.Invoke(true);
+            Step("firewall", false, () => appliers.Firewall.Apply(config.Nftables, sets, evict));
+            if (failures.Count == 0) (appliedSets, appliedHeld) = (sets, held);
             else
             {
                 result = new ChangeResult([], failures[0].Code, failures[0].Message);

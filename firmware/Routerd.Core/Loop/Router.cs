@@ -1,4 +1,5 @@
 using Routerd.Core.Devices;
+using Routerd.Core.FastPath;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Settings;
 using Routerd.Core.Net;
@@ -237,7 +238,7 @@ public sealed partial class Router : IDisposable
         // The lease survives only what its protocol says it survives (another mode: never).
         var nextLease = wanHandlers[nextState.Wan.Mode].Kept(nextState, lease, applied);
         var nextV6 = KeptV6(nextState, nextLease);
-        var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf, nextV6);
+        var rendered = Renderer.RenderAll(nextState, nextLease, hooks, appliers.Traffic.Leaf, nextV6, Present(nextState));
         // An unchanged ruleset was checked when it was loaded: skipping the check keeps changes quick.
         if (rendered.Nftables != applied?.Nftables && appliers.Firewall.Check(rendered.Nftables, SetElementsOf(nextState)) is { } invalid)
             return new ChangeResult([], "firewall/INVALID_RULESET", invalid);
@@ -375,7 +376,10 @@ public sealed partial class Router : IDisposable
     /// <summary>The leaf qdisc the queues use on this kernel.</summary>
     public LeafQdisc QueueLeaf => appliers.Traffic.Leaf;
 
-    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf, v6);
+    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf, v6, Present(state));
+
+    /// <summary>The interfaces that exist now, which the fast path's flowtable may name; asked only when it is on.</summary>
+    IReadOnlySet<string>? Present(DesiredState s) => FastPathDecision.IsOn(s) ? appliers.Network.Interfaces().Keys.ToHashSet() : null;
 
     /// <summary>Applies in dependency order: kernel settings, links and addresses, the WAN's
     /// client, the firewall (which names the interfaces), then the daemons that bind to the
@@ -399,10 +403,13 @@ public sealed partial class Router : IDisposable
         Step("wan", last is not null && SameClient(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
         if (appliers.Dhcp6 is { } dhcp6) Step("dhcpv6", last is not null && Equals(last.Dhcp6Client, config.Dhcp6Client), () => dhcp6.Apply(config.Dhcp6Client));
         string sets = SetElementsOf(state);
+        var held = HeldMacs(state);
         Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
         {
-            if (appliers.Firewall.Apply(config.Nftables, sets)) LogFirewall(log);
-            appliedSets = sets;
+            bool evict = FastPathDecision.MustEvict(config.FastPath, appliedHeld, held);
+            if (last?.Nftables != config.Nftables || evict) appliers.Counting?.Invoke(config.FastPath);
+            if (appliers.Firewall.Apply(config.Nftables, sets, evict)) LogFirewall(log);
+            (appliedSets, appliedHeld) = (sets, held);
         });
         ApplyIpvs(force: last is null);
         Step("qos", last is not null && last.Tc.Batch == config.Tc.Batch, () => appliers.Traffic.Apply(config.Tc));
@@ -476,4 +483,8 @@ public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IF
     /// <summary>PPPoE discovery on a port for a time (any service; no session is started).</summary>
     Func<string, TimeSpan, Wan.WanDetection>? Discover = null,
     /// <summary>The kernel's IPVS, where it has it and the board balances with it (VirtualServers/).</summary>
-    VirtualServers.IIpvs? Ipvs = null);
+    VirtualServers.IIpvs? Ipvs = null,
+    /// <summary>Told before the ruleset may be replaced, with whether the next one has the fast
+    /// path (FastPath/): the traffic meter samples first, since a reload empties the counter sets,
+    /// and learns whether conntrack counts from now on (Devices/TrafficMeter.cs).</summary>
+    Action<bool>? Counting = null);

@@ -43,6 +43,10 @@ public sealed record Board
     /// netlink; nftables only marks), "nftables" (numgen maps in the one table) or "auto", which
     /// `routerd serve` resolves at start to the one this kernel offers.</summary>
     public string Balancer { get; init; } = Balancers.Auto;
+    /// <summary>The fast path for forwarded connections when nothing is shaped: "flowtable" (the
+    /// kernel's nf_flow_table, FastPath/FastPathDecision.cs), "off", or "auto", which `routerd serve`
+    /// resolves at start by asking this kernel (a dry run of a flowtable).</summary>
+    public string FastPath { get; init; } = Routerd.Core.FastPath.FastPaths.Auto;
     /// <summary>How often each virtual-server backend is health-checked (a TCP connect); a dead one
     /// leaves the pool within two of these. Tests make it short.</summary>
     public int HealthCheckSeconds { get; init; } = 5;

@@ -128,6 +128,9 @@ internal static class NetfilterDecoders
         byte? tcpState = null;
         uint? timeout = null;
         ulong? bytes = null, packets = null;
+        (ulong? Packets, ulong? Bytes) forth = default, back = default;
+        uint? id = null;
+        uint mark = 0;
         var reader = new RtAttributeReader(payload[NfgenmsgLength..]);
         while (reader.TryRead(out ushort t, out var value))
         {
@@ -138,15 +141,22 @@ internal static class NetfilterDecoders
                 case CTA_STATUS when value.Length == 4: status = BinaryPrimitives.ReadUInt32BigEndian(value); break;
                 case CTA_TIMEOUT when value.Length == 4: timeout = BinaryPrimitives.ReadUInt32BigEndian(value); break;
                 case CTA_PROTOINFO: tcpState = ReadTcpState(value); break;
+                case CTA_MARK when value.Length == 4: mark = BinaryPrimitives.ReadUInt32BigEndian(value); break;
+                case CTA_ID when value.Length == 4: id = BinaryPrimitives.ReadUInt32BigEndian(value); break;
                 case CTA_COUNTERS_ORIG or CTA_COUNTERS_REPLY:
                     var (p, b) = ReadCounters(value);
+                    if (t == CTA_COUNTERS_ORIG) forth = (p, b); else back = (p, b);
                     if (p is { } pv) packets = (packets ?? 0) + pv;
                     if (b is { } bv) bytes = (bytes ?? 0) + bv;
                     break;
             }
         }
         if (original is not { } o || reply is not { } r) return false;
-        entry = new ConntrackEntry(o.Protocol, o.Tuple, r.Tuple, status, tcpState, timeout, bytes, packets);
+        entry = new ConntrackEntry(o.Protocol, o.Tuple, r.Tuple, status, tcpState, timeout, bytes, packets)
+        {
+            Id = id, Mark = mark,
+            OriginalBytes = forth.Bytes, OriginalPackets = forth.Packets, ReplyBytes = back.Bytes, ReplyPackets = back.Packets,
+        };
         return true;
     }
 

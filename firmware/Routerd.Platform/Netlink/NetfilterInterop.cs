@@ -58,8 +58,10 @@ internal static class NetfilterInterop
     public const ushort CTA_STATUS = 3;
     public const ushort CTA_PROTOINFO = 4;
     public const ushort CTA_TIMEOUT = 7;
+    public const ushort CTA_MARK = 8;
     public const ushort CTA_COUNTERS_ORIG = 9;
     public const ushort CTA_COUNTERS_REPLY = 10;
+    public const ushort CTA_ID = 12;
 
     // enum ctattr_tuple, ctattr_ip, ctattr_l4proto
     public const ushort CTA_TUPLE_IP = 1;

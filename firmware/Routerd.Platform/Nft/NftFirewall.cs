@@ -35,10 +35,10 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
     /// (<see cref="SetElementsDelta"/>); if that fails (someone changed our elements), all of
     /// them; if that fails too (someone removed our table), the whole ruleset. The existence
     /// check is left for applies that change nothing.</remarks>
-    public bool Apply(string ruleset, string sets)
+    public bool Apply(string ruleset, string sets, bool reload = false)
     {
         LoadRecord();
-        if (loadedRuleset == ruleset)
+        if (loadedRuleset == ruleset && !reload)
         {
             bool done;
             SetElementsDelta.Parsed? parsed = null;

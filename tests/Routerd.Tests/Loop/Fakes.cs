@@ -23,12 +23,15 @@ sealed class FakeFirewall : IFirewall
     }
     /// <summary>Called as each apply begins (a test looks at what the API shows at that moment).</summary>
     public Action? Applying;
-    public bool Apply(string ruleset, string sets)
+    /// <summary>How many loads were forced although the ruleset was the loaded one (the flowtable's connections evicted).</summary>
+    public int Reloads;
+    public bool Apply(string ruleset, string sets, bool reload = false)
     {
         Applying?.Invoke();
         if (sets != Sets) SetLoads++;
         Sets = sets;
-        if (ruleset == Loaded) return false;
+        if (ruleset == Loaded && reload) Reloads++;
+        if (ruleset == Loaded && !reload) return false;
         Loaded = ruleset;
         Loads++;
         return true;
@@ -150,12 +153,12 @@ static class TestRouter
         ITrafficControl? traffic = null, IDnsService? dns = null, IDhcpClient? dhcp = null, IPppClient? ppp = null,
         Routerd.Core.Wifi.IWifiAccessPoint? wifi = null, Routerd.Core.Devices.DeviceRegistry? registry = null, TimeProvider? clock = null,
         IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null, Func<string, TimeSpan, WanDetection>? discover = null,
-        Routerd.Core.VirtualServers.IIpvs? ipvs = null, IDhcp6Client? dhcp6 = null)
+        Routerd.Core.VirtualServers.IIpvs? ipvs = null, IDhcp6Client? dhcp6 = null, Action<bool>? counting = null)
     {
         clock ??= new ManualClock();
         return new Router(board, store ?? new MemoryStore(),
             new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
-                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, dhcp6, Discover: discover, Ipvs: ipvs),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, dhcp6, Discover: discover, Ipvs: ipvs, Counting: counting),
             hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
             registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
     }

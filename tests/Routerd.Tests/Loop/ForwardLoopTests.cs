@@ -159,7 +159,7 @@ public class ForwardLoopTests
     {
         public bool Fail;
         public string? Check(string ruleset, string sets) => inner.Check(ruleset, sets);
-        public bool Apply(string ruleset, string sets) =>
-            Fail ? throw new ApplyException("firewall/NFT_FAILED", "simulated: the map could not be loaded") : inner.Apply(ruleset, sets);
+        public bool Apply(string ruleset, string sets, bool reload = false) =>
+            Fail ? throw new ApplyException("firewall/NFT_FAILED", "simulated: the map could not be loaded") : inner.Apply(ruleset, sets, reload);
     }
 }

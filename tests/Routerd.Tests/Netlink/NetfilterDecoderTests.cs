@@ -77,7 +77,7 @@ internal static class NetfilterGoldenMessages
 
     /// <summary>An IPv6 UDP exchange the device opened, with accounting on: 2001:db8:1::77:50000 → 2001:db8:ff::10:53.</summary>
     public static readonly byte[] ConntrackUdp6 = Hex(
-        "f4000000 0001 0200 2a000000 00000000", // nlmsghdr: len 244
+        "04010000 0001 0200 2a000000 00000000", // nlmsghdr: len 260
         "0a 00 0000",                           // nfgenmsg: AF_INET6
         "4c00 0180",                            // CTA_TUPLE_ORIG, 76 bytes:
         "  2c00 0180 1400 0300 20010db8000100000000000000000077 1400 0400 20010db800ff00000000000000000010", // { CTA_IP_V6_SRC, CTA_IP_V6_DST }
@@ -87,6 +87,8 @@ internal static class NetfilterGoldenMessages
         "  1c00 0280 0500 0100 11 000000 0600 0200 0035 0000 0600 0300 c350 0000",
         "0800 0300 0000000a",                   // CTA_STATUS SEEN_REPLY|CONFIRMED
         "0800 0700 0000001e",                   // CTA_TIMEOUT 30 s
+        "0800 0800 00000002",                   // CTA_MARK 2 (the fast path's "counted by conntrack")
+        "0800 0c00 12345678",                   // CTA_ID
         "1c00 0980 0c00 0100 0000000000000003 0c00 0200 00000000000000b4", // CTA_COUNTERS_ORIG { 3 packets, 180 bytes }
         "1c00 0a80 0c00 0100 0000000000000001 0c00 0200 0000000000000064"); // CTA_COUNTERS_REPLY { 1 packet, 100 bytes }
 
@@ -192,6 +194,10 @@ public class NetfilterDecoderTests
         Assert.Equal(30u, e.TimeoutSeconds);
         Assert.Equal(280ul, e.Bytes);
         Assert.Equal(4ul, e.Packets);
+        // Each direction on its own (the traffic meter's upload and download), the mark and the id.
+        Assert.Equal((180ul, 3ul, 100ul, 1ul), (e.OriginalBytes, e.OriginalPackets, e.ReplyBytes, e.ReplyPackets));
+        Assert.Equal(2u, e.Mark);
+        Assert.Equal(0x12345678u, e.Id);
     }
 
     [Fact]

@@ -93,6 +93,19 @@ hwsim() {
   modprobe mac80211_hwsim radios="$1"
 }
 
+# --- an ISP that gives the WAN its address by DHCP ----------------------------------------------
+# dhcp_isp : namespaces isp and rtr joined by a veth (rtr's wan0, isp's isp0); isp is the
+# "internet" host 203.0.113.1 and serves leases 203.0.113.50-99 on it. wan0 stays down until
+# routerd brings it up, as on real hardware.
+dhcp_isp() {
+  veth rtr wan0 isp isp0
+  ip -n isp addr add 203.0.113.1/24 dev isp0
+  start_in isp isp-dhcp dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=isp0 \
+    --bind-interfaces --dhcp-range=203.0.113.50,203.0.113.99,255.255.255.0,1h --dhcp-option=3,203.0.113.1 \
+    --dhcp-leasefile="$RESULTS/isp.leases" --pid-file=
+  ip -n rtr link set wan0 down
+}
+
 # --- PPPoE access concentrator (rp-pppoe, user mode) -------------------------------------------
 # pppoe_isp NS IF USER PASSWORD [EXTRA pppoe-server ARGS...] : serves PPPoE on IF in NS with CHAP
 # (USER/PASSWORD), local address 100.64.0.1, clients from 100.64.0.2, LCP echo every second.

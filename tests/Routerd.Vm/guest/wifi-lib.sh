@@ -12,12 +12,7 @@ WIFI_KEY=lab-key-1234
 wifi_lab() {
   hwsim $(( $# + 1 ))
   ns_add isp rtr "$@"
-  veth rtr wan0 isp isp0
-  ip -n isp addr add 203.0.113.1/24 dev isp0
-  start_in isp isp-dhcp dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=isp0 \
-    --bind-interfaces --dhcp-range=203.0.113.50,203.0.113.99,255.255.255.0,1h --dhcp-option=3,203.0.113.1 \
-    --dhcp-leasefile="$RESULTS/isp.leases" --pid-file=
-  ip -n rtr link set wan0 down
+  dhcp_isp
   # A wired LAN port too (the bridge needs one; its far end stays in the router namespace).
   ip -n rtr link add lan1 type veth peer name lan1-far
   set -- rtr "$@"

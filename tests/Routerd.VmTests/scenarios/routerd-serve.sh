@@ -4,14 +4,9 @@
 . /lab/guest/lib.sh
 
 ns_add isp rtr phone
-veth rtr wan0 isp isp0
-ip -n isp addr add 203.0.113.1/24 dev isp0
-start_in isp isp-dhcp dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=isp0 \
-  --bind-interfaces --dhcp-range=203.0.113.50,203.0.113.99,255.255.255.0,1h --dhcp-option=3,203.0.113.1 \
-  --dhcp-leasefile="$RESULTS/isp.leases" --pid-file=
+dhcp_isp
 # The router's ports stay down until routerd brings them up, as on real hardware.
 ip -n rtr link add lan1 type veth peer name eth0 netns phone
-ip -n rtr link set wan0 down
 ip -n phone link set eth0 address 02:00:00:00:01:01 up
 
 routerd_board /tmp/rtr/board.json wan0 lan1

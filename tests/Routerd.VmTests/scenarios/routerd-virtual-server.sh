@@ -11,12 +11,7 @@
 modprobe -a ip_vs_wrr ip_vs_wlc
 
 ns_add isp rtr web1 web2 pc
-veth rtr wan0 isp isp0
-ip -n isp addr add 203.0.113.1/24 dev isp0
-start_in isp isp-dhcp dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=isp0 \
-  --bind-interfaces --dhcp-range=203.0.113.50,203.0.113.99,255.255.255.0,1h --dhcp-option=3,203.0.113.1 \
-  --dhcp-leasefile="$RESULTS/isp.leases" --pid-file=
-ip -n rtr link set wan0 down
+dhcp_isp
 # Two web servers at fixed LAN addresses (outside the DHCP pool), each naming itself.
 for n in 1 2; do
   ip -n rtr link add "lan$n" type veth peer name eth0 netns "web$n"

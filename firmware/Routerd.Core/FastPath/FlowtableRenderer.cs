@@ -1,0 +1,62 @@
+
+namespace Routerd.Core.FastPath;
+
+/// <summary>The fast path's part of <c>table inet routerd</c>: the flowtable and the few rules
+/// around it, or nothing when the fast path is off (the ruleset is then what it was without it).
+///
+/// Counting. The traffic meter counts by set counters in the forward chain, which an offloaded
+/// packet skips. Counting instead at ingress, before the flowtable, would not work for downloads:
+/// there the destination is still the WAN address (NAT is undone later), so the device is unknown.
+/// Conntrack knows: the flowtable's <c>counter</c> flag adds offloaded packets to the connection's
+/// own counters, and with conntrack accounting on (FastPathDecision.Sysctls) the slow path adds
+/// the others. So every connection a LAN device opens while the fast path is on carries
+/// <see cref="CountedMark"/> from its first packet, is counted by conntrack only (the sets skip
+/// it), and the meter credits its original direction as the device's upload and its reply
+/// direction as its download. Every byte is counted once, whichever path it took, also the
+/// first packets before the offload and the last ones after a FIN takes it out again.
+/// Connections the rules never mark (VIP devices', port forwards', those older than the switch)
+/// stay on the sets as before.</summary>
+public static class FlowtableRenderer
+{
+    public const string Name = "fastpath";
+
+    /// <summary>The conntrack mark bit of "counted by conntrack, may be offloaded" (beside the
+    /// VIP lane's bit, NftRenderer.VipMark).</summary>
+    public const uint CountedMarkBit = 0x2;
+    public const string CountedMark = "0x00000002";
+    /// <summary>Both bits: a connection is offloaded only when it is counted by conntrack and not in the VIP lane.</summary>
+    const string CountedOrVip = "0x00000003";
+
+    static string Quote(string name) => $"\"{name}\"";
+
+    // Each part takes the flowtable's devices (FastPathDecision.Devices), null when there is none.
+
+    /// <summary>The flowtable, in the table's declarations.</summary>
+    public static string Declaration(IReadOnlyList<string>? devices) => devices is null ? "" : $$"""
+        	flowtable {{Name}} {
+        		hook ingress priority filter
+        		devices = { {{string.Join(", ", devices.Select(Quote))}} }
+        		counter
+        	}
+
+
+        """;
+
+    /// <summary>The upload chain's counting rule: unchanged when the fast path is off.</summary>
+    public static string UploadCount(IReadOnlyList<string>? devices, string count) => devices is null ? count : $$"""
+        ct state new ether saddr != @vip_macs meta l4proto { tcp, udp } ct mark set ct mark | {{CountedMark}} comment "a connection a device outside the VIP lane opens is counted by conntrack, which also counts it in the flowtable"
+        		ct mark & {{CountedMark}} != {{CountedMark}} {{count}}
+        """;
+
+    /// <summary>After the VIP lane's rules (whose packets have left the chain by then): the offload.</summary>
+    public static string UploadOffload(IReadOnlyList<string>? devices) => devices is null ? "" : $"""
+        		ct mark & {CountedOrVip} == {CountedMark} flow add @{Name} comment "established connections outside the VIP lane take the flowtable (nothing is shaped); conntrack counts them there"
+
+        """;
+
+    /// <summary>Before the download counting rules: what conntrack counts, the sets must not.</summary>
+    public static string DownloadSkip(IReadOnlyList<string>? devices) => devices is null ? "" : $"""
+        		ct mark & {CountedMark} == {CountedMark} accept comment "counted by conntrack (upload and download of the device that opened it)"
+
+        """;
+}
