@@ -182,7 +182,6 @@ static partial class ServeCommand
         builder.Services.AddHostedService(_ => new UsageKeeper(meter.History, Path.Combine(board.StateDir, UsageFileName), TimeProvider.System, log));
         var probe = new NeighbourProbe();
         builder.Services.AddHostedService(_ => new PresenceProber(devices, probe));
-        var conntrack = new ConntrackDump();
         builder.Services.AddHostedService(_ => new BackendProber(router, TimeSpan.FromSeconds(Math.Max(1, board.HealthCheckSeconds)),
             ipvs is null ? new ConntrackBackendConnections(conntrack) : null));
 
