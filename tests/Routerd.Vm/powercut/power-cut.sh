@@ -30,7 +30,9 @@ echo "$(now)" > "$RESULTS/starting-$round"
 start_in rtr "routerd-$round" "$ROUTERD" serve --board /run/routerd/board.json
 ROUTERD_SOCKET=/run/routerd/run/routerd.sock
 wait_for 150 "routerd's control socket" routerd_api rtr /api/status
-routerd_api rtr /api/settings | tr -d '\n' | json_get ssid > "$RESULTS/boot-$round"
+# The main network's name: the guest network's object (which has an "ssid" too) is left out first.
+main_ssid() { tr -d '\n' | sed 's/"guest": *{[^}]*}//' | json_get ssid; }
+routerd_api rtr /api/settings | main_ssid > "$RESULTS/boot-$round"
 routerd_api rtr /api/status | tr -d '\n' | sed -n 's/.*"store": *{[^}]*"code": *"\([^"]*\)".*/\1/p' > "$RESULTS/store-$round"
 echo "$(now)" > "$RESULTS/serving-$round"
 i=0
