@@ -38,10 +38,6 @@ public static class FastPathDecision
     public static bool IsOn(bool kernelHasFlowtable, QosPlan qos) =>
         kernelHasFlowtable && qos.UploadKbit is null && qos.DownloadKbit is null;
 
-    /// <summary>Whether one connection may enter the flowtable: never a VIP device's (its packets
-    /// must keep reaching the rules that mark and classify them).</summary>
-    public static bool Offloads(bool kernelHasFlowtable, QosPlan qos, bool vipDevice) => IsOn(kernelHasFlowtable, qos) && !vipDevice;
-
     /// <summary>The devices the flowtable hooks: where forwarded packets enter the router, as the
     /// kernel resolves them. A flowtable hooks a real device's ingress; the kernel follows a route
     /// through a bridge, a VLAN or a PPPoE session down to the port (dev_fill_forward_path), so the
