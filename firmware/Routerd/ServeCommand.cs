@@ -136,7 +136,8 @@ static partial class ServeCommand
             dhcp6,
             (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
             ipvs,
-            fastPath => counting(fastPath));
+            fastPath => counting(fastPath),
+            new PortCarrier(board.Tools.Ip, loggers.CreateLogger("routerd")));
         string socket = BoardConfig.ControlSocket(board);
         // The loop's clock: the system's, or on a test board one the namespace tier moves forward (pause schedules).
         TimeProvider loopClock = board.TestClock ? new MovableClock() : TimeProvider.System;

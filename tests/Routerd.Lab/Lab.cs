@@ -86,7 +86,10 @@ public sealed class Lab : IDisposable
         if (options.StartRouterd) StartRouterd();
         foreach (var client in Clients)
         {
-            var p = Track(Start($"{client.Name}-udhcpc", DhcpClient.Prepare(DhcpDir, client)));
+            bool dhcpcd = client == Laptop && options.LaptopDhcpcd;
+            var p = Track(dhcpcd
+                ? Start($"{client.Name}-dhcpcd", DhcpClient.PrepareDhcpcd(DhcpDir, client))
+                : Start($"{client.Name}-udhcpc", DhcpClient.Prepare(DhcpDir, client)));
             dhcpClients[client] = p;
         }
         if (options.RelayPort > 0) StartRelay(options.RelayPort);
@@ -236,7 +239,7 @@ public sealed class Lab : IDisposable
 
     public ClientLease? LeaseOf(LabClient client) => DhcpClient.ReadLease(DhcpDir, client);
 
-    /// <summary>Makes the client's udhcpc renew its lease now (busybox: SIGUSR1).</summary>
+    /// <summary>Makes the client's udhcpc renew its lease now (busybox: SIGUSR1; not for a dhcpcd client).</summary>
     public void RenewLease(LabClient client) => dhcpClients[client].Signal(Posix.SIGUSR1);
 
     public Task WaitForLeases(TimeSpan timeout) =>

@@ -33,6 +33,6 @@ public static class LabAddresses
 public sealed record LabClient(string Name, string Namespace, string Mac, string RouterPort, string? Hostname = null);
 
 /// <summary>What the client's DHCP hook last applied. <paramref name="Event"/> is udhcpc's
-/// (bound or renew), <paramref name="Count"/> how many leases it has applied so far, so a test
+/// (bound or renew) or dhcpcd's reason in lower case (bound, renew, rebind, reboot), <paramref name="Count"/> how many leases it has applied so far, so a test
 /// can tell that a renewal happened.</summary>
 public sealed record ClientLease(string Address, int Prefix, string Router, string Dns, int Seconds, string Event, int Count);

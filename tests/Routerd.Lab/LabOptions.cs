@@ -14,6 +14,9 @@ public sealed record LabOptions
     /// <summary>The DHCP hostname the phone sends (option 12); null: "phone". Tests put hostile
     /// text here to see that it reaches the UI as text only.</summary>
     public string? PhoneHostname { get; init; }
+    /// <summary>The laptop runs dhcpcd instead of busybox udhcpc: a DHCP client that asks again when
+    /// its link comes back, as desktops and phones do (udhcpc ignores the link).</summary>
+    public bool LaptopDhcpcd { get; init; }
     /// <summary>How long routerd waits for a LAN address change to be confirmed (the board's RollbackSeconds).</summary>
     public int RollbackSeconds { get; init; } = 60;
     /// <summary>The lease the ISP's DHCP server gives the WAN (dnsmasq's syntax; at least 2m). A short

@@ -49,6 +49,18 @@ static class RouterProbe
         await lab.WaitFor(() => lab.RouterLeases().Contains(client.Mac), TimeSpan.FromSeconds(5), $"dnsmasq to record the {client.Name}'s lease");
     }
 
+    /// <summary>The lab's ISP becomes a modem: 192.168.1.1 on its side of the cable and a DHCP server
+    /// for 192.168.1.50-59 (authoritative: the router's renewal of its 203.0.113.x lease is refused).</summary>
+    public static void IspBecomesAModem(this Lab.Lab lab)
+    {
+        lab.RunIn(lab.IspNs, "ip addr add 192.168.1.1/24 dev isp0").EnsureOk();
+        foreach (int pid in lab.PidsOf(lab.IspNs, "dnsmasq")) lab.RunIn(lab.IspNs, $"kill {pid}").EnsureOk();
+        string conf = IspServices.WriteDnsmasqConf(Path.Combine(lab.Dir, "modem"), "192.168.1.50", "192.168.1.59", "192.168.1.1");
+        lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={conf} --pid-file=", "modem-dnsmasq");
+        Thread.Sleep(500);
+        foreach (int pid in lab.PidsOf(lab.RouterNs, "udhcpc")) lab.RunIn(lab.RouterNs, $"kill -USR1 {pid}").EnsureOk();
+    }
+
     /// <summary>A LAN client fetches the internet host's test file; returns curl's result.</summary>
     public static CommandResult FetchHello(this Lab.Lab lab, LabClient client) =>
         lab.RunIn(client.Namespace, $"curl -sS --max-time 5 http://{LabAddresses.InternetHost}{LabAddresses.HelloPath}");

@@ -79,7 +79,8 @@ public static class LanConflict
     }
 
     /// <summary>The sentence for the status and the owner's browser.</summary>
-    public static string Explain(Ipv4Network wan, Ipv4Network oldLan, Ipv4Network newLan) =>
+    /// <param name="devices">what the devices were told to do (<see cref="LanReconnect.Explain"/>).</param>
+    public static string Explain(Ipv4Network wan, Ipv4Network oldLan, Ipv4Network newLan, string devices) =>
         $"The internet modem gave this router {wan.Ip} in {wan.Network}/{wan.PrefixLength}, the LAN's own subnet " +
-        $"({oldLan.Network}/{oldLan.PrefixLength}): the LAN moved to {newLan.Ip}. Devices get new addresses when they reconnect.";
+        $"({oldLan.Network}/{oldLan.PrefixLength}): the LAN moved to {newLan.Ip}. {devices}";
 }

@@ -44,6 +44,15 @@ public interface INetworkConfigurator
     IReadOnlyDictionary<string, MacAddress?> Interfaces();
 }
 
+/// <summary>The carrier of the LAN's wired ports (Lan/LanReconnect.cs says why and for how long).</summary>
+public interface IPortCarrier
+{
+    /// <summary>Takes the ports' links down and, after <paramref name="down"/>, up again; returns at
+    /// once (the wait is not the loop's). A failure is the adapter's to log: the next apply brings
+    /// a port that stayed down up again, since every LAN port is in the plan's links to have up.</summary>
+    void Bounce(IReadOnlyList<string> ports, TimeSpan down);
+}
+
 public interface IDnsService
 {
     void Apply(DnsmasqConfig config);

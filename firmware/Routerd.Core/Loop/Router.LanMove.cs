@@ -10,7 +10,8 @@ namespace Routerd.Core.Loop;
 // (LanConflict decides where) through the apply-with-rollback machinery: the new address is
 // applied with the old one kept on the bridge, so a browser in the old subnet still reaches the
 // router (and, through it as its gateway, the new address) and is shown why (the pending view's
-// reason, status "lan/MOVED"). Unlike an owner's change it is not rolled back at the deadline:
+// reason, status "lan/MOVED"), and the LAN's devices are made to take new addresses at once
+// (Lan/LanReconnect.cs). Unlike an owner's change it is not rolled back at the deadline:
 // the old address just goes (sooner, when confirmed from the new one). Meanwhile the lease is
 // held, not applied: the old subnet on the bridge is the modem's subnet, often its very address.
 public sealed partial class Router
@@ -59,7 +60,9 @@ public sealed partial class Router
             return false;
         }
         lease = null; // a previous lease is over: the client took this one instead
-        string why = LanConflict.Explain(wan.Address, state.Lan.Address, Ipv4Network.Parse(moved.Address));
+        var ports = appliers.Carrier is null ? [] : built.Lan.Ports;
+        bool stations = appliers.Wifi is not null && built.Wifi is { Enabled: true, Device: not null };
+        string why = LanConflict.Explain(wan.Address, state.Lan.Address, Ipv4Network.Parse(moved.Address), LanReconnect.Explain(ports, stations));
         pending = PendingChange.Begin(settings.Lan, moved, clock.GetUtcNow(), TimeSpan.FromSeconds(board.RollbackSeconds), why);
         var result = Commit(next, built);
         if (!result.Succeeded)
@@ -70,6 +73,9 @@ public sealed partial class Router
         }
         subsystems["lan"] = new SubsystemStatus("lan", LanConflict.MovedCode, why);
         LogLanMoved(log, why);
+        // dnsmasq hands out the new subnet now (applied above): the devices are made to ask for it (Lan/LanReconnect.cs).
+        if (ports.Count > 0) appliers.Carrier!.Bounce(ports, LanReconnect.CarrierDown);
+        if (stations) appliers.Wifi!.DisconnectStations();
         return true;
     }
 

@@ -487,4 +487,6 @@ public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IF
     /// <summary>Told before the ruleset may be replaced, with whether the next one has the fast
     /// path (FastPath/): the traffic meter samples first, since a reload empties the counter sets,
     /// and learns whether conntrack counts from now on (Devices/TrafficMeter.cs).</summary>
-    Action<bool>? Counting = null);
+    Action<bool>? Counting = null,
+    /// <summary>The LAN ports' carrier, reset when the LAN moved (Lan/LanReconnect.cs).</summary>
+    IPortCarrier? Carrier = null);

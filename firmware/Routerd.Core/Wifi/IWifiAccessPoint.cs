@@ -11,4 +11,9 @@ public interface IWifiAccessPoint
     /// <returns>What it did, for the loop's <see cref="WifiState"/>; null when the settings were
     /// what hostapd had already and nothing was done.</returns>
     WifiApplied? Apply(HostapdConfig? config);
+
+    /// <summary>Deauthenticates every station of the main network (not the guests'), so each
+    /// reconnects and asks for its address again (Lan/LanReconnect.cs); returns at once, and does
+    /// nothing while the access point is off.</summary>
+    void DisconnectStations();
 }

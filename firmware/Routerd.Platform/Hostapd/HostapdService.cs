@@ -288,6 +288,30 @@ public sealed partial class HostapdService(
             throw new IOException("hostapd is terminating");
     }
 
+    /// <summary>hostapd's DEAUTHENTICATE to the broadcast address sends one deauthentication to
+    /// all and drops every station it holds (ctrl_iface_ap.c), on the main network's socket only:
+    /// the guest network has its own and keeps its stations. Asked off the caller's thread.</summary>
+    public void DisconnectStations()
+    {
+        HostapdConfig? config;
+        lock (gate) config = supervisor is not null && running is { Enabled: true } r ? r : null;
+        if (config is null) return;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                using var c = HostapdControl.Connect(config.ControlDirectory, config.Interface, runDir);
+                string reply = c.Request("DEAUTHENTICATE ff:ff:ff:ff:ff:ff", RequestTimeout);
+                if (reply.StartsWith("OK", StringComparison.Ordinal)) LogDisconnected(log, config.Interface);
+                else LogDisconnectFailed(log, config.Interface, reply.Trim());
+            }
+            catch (Exception e) when (e is SocketException or TimeoutException or IOException)
+            {
+                LogDisconnectFailed(log, config.Interface, e.Message);
+            }
+        });
+    }
+
     public void Dispose()
     {
         disposed = true;
@@ -298,6 +322,10 @@ public sealed partial class HostapdService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "hostapd (re)started for {Interface}")]
     static partial void LogStarted(ILogger log, string @interface);
+    [LoggerMessage(Level = LogLevel.Information, Message = "hostapd on {Interface} disconnected every station: they rejoin and ask for new addresses")]
+    static partial void LogDisconnected(ILogger log, string @interface);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "hostapd on {Interface} could not disconnect its stations: {Error}")]
+    static partial void LogDisconnectFailed(ILogger log, string @interface, string error);
     [LoggerMessage(Level = LogLevel.Information, Message = "hostapd on {Interface} re-reads its configuration")]
     static partial void LogReloaded(ILogger log, string @interface);
 }

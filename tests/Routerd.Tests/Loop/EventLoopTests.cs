@@ -93,6 +93,7 @@ sealed class SlowWifi : IWifiAccessPoint
         Applied = config;
         return new WifiApplied(config, Restarted: true);
     }
+    public void DisconnectStations() { }
 }
 
 public class RouterLoopTests

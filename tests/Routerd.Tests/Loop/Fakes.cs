@@ -138,6 +138,13 @@ sealed class MemoryStore : ISettingsStore
     public void Dispose() { }
 }
 
+/// <summary>Records each carrier reset: which ports, for how long.</summary>
+sealed class FakeCarrier : IPortCarrier
+{
+    public readonly List<(IReadOnlyList<string> Ports, TimeSpan Down)> Bounces = [];
+    public void Bounce(IReadOnlyList<string> ports, TimeSpan down) => Bounces.Add((ports, down));
+}
+
 sealed class MemoryLease : IWanLeaseMemory
 {
     public Routerd.Core.Wan.DhcpHookReport? Report;
@@ -153,12 +160,12 @@ static class TestRouter
         ITrafficControl? traffic = null, IDnsService? dns = null, IDhcpClient? dhcp = null, IPppClient? ppp = null,
         Routerd.Core.Wifi.IWifiAccessPoint? wifi = null, Routerd.Core.Devices.DeviceRegistry? registry = null, TimeProvider? clock = null,
         IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null, Func<string, TimeSpan, WanDetection>? discover = null,
-        Routerd.Core.VirtualServers.IIpvs? ipvs = null, IDhcp6Client? dhcp6 = null, Action<bool>? counting = null)
+        Routerd.Core.VirtualServers.IIpvs? ipvs = null, IDhcp6Client? dhcp6 = null, Action<bool>? counting = null, IPortCarrier? carrier = null)
     {
         clock ??= new ManualClock();
         return new Router(board, store ?? new MemoryStore(),
             new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
-                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, dhcp6, Discover: discover, Ipvs: ipvs, Counting: counting),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, dhcp6, Discover: discover, Ipvs: ipvs, Counting: counting, Carrier: carrier),
             hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
             registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
     }

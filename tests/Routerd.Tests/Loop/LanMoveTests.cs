@@ -17,6 +17,7 @@ public class LanMoveTests
     readonly MemoryStore store = new();
     readonly MemoryLease leaseMemory = new();
     readonly ManualClock clock = new();
+    readonly FakeCarrier carrier = new();
     readonly Router router;
 
     static readonly DhcpHookReport Modem = new("bound", "wan0", "192.168.1.50", "255.255.255.0", "192.168.1.1", "192.168.1.1", Lease: "3600");
@@ -27,7 +28,7 @@ public class LanMoveTests
         router.Start(p => "hash:" + p);
     }
 
-    Router NewRouter() => TestRouter.New(board, store, network, dns: dns, clock: clock, leaseMemory: leaseMemory, hooks: new HookTarget(["routerd"], "/run/r/routerd.sock"));
+    Router NewRouter() => TestRouter.New(board, store, network, dns: dns, clock: clock, leaseMemory: leaseMemory, hooks: new HookTarget(["routerd"], "/run/r/routerd.sock"), carrier: carrier);
 
     IEnumerable<string> Addresses(string device) => network.Current!.Addresses.Where(a => a.Device == device).Select(a => a.Address.ToString());
 
@@ -46,10 +47,17 @@ public class LanMoveTests
         var status = Assert.Single(router.Snapshot.Subsystems, s => s.Name == "lan");
         Assert.Equal(LanConflict.MovedCode, status.Code);
         Assert.Contains("moved to 192.168.2.1", status.Message);
+        // The devices are made to ask for new addresses now, not at their renewal hours later:
+        // the cabled ones lose their link (with dnsmasq already on the new subnet), and are told so.
+        var bounce = Assert.Single(carrier.Bounces);
+        Assert.Equal(["lan1"], bounce.Ports);
+        Assert.Equal(LanReconnect.CarrierDown, bounce.Down);
+        Assert.Contains("Cabled devices lost their link for 6 s", status.Message);
 
-        // A renewal meanwhile is held too.
+        // A renewal meanwhile is held too, and resets no link again.
         router.OnDhcpEvent(Modem with { Event = "renew" });
         Assert.Empty(Addresses("wan0"));
+        Assert.Single(carrier.Bounces);
 
         clock.Advance(TimeSpan.FromSeconds(60));
         router.RollBackIfDue();
@@ -62,6 +70,7 @@ public class LanMoveTests
         Assert.Equal("192.168.1.1", Routerd.Core.Net.Ipv4Network.Format(network.Current.DefaultRoute!.Gateway));
         Assert.Equal("wan/UP", router.Snapshot.Wan.Code);
         Assert.Contains(router.Snapshot.Subsystems, s => s.Code == LanConflict.MovedCode);
+        Assert.Single(carrier.Bounces); // keeping the move resets nothing
 
         // The explanation stays until the owner gives the LAN another address.
         var toTen = router.Settings with { Lan = router.Settings.Lan with { Address = "10.9.0.1/24", Dhcp = new DhcpSettings { Start = "10.9.0.100", End = "10.9.0.200" } } };
@@ -131,6 +140,23 @@ public class LanMoveTests
         Assert.Equal(["10.9.0.1/24"], Addresses("br-lan"));
         Assert.Equal(["192.168.1.50/24"], Addresses("wan0"));
         Assert.False(router.Pending.Pending);
+        Assert.Empty(carrier.Bounces); // an owner's change can roll back: its devices are left alone
+    }
+
+    [Fact]
+    public void With_a_radio_the_wifi_stations_are_disconnected_too()
+    {
+        var wifi = new Routerd.Tests.Wifi.FakeWifi();
+        var withRadio = board with { WifiDevice = "wlan0" };
+        using var r = TestRouter.New(withRadio, new MemoryStore(), new FakeNetwork("lo", "wan0", "lan1", "br-lan", "wlan0"), clock: clock, carrier: carrier, wifi: wifi);
+        r.Start(p => "hash:" + p);
+        Assert.Equal(0, wifi.Disconnects);
+
+        r.OnDhcpEvent(Modem);
+
+        Assert.Equal(1, wifi.Disconnects);
+        Assert.Single(carrier.Bounces);
+        Assert.Contains("Wi-Fi devices were disconnected", r.Pending.Reason);
     }
 
     [Fact]

@@ -122,6 +122,26 @@ public sealed class HostapdServiceTests : IDisposable
     }
 
     [Fact]
+    public void Disconnecting_the_stations_deauthenticates_all_on_the_main_network_and_nothing_while_off()
+    {
+        service.DisconnectStations(); // never started: nothing to ask
+        fake.Stations["02:00:00:00:02:01"] = -42;
+        fake.Ssid = "home";
+        loop.Apply(service, Config(new WifiSettings { Ssid = "home", Passphrase = "12345678" }));
+        Eventually(() => loop.Status.Live, "the status to turn live");
+        Assert.Equal(0, fake.Deauthentications);
+
+        service.DisconnectStations();
+        Eventually(() => fake.Deauthentications == 1, "DEAUTHENTICATE to the broadcast address");
+        Assert.Empty(fake.Stations);
+
+        loop.Apply(service, Config(new WifiSettings { Ssid = "home", Passphrase = "12345678", Enabled = false }));
+        service.DisconnectStations();
+        Thread.Sleep(300);
+        Assert.Equal(1, fake.Deauthentications);
+    }
+
+    [Fact]
     public void A_socket_bound_after_the_monitor_gave_up_on_the_old_one_is_attached_to()
     {
         fake.Dispose(); // a dead hostapd's socket file stays behind: connecting to it is refused
@@ -228,12 +248,24 @@ sealed class FakeHostapdSocket : IDisposable
                 "STATUS" => $"state=ENABLED\nbss[0]=wlan0\nssid[0]={Ssid}\nnum_sta[0]={macs.Count}\n",
                 "STA-FIRST" => Sta(macs.FirstOrDefault()),
                 _ when command.StartsWith("STA-NEXT ") => Sta(macs.SkipWhile(m => m != command[9..]).Skip(1).FirstOrDefault()),
+                // hostapd: the broadcast address sends one deauthentication to all and drops every station.
+                "DEAUTHENTICATE ff:ff:ff:ff:ff:ff" => Deauthenticated(),
                 _ => "UNKNOWN COMMAND\n",
             };
             if (command == "ATTACH") monitor = from;
             try { socket.SendTo(Encoding.UTF8.GetBytes(reply), from); }
             catch (SocketException) { }
         }
+    }
+
+    /// <summary>How many times every station was sent away.</summary>
+    public int Deauthentications;
+
+    string Deauthenticated()
+    {
+        Interlocked.Increment(ref Deauthentications);
+        Stations.Clear();
+        return "OK\n";
     }
 
     string Sta(string? mac) => mac is null ? "" : $"{mac}\nflags=[AUTH][ASSOC][AUTHORIZED]\nsignal={Stations[mac]}\n";

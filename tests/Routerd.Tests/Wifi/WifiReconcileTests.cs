@@ -22,6 +22,9 @@ sealed class FakeWifi : IWifiAccessPoint
         Applies++;
         return new WifiApplied(config, Restarted: false);
     }
+    /// <summary>How often every station was sent away (a LAN move).</summary>
+    public int Disconnects;
+    public void DisconnectStations() => Disconnects++;
 }
 
 public class WifiReconcileTests
