@@ -122,9 +122,9 @@ export function mountVirtualServers(section) {
   return stop;
 }
 
-const schedulerText = s => s.scheduler === s.schedulerInEffect
-  ? SCHEDULERS.find(([v]) => v === s.scheduler)?.[1]
-  : `${SCHEDULERS.find(([v]) => v === s.schedulerInEffect)?.[1]} (this router cannot count connections)`;
+// Both balancers run both schedulers (wlc on nftables counts through conntrack), so the API's
+// schedulerInEffect is always the chosen one: the choice is all there is to show.
+const schedulerText = s => SCHEDULERS.find(([v]) => v === s.scheduler)?.[1];
 /** A device as a choice in a list: short enough to show whole in the closed list on a phone —
  *  its name and IPv4 address, or its MAC address when it has no name (an IPv6 address or the MAC
  *  beside a name would be cut off). */
