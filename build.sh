@@ -278,7 +278,8 @@ bench() {
       exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" hardening --routerd "$routerd" --unit "$unit" ;;
     webui)
       dotnet build bench/Routerd.WebUiBench/Routerd.WebUiBench.csproj -c Release --verbosity quiet
-      exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$routerd" ;;
+      # `./build.sh bench webui --axe-only`: only the accessibility sweep, on a fresh lab (no results file).
+      exec dotnet "$OUT/Routerd.WebUiBench/release/Routerd.WebUiBench.dll" run --routerd "$routerd" "$@" ;;
     pppoe|wifi|call)
       dotnet build bench/Routerd.VmBench/Routerd.VmBench.csproj --verbosity quiet
       ROUTERD="$routerd" exec dotnet "$OUT/Routerd.VmBench/debug/Routerd.VmBench.dll" "$name" "$@" ;;

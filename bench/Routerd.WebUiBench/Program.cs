@@ -3,9 +3,10 @@ using Routerd.Lab;
 using Routerd.WebUiBench;
 
 // `Routerd.WebUiBench run --routerd PATH`: builds a lab around routerd, gives it 250 devices over
-// the control socket, then runs itself again inside the phone's namespace (`measure`), where the
-// web UI is reached over the LAN as a browser would reach it, and prints what that measured.
-const string Usage = "usage: Routerd.WebUiBench run --routerd PATH-TO-routerd [--results DIR]\n" +
+// the control socket, runs axe-core over every page from chromium in the phone's namespace, then
+// runs itself again inside the phone's namespace (`measure`), where the web UI is reached over the
+// LAN as a browser would reach it, and prints what that measured. `--axe-only`: the sweep alone.
+const string Usage = "usage: Routerd.WebUiBench run --routerd PATH-TO-routerd [--results DIR] [--axe-only]\n" +
                      "       Routerd.WebUiBench measure --url URL --pid ROUTERD-PID   (inside a LAN client's namespace)";
 
 string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -20,7 +21,7 @@ switch (args.FirstOrDefault())
         string results = Arg("--results") ?? Path.Combine(RouterdCommand.RepoRoot(), "bench", "results");
         try
         {
-            return await WebUiBench.Run(RouterdCommand.FromPath(routerd), results);
+            return await WebUiBench.Run(RouterdCommand.FromPath(routerd), results, axeOnly: args.Contains("--axe-only"));
         }
         catch (LabUnavailableException e)
         {

@@ -12,12 +12,24 @@ static class WebUiBench
     public const int Devices = 250;
     static readonly TimeSpan Ready = TimeSpan.FromSeconds(60);
 
-    public static async Task<int> Run(RouterdCommand routerd, string resultsDir)
+    /// <summary><paramref name="axeOnly"/>: only the accessibility sweep on a fresh lab (no devices,
+    /// no timings, no results file): the short run that checks the axe part alone.</summary>
+    public static async Task<int> Run(RouterdCommand routerd, string resultsDir, bool axeOnly)
     {
         using var lab = Lab.Lab.Create(new LabOptions { Routerd = routerd, Log = m => Console.Error.WriteLine($"lab: {m}") });
         using var api = new RouterdApi(lab.ControlSocket);
         await lab.WaitFor(async () => (await api.GetJson("/api/status"))["wan"]?["address"] is not null, Ready, "routerd's WAN to get an address");
         await lab.WaitForLeases(Ready);
+        // The sweep meets the fresh router's login and forced password change, and sets this
+        // password; the measuring process logs in with it (handed over in its environment, not
+        // on its command line).
+        string password = $"bench-{Guid.NewGuid():N}";
+        if (axeOnly)
+        {
+            var only = await AxePass.Run(lab, password);
+            Console.WriteLine($"{"axe-core serious+critical violations",-40} {only.Serious.Count,12}  {"= 0",10}  {(only.Serious.Count == 0 ? "ok" : "MISSED")}  ({only.Checked.Count} pages)");
+            return 0;
+        }
 
         Console.Error.WriteLine($"bench: naming {Devices} devices over the control socket");
         for (int i = 0; i < Devices; i++)
@@ -40,6 +52,10 @@ static class WebUiBench
         long week = (await api.GetJson($"/api/devices/{Mac(Devices - 1)}/usage"))["downloadTotal"]!.GetValue<long>();
         if (week <= 0) throw new InvalidOperationException("the restarted routerd did not read the usage history back");
 
+        // With 250 devices and a week of history, as the owner's pages would show them.
+        var axe = await AxePass.Run(lab, password);
+        Environment.SetEnvironmentVariable(WebUiMeasure.PasswordVariable, password);
+
         var self = Environment.ProcessPath is { } exe && !exe.EndsWith("/dotnet", StringComparison.Ordinal)
             ? new[] { exe } : ["dotnet", typeof(WebUiBench).Assembly.Location];
         string[] argv = ["ip", "netns", "exec", lab.Phone.Namespace, .. self, "measure", "--url", $"http://{LabAddresses.RouterLan}/", "--pid", lab.Routerd!.Pid.ToString(CultureInfo.InvariantCulture)];
@@ -48,6 +64,8 @@ static class WebUiBench
         if (!run.Ok) throw new InvalidOperationException($"the measurement failed: {run}\n{lab.Describe()}");
         var result = JsonNode.Parse(run.Stdout)!.AsObject();
         result["devices"] = listed;
+        result["axe_serious"] = axe.Serious.Count;
+        result["axe_pages"] = axe.Checked.Count;
         result["routerd"] = routerd.Binary;
         // Latency on a shared 2-core machine depends on what else runs: the load says how busy it was.
         result["load_average"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -86,17 +104,18 @@ static class WebUiBench
         ("rss_before_mb", "routerd RSS before", "MB", null),
         ("rss_after_mb", "routerd RSS after 10k requests", "MB", null),
         ("rss_growth_mb", "RSS growth", "MB", 5),
+        ("axe_serious", "axe-core serious+critical violations", "", 0),
     ];
 
     static void Print(JsonObject r)
     {
-        Console.WriteLine($"webui benchmark: {r["devices"]} devices, {r["requests"]} requests, sessions {(bool?)r["session"] switch { true => "on", _ => "not offered by this routerd" }}, load average {r["load_average"]}");
+        Console.WriteLine($"webui benchmark: {r["devices"]} devices, {r["requests"]} requests, sessions {(bool?)r["session"] switch { true => "on", _ => "not offered by this routerd" }}, load average {r["load_average"]}, axe-core over {r["axe_pages"]} pages");
         Console.WriteLine($"{"what",-40} {"value",12}  {"target",10}  ");
         foreach (var (key, label, unit, max) in Rows)
         {
             double v = (double)r[key]!;
-            string shown = unit == "B" ? $"{v / 1024:0.0} KB" : $"{v:0.00} {unit}";
-            string target = max is { } m ? (unit == "B" ? $"≤ {m / 1024:0} KB" : $"≤ {m:0} {unit}") : "";
+            string shown = unit switch { "B" => $"{v / 1024:0.0} KB", "" => $"{v:0}", _ => $"{v:0.00} {unit}" };
+            string target = max is { } m ? unit switch { "B" => $"≤ {m / 1024:0} KB", "" => $"≤ {m:0}", _ => $"≤ {m:0} {unit}" } : "";
             string verdict = max is { } limit ? (v <= limit ? "ok" : "MISSED") : "";
             Console.WriteLine($"{label,-40} {shown,12}  {target,10}  {verdict}");
         }

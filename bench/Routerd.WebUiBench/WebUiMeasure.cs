@@ -14,6 +14,8 @@ static partial class WebUiMeasure
 {
     const int Warmup = 500;
     const int Requests = 10_000;
+    /// <summary>The admin password the outer half's axe sweep set; unset, the router is still at admin/admin.</summary>
+    public const string PasswordVariable = "ROUTERD_BENCH_PASSWORD";
 
     public static async Task<JsonObject> Run(Uri router, int routerdPid)
     {
@@ -88,18 +90,19 @@ static partial class WebUiMeasure
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} → {(int)r.StatusCode}");
     }
 
-    /// <summary>Logs in as the UI does; false when this routerd offers no sessions (the API is
+    /// <summary>Logs in as the UI does (changing the password if the router still asks for it); false when this routerd offers no sessions (the API is
     /// then open to the LAN and measured as it is).</summary>
     static async Task<bool> LogIn(HttpClient http)
     {
-        using var login = await http.PostAsJsonAsync("api/session", new JsonObject { ["username"] = "admin", ["password"] = "admin" });
+        string current = Environment.GetEnvironmentVariable(PasswordVariable) ?? "admin";
+        using var login = await http.PostAsJsonAsync("api/session", new JsonObject { ["username"] = "admin", ["password"] = current });
         if (login.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed) return false;
         var session = await Json(login, "POST /api/session");
         UseCsrf(http, session);
         if ((bool?)session["mustChangePassword"] == true)
         {
             string password = $"bench-{Guid.NewGuid():N}";
-            using var change = await http.PutAsJsonAsync("api/admin/password", new JsonObject { ["current"] = "admin", ["new"] = password, ["confirm"] = password });
+            using var change = await http.PutAsJsonAsync("api/admin/password", new JsonObject { ["current"] = current, ["new"] = password, ["confirm"] = password });
             if (!change.IsSuccessStatusCode) throw new InvalidOperationException($"PUT /api/admin/password → {(int)change.StatusCode}: {await change.Content.ReadAsStringAsync()}");
             using var again = await http.GetAsync("api/session");
             if (again.StatusCode == HttpStatusCode.Unauthorized)

@@ -6,7 +6,7 @@ import * as api from '../api.js';
 import { poll } from '../poll.js';
 import { field, toggle, form, value, checked } from '../form.js';
 import { forwardTester } from './trace.js';
-import { mountVirtualServers } from './virtual-servers.js';
+import { mountVirtualServers, deviceChoice } from './virtual-servers.js';
 
 const PROTOCOLS = [['tcp', 'TCP'], ['udp', 'UDP'], ['both', 'TCP and UDP']];
 const REASONS = {
@@ -78,7 +78,7 @@ export function mount(main) {
 
   function edit(f) {
     const editing = !!f;
-    const macs = devices.map(d => [d.mac, `${d.name || d.hostname || 'Unnamed device'} (${d.mac}${d.addresses?.length ? ', ' + d.addresses[0] : ''})`]);
+    const macs = devices.map(d => [d.mac, deviceChoice(d)]);
     if (f && !macs.some(([m]) => m === f.mac)) macs.unshift([f.mac, f.mac]);
     const el = form(editing ? 'Edit port forward' : 'New port forward', [
       field('description', 'Description', { value: f?.description ?? '', maxlength: 64, hint: 'For you, e.g. “NAS” or “Game console”.' }),

@@ -86,7 +86,7 @@ function timeSection() {
 const SOURCES = [
   ['all', 'Everything'],
   ['routerd', 'The router itself'],
-  ['dnsmasq', 'Addresses and names (DHCP, DNS)'],
+  ['dnsmasq', 'Addresses and names'],
   ['udhcpc,pppd,dhcpcd', 'Internet connection'],
   ['hostapd', 'Wi-Fi'],
 ];

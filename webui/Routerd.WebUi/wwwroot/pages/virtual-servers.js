@@ -68,7 +68,7 @@ export function mountVirtualServers(section) {
 
   function edit(s) {
     const editing = !!s;
-    const macs = [['', 'A fixed address (below)'], ...devices.map(d => [d.mac, `${d.name || d.hostname || 'Unnamed device'} (${d.mac})`])];
+    const macs = [['', 'A fixed address (below)'], ...devices.map(d => [d.mac, deviceChoice(d)])];
     let backends = s ? s.backends.map(b => ({ mac: b.mac, address: b.address, port: b.port, weight: b.weight })) : [{ mac: devices[0]?.mac ?? '', port: '', weight: 1 }];
     const rows = h('div', { class: 'backend-rows' });
     const row = (b, i) => h('fieldset', { class: 'backend' },
@@ -122,9 +122,18 @@ export function mountVirtualServers(section) {
   return stop;
 }
 
-const schedulerText = s => s.scheduler === s.schedulerInEffect
-  ? SCHEDULERS.find(([v]) => v === s.scheduler)?.[1]
-  : `${SCHEDULERS.find(([v]) => v === s.schedulerInEffect)?.[1]} (this router cannot count connections)`;
+// Both balancers run both schedulers (wlc on nftables counts through conntrack), so the API's
+// schedulerInEffect is always the chosen one: the choice is all there is to show.
+const schedulerText = s => SCHEDULERS.find(([v]) => v === s.scheduler)?.[1];
+/** A device as a choice in a list: short enough to show whole in the closed list on a phone —
+ *  its name and IPv4 address, or its MAC address when it has no name (an IPv6 address or the MAC
+ *  beside a name would be cut off). */
+export function deviceChoice(d) {
+  const v4 = d.addresses?.find(a => !a.includes(':'));
+  const name = d.name || d.hostname;
+  return name ? (v4 ? `${name} · ${v4}` : name) : d.mac;
+}
+
 const body = s => ({
   protocol: s.protocol, wanPort: s.wanPort, scheduler: s.scheduler, enabled: s.enabled, description: s.description,
   backends: s.backends.map(b => ({ mac: b.mac, address: b.address, port: b.port, weight: b.weight })),

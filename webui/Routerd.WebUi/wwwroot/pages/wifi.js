@@ -5,8 +5,9 @@ import * as api from '../api.js';
 import { field, secretField, toggle, form, value, checked } from '../form.js';
 import { wifiMessage } from '../format.js';
 
+// Short enough to show whole in the closed list on a phone; the why is in the field's hint.
 const SECURITY = [
-  ['wpa2-wpa3', 'WPA2 + WPA3 (recommended: every device can join)'],
+  ['wpa2-wpa3', 'WPA2 + WPA3 (recommended)'],
   ['wpa3', 'WPA3 only (newer devices)'],
   ['wpa2', 'WPA2 only (older devices)'],
 ];
@@ -19,7 +20,8 @@ export async function mount(main) {
   const f = form('Wi-Fi', [
     toggle('wifi.enabled', 'Wi-Fi on', w.enabled, 'Off: no device can join over Wi-Fi; cables keep working.'),
     field('wifi.ssid', 'Network name (SSID)', { value: w.ssid, maxlength: '32', autocapitalize: 'off', spellcheck: 'false' }),
-    field('wifi.security', 'Security', { type: 'select', options: SECURITY, value: w.security }),
+    field('wifi.security', 'Security', { type: 'select', options: SECURITY, value: w.security,
+      hint: 'WPA2 + WPA3 lets every device join; WPA3 only shuts out older ones.' }),
     secretField('wifi.passphrase', 'Password', {
       hint: '8 to 63 characters. Leave empty to keep the current password.',
       placeholder: 'Unchanged', autocapitalize: 'off', spellcheck: 'false' }),

@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 using Routerd.Lab;
 using static Microsoft.Playwright.Assertions;
 
-namespace Routerd.E2eTests;
+namespace Routerd.Browser;
 
 /// <summary>One browser context (its own cookies) on the router's web UI, with the steps a person
 /// takes, found the way a person finds them: by labels and button names. Everything the page
@@ -87,6 +87,26 @@ public sealed class RouterUi : IAsyncDisposable
     {
         await Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = title, Exact = true }).ClickAsync();
         await Expect(Heading).ToHaveTextAsync(title);
+    }
+
+    /// <summary>The titles of every page the navigation links to, in its order.</summary>
+    public async Task<IReadOnlyList<string>> PageTitles() =>
+        (await Page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link).AllInnerTextsAsync()).Select(t => t.Trim()).ToList();
+
+    /// <summary>Waits until what the page loads from the API has arrived: nothing says "Loading"
+    /// (and the device list has its devices).</summary>
+    public async Task Loaded(string title)
+    {
+        if (title == "Devices") await Expect(Page.Locator("li.device").First).ToBeVisibleAsync();
+        await Expect(Page.GetByText("Loading", new() { Exact = false })).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Opens every closed fold of the page, so what it holds is on screen too.</summary>
+    public async Task OpenFolds()
+    {
+        foreach (var summary in await Page.Locator("main details:not([open]) > summary").AllAsync())
+            if (await summary.IsVisibleAsync()) await summary.ClickAsync();
+        await Page.WaitForTimeoutAsync(500);
     }
 
     /// <summary>System → Router address, confirmed in the dialog that explains the rollback.</summary>

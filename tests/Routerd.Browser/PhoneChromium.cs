@@ -1,7 +1,7 @@
 using Microsoft.Playwright;
 using Routerd.Lab;
 
-namespace Routerd.E2eTests;
+namespace Routerd.Browser;
 
 /// <summary>Debian's chromium, started by Playwright inside a LAN client's namespace: a small
 /// wrapper script is the "executable" Playwright launches, and it hands its arguments (and the
