@@ -69,6 +69,7 @@ static partial class ServeCommand
         }
 
         DnsmasqService.PrivateLeaseFile(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile));
+        DnsmasqService.PrivateLeaseFile(Path.Combine(board.StateDir, Routerd.Core.Wifi.GuestDnsmasqRenderer.LeaseFile));
 
         LiteDbSettingsStore store;
         try { store = new LiteDbSettingsStore(Path.Combine(board.StateDir, SettingsFile)); }

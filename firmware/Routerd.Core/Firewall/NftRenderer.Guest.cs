@@ -2,9 +2,10 @@ using Routerd.Core.Settings;
 
 namespace Routerd.Core.Firewall;
 
-/// <summary>The guest Wi-Fi's part of the ruleset: guests reach the internet (through the same
-/// upload and download chains as the LAN: NAT, MSS clamp, pause and usage counting apply to them
-/// too) and of the router only DHCP and DNS; never the LAN, never each other (hostapd's ap_isolate
+/// <summary>The guest Wi-Fi's part of the ruleset: guests reach the internet over IPv4 and IPv6
+/// (through the same upload and download chains as the LAN: NAT for IPv4, MSS clamp, pause, usage
+/// counting, the download's DSCP reset apply to them too) and of the router only DHCP(v6), DNS and
+/// the ICMPv6 a link needs; never the LAN, never each other (hostapd's ap_isolate
 /// stops it on the radio, the forward rule below when routed), never the web UI, API or ssh.
 /// Empty when the guest network is off.</summary>
 public static partial class NftRenderer
@@ -35,13 +36,26 @@ public static partial class NftRenderer
 
             	chain input_guest {
             		udp dport 67 accept comment "DHCP requests from guests"
-            		meta l4proto { tcp, udp } th dport 53 accept comment "DNS queries to the router's resolver"
+            		udp dport 547 accept comment "DHCPv6 information requests from guests (their DNS server)"
+            		meta l4proto { tcp, udp } th dport 53 fib daddr . iif type local accept comment "DNS to the guests' own resolver only (on the guest link): the LAN's knows the LAN's names"
             		icmp type { destination-unreachable, time-exceeded, parameter-problem } accept comment "errors a host needs (path MTU discovery)"
+            		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, mld2-listener-report } accept comment "what IPv6 needs on the guest link: router solicitation, neighbour discovery, errors"
             		counter reject comment "nothing else of the router: not the web UI, the API or ssh"
             	}
 
             """
         : "";
+
+    /// <summary>Entries of the IPv6-off rule's set: guests' IPv6 shut too.</summary>
+    static string GuestIpv6Off(DesiredState state, string wan) => GuestInterface(state) is { } guest
+        ? $", {guest} . {wan}, {wan} . {guest}"
+        : "";
+
+    /// <summary>In chain postrouting: what leaves towards the guests is treated as what leaves
+    /// towards the LAN (chain to_lan: the internet's DSCP marks cleared before the radio).</summary>
+    static string GuestToLan(DesiredState state, string lan) => GuestInterface(state) is { } guest
+        ? $"oifname {{ {lan}, {guest} }} jump to_lan comment \"what leaves towards the LAN, its radios and the guest Wi-Fi\""
+        : $"oifname {lan} jump to_lan comment \"what leaves towards the LAN and its radios\"";
 
     /// <summary>In chain srcnat.</summary>
     static string GuestMasquerade(DesiredState state, string wan) => state.Wifi?.Guest is { } g

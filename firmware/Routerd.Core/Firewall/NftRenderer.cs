@@ -23,7 +23,7 @@ public static partial class NftRenderer
     /// take router advertisements on every port, see Loop/RenderedConfig.cs), so this rule is what
     /// keeps IPv6 between the internet and the LAN shut.</summary>
     static string Ipv6OffRule(DesiredState state, string lan, string wan) => state.Ipv6.Enabled ? "" :
-        $"\t\tmeta nfproto ipv6 iifname . oifname {{ {lan} . {wan}, {wan} . {lan} }} counter drop comment \"IPv6 is switched off: nothing is routed over it\"\n";
+        $"\t\tmeta nfproto ipv6 iifname . oifname {{ {lan} . {wan}, {wan} . {lan}{GuestIpv6Off(state, wan)} }} counter drop comment \"IPv6 is switched off: nothing is routed over it\"\n";
 
     /// <param name="present">the interfaces that exist now (null: every one named does), for the
     /// fast path's flowtable, which may name only those (FastPathDecision.Devices).</param>
@@ -156,7 +156,7 @@ public static partial class NftRenderer
             		type filter hook postrouting priority mangle; policy accept;
             		ct mark & {{VipMark}} == {{VipMark}} meta priority set {{VipClass}} comment "every packet of a VIP connection, both directions"
             		meta l4proto vmap { udp : jump control_udp, icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 } comment "DNS, DHCP and the ICMP a network needs ride the priority class"
-            		oifname {{lan}} jump to_lan comment "what leaves towards the LAN and its radios"
+            		{{GuestToLan(state, lan)}}
             	}
 
             	chain control_udp {

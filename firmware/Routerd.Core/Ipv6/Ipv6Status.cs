@@ -10,6 +10,9 @@ public sealed record Ipv6Status(string Code, string? Message, string? WanAddress
     public string Mode { get; init; } = Settings.Ipv6Modes.Automatic;
     /// <summary>A static WAN's gateway as the owner typed it (an automatic one's comes from router advertisements).</summary>
     public string? Gateway { get; init; }
+    /// <summary>The guest Wi-Fi's /64 (null: guests have no IPv6; GuestMessage says why when a prefix is held).</summary>
+    public string? GuestPrefix { get; init; }
+    public string? GuestMessage { get; init; }
 
     public Ipv6Status At(DateTimeOffset now) => PrefixValidUntil is { } until
         ? this with { PrefixLifetimeSeconds = Math.Max(0, (long)(until - now).TotalSeconds) }
@@ -25,7 +28,15 @@ public static class Ipv6Codes
     /// whether a prefix was held before (so its loss is told apart from never having had one).</summary>
     /// <param name="kernel">the global IPv6 addresses the kernel reports, per interface (null: not known).</param>
     public static Ipv6Status Decide(Settings.DesiredState state, Dhcp6Lease? lease, string? lastReason, bool hadPrefix,
-        IReadOnlyCollection<Net.InterfaceAddress6>? kernel = null, bool egressExists = true)
+        IReadOnlyCollection<Net.InterfaceAddress6>? kernel = null, bool egressExists = true) =>
+        DecideLan(state, lease, lastReason, hadPrefix, kernel, egressExists) with
+        {
+            GuestPrefix = Ipv6Lan.GuestAddress(state, lease) is { } g ? (g.Subnet(g.Length, 0) ?? g).ToString() : null,
+            GuestMessage = Ipv6Lan.GuestShortfall(state, lease),
+        };
+
+    static Ipv6Status DecideLan(Settings.DesiredState state, Dhcp6Lease? lease, string? lastReason, bool hadPrefix,
+        IReadOnlyCollection<Net.InterfaceAddress6>? kernel, bool egressExists)
     {
         var lan = Ipv6Lan.Addresses(state, lease).Select(p => (p.Subnet(p.Length, 0) ?? p).ToString()).ToList();
         if (!state.Ipv6.Enabled) return new(Off, null, null, null, null, [], []);

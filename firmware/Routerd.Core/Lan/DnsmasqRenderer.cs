@@ -16,6 +16,9 @@ public sealed record DnsmasqConfig(string Main, string Hosts, string Servers)
     public const string HostsFile = "dnsmasq.hosts";
     public const string ServersFile = "dnsmasq.servers";
     public const string LeaseFile = "dnsmasq.leases";
+
+    /// <summary>The guest Wi-Fi's own instance's main file (Wifi/GuestDnsmasqRenderer.cs); null: none runs.</summary>
+    public string? Guest { get; init; }
 }
 
 public static class DnsmasqRenderer
@@ -34,19 +37,6 @@ public static class DnsmasqRenderer
             + $"# addresses for those that ask, and AAAA names for both (ra-names: SLAAC addresses of named devices).\n"
             + $"enable-ra\nra-param={lan.Bridge},{RaIntervalSeconds}\ndhcp-range={mode}\n\n";
     }
-
-    /// <summary>The guest Wi-Fi's DHCP and DNS: its interface beside the bridge (bind-dynamic picks
-    /// it up whenever hostapd creates it), its own pool, and the router's guest address as gateway
-    /// and resolver; tagged, so the LAN's options stay the LAN's. Guests get DHCP even when the LAN's
-    /// is switched off: they have no other way to an address.</summary>
-    static string GuestLines(Wifi.GuestPlan g) => $"""
-        # The guest Wi-Fi: its own subnet; the firewall lets guests reach only DHCP and DNS here.
-        interface={g.Interface}
-        dhcp-range=set:guest,{Ipv4Network.Format(g.Pool.Start)},{Ipv4Network.Format(g.Pool.End)},{g.Address.Netmask},{g.Pool.LeaseSeconds}
-        dhcp-option=tag:guest,option:router,{g.Address.Ip}
-        dhcp-option=tag:guest,option:dns-server,{g.Address.Ip}
-
-        """;
 
     /// <summary>The router's own name on the LAN: router.lan reaches the web UI.</summary>
     public const string RouterName = "router";
@@ -99,13 +89,6 @@ public static class DnsmasqRenderer
         {
             main.Append("# DHCP is switched off in the settings.\n");
         }
-        if (state.Wifi?.Guest is { } guest)
-        {
-            main.Append(GuestLines(guest));
-            // The LAN's block names the lease file (dnsmasq takes it once); without it the guests' needs one.
-            if (lan.Dhcp is null) main.Append($"dhcp-leasefile={Path.Combine(state.Board.StateDir, DnsmasqConfig.LeaseFile)}\n");
-            main.Append('\n');
-        }
         main.Append("# DHCP hostnames that never become DNS names: reserved ones and the static leases' own.\n");
         var reserved = ReservedNames.Concat(lan.StaticLeases.Select(l => l.Hostname).OfType<string>())
             .Distinct(StringComparer.OrdinalIgnoreCase);
@@ -131,6 +114,7 @@ public static class DnsmasqRenderer
             foreach (var s in fixedWan.Dns.Except(upstream)) servers.Append("server=").Append(s).Append('\n');
         }
 
-        return new DnsmasqConfig(main.ToString(), hosts.ToString(), servers.ToString());
+        // The guest Wi-Fi's DHCP and DNS run in their own instance, which knows none of the LAN's names.
+        return new DnsmasqConfig(main.ToString(), hosts.ToString(), servers.ToString()) { Guest = Wifi.GuestDnsmasqRenderer.Render(state) };
     }
 }

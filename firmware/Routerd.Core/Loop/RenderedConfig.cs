@@ -32,6 +32,7 @@ public sealed record RenderedConfig(
         yield return new(DnsmasqConfig.MainFile, Dnsmasq.Main);
         yield return new(DnsmasqConfig.HostsFile, Dnsmasq.Hosts);
         yield return new(DnsmasqConfig.ServersFile, Dnsmasq.Servers);
+        if (Dnsmasq.Guest is { } guest) yield return new(Wifi.GuestDnsmasqRenderer.MainFile, guest);
         if (DhcpClient is { } d)
         {
             yield return new("udhcpc.args", "udhcpc " + string.Join(' ', d.Arguments) + "\n");

@@ -83,6 +83,8 @@ public static class NetworkPlanRenderer
             route = port.Route;
         }
         var addresses6 = Ipv6.Ipv6Lan.Addresses(state, v6).Select(a => new InterfaceAddress6(lan.Bridge, a)).ToList();
+        // The guests' /64, like their IPv4 address put on once hostapd has made the interface.
+        if (state.Wifi?.Guest is { } guest6 && Ipv6.Ipv6Lan.GuestAddress(state, v6) is { } g6) addresses6.Add(new(guest6.Interface, g6));
         DefaultRoute6? route6 = null;
         // A static IPv6 WAN: its address and route on the egress while it exists (PPPoE: the session's).
         if (state.Ipv6.ActiveStatic is { } fixedWan && WanInterfaces.EgressExists(state, lease))

@@ -6,9 +6,10 @@ using Routerd.Core.Qos;
 
 namespace Routerd.Platform.Dnsmasq;
 
-/// <summary>Runs dnsmasq as a supervised child. A changed main file needs a restart (dnsmasq
-/// reads it once); changed static leases or upstream servers only need SIGHUP, which keeps the
-/// DNS cache; unchanged files do nothing at all.
+/// <summary>Runs dnsmasq as supervised children: the LAN's instance always, the guest Wi-Fi's own
+/// instance (Wifi/GuestDnsmasqRenderer.cs) while the guest network is on. A changed main file
+/// needs a restart (dnsmasq reads it once); changed static leases or upstream servers only need
+/// SIGHUP, which keeps the DNS cache; unchanged files do nothing at all.
 ///
 /// dnsmasq parses what any LAN device sends, so it does not keep root: it drops to
 /// <see cref="User"/>:<see cref="Group"/> after start (its own defaults, passed explicitly). On
@@ -20,15 +21,19 @@ public sealed class DnsmasqService(string dnsmasq, string runDir, string logDir,
     public const string User = "nobody";
     public const string Group = "dip";
     Supervisor? supervisor;
+    Supervisor? guest;
 
     public int? Pid => supervisor?.Pid;
+    /// <summary>The guest Wi-Fi's instance (null: not running).</summary>
+    public int? GuestPid => guest?.Pid;
 
     public void Apply(DnsmasqConfig config)
     {
         string main = Path.Combine(runDir, DnsmasqConfig.MainFile);
         bool mainChanged = AtomicFile.Write(main, config.Main);
         string hosts = Path.Combine(runDir, DnsmasqConfig.HostsFile), servers = Path.Combine(runDir, DnsmasqConfig.ServersFile);
-        bool reloadable = AtomicFile.Write(hosts, config.Hosts) | AtomicFile.Write(servers, config.Servers);
+        bool hostsChanged = AtomicFile.Write(hosts, config.Hosts);
+        bool serversChanged = AtomicFile.Write(servers, config.Servers);
         if (FileModes.GroupId(Group) is { } gid)
         {
             FileModes.GrantGroup(runDir, gid);
@@ -38,24 +43,54 @@ public sealed class DnsmasqService(string dnsmasq, string runDir, string logDir,
         if (supervisor is null || mainChanged)
         {
             supervisor?.Stop();
-            StartWith(main);
+            supervisor = Start("dnsmasq", main);
         }
-        else if (reloadable)
+        else if (hostsChanged || serversChanged)
         {
             supervisor.Signal(Signals.SIGHUP);
         }
+        ApplyGuest(config.Guest, serversChanged);
     }
 
-    /// <summary>Empties the lease database (factory reset). dnsmasq keeps leases in memory and
-    /// writes them back, so it is stopped while the file goes and started again if it ran.</summary>
-    public void ForgetLeases(string leaseFile)
+    /// <summary>The guest instance shares the upstream servers' file (SIGHUP when it changed) and
+    /// nothing else of the LAN's.</summary>
+    void ApplyGuest(string? text, bool serversChanged)
     {
-        bool running = supervisor is not null;
+        string file = Path.Combine(runDir, Core.Wifi.GuestDnsmasqRenderer.MainFile);
+        if (text is null)
+        {
+            guest?.Stop();
+            guest = null;
+            File.Delete(file);
+            return;
+        }
+        if (AtomicFile.Write(file, text) || guest is null)
+        {
+            guest?.Stop();
+            guest = Start("dnsmasq-guest", file);
+        }
+        else if (serversChanged)
+        {
+            guest.Signal(Signals.SIGHUP);
+        }
+    }
+
+    /// <summary>Empties the lease databases (factory reset). dnsmasq keeps leases in memory and
+    /// writes them back, so the instances are stopped while the files go and started again if they ran.</summary>
+    public void ForgetLeases(string leaseFile, string guestLeaseFile)
+    {
+        bool running = supervisor is not null, guestRunning = guest is not null;
         supervisor?.Stop();
         supervisor = null;
-        File.Delete(leaseFile);
-        PrivateLeaseFile(leaseFile);
-        if (running) StartWith(Path.Combine(runDir, DnsmasqConfig.MainFile));
+        guest?.Stop();
+        guest = null;
+        foreach (var f in new[] { leaseFile, guestLeaseFile })
+        {
+            File.Delete(f);
+            PrivateLeaseFile(f);
+        }
+        if (running) supervisor = Start("dnsmasq", Path.Combine(runDir, DnsmasqConfig.MainFile));
+        if (guestRunning) guest = Start("dnsmasq-guest", Path.Combine(runDir, Core.Wifi.GuestDnsmasqRenderer.MainFile));
     }
 
     /// <summary>dnsmasq sets umask 022 for itself and would create its lease file (device names and
@@ -67,12 +102,17 @@ public sealed class DnsmasqService(string dnsmasq, string runDir, string logDir,
         File.SetUnixFileMode(leaseFile, FileModes.OwnerOnly);
     }
 
-    void StartWith(string main)
+    Supervisor Start(string name, string conf)
     {
-        supervisor = new Supervisor("dnsmasq", dnsmasq,
-            ["--keep-in-foreground", "--log-facility=-", "--pid-file=", $"--user={User}", $"--group={Group}", $"--conf-file={main}"], runDir, logDir, log);
-        supervisor.Start();
+        var s = new Supervisor(name, dnsmasq,
+            ["--keep-in-foreground", "--log-facility=-", "--pid-file=", $"--user={User}", $"--group={Group}", $"--conf-file={conf}"], runDir, logDir, log);
+        s.Start();
+        return s;
     }
 
-    public void Dispose() => supervisor?.Stop();
+    public void Dispose()
+    {
+        guest?.Stop();
+        supervisor?.Stop();
+    }
 }

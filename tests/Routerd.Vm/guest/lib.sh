@@ -96,13 +96,21 @@ hwsim() {
 # --- an ISP that gives the WAN its address by DHCP ----------------------------------------------
 # dhcp_isp : namespaces isp and rtr joined by a veth (rtr's wan0, isp's isp0); isp is the
 # "internet" host 203.0.113.1 and serves leases 203.0.113.50-99 on it. wan0 stays down until
-# routerd brings it up, as on real hardware.
+# routerd brings it up, as on real hardware. With ISP_DNS=yes the ISP also runs a resolver on
+# 203.0.113.1 and its leases name it as DNS server. Its one name, www.example.net, is 198.18.0.80:
+# routerd's dnsmasq (stop-dns-rebind) refuses answers in the TEST-NETs such as 203.0.113.0/24.
 dhcp_isp() {
   veth rtr wan0 isp isp0
   ip -n isp addr add 203.0.113.1/24 dev isp0
+  set --
+  if [ "${ISP_DNS:-}" = yes ]; then
+    start_in isp isp-dns dnsmasq --keep-in-foreground --no-resolv --no-hosts --listen-address=203.0.113.1 \
+      --bind-interfaces --host-record=www.example.net,198.18.0.80 --log-queries --pid-file=
+    set -- --dhcp-option=6,203.0.113.1
+  fi
   start_in isp isp-dhcp dnsmasq --keep-in-foreground --no-resolv --no-hosts --port=0 --interface=isp0 \
     --bind-interfaces --dhcp-range=203.0.113.50,203.0.113.99,255.255.255.0,1h --dhcp-option=3,203.0.113.1 \
-    --dhcp-leasefile="$RESULTS/isp.leases" --pid-file=
+    --dhcp-leasefile="$RESULTS/isp.leases" --pid-file= "$@"
   ip -n rtr link set wan0 down
 }
 

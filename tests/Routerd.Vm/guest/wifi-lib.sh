@@ -93,10 +93,10 @@ sta_cli() { ns=$1; shift; eval "ifc=\$IF_$ns"; ip netns exec "$ns" wpa_cli -p "/
 sta_state() { sta_cli "$1" status | sed -n 's/^wpa_state=//p'; }
 sta_associated() { [ "$(sta_state "$1")" = COMPLETED ]; }
 
-# sta_dhcp NS : a DHCP lease on NS's radio; prints the address.
+# sta_dhcp NS [HOSTNAME] : a DHCP lease on NS's radio (asking under HOSTNAME); prints the address.
 sta_dhcp() {
   ns=$1; eval "ifc=\$IF_$ns"
-  ip netns exec "$ns" udhcpc -i "$ifc" -f -q -n -t 20 -T 2 > "$RESULTS/udhcpc-$ns.log" 2>&1
+  ip netns exec "$ns" udhcpc -i "$ifc" -f -q -n -t 20 -T 2 ${2:+-x "hostname:$2"} > "$RESULTS/udhcpc-$ns.log" 2>&1
   ipv4_of "$ns" "$ifc"
 }
 

@@ -7,6 +7,10 @@
 # GET /api/settings; POST /api/wifi/guest/join gives it as the WIFI: URI. A second visitor cannot
 # reach the first (ap_isolate: the radio does not pass frames between guests). A new guest key is a
 # reload (hostapd keeps running): the old key is refused, the new one joins.
+# DNS (issue 23): guests have their own dnsmasq instance, which knows no LAN name: the visitor's
+# query for the phone's name (laptop.lan) or the router's gets no LAN address, neither from the
+# guest resolver nor from the LAN's at 192.168.1.1, while the phone resolves laptop.lan; both
+# resolve the internet's names through the ISP's resolver.
 # vm-timeout: 300
 . /lab/guest/lib.sh
 . /lab/guest/wifi-lib.sh
@@ -15,7 +19,7 @@ GUEST_SSID=routerd-lab-guest
 GUEST_KEY='guest;key:9876'
 GUEST_IF=wlan-guest
 
-wifi_lab phone visitor visitor2
+ISP_DNS=yes wifi_lab phone visitor visitor2
 wait_for 60 "routerd's WAN address" routerd_wan_up
 
 # The guest network on, beside the unchanged main network (its key left out: it stays).
@@ -38,7 +42,7 @@ sta_start visitor "$(guest_network "$GUEST_KEY")"
 wait_for 40 "the phone associated to the main network" sta_associated phone
 wait_for 40 "the visitor associated to the guest network" sta_associated visitor
 sta_cli visitor status | grep -qxF "ssid=$GUEST_SSID" || fail "the visitor is on another network: $(sta_cli visitor status | grep ssid)"
-phone=$(sta_dhcp phone)
+phone=$(sta_dhcp phone laptop)
 case "$phone" in 192.168.1.*) log "phone leased $phone" ;; *) fail "the phone got '$phone', not a LAN lease" ;; esac
 visitor=$(sta_dhcp visitor)
 case "$visitor" in 192.168.2.*) log "visitor leased $visitor" ;; *) fail "the visitor got '$visitor', not a guest lease" ;; esac
@@ -48,7 +52,26 @@ ip -n visitor route | grep -q "default via 192.168.2.1" \
 # --- the visitor: internet and DNS, nothing else --------------------------------------------
 # The ISP has no route to 192.168.2.0/24: a reply proves routerd's NAT for guests.
 in_ns visitor ping -c 2 -W 2 203.0.113.1
-in_ns visitor busybox nslookup router.lan 192.168.2.1 > "$RESULTS/visitor-dns.log" 2>&1 || fail "the router's DNS did not answer the visitor: $(cat "$RESULTS/visitor-dns.log")"
+# DNS: the internet's names for both, the LAN's names for the LAN only. (nslookup's output is
+# checked, not its exit status: "no such name" and "no answer" both leave the LAN address out.)
+lookup() { in_ns "$1" busybox nslookup "$2" "$3" > "$RESULTS/dns-$1-$2-$3.log" 2>&1 || true; cat "$RESULTS/dns-$1-$2-$3.log"; }
+dns_state() { ip netns exec rtr ss -lunp | grep ':53 '; ip netns exec rtr nft list chain inet routerd input_guest; tail -n 5 /tmp/rtr/log/dnsmasq*.log; }
+answers() { lookup "$1" "$2" "$3" | sed -n '/^Name:/,$p' | grep -q "Address.*$4\$"; }
+answers visitor www.example.net 192.168.2.1 198.18.0.80 \
+  || fail "the visitor did not resolve an internet name through the router: $(lookup visitor www.example.net 192.168.2.1) $(dns_state)"
+answers phone www.example.net 192.168.1.1 198.18.0.80 \
+  || fail "the phone did not resolve an internet name through the router: $(lookup phone www.example.net 192.168.1.1)"
+wait_for 20 "the phone's name in the LAN's DNS" answers phone laptop.lan 192.168.1.1 "$phone"
+# Any address at all (the phone's IPv4, its ULA from ra-names, the router's) is a leak.
+for server in 192.168.2.1 192.168.1.1; do
+  for name in laptop.lan laptop router.lan; do
+    lookup visitor "$name" "$server" | sed -n '/^Name:/,$p' | grep -q Address \
+      && fail "a guest learned a LAN name's address: $name from $server: $(lookup visitor "$name" "$server")"
+  done
+done
+grep -q "$GUEST_IF" "$RUN/dnsmasq.conf" && fail "the LAN's dnsmasq still serves the guest interface: $(cat "$RUN/dnsmasq.conf")"
+[ -s "$RUN/dnsmasq-guest.conf" ] || fail "no guest dnsmasq configuration"
+log "guests resolve the internet's names, not the LAN's"
 in_ns visitor ping -c 2 -W 2 "$phone" && fail "the visitor reached the phone on the LAN"
 # The web UI: the phone reaches it (so it listens), the visitor does not, on either address.
 in_ns phone curl -sS -o /dev/null --max-time 5 http://192.168.1.1/ || fail "the phone does not reach the web UI"

@@ -79,5 +79,7 @@ export function showIpv6(v6, state, facts) {
     v6?.gateway && def('Gateway', v6.gateway),
     v6?.delegatedPrefix && def(v6.mode === 'static' ? 'Routed prefix' : 'Prefix from provider', prefixWithLifetime(v6)),
     v6?.lanPrefixes?.length > 0 && def('Home network', v6.lanPrefixes.join(', ')),
+    v6?.guestPrefix && def('Guest Wi-Fi', v6.guestPrefix),
+    v6?.guestMessage && def('Guest Wi-Fi', v6.guestMessage),
     v6?.dns?.length > 0 && def(v6.mode === 'static' ? 'IPv6 DNS' : 'Provider DNS', v6.dns.join(', ')));
 }
