@@ -8,9 +8,10 @@ using Routerd.Core.Wan;
 namespace Routerd;
 
 /// <summary>Turns two observers into the loop's events: neighbour-table events of the LAN bridge
-/// (netlink) and dnsmasq's lease file (names; inotify says when it changed). The loop updates
-/// the device registry and, once per burst, the VIP sets.</summary>
-sealed class DeviceWatcher(INetworkObserver network, Router router, string leaseFile) : BackgroundService
+/// (netlink) and dnsmasq's lease files (names; inotify says when they changed): the LAN's and the
+/// guest network's (its own dnsmasq, Wifi/GuestDnsmasqRenderer), so that guests are in the device
+/// list too. The loop updates the device registry and, once per burst, the VIP sets.</summary>
+sealed class DeviceWatcher(INetworkObserver network, Router router, IReadOnlyList<string> leaseFiles) : BackgroundService
 {
     /// <summary>Starts once the first apply has made the bridge: a neighbour dump before that
     /// would find no bridge, and the event that creates it could pass unseen.</summary>
@@ -52,16 +53,18 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, string lease
     int BridgeIndex() => network.Links().FirstOrDefault(l => l.Name == router.State.Lan.Bridge)?.Index ?? -1;
 
     /// <summary>dnsmasq rewrites its lease file in place on every lease change: inotify (through
-    /// FileSystemWatcher) says when, and the file is read once things are quiet for a moment, so
-    /// a rewrite's truncation is not mistaken for "no leases".</summary>
+    /// FileSystemWatcher, on the directory, which holds both files) says when, and the files are
+    /// read once things are quiet for a moment, so a rewrite's truncation is not mistaken for "no
+    /// leases". The loop gets all leases at once: the files are one list of devices.</summary>
     async Task WatchLeases(CancellationToken stop)
     {
         var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(Path.GetFullPath(leaseFile))!, Path.GetFileName(leaseFile))
+        var names = leaseFiles.Select(Path.GetFileName).ToHashSet();
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(Path.GetFullPath(leaseFiles[0]))!)
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
         };
-        FileSystemEventHandler poke = (_, _) => changed.Writer.TryWrite(true);
+        FileSystemEventHandler poke = (_, e) => { if (names.Contains(e.Name)) changed.Writer.TryWrite(true); };
         watcher.Changed += poke;
         watcher.Created += poke;
         watcher.Renamed += (_, _) => changed.Writer.TryWrite(true);
@@ -74,8 +77,11 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, string lease
             changed.Reader.TryRead(out _);
             try
             {
-                if (File.Exists(leaseFile))
-                    router.Post(new LeasesChanged(DnsmasqLeases.Parse(await File.ReadAllTextAsync(leaseFile, stop))));
+                var present = leaseFiles.Where(File.Exists).ToList();
+                var leases = new List<DhcpLease>();
+                foreach (var file in present)
+                    leases.AddRange(DnsmasqLeases.Parse(await File.ReadAllTextAsync(file, stop)));
+                if (present.Count > 0) router.Post(new LeasesChanged(leases));
             }
             catch (IOException) { changed.Writer.TryWrite(true); /* mid-rewrite: once more */ }
         }

@@ -178,7 +178,7 @@ static partial class ServeCommand
         var applied = router.ApplyInBackground();
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, router,
-            Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile)));
+            [Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile), Path.Combine(board.StateDir, Routerd.Core.Wifi.GuestDnsmasqRenderer.LeaseFile)]));
         builder.Services.AddHostedService(_ => new WanWatcher(network, router));
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
         builder.Services.AddHostedService(_ => new UsageKeeper(meter.History, Path.Combine(board.StateDir, UsageFileName), TimeProvider.System, log));

@@ -48,6 +48,9 @@ visitor=$(sta_dhcp visitor)
 case "$visitor" in 192.168.2.*) log "visitor leased $visitor" ;; *) fail "the visitor got '$visitor', not a guest lease" ;; esac
 ip -n visitor route | grep -q "default via 192.168.2.1" \
   || fail "the visitor's gateway is not the router's guest address: $(ip -n visitor route)"
+# Guests lease from their own dnsmasq (its own lease file): the device list still shows them.
+listed() { routerd_api rtr /api/devices | grep -qiF "$1"; }
+wait_for 20 "the visitor in the device list" listed "$MAC_visitor"
 
 # --- the visitor: internet and DNS, nothing else --------------------------------------------
 # The ISP has no route to 192.168.2.0/24: a reply proves routerd's NAT for guests.
