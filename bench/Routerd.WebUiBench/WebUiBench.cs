@@ -113,7 +113,8 @@ static class WebUiBench
         Console.WriteLine($"{"what",-40} {"value",12}  {"target",10}  ");
         foreach (var (key, label, unit, max) in Rows)
         {
-            double v = (double)r[key]!;
+            // Integers (axe_serious) and fractions alike: the value as JSON wrote it.
+            double v = double.Parse(r[key]!.ToJsonString(), CultureInfo.InvariantCulture);
             string shown = unit switch { "B" => $"{v / 1024:0.0} KB", "" => $"{v:0}", _ => $"{v:0.00} {unit}" };
             string target = max is { } m ? unit switch { "B" => $"≤ {m / 1024:0} KB", "" => $"≤ {m:0}", _ => $"≤ {m:0} {unit}" } : "";
             string verdict = max is { } limit ? (v <= limit ? "ok" : "MISSED") : "";
