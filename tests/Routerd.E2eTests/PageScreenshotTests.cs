@@ -8,7 +8,7 @@ namespace Routerd.E2eTests;
 
 /// <summary>Every page at phone and desktop size, light and dark, saved under tests/results/e2e/
 /// for people to look at, each twice: as it opens, and with everything it can show opened (its
-/// folds, the Internet page's PPPoE and fixed-IPv6 fields, the Wi-Fi page's two QR codes), saved as
+/// folds, the Internet page's connection detection, PPPoE and fixed-IPv6 fields, the Wi-Fi page's two QR codes), saved as
 /// NAME-open.png. On the way, the checks that need a whole page: no script error, no CSP
 /// violation, nothing wider than the screen, and a keyboard reaching the navigation.</summary>
 public sealed class PageScreenshotTests(BrowserLabFixture fixture) : IClassFixture<BrowserLabFixture>
@@ -88,13 +88,16 @@ public sealed class PageScreenshotTests(BrowserLabFixture fixture) : IClassFixtu
         Assert.Empty(ui.Problems);
     }
 
-    /// <summary>What a page shows only when asked, shown: the Internet page's PPPoE fields (VLAN ID)
+    /// <summary>What a page shows only when asked, shown: the Internet page's detection answer, PPPoE fields (VLAN ID)
     /// and fixed IPv6 fields, the Wi-Fi page's QR codes (main and guest), and every page's folds.
     /// Nothing is saved.</summary>
     static async Task OpenEverything(RouterUi ui, string title)
     {
         if (title == "Internet")
         {
+            // The detection's answer (no PPPoE server in this lab: it offers Automatic).
+            await ui.Form("Internet connection").GetByRole(AriaRole.Button, new() { Name = "Detect my connection type", Exact = true }).ClickAsync();
+            await Expect(ui.Page.GetByTestId("detect-result")).ToContainTextAsync("No PPPoE server answered", new() { Timeout = 15_000 });
             await ui.Form("Internet connection").GetByRole(AriaRole.Radio, new() { Name = "PPPoE" }).CheckAsync();
             await Expect(ui.Field("VLAN ID (only if your provider requires one)")).ToBeVisibleAsync();
             await ui.Form("IPv6").GetByRole(AriaRole.Radio, new() { Name = "Fixed" }).CheckAsync();

@@ -6,6 +6,7 @@ import { field, secretField, toggle, form, value, checked } from '../form.js';
 import { wanMessage } from '../format.js';
 import { confirmAction } from '../confirm.js';
 import { showIpv6 } from './status.js';
+import { wanDetect } from '../wan-detect.js';
 
 const MODES = [
   ['pppoe', 'PPPoE', 'A username and password from your provider (most DSL and fibre lines).'],
@@ -46,7 +47,15 @@ export async function mount(main) {
     field('wan.static.dns', 'DNS servers', { value: (st.dns ?? []).join(', '), placeholder: '203.0.113.53, 203.0.113.54', hint: 'Separated by commas.' }),
     h('p', { class: 'field-error', hidden: true }));
 
-  const f = form('Internet connection', [modes, pppoe, fixed, clone], 'Save', async f => {
+  // The detection's one click selects a mode as if the owner had clicked its radio (the form follows); saving stays theirs.
+  const detect = wanDetect(chosen => {
+    const radio = f.querySelector(`input[name="wan.mode"][value="${chosen}"]`);
+    radio.checked = true;
+    radio.dispatchEvent(new Event('change', { bubbles: true }));
+    (chosen === 'pppoe' ? f.elements.namedItem('wan.pppoe.username') : radio).focus();
+  });
+
+  const f = form('Internet connection', [modes, detect, pppoe, fixed, clone], 'Save', async f => {
     const chosen = f.querySelector('input[name="wan.mode"]:checked')?.value ?? mode;
     const vlan = value(f, 'wan.pppoe.vlanId').trim();
     // Only digits reach the router as a number; anything else is said here, at the field (the router checks the range).
