@@ -39,9 +39,10 @@ mark=/tmp/rtr/rebooted
 BOARD_EXTRA="\"ResetButton\": { \"Chip\": ${chip#gpiochip}, \"Line\": $LINE, \"ActiveLow\": true, \"HoldSeconds\": $HOLD },
   \"Tools\": { \"Reboot\": \"/usr/bin/touch $mark\" }," routerd_board /tmp/rtr/board.json wan0 lan1
 routerd_start rtr /tmp/rtr/board.json
-wait_for 30 "routerd to open the reset button" grep -q "reset button on $chip line $LINE" "$RESULTS/routerd.log"
+# routerd's line once it holds the button ("... cannot be read, running without it" when it cannot).
+wait_for 30 "routerd to open the reset button" grep -q "reset button on $chip line $LINE: held" "$RESULTS/routerd.log"
 gpioinfo "$chip" | grep "line *$LINE:" | tee "$RESULTS/gpioinfo"
-grep -q 'used' "$RESULTS/gpioinfo" || fail "routerd does not hold $chip line $LINE"
+grep -q '"routerd".*\[used\]' "$RESULTS/gpioinfo" || fail "routerd does not hold $chip line $LINE"
 
 # The owner's settings: a password of their own and a Wi-Fi name of their own.
 json='Content-Type: application/json'
