@@ -23,8 +23,11 @@ PKGS_LAB="busybox socat iperf3 iputils-ping curl util-linux pppoe wpasupplicant 
 # The browser tier drives Debian's chromium through Playwright (whose driver ships in its NuGet package).
 # zbar-tools: zbarimg decodes the Wi-Fi QR code the page draws, from a screenshot.
 PKGS_E2E="chromium zbar-tools"
-# The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images.
-PKGS_VM="qemu-system-x86 qemu-system-data mmdebstrap e2fsprogs cpio xz-utils dpkg"
+# The lab VM tier: QEMU (qboot.rom is in qemu-system-data), the root filesystem recipe and its images;
+# gcc-12 and make build the gpio-sim module Debian's kernel lacks (tests/Routerd.Vm/vm/gpio-sim-module.sh:
+# the kernel's headers and source are downloaded into the lab's cache, not installed), libelf1 runs
+# the headers' objtool.
+PKGS_VM="qemu-system-x86 qemu-system-data mmdebstrap e2fsprogs cpio xz-utils dpkg gcc-12 make libelf1 binutils"
 # Images (no loop devices: mkfs -d, mtools, sfdisk on a file) and the image tier (OVMF, nmap).
 PKGS_IMAGE="mtools dosfstools fdisk grub-efi-amd64-bin grub-common ovmf nmap qemu-system-arm u-boot-tools arch-test rauc squashfs-tools openssl"
 

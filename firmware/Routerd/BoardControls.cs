@@ -29,8 +29,12 @@ static partial class BoardControls
             LogPressed(log, hold.Hold.TotalSeconds);
             _ = Task.Run(async () =>
             {
-                var wait = due - clock.GetUtcNow();
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, clock);
+                // A timer may fire a few milliseconds before `due` by this clock (it counts coarse
+                // milliseconds): the press would then be too short by that much and never count
+                // (seen in the lab VM: a 20 s hold did nothing). Wait again for what is left.
+                TimeSpan wait;
+                while ((wait = due - clock.GetUtcNow()) > TimeSpan.Zero)
+                    await Task.Delay(wait + TimeSpan.FromMilliseconds(1), clock);
                 if (!hold.TakeHeld(clock.GetUtcNow())) return;
                 LogReset(log, hold.Hold.TotalSeconds);
                 system.FactoryReset();

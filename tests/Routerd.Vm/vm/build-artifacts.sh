@@ -25,7 +25,7 @@ kpkg=$(apt-cache show --no-all-versions linux-image-amd64 2>/dev/null | sed -n '
 [ -n "$kpkg" ] || die "apt knows no linux-image-amd64 package: run apt-get update"
 
 recipe=("$repo/image/rootfs.sh" "$repo/image/packages.txt" "$vm/packages.txt" "$vm/boot-modules.txt"
-        "$vm/initramfs-init" "$vm/build-artifacts.sh")
+        "$vm/initramfs-init" "$vm/build-artifacts.sh" "$vm/gpio-sim-module.sh")
 key=$( { echo "$kpkg"; cat "${recipe[@]}"; } | sha256sum | cut -c1-16)
 if [ "${1:-}" = --key ]; then echo "$key"; exit 0; fi
 
@@ -87,8 +87,12 @@ for d in drivers/gpu drivers/media sound drivers/infiniband drivers/staging driv
   rm -rf "${moddir:?}/kernel/$d"
 done
 find "$moddir/kernel/drivers/net/wireless" -mindepth 1 -maxdepth 1 ! -name mac80211_hwsim.ko -exec rm -rf {} +
+# A simulated GPIO chip for the reset button's scenario: Debian's kernel lacks gpio-sim, so it is
+# built from Debian's source for this kernel (cached per kernel version) and added as an update.
+ko=$("$vm/gpio-sim-module.sh" "$kver" "${kpkg#*=}")
+install -D -m 0644 "$ko" "$moddir/updates/gpio-sim.ko"
 chroot "$root" depmod -a "$kver"
-for m in $(sed 's/#.*//' "$vm/boot-modules.txt") mac80211_hwsim; do
+for m in $(sed 's/#.*//' "$vm/boot-modules.txt") mac80211_hwsim gpio-sim; do
   chroot "$root" modprobe -S "$kver" --show-depends "$m" >/dev/null || die "module $m is missing from the root filesystem"
 done
 mkdir -p "$root/lab"
