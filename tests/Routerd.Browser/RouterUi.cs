@@ -44,6 +44,9 @@ public sealed class RouterUi : IAsyncDisposable
     {
         var context = await browser.NewContextAsync(new() { ViewportSize = size, ColorScheme = scheme, AcceptDownloads = true });
         context.SetDefaultTimeout(20_000);
+        // Expect(...) keeps its own default (5 s): a page module loading on a 2-core machine busy
+        // with a NativeAOT publish has taken longer (the bench's sweep saw Status where Internet was due).
+        SetDefaultExpectTimeout(20_000);
         var page = await context.NewPageAsync();
         var ui = new RouterUi(context, page, shotPrefix);
         await page.GotoAsync(Url);
