@@ -130,6 +130,7 @@ static class UpgradeBench
             r.Detail("settings_lost_keys", new JsonArray(lost.Select(k => (JsonNode)k).ToArray()));
             r.Detail("versions", $"{bundles.Running} → broken {bundles.BrokenVersion} (fell back) → {bundles.NextVersion}");
             r.Detail("conditions", "x86-64 image under QEMU TCG (q35 + OVMF, 2 vCPUs): the seconds are slow, the ratio is the point. "
+                + "One upgrade and one plain reboot per run: each gap carries a few seconds of noise (the guest's shutdown, OVMF, the WAN's lease). "
                 + "Serving = GET /api/firmware answers with the version and slot, after a fresh login (a PBKDF2 hash, 10-30 s under TCG). "
                 + "QEMU runs with -no-reboot: each reboot ends it and the harness boots the disk again at once. "
                 + "The uploaded N.2 is the image tier's test bundle (zstd 3, root shrunk), not the release bundle of bundle_bytes.");
