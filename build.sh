@@ -4,7 +4,7 @@
 #   ./build.sh build         NativeAOT routerd for linux-x64 and linux-arm64 -> artifacts/bin/routerd-<rid>/routerd
 #   ./build.sh test          every test tier (unit, namespaces, browser, lab VM, images); a tier that cannot run fails
 #   ./build.sh lab           the router in a namespace lab, web UI on http://127.0.0.1:8080
-#   ./build.sh bench NAME    a benchmark under bench/: core, vip, forward, webui, pppoe, wifi, call, hardening or image (table + bench/results/NAME.json)
+#   ./build.sh bench NAME    a benchmark under bench/: core, vip, forward, webui, pppoe, wifi, call, hardening, image or upgrade (table + bench/results/NAME.json)
 #   ./build.sh image BOARD   a flashable image: artifacts/image/routerd-BOARD-VERSION.img.xz + .sha256 (x86-64 or rpi4)
 #   ./build.sh test-image    the image tier alone: both boards' images booted in QEMU between the lab's ISP and clients
 set -euo pipefail
@@ -179,7 +179,7 @@ image_tests() {
   fi
   log "image tier (x86-64 under QEMU + OVMF; rpi4 on -M virt and -M raspi3b)"
   # The upgrade test's bundles (issue 22: a broken N.1, N.2) are made by the test from this image's
-  # root slot (tests/Routerd.ImageTests/UpgradeBundles.cs), not from a second image build.
+  # root slot (tests/Routerd.Vm/UpgradeBundles.cs), not from a second image build.
   # Both images are assembled at once and the test project builds meanwhile: assembly is mostly
   # copying and mkfs on one core each, the build mostly compiling (2026-12-03, busy machine: 53 s for
   # all three together; in turn the images alone took 74 s, under heavier load, before the test build).
@@ -239,14 +239,14 @@ lab() {
 # Benchmarks measure the shipped NativeAOT binary and print a table + bench/results/NAME.json;
 # never part of `test`: they report figures, they assert nothing. core, vip, forward and webui run in the
 # namespace lab on this kernel; pppoe, wifi and call in the lab VM (the host kernel has no PPP, radios
-# or cake).
+# or cake); image and upgrade boot the flashable images in QEMU.
 bench() {
   need_root "the benchmarks"
   local name=${1:-}
   shift || true
   case "$name" in
-    core|vip|forward|ipv6|webui|pppoe|wifi|call|hardening|image) ;;
-    *) die "usage: ./build.sh bench core|vip|forward|ipv6|webui|pppoe|wifi|call|hardening|image" ;;
+    core|vip|forward|ipv6|webui|pppoe|wifi|call|hardening|image|upgrade) ;;
+    *) die "usage: ./build.sh bench core|vip|forward|ipv6|webui|pppoe|wifi|call|hardening|image|upgrade" ;;
   esac
   if [ "$name" = image ]; then
     deps
@@ -286,6 +286,13 @@ bench() {
     pppoe|wifi|call)
       dotnet build bench/Routerd.VmBench/Routerd.VmBench.csproj --verbosity quiet
       ROUTERD="$routerd" exec dotnet "$OUT/Routerd.VmBench/debug/Routerd.VmBench.dll" "$name" "$@" ;;
+    upgrade)
+      # The x86-64 image with its release bundle (bundle_bytes); the bench makes the broken N.1 and
+      # N.2 from that image's root slot as the image tier does (tests/Routerd.Vm/UpgradeBundles.cs).
+      local img
+      img=$(image/build-image.sh x86-64 "$routerd" "$ROOT/artifacts/image" --no-xz | tail -1)
+      dotnet build bench/Routerd.VmBench/Routerd.VmBench.csproj --verbosity quiet
+      ROUTERD="$routerd" exec dotnet "$OUT/Routerd.VmBench/debug/Routerd.VmBench.dll" upgrade "$img" "${img%.img}.raucb" ;;
   esac
 }
 

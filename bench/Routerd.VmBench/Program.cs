@@ -8,6 +8,10 @@ using Routerd.Lab;
 //                  OpenWrt peer's cake, routerd's shaper, the lane (profiles adsl, cable; both by
 //                  default; CALL_ROUNDS, CALL_SECONDS and CALL_FASTPATH_ROUNDS from the
 //                  environment, 1, 15 and 2 by default)
+//   upgrade IMAGE BUNDLE  the x86-64 image in QEMU (not the lab VM): the forwarding interruption of an
+//                  upgrade through the web API against a plain reboot, the fall-back from a broken
+//                  update, the upgrade's total time and the owner's settings after it (IMAGE and
+//                  its release BUNDLE from image/build-image.sh)
 // Each boots the VM once for its script under bench/, prints a table and writes
 // bench/results/<name>.json. Under software emulation the seconds are slow; the ratios matter.
 Report? report;
@@ -24,11 +28,19 @@ switch (args)
         report = CallBench.Run(profiles.Length == 0 ? ["adsl", "cable"] : profiles,
             EnvInt("CALL_ROUNDS", 1), EnvInt("CALL_SECONDS", 15), EnvInt("CALL_FASTPATH_ROUNDS", 2, allowZero: true));
         break;
+    case ["upgrade", var image, var bundle]:
+        try { report = UpgradeBench.Run(image, bundle); }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"bench upgrade FAILED: {e.Message}");
+            report = null;
+        }
+        break;
     default:
-        Console.Error.WriteLine("usage: Routerd.VmBench pppoe [DIALS] | wifi | call [adsl|cable...] | call-from RESULTS-DIR CALL-SECONDS [adsl|cable...]");
+        Console.Error.WriteLine("usage: Routerd.VmBench pppoe [DIALS] | wifi | call [adsl|cable...] | call-from RESULTS-DIR CALL-SECONDS [adsl|cable...] | upgrade IMAGE BUNDLE");
         return 2;
 }
-if (report is null) return 1; // the script failed; its log is above
+if (report is null) return 1; // the script or a step failed; its log is above
 report.Print(Console.Out);
 Console.WriteLine($"written: {report.Write(Path.Combine(RouterdCommand.RepoRoot(), "bench", "results"))}");
 return 0;

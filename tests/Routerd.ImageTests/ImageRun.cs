@@ -81,7 +81,7 @@ public abstract class ImageRun(string board) : IAsyncLifetime
         // TCG a first boot's routerd is busy hashing the first-boot password for longer than the
         // hook's 10 s, and the first report of the lease can be lost (see the report of issue 17).
         using var lab = Lab.Lab.Create(new LabOptions { StartRouterd = false, Log = Note, IspLeaseTime = "2m" });
-        var before = Partitions(Image);
+        var before = ImageBoot.Partitions(Image);
         string rootHashBefore = Hash(Image, before[1]);
         Note($"booting {Path.GetFileName(Image)} on a {DiskBytes >> 20} MiB disk");
 
@@ -324,14 +324,14 @@ public abstract class ImageRun(string board) : IAsyncLifetime
         }
         await Check("root slot unchanged on disk", () =>
         {
-            var after = Partitions(disk);
+            var after = ImageBoot.Partitions(disk);
             if (Hash(disk, after[1]) != rootHashBefore) throw new InvalidOperationException("root slot A's bytes changed: it was written to");
             return Task.CompletedTask;
         });
         if (upgradedTo is { } to)
             await Check("the settings were backed up on the data partition before the slot was written", () =>
             {
-                var data = Partitions(disk)[3];
+                var data = ImageBoot.Partitions(disk)[3];
                 string part = Path.Combine(lab.Dir, "data.ext4");
                 CommandResult.Run(["dd", $"if={disk}", $"of={part}", "bs=1M", $"skip={data.Start >> 20}", $"count={data.Size >> 20}", "conv=sparse", "status=none"], TimeSpan.FromMinutes(3)).EnsureOk();
                 var r = CommandResult.Run(["debugfs", "-c", "-R", $"cat /firmware/settings-before-{to}.json", part], TimeSpan.FromMinutes(1));
@@ -341,7 +341,7 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             });
         await Check("data partition grew to the disk's end", () =>
         {
-            var after = Partitions(disk);
+            var after = ImageBoot.Partitions(disk);
             long end = after[3].Start + after[3].Size;
             if (DiskBytes - end > 4 << 20 || after[3].Size <= before[3].Size) throw new InvalidOperationException($"data partition: {before[3]} → {after[3]} on a {DiskBytes}-byte disk");
             return Task.CompletedTask;
@@ -382,18 +382,7 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             : null;
     }
 
-    public sealed record Part(long Start, long Size);
-
-    /// <summary>The disk file's partitions (bytes), read by sfdisk from the file.</summary>
-    public static List<Part> Partitions(string disk)
-    {
-        var r = CommandResult.Run(["sfdisk", "--json", disk], TimeSpan.FromSeconds(10)).EnsureOk();
-        var json = JsonNode.Parse(r.Stdout)!["partitiontable"]!;
-        long sector = (long?)json["sectorsize"] ?? 512;
-        return json["partitions"]!.AsArray().Select(p => new Part((long)p!["start"]! * sector, (long)p["size"]! * sector)).ToList();
-    }
-
-    static string Hash(string disk, Part p)
+    static string Hash(string disk, ImageBoot.Part p)
     {
         using var f = new FileStream(disk, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         f.Position = p.Start;

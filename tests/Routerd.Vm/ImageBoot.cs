@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Routerd.Lab;
 
@@ -66,5 +67,16 @@ public static partial class ImageBoot
             Directory.CreateDirectory(keep);
             File.WriteAllText(Path.Combine(keep, $"{board}-{Path.GetFileNameWithoutExtension(image)}-console.log"), vm.Console());
         }
+    }
+
+    public sealed record Part(long Start, long Size);
+
+    /// <summary>The disk file's partitions (bytes), read by sfdisk from the file.</summary>
+    public static List<Part> Partitions(string disk)
+    {
+        var r = CommandResult.Run(["sfdisk", "--json", disk], TimeSpan.FromSeconds(10)).EnsureOk();
+        var json = JsonNode.Parse(r.Stdout)!["partitiontable"]!;
+        long sector = (long?)json["sectorsize"] ?? 512;
+        return json["partitions"]!.AsArray().Select(p => new Part((long)p!["start"]! * sector, (long)p["size"]! * sector)).ToList();
     }
 }

@@ -1,6 +1,6 @@
 using Routerd.Lab;
 
-namespace Routerd.ImageTests;
+namespace Routerd.Vm;
 
 /// <summary>The update bundles the x86-64 run installs or must refuse, all made here with the
 /// image's own recipe and key (image/rauc-bundle.sh, image/rauc-keys.sh) from the image under test
@@ -45,7 +45,7 @@ public sealed record UpgradeBundles(string Running, string Broken, string Broken
 
         string brokenVersion = running + ".1", nextVersion = running + ".2";
         string slotA = Path.Combine(dir, "rootA.ext4");
-        var a = ImageRun.Partitions(image)[1];
+        var a = ImageBoot.Partitions(image)[1];
         CommandResult.Run(["dd", $"if={image}", $"of={slotA}", "bs=1M", $"skip={a.Start >> 20}", $"count={a.Size >> 20}", "conv=sparse", "status=none"], TimeSpan.FromMinutes(3)).EnsureOk();
 
         string versionFile = Path.Combine(dir, "version");
