@@ -68,8 +68,7 @@ static partial class ServeCommand
             File.SetUnixFileMode(dir, FileModes.PrivateDirectory);
         }
 
-        DnsmasqService.PrivateLeaseFile(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile));
-        DnsmasqService.PrivateLeaseFile(Path.Combine(board.StateDir, Routerd.Core.Wifi.GuestDnsmasqRenderer.LeaseFile));
+        foreach (var leaseFile in DnsmasqService.LeaseFiles(board.StateDir)) DnsmasqService.PrivateLeaseFile(leaseFile);
 
         LiteDbSettingsStore store;
         try { store = new LiteDbSettingsStore(Path.Combine(board.StateDir, SettingsFile)); }
@@ -178,7 +177,7 @@ static partial class ServeCommand
         var applied = router.ApplyInBackground();
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, router,
-            [Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile), Path.Combine(board.StateDir, Routerd.Core.Wifi.GuestDnsmasqRenderer.LeaseFile)]));
+            DnsmasqService.LeaseFiles(board.StateDir)));
         builder.Services.AddHostedService(_ => new WanWatcher(network, router));
         builder.Services.AddHostedService(_ => new TrafficSampler(meter));
         builder.Services.AddHostedService(_ => new UsageKeeper(meter.History, Path.Combine(board.StateDir, UsageFileName), TimeProvider.System, log));

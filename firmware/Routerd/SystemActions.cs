@@ -17,8 +17,7 @@ sealed partial class SystemActions(Board board, Router router, DnsmasqService dn
     public void FactoryReset()
     {
         var firstBoot = FirstBoot.Settings(board, PasswordHasher.HashDefault);
-        router.FactoryReset(firstBoot, () => dns.ForgetLeases(Path.Combine(board.StateDir, DnsmasqConfig.LeaseFile),
-            Path.Combine(board.StateDir, Routerd.Core.Wifi.GuestDnsmasqRenderer.LeaseFile)));
+        router.FactoryReset(firstBoot, () => dns.ForgetLeases(DnsmasqService.LeaseFiles(board.StateDir)));
         sessions.RemoveAllExcept(null);
         Usage?.Clear(); // the keeper writes the empty history within the hour, and at the next stop
     }

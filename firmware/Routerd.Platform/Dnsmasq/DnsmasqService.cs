@@ -75,16 +75,22 @@ public sealed class DnsmasqService(string dnsmasq, string runDir, string logDir,
         }
     }
 
+    /// <summary>Both instances' lease files in the state directory <paramref name="stateDir"/>: the
+    /// LAN's and the guest network's. Made private at start, read by the device watcher, emptied by a
+    /// factory reset.</summary>
+    public static IReadOnlyList<string> LeaseFiles(string stateDir) =>
+        [Path.Combine(stateDir, DnsmasqConfig.LeaseFile), Path.Combine(stateDir, Core.Wifi.GuestDnsmasqRenderer.LeaseFile)];
+
     /// <summary>Empties the lease databases (factory reset). dnsmasq keeps leases in memory and
     /// writes them back, so the instances are stopped while the files go and started again if they ran.</summary>
-    public void ForgetLeases(string leaseFile, string guestLeaseFile)
+    public void ForgetLeases(IReadOnlyList<string> leaseFiles)
     {
         bool running = supervisor is not null, guestRunning = guest is not null;
         supervisor?.Stop();
         supervisor = null;
         guest?.Stop();
         guest = null;
-        foreach (var f in new[] { leaseFile, guestLeaseFile })
+        foreach (var f in leaseFiles)
         {
             File.Delete(f);
             PrivateLeaseFile(f);
