@@ -67,7 +67,9 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, IReadOnlyLis
         FileSystemEventHandler poke = (_, e) => { if (names.Contains(e.Name)) changed.Writer.TryWrite(true); };
         watcher.Changed += poke;
         watcher.Created += poke;
-        watcher.Renamed += (_, _) => changed.Writer.TryWrite(true);
+        // The directory also holds the settings store, whose good copy is replaced by renames at
+        // each save: only a rename onto or away from a lease file is news here.
+        watcher.Renamed += (_, e) => { if (names.Contains(e.Name) || names.Contains(e.OldName)) changed.Writer.TryWrite(true); };
         watcher.Error += (_, _) => changed.Writer.TryWrite(true); // events were lost: read again
         watcher.EnableRaisingEvents = true;
         changed.Writer.TryWrite(true); // what is there already
