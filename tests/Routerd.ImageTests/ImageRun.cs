@@ -333,7 +333,7 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             {
                 var data = ImageBoot.Partitions(disk)[3];
                 string part = Path.Combine(lab.Dir, "data.ext4");
-                CommandResult.Run(["dd", $"if={disk}", $"of={part}", "bs=1M", $"skip={data.Start >> 20}", $"count={data.Size >> 20}", "conv=sparse", "status=none"], TimeSpan.FromMinutes(3)).EnsureOk();
+                ImageBoot.CopyPartition(disk, data, part);
                 var r = CommandResult.Run(["debugfs", "-c", "-R", $"cat /firmware/settings-before-{to}.json", part], TimeSpan.FromMinutes(1));
                 File.Delete(part);
                 if (!r.Ok || !r.Stdout.Contains($"\"{Ssid}\"", StringComparison.Ordinal)) throw new InvalidOperationException($"no settings backup naming the owner's Wi-Fi for {to}: {r}");

@@ -79,4 +79,10 @@ public static partial class ImageBoot
         long sector = (long?)json["sectorsize"] ?? 512;
         return json["partitions"]!.AsArray().Select(p => new Part((long)p!["start"]! * sector, (long)p["size"]! * sector)).ToList();
     }
+
+    /// <summary>Copies one partition of the disk file into its own (sparse) file. Byte offsets, not
+    /// whole MiBs: the data partition grown at first boot ends where the backup GPT begins, off any
+    /// MiB boundary, and a file in its last partial MiB would otherwise read short.</summary>
+    public static void CopyPartition(string disk, Part part, string to) =>
+        CommandResult.Run(["dd", $"if={disk}", $"of={to}", "bs=1M", "iflag=skip_bytes,count_bytes", $"skip={part.Start}", $"count={part.Size}", "conv=sparse", "status=none"], TimeSpan.FromMinutes(3)).EnsureOk();
 }

@@ -45,8 +45,7 @@ public sealed record UpgradeBundles(string Running, string Broken, string Broken
 
         string brokenVersion = running + ".1", nextVersion = running + ".2";
         string slotA = Path.Combine(dir, "rootA.ext4");
-        var a = ImageBoot.Partitions(image)[1];
-        CommandResult.Run(["dd", $"if={image}", $"of={slotA}", "bs=1M", $"skip={a.Start >> 20}", $"count={a.Size >> 20}", "conv=sparse", "status=none"], TimeSpan.FromMinutes(3)).EnsureOk();
+        ImageBoot.CopyPartition(image, ImageBoot.Partitions(image)[1], slotA);
 
         string versionFile = Path.Combine(dir, "version");
         string Root(string version, params string[] more)
