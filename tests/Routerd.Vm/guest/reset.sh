@@ -7,7 +7,11 @@ keep=" 1 $$ $PPID "
 for p in /proc/[0-9]*; do
   pid=${p#/proc/}
   case "$keep" in *" $pid "*) continue ;; esac
-  [ -s "$p/cmdline" ] || continue   # kernel threads have no command line
+  # Kernel threads have an empty command line. (`[ -s ]` cannot tell: every /proc file has size 0,
+  # so it skipped every process and nothing was ever killed.)
+  cmd=
+  read -r cmd < "$p/cmdline" 2>/dev/null
+  [ -n "$cmd" ] || continue
   kill -9 "$pid" 2>/dev/null
 done
 sleep 0.2
