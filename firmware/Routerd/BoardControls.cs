@@ -22,10 +22,13 @@ static partial class BoardControls
     {
         if (board.ResetButton is not { } b) return null;
         var hold = new ResetButton(TimeSpan.FromSeconds(Math.Max(1, b.HoldSeconds)));
+        // Monotonic: the hold must not stretch when NTP steps the date (ResetButton says why).
         var clock = TimeProvider.System;
+        long origin = clock.GetTimestamp();
+        TimeSpan Now() => clock.GetElapsedTime(origin);
         void Changed(bool pressed)
         {
-            if (hold.Changed(pressed, clock.GetUtcNow()) is not { } due) return;
+            if (hold.Changed(pressed, Now()) is not { } due) return;
             LogPressed(log, hold.Hold.TotalSeconds);
             _ = Task.Run(async () =>
             {
@@ -33,9 +36,9 @@ static partial class BoardControls
                 // milliseconds): the press would then be too short by that much and never count
                 // (seen in the lab VM: a 20 s hold did nothing). Wait again for what is left.
                 TimeSpan wait;
-                while ((wait = due - clock.GetUtcNow()) > TimeSpan.Zero)
+                while ((wait = due - Now()) > TimeSpan.Zero)
                     await Task.Delay(wait + TimeSpan.FromMilliseconds(1), clock);
-                if (!hold.TakeHeld(clock.GetUtcNow())) return;
+                if (!hold.TakeHeld(Now())) return;
                 LogReset(log, hold.Hold.TotalSeconds);
                 system.FactoryReset();
                 system.Reboot();

@@ -6,11 +6,14 @@ namespace Routerd.Core.Buttons;
 /// per press whether it was held long enough. A press that began before a release and a new press
 /// never counts for the new one. A button already down when routerd starts counts only once it
 /// has been let go and pressed again: a line that reads "pressed" from the start (a stuck button,
-/// a wrong pull in the board file) must not reset the router at every boot.</summary>
+/// a wrong pull in the board file) must not reset the router at every boot.
+/// Times are read from a monotonic clock (time since an origin), never the wall clock: a Pi has no
+/// battery clock and NTP steps its date by years soon after boot, which would make a short press
+/// look held for years.</summary>
 public sealed class ResetButton(TimeSpan hold)
 {
     readonly Lock gate = new();
-    DateTimeOffset? pressedAt;
+    TimeSpan? pressedAt;
     bool taken, waitForRelease;
 
     public TimeSpan Hold => hold;
@@ -24,7 +27,7 @@ public sealed class ResetButton(TimeSpan hold)
     /// <summary>The button went down (<paramref name="pressed"/>) or up at <paramref name="at"/>.
     /// Returns when a press held from now completes (null when released, or when the press was
     /// already seen: a repeated edge does not restart the count).</summary>
-    public DateTimeOffset? Changed(bool pressed, DateTimeOffset at)
+    public TimeSpan? Changed(bool pressed, TimeSpan at)
     {
         lock (gate)
         {
@@ -42,7 +45,7 @@ public sealed class ResetButton(TimeSpan hold)
     }
 
     /// <summary>True once for a press that is still down and has been down for <see cref="Hold"/>.</summary>
-    public bool TakeHeld(DateTimeOffset now)
+    public bool TakeHeld(TimeSpan now)
     {
         lock (gate)
         {

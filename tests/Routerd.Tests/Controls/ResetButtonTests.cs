@@ -7,8 +7,7 @@ namespace Routerd.Tests.Controls;
 /// nothing, once per press, and a button already down at start is ignored until pressed again.</summary>
 public class ResetButtonTests
 {
-    static readonly DateTimeOffset T0 = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
-    static DateTimeOffset At(double seconds) => T0.AddSeconds(seconds);
+    static TimeSpan At(double seconds) => TimeSpan.FromSeconds(100 + seconds);
 
     [Fact]
     public void Held_ten_seconds_it_counts_once()
