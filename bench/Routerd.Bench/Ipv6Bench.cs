@@ -168,13 +168,16 @@ static class Ipv6Bench
     }
 
     /// <summary>The router's IPv6 default route comes from the ISP's router advertisements through
-    /// routerd's dhcpcd, which removes it when it stops. With routerd stopped the same route (the
-    /// ISP's link-local address) is added by hand for <paramref name="measure"/>, with a metric of
-    /// its own so that it is never taken for dhcpcd's, and removed before routerd comes back.</summary>
+    /// routerd's dhcpcd, which removes it when it stops (the line printed here has said "none" in
+    /// every run so far). With routerd stopped the same route (the ISP's link-local address) is
+    /// added by hand for <paramref name="measure"/>, with a metric of its own so that it is never
+    /// taken for dhcpcd's, and removed before routerd comes back.</summary>
     static T WithDefaultRoute<T>(Lab.Lab lab, Func<T> measure)
     {
         const string Metric = "4242";
         string isp = LinkLocal(lab.IspNs, "isp0") ?? throw new InvalidOperationException("the ISP's port has no link-local address");
+        string left = Ip("-n", lab.RouterNs, "-6", "route", "show", "default").Stdout.Trim();
+        Console.Error.WriteLine($"bench: the router's IPv6 default route with routerd stopped: {(left.Length == 0 ? "none" : left)}; added by hand via {isp}");
         Ip("-n", lab.RouterNs, "-6", "route", "replace", "default", "via", isp, "dev", "wan0", "metric", Metric).EnsureOk();
         try { return measure(); }
         finally { Ip("-n", lab.RouterNs, "-6", "route", "del", "default", "via", isp, "dev", "wan0", "metric", Metric).EnsureOk(); }
