@@ -111,12 +111,9 @@ static class CoreBench
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    /// <summary>The laptop's upload to the internet host, in rounds of four set-ups of the same
-    /// namespaces: routerd as it runs (ruleset, NAT, conntrack and its queues), routerd's ruleset
-    /// without its queues, the kernel's NAT alone (routerd stopped; a table with nothing but
-    /// conntrack's accept and masquerade: the floor any NAT router has on this kernel), and bare
-    /// forwarding (no table, no qdiscs, a plain route back at the ISP instead of NAT).
-    /// Interleaved rounds, one run, each round in a different order (a rotation), so that no
+    /// <summary>The laptop's upload to the internet host, in rounds of the four set-ups of
+    /// <see cref="NatPath"/>: routerd as it runs, its ruleset without its queues, the kernel's NAT
+    /// alone and bare forwarding. Interleaved rounds, one run, each round in a different order (a rotation), so that no
     /// set-up always comes first after routerd's restart or last before it. Each ratio is the
     /// median over the rounds of that round's set-up against that round's bare forwarding: the
     /// host drifts within a run (one set-up's samples spread from 8.4 to 14.5 Gbit/s in one run),
@@ -124,14 +121,14 @@ static class CoreBench
     /// between veth pairs is bound by one core, so the ratio is the CPU the path costs per byte.</summary>
     static async Task NatGoodput(BenchLab bench, Report report)
     {
-        string[] order = ["routerd", "ruleset", "nat", "bare"];
+        string[] order = [NatPath.Routerd, NatPath.Ruleset, NatPath.Nat, NatPath.Bare];
         var samples = order.ToDictionary(s => s, _ => new List<double>());
-        var path = new NatPath(bench);
+        var path = new NatPath(bench, TimeSpan.FromMilliseconds(SettleMs));
         for (int round = 0; round < GoodputRounds; round++)
         {
             Console.Error.WriteLine($"bench: NAT goodput, round {round + 1} of {GoodputRounds}");
             foreach (var setup in order.Skip(round % order.Length).Concat(order.Take(round % order.Length)))
-                samples[setup].Add(await path.Measure(setup));
+                samples[setup].Add(await path.Measure(setup, what => Goodput(bench, what)));
         }
         await path.Restore(); // the next benchmark needs routerd running
         double ToBare(string setup) => Stats.Median(samples[setup].Zip(samples["bare"], (v, bare) => v / bare).ToList());
@@ -144,83 +141,6 @@ static class CoreBench
         report.Add("bare_goodput_mbit", "  bare forwarding goodput (median)", Stats.Median(samples["bare"]) / 1e6, "Mbit/s");
         report.Detail("goodput_mbit_samples", new JsonObject(samples.Select(kv =>
             KeyValuePair.Create(kv.Key, (JsonNode?)Report.Samples(kv.Value.Select(v => v / 1e6), 1)))));
-    }
-
-    /// <summary>Moves the lab's router between the four set-ups of <see cref="NatGoodput"/> and
-    /// measures each. Only routerd puts its own ruleset and queues back, so a set-up that needs
-    /// them after one that removed them restarts it.</summary>
-    sealed class NatPath(BenchLab bench)
-    {
-        readonly Lab.Lab lab = bench.Lab;
-        bool running = true, queues = true;
-
-        public async Task<double> Measure(string setup)
-        {
-            switch (setup)
-            {
-                case "routerd":
-                    if (!queues) await Restart();
-                    return Goodput(bench, "routerd");
-                case "ruleset":
-                    if (!running) await Restart();
-                    RemoveQueues();
-                    return Goodput(bench, "ruleset only");
-                case "nat":
-                    Stop();
-                    bench.InRouter($$"""
-                        nft -f - <<'EOF'
-                        table inet natonly {
-                        	chain forward {
-                        		type filter hook forward priority filter; policy drop;
-                        		ct state established,related accept
-                        		iifname "br-lan" oifname "wan0" accept
-                        	}
-                        	chain srcnat {
-                        		type nat hook postrouting priority srcnat; policy accept;
-                        		oifname "wan0" ip saddr {{LabAddresses.LanSubnet}} masquerade
-                        	}
-                        }
-                        EOF
-                        """);
-                    try { return Goodput(bench, "NAT alone"); }
-                    finally { bench.InRouter("nft delete table inet natonly"); }
-                case "bare":
-                    string wan = Stop();
-                    lab.RunIn(lab.IspNs, $"ip route add {LabAddresses.LanSubnet} via {wan}").EnsureOk();
-                    try { return Goodput(bench, "bare forwarding"); }
-                    finally { lab.RunIn(lab.IspNs, $"ip route del {LabAddresses.LanSubnet} via {wan}"); }
-                default:
-                    throw new ArgumentException($"no set-up {setup}", nameof(setup));
-            }
-        }
-
-        /// <summary>Stops routerd, its ruleset and its queues (<see cref="BenchLab.StopRouterdAndClear"/>).
-        /// Returns the WAN address, for the ISP's route back.</summary>
-        string Stop()
-        {
-            string wan = bench.WanIp();
-            if (running)
-            {
-                bench.StopRouterdAndClear();
-                running = queues = false;
-            }
-            return wan;
-        }
-
-        void RemoveQueues()
-        {
-            bench.RemoveQueues();
-            queues = false;
-        }
-
-        /// <summary>routerd running with its ruleset and queues again.</summary>
-        public Task Restore() => queues ? Task.CompletedTask : Restart();
-
-        async Task Restart()
-        {
-            await bench.RestartRouterd(TimeSpan.FromMilliseconds(SettleMs));
-            running = queues = true;
-        }
     }
 
     static double Goodput(BenchLab bench, string what) =>

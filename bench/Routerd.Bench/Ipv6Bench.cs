@@ -9,7 +9,9 @@ namespace Routerd.Bench;
 /// and radvd:
 /// - goodput: one TCP flow between the phone and the internet host over IPv6 and over IPv4
 ///   through routerd, interleaved in rounds, both directions; the figure is the median of the
-///   rounds' IPv6/IPv4 ratios (the host is shared: only the ratio means something);
+///   rounds' IPv6/IPv4 ratios (the host is shared: only the ratio means something). In the same
+///   rounds the same flows cross the kernel alone (routerd stopped, bench core's NAT-alone table),
+///   whose IPv6/IPv4 ratio tells the kernel's share of an IPv6 gap from routerd's;
 /// - readiness: the WAN's carrier comes back (the ISP side of the cable goes up) → the phone holds
 ///   a usable (not tentative, not deprecated) global address, p50 over the runs, with routerd and
 ///   with the same DHCPv6 client (dhcpcd) and dnsmasq configured by hand in the same namespaces,
@@ -39,7 +41,7 @@ static class Ipv6Bench
             lab.StartIn(lab.IspNs, $"exec iperf3 -s -B {Ipv6Isp.InternetHost} -p {IperfPort6}", "isp-iperf3-v6");
             await lab.WaitFor(() => Usable(lab, lab.Phone, Prefix48(prefix)) is not null, Ready, "the phone's address in the delegated prefix");
 
-            Goodput(lab, report);
+            await Goodput(bench, report);
             kea = await Renumber(bench, kea, report);
             await Readiness(bench, report);
         }
@@ -83,42 +85,107 @@ static class Ipv6Bench
         return since.Elapsed.TotalSeconds;
     }
 
-    static void Goodput(Lab.Lab lab, Report report)
+    /// <summary>Each round measures four paths from the phone, each in both directions: IPv4 and
+    /// IPv6 through routerd, then the same two through the kernel alone (<see cref="NatPath.Nat"/>:
+    /// routerd stopped, conntrack's accept, IPv4 masqueraded, IPv6 routed). Routerd's IPv6/IPv4
+    /// ratio says what IPv6 costs through routerd; the kernel's says what it costs on this kernel
+    /// whoever sets the router up (40-byte headers, another route lookup); their quotient is
+    /// routerd's part. Each ratio pairs runs of the same round and direction, and the figures are
+    /// medians of those per-round ratios: the host drifts within a run.</summary>
+    static async Task Goodput(BenchLab bench, Report report)
     {
-        var ratios = new List<double>();
-        var v4 = new List<double>();
-        var v6 = new List<double>();
+        var lab = bench.Lab;
+        var path = new NatPath(bench, Settle, restarted: () => Ipv6Back(bench, phone: true));
+        var samples = new Dictionary<string, List<double>>();
+        List<double> Of(string key) => samples.TryGetValue(key, out var l) ? l : samples[key] = [];
         for (int round = 0; round < GoodputRounds; round++)
         {
             Console.Error.WriteLine($"bench: ipv6 goodput, round {round + 1} of {GoodputRounds}");
-            foreach (bool download in new[] { true, false })
+            // routerd first in even rounds, the kernel first in odd ones: neither always comes
+            // right after routerd's restart, and routerd restarts only every second round.
+            string[] setups = round % 2 == 0 ? [NatPath.Routerd, NatPath.Nat] : [NatPath.Nat, NatPath.Routerd];
+            var got = new Dictionary<string, (double V4, double V6)[]>();
+            foreach (string setup in setups)
             {
-                // The order alternates, so that neither family always runs first.
-                var families = round % 2 == 0 ? new[] { 6, 4 } : new[] { 4, 6 };
-                var got = new Dictionary<int, double>();
-                foreach (int family in families)
-                {
-                    string what = $"IPv{family} {(download ? "download" : "upload")}";
-                    if (family == 4) got[4] = Traffic.RunIperf(lab, lab.Phone, GoodputSeconds + 1, 1, download, what);
-                    else
-                    {
-                        var r = lab.RunIn(lab.Phone.Namespace, $"iperf3 -6 -c {Ipv6Isp.InternetHost} -p {IperfPort6} --connect-timeout 3000 -J " +
-                            $"-t {GoodputSeconds + 1} -O 1 -P 1{(download ? " -R" : "")}", TimeSpan.FromSeconds(GoodputSeconds + 30));
-                        got[6] = Traffic.Goodput(r.Stdout, what);
-                    }
-                }
-                v4.Add(got[4]);
-                v6.Add(got[6]);
-                ratios.Add(got[6] / got[4]);
+                int r = round;
+                got[setup] = await path.Measure(setup, what => setup == NatPath.Nat
+                    ? WithDefaultRoute(lab, () => BothDirections(lab, r, what))
+                    : BothDirections(lab, r, what));
+            }
+            foreach (var (v, k) in got[NatPath.Routerd].Zip(got[NatPath.Nat]))
+            {
+                Of("v4").Add(v.V4);
+                Of("v6").Add(v.V6);
+                Of("bare_v4").Add(k.V4);
+                Of("bare_v6").Add(k.V6);
+                Of("ratio").Add(v.V6 / v.V4);
+                Of("bare_ratio").Add(k.V6 / k.V4);
+                Of("vs_bare").Add(v.V6 / v.V4 / (k.V6 / k.V4));
             }
         }
-        report.Add("v6_goodput_ratio", "IPv6 / IPv4 goodput through routerd, one TCP flow (median of the rounds' ratios)", Stats.Median(ratios), "", Target.Min(0.95));
-        report.Add("v6_goodput_mbit", "  IPv6 goodput (median)", Stats.Median(v6) / 1e6, "Mbit/s");
-        report.Add("v4_goodput_mbit", "  IPv4 goodput (median)", Stats.Median(v4) / 1e6, "Mbit/s");
-        report.Detail("goodput_ratio_samples", Report.Samples(ratios, 3));
+        await path.Restore(); // renumbering and readiness need routerd running
+        double Mbit(string key) => Stats.Median(samples[key]) / 1e6;
+        report.Add("v6_goodput_ratio", "IPv6 / IPv4 goodput through routerd, one TCP flow (median of the rounds' ratios)", Stats.Median(samples["ratio"]), "", Target.Min(0.95));
+        report.Add("v6_goodput_mbit", "  IPv6 goodput (median)", Mbit("v6"), "Mbit/s");
+        report.Add("v4_goodput_mbit", "  IPv4 goodput (median)", Mbit("v4"), "Mbit/s");
+        report.Add("bare_v6_goodput_ratio", "  the same paths, routerd stopped: the kernel alone's IPv6 / IPv4 (median)", Stats.Median(samples["bare_ratio"]), "");
+        report.Add("v6_vs_bare_ratio", "  routerd's IPv6/IPv4 ratio / the kernel alone's: routerd's part of the gap (median)", Stats.Median(samples["vs_bare"]), "");
+        report.Add("bare_v6_goodput_mbit", "  IPv6 goodput, the kernel alone (median)", Mbit("bare_v6"), "Mbit/s");
+        report.Add("bare_v4_goodput_mbit", "  IPv4 goodput, the kernel alone (median)", Mbit("bare_v4"), "Mbit/s");
+        report.Detail("goodput_ratio_samples", Report.Samples(samples["ratio"], 3));
+        report.Detail("bare_goodput_ratio_samples", Report.Samples(samples["bare_ratio"], 3));
+        report.Detail("v6_vs_bare_ratio_samples", Report.Samples(samples["vs_bare"], 3));
+        report.Detail("goodput_mbit_samples", new JsonObject(new[] { "v4", "v6", "bare_v4", "bare_v6" }.Select(k =>
+            KeyValuePair.Create(k, (JsonNode?)Report.Samples(samples[k].Select(v => v / 1e6), 1)))));
         report.Detail("goodput_test", $"iperf3, one flow, {GoodputSeconds} s after 1 s left out, phone ↔ internet host, each round a download and an upload per family " +
-            "(IPv4 masqueraded, IPv6 routed: no NAT66); the ratios pair the two families' runs of the same round and direction.");
+            "(IPv4 masqueraded, IPv6 routed: no NAT66) through routerd, then (or, every second round, first) the same through the kernel alone: routerd " +
+            "stopped, its ruleset and queues removed, a table with only conntrack's established/related accept, LAN → WAN accept and IPv4 masquerade " +
+            "(bench core's NAT-alone set-up), and the router's IPv6 default route (which routerd's dhcpcd takes with it) put back by hand. " +
+            "The ratios pair the runs of the same round and direction; the samples are in round order, download before upload.");
     }
+
+    /// <summary>How long a restarted routerd settles before it is measured (as bench core's).</summary>
+    static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+
+    /// <summary>A download and an upload, each over IPv4 and IPv6; the order of the families
+    /// alternates by round, so that neither always runs first.</summary>
+    static (double V4, double V6)[] BothDirections(Lab.Lab lab, int round, string setup) =>
+        [.. new[] { true, false }.Select(download =>
+        {
+            var got = new Dictionary<int, double>();
+            foreach (int family in round % 2 == 0 ? new[] { 6, 4 } : new[] { 4, 6 })
+                got[family] = OneFlow(lab, family, download, $"{setup}: IPv{family} {(download ? "download" : "upload")}");
+            return (got[4], got[6]);
+        })];
+
+    static double OneFlow(Lab.Lab lab, int family, bool download, string what)
+    {
+        if (family == 4) return Traffic.RunIperf(lab, lab.Phone, GoodputSeconds + 1, 1, download, what);
+        var r = lab.RunIn(lab.Phone.Namespace, $"iperf3 -6 -c {Ipv6Isp.InternetHost} -p {IperfPort6} --connect-timeout 3000 -J " +
+            $"-t {GoodputSeconds + 1} -O 1 -P 1{(download ? " -R" : "")}", TimeSpan.FromSeconds(GoodputSeconds + 30));
+        if (r.TimedOut) throw new InvalidOperationException($"{what}: iperf3 did not finish: {r}");
+        return Traffic.Goodput(r.Stdout, what);
+    }
+
+    /// <summary>The router's IPv6 default route comes from the ISP's router advertisements through
+    /// routerd's dhcpcd, which removes it when it stops (the line printed here has said "none" in
+    /// every run so far). With routerd stopped the same route (the ISP's link-local address) is
+    /// added by hand for <paramref name="measure"/>, with a metric of its own so that it is never
+    /// taken for dhcpcd's, and removed before routerd comes back.</summary>
+    static T WithDefaultRoute<T>(Lab.Lab lab, Func<T> measure)
+    {
+        const string Metric = "4242";
+        string isp = LinkLocal(lab.IspNs, "isp0") ?? throw new InvalidOperationException("the ISP's port has no link-local address");
+        string left = Ip("-n", lab.RouterNs, "-6", "route", "show", "default").Stdout.Trim();
+        Console.Error.WriteLine($"bench: the router's IPv6 default route with routerd stopped: {(left.Length == 0 ? "none" : left)}; added by hand via {isp}");
+        Ip("-n", lab.RouterNs, "-6", "route", "replace", "default", "via", isp, "dev", "wan0", "metric", Metric).EnsureOk();
+        try { return measure(); }
+        finally { Ip("-n", lab.RouterNs, "-6", "route", "del", "default", "via", isp, "dev", "wan0", "metric", Metric).EnsureOk(); }
+    }
+
+    static string? LinkLocal(string ns, string dev) =>
+        Ip("-n", ns, "-6", "-o", "addr", "show", "dev", dev, "scope", "link").Stdout
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "inet6").Skip(1).FirstOrDefault()?.Split('/')[0];
 
     /// <summary>The ISP moves the router to another pool; the time until both LAN clients hold a
     /// usable address in the new prefix. Kea's renew timer here is 3 s (Timers.Short): the router
@@ -201,9 +268,21 @@ static class Ipv6Bench
     {
         bench.Lab.StartRouterd();
         await bench.WaitUntilRouting();
-        await WaitForPrefix(bench, _ => true);
-        await bench.Lab.WaitFor(() => Ip("-n", bench.Lab.RouterNs, "-6", "-o", "addr", "show", "dev", "br-lan").Stdout.Contains("inet6 2001:db8:", StringComparison.Ordinal),
+        await Ipv6Back(bench, phone: false);
+    }
+
+    /// <summary>A (re)started routerd's IPv6: its delegated prefix on br-lan; with
+    /// <paramref name="phone"/>, also the ISP's route to that prefix (again, should Kea have
+    /// delegated another) and the phone's usable address in it.</summary>
+    static async Task Ipv6Back(BenchLab bench, bool phone)
+    {
+        var lab = bench.Lab;
+        string prefix = await WaitForPrefix(bench, _ => true);
+        await lab.WaitFor(() => Ip("-n", lab.RouterNs, "-6", "-o", "addr", "show", "dev", "br-lan").Stdout.Contains("inet6 2001:db8:", StringComparison.Ordinal),
             Ready, "routerd to put the delegated prefix on br-lan");
+        if (!phone) return;
+        Ipv6Isp.RouteTo(lab, prefix);
+        await lab.WaitFor(() => Usable(lab, lab.Phone, Prefix48(prefix)) is not null, Ready, "the phone's address in the delegated prefix");
     }
 
     /// <summary>One cable cycle; the seconds from the carrier's return to the phone's usable global address.</summary>
