@@ -21,6 +21,16 @@ public sealed partial class Router
     /// <summary>The forwards as the last snapshot has them, each with where it leads right now.</summary>
     public ForwardMap Forwards() => ForwardMapOf(snapshot.State);
 
+    /// <summary>One forward as the last snapshot has it, with where it leads right now and its IPv6
+    /// pinholes' addresses (an edit's answer: the others are not looked at); null when none has this id.</summary>
+    public (ForwardTarget Target, IReadOnlyList<System.Net.IPAddress> Ipv6)? Forward(int id)
+    {
+        var state = snapshot.State;
+        if (state.Forwards.FirstOrDefault(f => f.Id == id) is not { } plan) return null;
+        var one = state with { Forwards = [plan] };
+        return (ForwardMapOf(one).Targets[0], PinholesOf(one).Holes[0].Addresses);
+    }
+
     /// <summary>Creates (<paramref name="id"/> null), replaces or (<paramref name="forward"/> null)
     /// deletes a forward. The answer names the forward's id; <see cref="ForwardChange.NotFound"/>
     /// when <paramref name="id"/> names none.</summary>
