@@ -61,13 +61,16 @@ public sealed class SetElements : IEquatable<SetElements>
 
     public SetElements Concat(SetElements other) => new([.. Containers, .. other.Containers]);
 
-    /// <summary>The whole content as one nft script: per container a flush, then its elements.</summary>
+    /// <summary>The whole content as one nft script: per container a flush, then its elements.
+    /// Written once per value (a full load checks, loads and records the same text).</summary>
     public string ToNft()
     {
+        if (nft is not null) return nft;
         var b = new StringBuilder();
         foreach (var c in Containers) c.AppendNft(b);
-        return b.ToString();
+        return nft = b.ToString();
     }
+    string? nft;
 
     public bool Equals(SetElements? other) =>
         other is not null && (ReferenceEquals(this, other) || Containers.Count == other.Containers.Count && Containers.SequenceEqual(other.Containers));
