@@ -153,4 +153,6 @@ sealed class BenchLab : IDisposable
 /// <summary>The command line: which routerd binaries to measure and where results go.</summary>
 /// <param name="StartOnly">`core --start-only`: start times and idle RSS alone, for comparing
 /// builds of other commits (which may lack the arm64 binary) interleaved on a quiet host.</param>
-sealed record BenchOptions(string Routerd, string? Arm64, string ResultsDir, bool StartOnly = false);
+/// <param name="AddsOnly">`forward --adds-only`: the add of one forward and the full apply alone,
+/// without the connection rounds (minutes), for comparing builds interleaved.</param>
+sealed record BenchOptions(string Routerd, string? Arm64, string ResultsDir, bool StartOnly = false, bool AddsOnly = false);

@@ -38,7 +38,7 @@ static class ForwardBench
         var path = await ForwardPath.Create(bench);
         using (ConnServer.Start(bench.Lab.Phone.Namespace, ServerPort, ServerThreads))
         {
-            await Connections(path, report);
+            if (!o.AddsOnly) await Connections(path, report);
             await AddOne(path, report);
             await Apply(path, report);
         }
@@ -127,6 +127,7 @@ static class ForwardBench
     static async Task AddOne(ForwardPath path, Report report)
     {
         var to = await path.Routerd(Sizes[^1]);
+        Console.Error.WriteLine($"bench: forward adds, {AddRuns} with {Sizes[^1]:N0} ports forwarded");
         var firsts = new List<double>();
         var answers = new List<double>();
         for (int i = 0; i < AddRuns; i++)

@@ -47,11 +47,19 @@ public static class ForwardEndpoints
     /// <summary>Every forward with its device's name and where it leads now.</summary>
     public static List<ForwardView> List(RouterApi api)
     {
-        var names = api.Devices.View(api.Router.Settings.Devices).ToDictionary(d => d.Mac, d => d.Name ?? d.Hostname);
+        var names = DeviceNames(api);
         var pinholes = api.Router.Pinholes().Holes.ToDictionary(h => h.Forward.Id, h => h.Addresses);
         return api.Router.Forwards().Targets.Select(t => ForwardView.Of(t, names.GetValueOrDefault(t.Forward.Mac.ToString()),
             pinholes.GetValueOrDefault(t.Forward.Id) ?? [])).ToList();
     }
+
+    /// <summary>One forward as <see cref="List"/> shows it (an edit's answer, without building the others' views).</summary>
+    static ForwardView? One(RouterApi api, int id) => api.Router.Forward(id) is { } f
+        ? ForwardView.Of(f.Target, DeviceNames(api).GetValueOrDefault(f.Target.Forward.Mac.ToString()), f.Ipv6)
+        : null;
+
+    static Dictionary<string, string?> DeviceNames(RouterApi api) =>
+        api.Devices.View(api.Router.Settings.Devices).ToDictionary(d => d.Mac, d => d.Name ?? d.Hostname);
 
     /// <summary>The route's {id}: a whole number from 1 up, else null (answered 404).</summary>
     internal static int? Id(HttpRequest request) =>
@@ -66,7 +74,7 @@ public static class ForwardEndpoints
         if (change.NotFound) return Results.Json(new ApiError("no such port forward", "forward/UNKNOWN", [new FieldError("id", $"{change.Id} names no port forward")]),
             RouterJsonContext.Default.ApiError, statusCode: StatusCodes.Status404NotFound);
         if (ApiEndpoints.Refusal(Unprefixed(change.Result)) is { } refused) return refused;
-        var view = List(api).First(v => v.Id == change.Id);
+        var view = One(api, change.Id) ?? throw new InvalidOperationException($"forward {change.Id} was applied but is not in the snapshot");
         return Results.Json(view, ForwardJsonContext.Default.ForwardView, statusCode: status);
     }
 

@@ -29,30 +29,30 @@ public sealed record ForwardMap(IReadOnlyList<ForwardTarget> Targets)
     /// the VIP sets (no packet sees a half-filled map). One element per protocol and WAN port:
     /// the lookup stays one hash probe however many forwards there are, and a range that moves to
     /// other LAN ports keeps each port's offset.</summary>
-    public string ToNft()
+    public string ToNft() => new SetElements([Elements()]).ToNft();
+
+    /// <summary>The map's content with each forward that leads somewhere as one group: a change
+    /// of one forward is found by comparing forwards, and only its elements are written out
+    /// (<see cref="SetElementsDelta"/>).</summary>
+    public SetElements.Container Elements() => new($"map inet {NftRenderer.TableName} {MapName}",
+        Targets.Where(t => t.Address is not null).Select(t => ElementGroup.Of(t, ElementsOf)).ToList());
+
+    /// <summary>One forward's elements: "tcp . 8080 : 192.168.1.50 . 80, ...".</summary>
+    static string ElementsOf(ForwardTarget t)
     {
-        var b = new StringBuilder($"flush map inet {NftRenderer.TableName} {MapName}\n");
-        int before = b.Length;
-        string separator = $"add element inet {NftRenderer.TableName} {MapName} {{ ";
-        foreach (var t in Targets)
+        var f = t.Forward;
+        var b = new StringBuilder();
+        string to = t.Address!.ToString(), separator = "";
+        foreach (var protocol in new[] { ForwardProtocols.Tcp, ForwardProtocols.Udp })
         {
-            if (t.Address is not { } address) continue;
-            var f = t.Forward;
-            // Written straight into the script, the address once per forward: 10,000 ports are
-            // rendered again at every forward change (the firewall loads only the difference).
-            string to = address.ToString();
-            foreach (var protocol in new[] { ForwardProtocols.Tcp, ForwardProtocols.Udp })
+            if (!f.Protocols.HasFlag(protocol)) continue;
+            string p = ForwardRules.ProtocolName(protocol);
+            for (int port = f.WanStart; port <= f.WanEnd; port++)
             {
-                if (!f.Protocols.HasFlag(protocol)) continue;
-                string p = ForwardRules.ProtocolName(protocol);
-                for (int port = f.WanStart; port <= f.WanEnd; port++)
-                {
-                    b.Append(separator).Append(p).Append(" . ").Append(port).Append(" : ").Append(to).Append(" . ").Append(f.LanStart + (port - f.WanStart));
-                    separator = ", ";
-                }
+                b.Append(separator).Append(p).Append(" . ").Append(port).Append(" : ").Append(to).Append(" . ").Append(f.LanStart + (port - f.WanStart));
+                separator = ", ";
             }
         }
-        if (b.Length > before) b.Append(" }\n");
         return b.ToString();
     }
 }

@@ -33,10 +33,14 @@ public sealed record ForwardPinholes(IReadOnlyList<ForwardPinholes.Hole> Holes)
     public sealed record Hole(ForwardPlan Forward, IReadOnlyList<IPAddress> Addresses);
 
     /// <param name="addressesOf">every address the device holds now (IPv4 and IPv6; only global IPv6 ones are used).</param>
-    public static ForwardPinholes From(IReadOnlyList<ForwardPlan> forwards, Func<MacAddress, IEnumerable<IPAddress>> addressesOf) =>
-        new(forwards.Select(f => new Hole(f, f.Enabled
-            ? addressesOf(f.Mac).Where(IsGlobal).Distinct().OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList()
-            : [])).ToList());
+    public static ForwardPinholes From(IReadOnlyList<ForwardPlan> forwards, Func<MacAddress, IEnumerable<IPAddress>> addressesOf)
+    {
+        // Many forwards lead to one device: each device's addresses are looked up and sorted once.
+        var global = new Dictionary<MacAddress, IReadOnlyList<IPAddress>>();
+        IReadOnlyList<IPAddress> GlobalOf(MacAddress mac) => global.TryGetValue(mac, out var a) ? a
+            : global[mac] = addressesOf(mac).Where(IsGlobal).Distinct().OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
+        return new(forwards.Select(f => new Hole(f, f.Enabled ? GlobalOf(f.Mac) : [])).ToList());
+    }
 
     /// <summary>Global unicast (2000::/3, RFC 4291): what the internet can send to. Link-local
     /// (fe80::/10) and unique local (fc00::/7) addresses are outside it.</summary>

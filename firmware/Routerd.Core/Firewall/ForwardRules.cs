@@ -48,6 +48,23 @@ public static class ForwardRules
         return errors.Count == before ? plans : null;
     }
 
+    /// <summary>The plans of <paramref name="forwards"/> after an edit of the one at
+    /// <paramref name="at"/> (null: it was deleted), when <paramref name="others"/> are the plans of
+    /// every other forward, in order, as they were checked when they were stored: only the edited
+    /// forward is checked, and compared with the others for overlaps. An edit costs one forward,
+    /// not the list. An overlap is named by <see cref="Build"/> over the whole list (its words are
+    /// the ones the API has always given).</summary>
+    public static IReadOnlyList<ForwardPlan>? BuildEdit(IReadOnlyList<PortForward> forwards, int? at, IReadOnlyList<ForwardPlan> others, IReadOnlySet<MacAddress>? ownMacs, List<FieldError> errors)
+    {
+        if (at is not { } i) return others;
+        if (forwards.Count > MaxForwards) return Build(forwards, ownMacs, errors, forwards[i].Id);
+        if (Check(forwards[i], $"forwards[{i}]", ownMacs, [], errors) is not { } plan) return null;
+        foreach (var o in others)
+            if ((o.Protocols & plan.Protocols) != 0 && o.WanStart <= plan.WanEnd && plan.WanStart <= o.WanEnd)
+                return Build(forwards, ownMacs, errors, plan.Id);
+        return [.. others.Take(i), plan, .. others.Skip(i)];
+    }
+
     static ForwardPlan? Check(PortForward f, string at, IReadOnlySet<MacAddress>? ownMacs, HashSet<int> ids, List<FieldError> errors)
     {
         int before = errors.Count;

@@ -15,6 +15,89 @@ public static class SetElementsDelta
     public static string? Between(string from, string to) =>
         Parsed.From(from) is { } before && Parsed.From(to) is { } after ? before.DeltaTo(after) : null;
 
+    /// <summary>The same between two contents kept in memory (the firewall's last loaded one and
+    /// the next): per container, the groups that differ between the longest run of equal groups
+    /// at the beginning and at the end are written out and compared, the rest not at all. One
+    /// forward added among a thousand: that forward's elements. Null when the containers are not
+    /// the same ones (the caller loads the whole content).</summary>
+    public static string? Between(SetElements from, SetElements to)
+    {
+        if (from.Containers.Count != to.Containers.Count) return null;
+        var b = new System.Text.StringBuilder();
+        for (int i = 0; i < to.Containers.Count; i++)
+        {
+            var (old, next) = (from.Containers[i].Groups, to.Containers[i].Groups);
+            if (from.Containers[i].Name != to.Containers[i].Name) return null;
+            int head = 0;
+            while (head < old.Count && head < next.Count && old[head].Equals(next[head])) head++;
+            if (head == old.Count && head == next.Count) continue;
+            int tail = 0;
+            while (tail < old.Count - head && tail < next.Count - head && old[^(tail + 1)].Equals(next[^(tail + 1)])) tail++;
+            // The groups outside the stretch are the same in both, and hold none of its elements (SetElements.Container).
+            var before = GroupElements(old, head, old.Count - tail);
+            var after = GroupElements(next, head, next.Count - tail);
+            var beforeSet = before.ToHashSet(StringComparer.Ordinal);
+            var afterSet = after.ToHashSet(StringComparer.Ordinal);
+            Append(b, to.Containers[i].Target, before.Where(e => !afterSet.Contains(e)).ToList(), after.Where(e => !beforeSet.Contains(e)).ToList());
+        }
+        return b.ToString();
+    }
+
+    /// <summary>A script of the known shape followed by changes to it (the firewall's record: the
+    /// whole content when it was loaded whole, then each delta appended) as the content it leaves,
+    /// in the known shape. Null when a line is of another kind, is cut short, or names a container
+    /// the script did not flush.</summary>
+    public static string? Replayed(string script)
+    {
+        if (script.Length > 0 && !script.EndsWith('\n')) return null;
+        var contents = new List<(string Container, List<string> Elements)>();
+        var byTarget = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var line in script.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith("flush ", StringComparison.Ordinal))
+            {
+                string container = line["flush ".Length..];
+                string target = container[(container.IndexOf(' ') + 1)..];
+                if (byTarget.ContainsKey(target)) return null;
+                contents.Add((container, byTarget[target] = []));
+                continue;
+            }
+            bool delete = line.StartsWith("delete element ", StringComparison.Ordinal);
+            if (!delete && !line.StartsWith("add element ", StringComparison.Ordinal) || !line.EndsWith(" }", StringComparison.Ordinal)) return null;
+            int name = delete ? "delete element ".Length : "add element ".Length, open = line.IndexOf(" { ", StringComparison.Ordinal);
+            if (open < name || !byTarget.TryGetValue(line[name..open], out var elements)) return null;
+            var listed = line[(open + 3)..^2].Split(Separator, StringSplitOptions.RemoveEmptyEntries);
+            if (!delete) elements.AddRange(listed);
+            else
+            {
+                var keys = listed.ToHashSet(StringComparer.Ordinal);
+                elements.RemoveAll(e => keys.Contains(KeyOf(e)));
+            }
+        }
+        var b = new System.Text.StringBuilder();
+        foreach (var (container, elements) in contents)
+        {
+            b.Append("flush ").Append(container).Append('\n');
+            if (elements.Count > 0) b.Append($"add element {container[(container.IndexOf(' ') + 1)..]} {{ {string.Join(Separator, elements)} }}\n");
+        }
+        return b.ToString();
+    }
+
+    static List<string> GroupElements(IReadOnlyList<ElementGroup> groups, int from, int to)
+    {
+        var list = new List<string>();
+        for (int i = from; i < to; i++) list.AddRange(groups[i].Text.Split(Separator, StringSplitOptions.RemoveEmptyEntries));
+        return list;
+    }
+
+    /// <summary>The commands for what left (by key) and what came, deletes first: a key whose
+    /// value changed is deleted and added again in the same transaction.</summary>
+    static void Append(System.Text.StringBuilder b, string target, List<string> gone, List<string> come)
+    {
+        if (gone.Count > 0) b.Append($"delete element {target} {{ {string.Join(", ", gone.Select(KeyOf))} }}\n");
+        if (come.Count > 0) b.Append($"add element {target} {{ {string.Join(", ", come)} }}\n");
+    }
+
     /// <summary>A script taken apart: container ("set inet routerd vip_v4", "map inet routerd
     /// forward_v4") → its elements as the script wrote them ("a, b, c"), in order of appearance. The
     /// firewall keeps the last loaded one, so each change parses only the new script.
@@ -36,6 +119,9 @@ public static class SetElementsDelta
             for (int i = 0; i < contents.Count; i++) index[contents[i].Item1] = i;
         }
 
+        /// <summary>Each container with its elements as the script wrote them ("a, b, c").</summary>
+        public IReadOnlyList<(string Container, string Elements)> Contents => contents;
+
         public string? DeltaTo(Parsed next)
         {
             if (contents.Count != next.contents.Count || next.contents.Any(c => !index.ContainsKey(c.Container))) return null;
@@ -46,9 +132,7 @@ public static class SetElementsDelta
                 if (string.Equals(old, elements, StringComparison.Ordinal)) continue;
                 var (gone, come) = Difference(old, elements);
                 // "set inet routerd vip_v4" → "inet routerd vip_v4": what the element commands name.
-                string target = container[(container.IndexOf(' ') + 1)..];
-                if (gone.Count > 0) b.Append($"delete element {target} {{ {string.Join(", ", gone.Select(KeyOf))} }}\n");
-                if (come.Count > 0) b.Append($"add element {target} {{ {string.Join(", ", come)} }}\n");
+                Append(b, container[(container.IndexOf(' ') + 1)..], gone, come);
             }
             return b.ToString();
         }

@@ -13,13 +13,13 @@ namespace Routerd.Core.Loop;
 public interface IFirewall
 {
     /// <summary>Checks a ruleset (and its set elements) without applying it; the error text, or null when valid.</summary>
-    string? Check(string ruleset, string sets);
+    string? Check(string ruleset, SetElements sets);
     /// <summary>Loads the ruleset with its set elements in one transaction when the ruleset
     /// changed; when only the elements changed, replaces just those.</summary>
     /// <param name="reload">load the whole ruleset even when it is the loaded one: the flowtable
     /// is made anew and every connection in it goes back through the rules (FastPathDecision.MustEvict).</param>
     /// <returns>true when the kernel's ruleset was replaced, false when it was already this one.</returns>
-    bool Apply(string ruleset, string sets, bool reload = false);
+    bool Apply(string ruleset, SetElements sets, bool reload = false);
 }
 
 public interface ITrafficControl

@@ -25,8 +25,12 @@ public sealed partial class Router
     DeviceSets VipSetsOf(DesiredState s) => VipSets.From(s.Qos.VipMacs, devices.AddressesOf(s.Qos.VipMacs));
 
     /// <summary>Every set and map element that follows the devices: the VIP sets, the paused
-    /// devices' sets, the port forwards' map and IPv6 pinholes and the virtual servers' slot maps, loaded together (one transaction) whenever any changes.</summary>
-    string SetElementsOf(DesiredState s) => VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft() + ForwardMapOf(s).ToNft() + PinholesOf(s).ToNft() + VirtualServerElementsOf(s);
+    /// devices' sets, the port forwards' map and IPv6 pinholes and the virtual servers' slot maps, loaded together (one transaction) whenever any changes.
+    /// The forward map comes in groups (one per forward), so that a change of one forward is found
+    /// and loaded without writing out the others (SetElements).</summary>
+    SetElements SetElementsOf(DesiredState s) => SetElements.FromScript(VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft())
+        .Concat(new([ForwardMapOf(s).Elements()]))
+        .Concat(SetElements.FromScript(PinholesOf(s).ToNft() + VirtualServerElementsOf(s)));
 
     /// <summary>The devices whose connections must never be in the flowtable: those in the VIP lane and the paused ones.</summary>
     IReadOnlyCollection<MacAddress> HeldMacs(DesiredState s) => VipSetsOf(s).Macs.Concat(PauseSetsOf(s).Macs).ToHashSet();
@@ -153,8 +157,8 @@ public sealed partial class Router
             }
             else storedBurst = true;
         }
-        string sets = SetElementsOf(state);
-        if (applied is { } config && sets != appliedSets)
+        var sets = SetElementsOf(state);
+        if (applied is { } config && !sets.Equals(appliedSets))
         {
             failures.Clear();
             var held = HeldMacs(state);

@@ -21,6 +21,16 @@ public sealed partial class Router
     /// <summary>The forwards as the last snapshot has them, each with where it leads right now.</summary>
     public ForwardMap Forwards() => ForwardMapOf(snapshot.State);
 
+    /// <summary>One forward as the last snapshot has it, with where it leads right now and its IPv6
+    /// pinholes' addresses (an edit's answer: the others are not looked at); null when none has this id.</summary>
+    public (ForwardTarget Target, IReadOnlyList<System.Net.IPAddress> Ipv6)? Forward(int id)
+    {
+        var state = snapshot.State;
+        if (state.Forwards.FirstOrDefault(f => f.Id == id) is not { } plan) return null;
+        var one = state with { Forwards = [plan] };
+        return (ForwardMapOf(one).Targets[0], PinholesOf(one).Holes[0].Addresses);
+    }
+
     /// <summary>Creates (<paramref name="id"/> null), replaces or (<paramref name="forward"/> null)
     /// deletes a forward. The answer names the forward's id; <see cref="ForwardChange.NotFound"/>
     /// when <paramref name="id"/> names none.</summary>
@@ -46,11 +56,24 @@ public sealed partial class Router
         e.AssignedId = newId;
         // Checked here (not only in the commit) so an overlap is named at the edited forward.
         var errors = new List<FieldError>();
-        if (ForwardRules.Build(list, Facts().OwnMacs, errors, edited: newId) is not { } plans) return new ChangeResult(errors);
+        if (CheckedEdit(list, newId, e.Forward is null, errors) is not { } plans) return new ChangeResult(errors);
         RefuseServerPorts(plans, newId, errors);
         if (errors.Count > 0) return new ChangeResult(errors);
         var next = settings with { Forwards = list };
         return DevicesOnly(next) ? CommitDevices(next, plans) : Commit(next);
+    }
+
+    /// <summary>The forwards' plans after an edit of forward <paramref name="id"/> (created,
+    /// replaced or <paramref name="deleted"/>): only the edited forward is checked when the others
+    /// are the state's plans (checked when they were stored: the same forwards in the same order),
+    /// else the whole list.</summary>
+    IReadOnlyList<ForwardPlan>? CheckedEdit(List<PortForward> list, int id, bool deleted, List<FieldError> errors)
+    {
+        var others = state.Forwards.Where(p => p.Id != id).ToList();
+        bool aligned = list.Where(f => f.Id != id).Select(f => f.Id).SequenceEqual(others.Select(p => p.Id));
+        var ownMacs = Facts().OwnMacs;
+        return aligned ? ForwardRules.BuildEdit(list, deleted ? null : list.FindIndex(f => f.Id == id), others, ownMacs, errors)
+            : ForwardRules.Build(list, ownMacs, errors, id);
     }
 
     /// <summary>One edit of a list of things named by id (forwards, virtual servers): create (no

@@ -1,3 +1,4 @@
+using Routerd.Core.Firewall;
 using Routerd.Core.Devices;
 using Routerd.Core.FastPath;
 using Microsoft.Extensions.Logging;
@@ -42,7 +43,7 @@ public sealed partial class Router : IDisposable
     RouterSettings stored = null!;
     DesiredState state = null!;
     RenderedConfig? applied;
-    string? appliedSets;
+    SetElements? appliedSets;
     WanLease? lease;
     /// <summary>One handler per WAN protocol (Wan/Dhcp, Wan/Static, Wan/Pppoe); the active one is the mode's.</summary>
     readonly Dictionary<string, IWanHandler> wanHandlers;
@@ -402,9 +403,9 @@ public sealed partial class Router : IDisposable
         if (appliers.Ppp is { } pppd) Step("pppoe", last is not null && (config.Pppd is null ? last.Pppd is null : config.Pppd.SameProcess(last.Pppd)), () => pppd.Apply(config.Pppd));
         Step("wan", last is not null && SameClient(last.DhcpClient, config.DhcpClient), () => appliers.DhcpClient.Apply(config.DhcpClient));
         if (appliers.Dhcp6 is { } dhcp6) Step("dhcpv6", last is not null && Equals(last.Dhcp6Client, config.Dhcp6Client), () => dhcp6.Apply(config.Dhcp6Client));
-        string sets = SetElementsOf(state);
+        var sets = SetElementsOf(state);
         var held = HeldMacs(state);
-        Step("firewall", last is not null && last.Nftables == config.Nftables && sets == appliedSets, () =>
+        Step("firewall", last is not null && last.Nftables == config.Nftables && sets.Equals(appliedSets), () =>
         {
             bool evict = FastPathDecision.MustEvict(config.FastPath, appliedHeld, held);
             if (last?.Nftables != config.Nftables || evict) appliers.Counting?.Invoke(config.FastPath);

@@ -118,4 +118,79 @@ public sealed class SetElementsDeltaTests
         string vip = Vip((Phone, "192.168.1.10"));
         Assert.Equal("add element inet routerd forward_v4 { tcp . 3000 : 192.168.1.20 . 3000 }\n", SetElementsDelta.Between(vip + Map([.. many]), vip + Map([.. more])));
     }
+
+    // The contents kept in memory (SetElements): the forward map in groups, one per forward.
+
+    static ForwardMap Forwards(params (int Port, string To)[] forwards) => new(forwards.Select(f => new ForwardTarget(
+        new ForwardPlan(f.Port, ForwardProtocols.Tcp, f.Port, f.Port + 9, Phone, f.Port, true, null), IPAddress.Parse(f.To), null)).ToList());
+
+    static SetElements Kept(ForwardMap map) => SetElements.FromScript(Vip((Phone, "192.168.1.10"))).Concat(new([map.Elements()]));
+
+    [Fact]
+    public void Kept_contents_give_the_script_the_renderers_write()
+    {
+        var map = Forwards((1000, "192.168.1.10"), (2000, "192.168.1.20"));
+        Assert.Equal(Vip((Phone, "192.168.1.10")) + map.ToNft(), Kept(map).ToNft());
+        Assert.Equal("", SetElementsDelta.Between(Kept(map), Kept(Forwards((1000, "192.168.1.10"), (2000, "192.168.1.20")))));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(500)]
+    [InlineData(1000)]
+    public void One_forward_more_among_a_thousand_writes_out_that_forward_alone(int at)
+    {
+        var many = Enumerable.Range(0, 1000).Select(i => (10000 + 10 * i, "192.168.1.10")).ToList();
+        var more = many.ToList();
+        more.Insert(at, (40000, "192.168.1.20"));
+        var (before, after) = (Kept(Forwards([.. many])), Kept(Forwards([.. more])));
+        Assert.Equal("add element inet routerd forward_v4 { " + string.Join(", ", Enumerable.Range(40000, 10).Select(p => $"tcp . {p} : 192.168.1.20 . {p}")) + " }\n",
+            SetElementsDelta.Between(before, after));
+        // Counted: every group written out is one forward's elements; only the new one was.
+        int written = 0;
+        var counted = new SetElements([new("map inet routerd forward_v4", Forwards([.. more]).Targets.Select(t => ElementGroup.Of(t, x => { written++; return $"tcp . {x.Forward.WanStart} : {x.Address} . {x.Forward.LanStart}"; })).ToList())]);
+        var was = new SetElements([new("map inet routerd forward_v4", Forwards([.. many]).Targets.Select(t => ElementGroup.Of(t, x => $"tcp . {x.Forward.WanStart} : {x.Address} . {x.Forward.LanStart}")).ToList())]);
+        Assert.Equal("add element inet routerd forward_v4 { tcp . 40000 : 192.168.1.20 . 40000 }\n", SetElementsDelta.Between(was, counted));
+        Assert.Equal(1, written);
+    }
+
+    [Fact]
+    public void A_forward_whose_device_moved_is_its_keys_deleted_and_added_again()
+    {
+        var (before, after) = (Kept(Forwards((1000, "192.168.1.10"), (2000, "192.168.1.10"))), Kept(Forwards((1000, "192.168.1.10"), (2000, "192.168.1.30"))));
+        Assert.Equal(
+            "delete element inet routerd forward_v4 { " + string.Join(", ", Enumerable.Range(2000, 10).Select(p => $"tcp . {p}")) + " }\n" +
+            "add element inet routerd forward_v4 { " + string.Join(", ", Enumerable.Range(2000, 10).Select(p => $"tcp . {p} : 192.168.1.30 . {p}")) + " }\n",
+            SetElementsDelta.Between(before, after));
+    }
+
+    [Fact]
+    public void Other_containers_give_no_delta() =>
+        Assert.Null(SetElementsDelta.Between(Kept(Forwards((1000, "192.168.1.10"))), new SetElements([Forwards((1000, "192.168.1.10")).Elements()])));
+
+    // The firewall's record: the whole content, then the deltas loaded since, appended.
+
+    [Fact]
+    public void A_record_with_deltas_appended_reads_as_the_content_they_leave()
+    {
+        string whole = Map((80, "192.168.1.10"), (443, "192.168.1.10")) + Vip((Phone, "192.168.1.10"));
+        string deltas =
+            "add element inet routerd forward_v4 { tcp . 8080 : 192.168.1.10 . 80 }\n" +
+            "delete element inet routerd forward_v4 { tcp . 80 }\n" +
+            "add element inet routerd vip_v4 { 192.168.1.11 }\n" +
+            "delete element inet routerd vip_v4 { 192.168.1.10 }\n";
+        Assert.Equal(
+            "flush map inet routerd forward_v4\nadd element inet routerd forward_v4 { tcp . 443 : 192.168.1.10 . 443, tcp . 8080 : 192.168.1.10 . 80 }\n" +
+            "flush set inet routerd vip_macs\nadd element inet routerd vip_macs { 02:00:00:00:02:01 }\n" +
+            "flush set inet routerd vip_v4\nadd element inet routerd vip_v4 { 192.168.1.11 }\n" +
+            "flush set inet routerd vip_v6\n",
+            SetElementsDelta.Replayed(whole + deltas));
+        Assert.Equal(whole, SetElementsDelta.Replayed(whole));
+    }
+
+    [Theory]
+    [InlineData("flush map inet routerd forward_v4\nadd element inet routerd forward_v4 { tcp . 80 : 192.168.1.10 . 80 }\ndelete element inet routerd forward_v4 { tcp . 8")] // cut short
+    [InlineData("flush map inet routerd forward_v4\ndelete element inet routerd vip_v4 { 192.168.1.10 }\n")] // a container never flushed
+    [InlineData("flush map inet routerd forward_v4\nflush map inet routerd forward_v4\n")] // flushed twice
+    public void A_record_that_cannot_be_replayed_is_none(string record) => Assert.Null(SetElementsDelta.Replayed(record));
 }

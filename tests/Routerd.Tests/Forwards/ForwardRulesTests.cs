@@ -109,4 +109,51 @@ public class ForwardRulesTests
         Assert.Equal(RouterSettings.CurrentSchemaVersion, migrated.SchemaVersion);
         Assert.Empty(migrated.Forwards);
     }
+
+    /// <summary>An edit checks the edited forward alone against the others' stored plans: random
+    /// edits (created, replaced, deleted; overlapping or not, bad or not) give what checking the
+    /// whole list gives, plans and errors alike.</summary>
+    [Fact]
+    public void Checking_one_edited_forward_gives_what_checking_the_list_gives()
+    {
+        var random = new Random(20);
+        var macs = new HashSet<MacAddress> { RouterMac };
+        for (int round = 0; round < 400; round++)
+        {
+            var stored = new List<PortForward>();
+            for (int id = 1, port = 1000; id <= random.Next(0, 30); id++, port += random.Next(3, 50))
+                stored.Add(new() { Id = id, Protocol = random.Next(3) switch { 0 => "tcp", 1 => "udp", _ => "both" }, WanPort = port, WanPortEnd = port + random.Next(3), Mac = "02:00:00:00:02:01" });
+            var others = ForwardRules.Build(stored, macs, [])!;
+            var list = stored.ToList();
+            int? at;
+            int edited;
+            var f = new PortForward { Protocol = "tcp", WanPort = random.Next(990, 1400), Mac = random.Next(8) == 0 ? RouterMac.ToString() : "02:00:00:00:02:02" };
+            if (list.Count > 0 && random.Next(3) == 0)
+            {
+                int i = random.Next(list.Count);
+                edited = list[i].Id;
+                list.RemoveAt(i);
+                at = null;
+            }
+            else if (list.Count > 0 && random.Next(2) == 0)
+            {
+                int i = random.Next(list.Count);
+                edited = list[i].Id;
+                list[i] = f with { Id = edited };
+                at = i;
+            }
+            else
+            {
+                edited = list.Count + 1;
+                list.Add(f with { Id = edited });
+                at = list.Count - 1;
+            }
+            List<FieldError> whole = [], one = [];
+            var expected = ForwardRules.Build(list, macs, whole, edited);
+            var actual = ForwardRules.BuildEdit(list, at, others.Where(p => p.Id != edited).ToList(), macs, one);
+            Assert.Equal(expected is null, actual is null);
+            if (expected is not null) Assert.Equal(expected, actual!);
+            Assert.Equal(whole, one);
+        }
+    }
 }

@@ -16,7 +16,7 @@ sealed class FakeFirewall : IFirewall
     public string? Loaded, Sets;
     public int Loads, SetLoads, Checks;
     public string? RefuseWith;
-    public string? Check(string ruleset, string sets)
+    public string? Check(string ruleset, SetElements sets)
     {
         Checks++;
         return RefuseWith;
@@ -25,9 +25,10 @@ sealed class FakeFirewall : IFirewall
     public Action? Applying;
     /// <summary>How many loads were forced although the ruleset was the loaded one (the flowtable's connections evicted).</summary>
     public int Reloads;
-    public bool Apply(string ruleset, string sets, bool reload = false)
+    public bool Apply(string ruleset, SetElements elements, bool reload = false)
     {
         Applying?.Invoke();
+        string sets = elements.ToNft();
         if (sets != Sets) SetLoads++;
         Sets = sets;
         if (ruleset == Loaded && reload) Reloads++;

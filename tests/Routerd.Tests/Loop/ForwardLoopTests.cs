@@ -158,8 +158,8 @@ public class ForwardLoopTests
     sealed class FailingSets(FakeFirewall inner) : IFirewall
     {
         public bool Fail;
-        public string? Check(string ruleset, string sets) => inner.Check(ruleset, sets);
-        public bool Apply(string ruleset, string sets, bool reload = false) =>
+        public string? Check(string ruleset, SetElements sets) => inner.Check(ruleset, sets);
+        public bool Apply(string ruleset, SetElements sets, bool reload = false) =>
             Fail ? throw new ApplyException("firewall/NFT_FAILED", "simulated: the map could not be loaded") : inner.Apply(ruleset, sets, reload);
     }
 }
