@@ -131,7 +131,8 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             // minutes of the tier's budget and proves nothing the x86-64 run does not).
             // x86-64 (one boot sequence for everything, issue 22 included): refusals and the broken
             // N.1 installed on N → reboot onto PPPoE: N.1's try fails and the box falls back to N
-            // by itself → N's settings, PPPoE and the fall-back's explanation → N.2 installed →
+            // by itself → N's settings, PPPoE and the fall-back's explanation → a power cut while N.2 is
+            // written to B, and N boots from A again → N.2 installed →
             // reboot → N.2 runs and marks itself good.
             if (RebootAndPppoe)
             {
@@ -174,6 +175,19 @@ public abstract class ImageRun(string board) : IAsyncLifetime
             }
 
             async Task<JsonNode> Firmware() => (await browser.Get("/api/firmware")).Json ?? throw new InvalidOperationException("GET /api/firmware gave nothing");
+
+            // Waits until this boot passed its health check and marked its slot good; GET /api/firmware then.
+            async Task<JsonNode> MarkedGood(string what)
+            {
+                JsonNode? f = null;
+                await lab.WaitFor(async () =>
+                {
+                    if ((string?)(f = await Firmware())["bootCheck"] == "good") return true;
+                    await Task.Delay(5000);
+                    return false;
+                }, TimeSpan.FromMinutes(5), what);
+                return f!;
+            }
 
             // Posts a bundle and waits until RAUC has written it to the other slot.
             async Task Install(string bundle, string version)
@@ -223,20 +237,16 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                 {
                     if (!Checks.ContainsKey("broken N+1 gives up and reboots by itself")) throw new InvalidOperationException("the broken N+1 never got its try");
                     if (Status2.GetValueOrDefault("version") != bundles.Running) throw new InvalidOperationException($"the boot after the broken try runs {Status2.GetValueOrDefault("version")}, not {bundles.Running}");
-                    JsonNode? f = null;
-                    await lab.WaitFor(async () =>
-                    {
-                        if ((string?)(f = await Firmware())["bootCheck"] == "good") return true;
-                        await Task.Delay(5000);
-                        return false;
-                    }, TimeSpan.FromMinutes(5), "N marking its slot good again");
-                    string? message = (string?)f!["lastUpdate"]?["message"];
+                    var f = await MarkedGood("N marking its slot good again");
+                    string? message = (string?)f["lastUpdate"]?["message"];
                     string expected = $"The update to {bundles.BrokenVersion} did not start correctly; the router went back to {bundles.Running}: routerd kept exiting at start";
                     if ((string?)f["bootedSlot"] != "A" || (string?)f["runningVersion"] != bundles.Running || (string?)f["lastUpdate"]?["state"] != "fell-back"
                         || message?.StartsWith(expected, StringComparison.Ordinal) != true)
                         throw new InvalidOperationException($"GET /api/firmware after the fall-back: {f.ToJsonString()} (expected the message '{expected}.')");
                     Note($"after the fall-back: {message}");
                 });
+                await PowerCutWhileWriting(bundles);
+                // The good install rewrites the slot the power cut left half-written.
                 await Check("N+1 installed through the web API", () => Install(bundles.Next, bundles.NextVersion));
                 await Check("N+1 boots, keeps the owner's settings and marks itself good", async () =>
                 {
@@ -246,19 +256,82 @@ public abstract class ImageRun(string board) : IAsyncLifetime
                     await lab.WaitFor(async () => (await browser.Login(LanBrowser.KnownPassword)).Status == 200, TimeSpan.FromSeconds(240), "login on N+1");
                     string? ssid = (string?)(await browser.Get("/api/settings")).Json?["wifi"]?["ssid"];
                     if (ssid != Ssid) throw new InvalidOperationException($"wifi.ssid on N+1 is '{ssid}', not '{Ssid}'");
-                    JsonNode? f = null;
-                    await lab.WaitFor(async () =>
-                    {
-                        if ((string?)(f = await Firmware())["bootCheck"] == "good") return true;
-                        await Task.Delay(5000);
-                        return false;
-                    }, TimeSpan.FromMinutes(5), "N+1 marking its slot good");
-                    if ((string?)f?["runningVersion"] != bundles.NextVersion || (string?)f?["bootedSlot"] != "B"
-                        || (string?)f?["lastUpdate"]?["state"] != "updated" || (string?)f?["lastUpdate"]?["message"] != $"Updated to {bundles.NextVersion} (from {bundles.Running}).")
-                        throw new InvalidOperationException($"GET /api/firmware on N+1: {f!.ToJsonString()}");
-                    Note($"N+1: {f!.ToJsonString()}");
+                    var f = await MarkedGood("N+1 marking its slot good");
+                    if ((string?)f["runningVersion"] != bundles.NextVersion || (string?)f["bootedSlot"] != "B"
+                        || (string?)f["lastUpdate"]?["state"] != "updated" || (string?)f["lastUpdate"]?["message"] != $"Updated to {bundles.NextVersion} (from {bundles.Running}).")
+                        throw new InvalidOperationException($"GET /api/firmware on N+1: {f.ToJsonString()}");
+                    Note($"N+1: {f.ToJsonString()}");
                 });
                 upgradedTo = bundles.NextVersion;
+            }
+
+            // Issue 22: the power fails while N+1 is being written to slot B. N+1 is uploaded as the
+            // owner does; once the install reports that RAUC is copying the image into the slot, QEMU
+            // is SIGKILLed (ImageVm.Dispose closes qemu-guard.sh's stdin and the guard kills -9): the
+            // guest's unwritten page cache is lost as in a power cut. The same disk then boots: the
+            // boot loader must not pick the half-written slot, and N must come up from A with the
+            // owner's settings and say that B is not good.
+            async Task PowerCutWhileWriting(UpgradeBundles bundles)
+            {
+                bool cut = false;
+                await Check(PowerCutDuringWrite, async () =>
+                {
+                    browser.MaxTimeSeconds = 600;
+                    var r = await browser.Send("POST", "/api/firmware", binaryFile: bundles.Next);
+                    browser.MaxTimeSeconds = 240;
+                    if (r.Status != 202) throw new InvalidOperationException($"POST /api/firmware ({bundles.NextVersion}): {r}");
+                    // Every change of the job seen, for the message: what the install said before the cut.
+                    var seen = new List<string>();
+                    var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+                    while (true)
+                    {
+                        // No pause between requests: RAUC reports no percentage while it copies, only the
+                        // step ("Copying image to rootfs.1") until it ends, and the copy lasts seconds.
+                        var job = (await Firmware())["job"];
+                        string? state = (string?)job?["state"], step = (string?)job?["progress"]?["step"], detail = (string?)job?["progress"]?["detail"];
+                        int? percent = (int?)job?["progress"]?["percent"];
+                        string now = $"{state} {step} {percent}% {detail}".Trim();
+                        if (seen.LastOrDefault() != now) seen.Add(now);
+                        if (state == "installing" && step == "writing" && percent is > 0 and < 100
+                            && detail?.StartsWith("Copying image to ", StringComparison.Ordinal) == true && !detail.EndsWith("done.", StringComparison.Ordinal))
+                            break;
+                        bool missed = state != "installing" || step == "verifying";
+                        if (missed || DateTime.UtcNow > deadline)
+                        {
+                            // Not caught writing: let the install end, so the steps after this one find
+                            // the updater idle, and say what was seen instead.
+                            await lab.WaitFor(async () => (string?)(await Firmware())["job"]?["state"] != "installing", TimeSpan.FromMinutes(10), "the install's end");
+                            throw new InvalidOperationException($"the install was not seen writing the slot ({(missed ? "it went past the copy between two requests" : "no copy within 10 min")}); seen: {string.Join(" → ", seen)}");
+                        }
+                    }
+                    Log += vm.Console();
+                    vm.Dispose();
+                    cut = true;
+                    Note($"power cut while writing slot B; the job seen: {string.Join(" → ", seen)}");
+                });
+                await Check(PowerCutBootsN, async () =>
+                {
+                    if (!cut) throw new InvalidOperationException("no power cut was made (the install was not caught writing)");
+                    // What the boot loader reads at the next power-on, from the disk itself.
+                    var env = Grubenv(disk);
+                    string envText = string.Join(' ', env.Select(kv => $"{kv.Key}={kv.Value}"));
+                    if (env.GetValueOrDefault("B_OK") != "0") throw new InvalidOperationException($"grubenv after the power cut lets slot B boot: {envText}");
+                    vm = ImageBoot.Boot(board, Image, lab, "console-power-cut.log");
+                    var m = await vm.WaitForConsole(ImageBoot.StatusLine(), 1, BootLimit);
+                    var status = ImageBoot.Fields(m.Groups[1].Value);
+                    if (status.GetValueOrDefault("version") != bundles.Running || !vm.Console().Contains("Booting `routerd slot A'", StringComparison.Ordinal))
+                        throw new InvalidOperationException($"the boot after the power cut (grubenv {envText}): {m.Groups[1].Value}\n{vm.Landmarks()}");
+                    browser.Forget();
+                    await lab.WaitFor(async () => (await browser.Login(LanBrowser.KnownPassword)).Status == 200, TimeSpan.FromSeconds(240), "login after the power cut");
+                    var settings = (await browser.Get("/api/settings")).Json;
+                    if ((string?)settings?["wifi"]?["ssid"] != Ssid || (string?)settings?["wan"]?["mode"] != "pppoe")
+                        throw new InvalidOperationException($"the settings after the power cut: wifi.ssid '{settings?["wifi"]?["ssid"]}', wan.mode '{settings?["wan"]?["mode"]}'");
+                    var f = await MarkedGood("N marking its slot good after the power cut");
+                    if ((string?)f["bootedSlot"] != "A" || (string?)f["runningVersion"] != bundles.Running
+                        || (string?)f["other"]?["slot"] != "B" || (string?)f["other"]?["bootStatus"] == "good" || (string?)f["job"]?["state"] == "installing")
+                        throw new InvalidOperationException($"GET /api/firmware after the power cut: {f.ToJsonString()} (grubenv {envText})");
+                    Note($"after the power cut: {m.Groups[1].Value.Trim()}; grubenv {envText}; GET /api/firmware {f.ToJsonString()}");
+                });
             }
 
             // The broken N+1's try, read from its console: routerd-boot-trial gave up on slot B.
@@ -380,6 +453,20 @@ public abstract class ImageRun(string board) : IAsyncLifetime
         return File.Exists(leases)
             ? File.ReadAllLines(leases).Select(l => l.Split(' ')).Where(p => p.Length > 2 && p[1].Equals(mac, StringComparison.OrdinalIgnoreCase)).Select(p => p[2]).LastOrDefault()
             : null;
+    }
+
+    public const string PowerCutDuringWrite = "a power cut while N+1 is written to slot B";
+    public const string PowerCutBootsN = "after the power cut the box boots N from slot A with the owner's settings and slot B not good";
+
+    /// <summary>The boot loader's variables (RAUC's grub back-end: ORDER, A_OK, B_OK, ...) as the
+    /// disk holds them: grubenv read from the ESP (partition 1) with mtools, no mount.</summary>
+    static Dictionary<string, string> Grubenv(string disk)
+    {
+        var esp = ImageBoot.Partitions(disk)[0];
+        var r = CommandResult.Run(["mtype", "-i", $"{disk}@@{esp.Start}", "::EFI/BOOT/grubenv"], TimeSpan.FromSeconds(30)).EnsureOk();
+        // "# GRUB Environment Block", then KEY=value lines, then '#' padding to 1024 bytes.
+        return r.Stdout.Split('\n').Where(l => !l.StartsWith('#')).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1].Trim());
     }
 
     static string Hash(string disk, ImageBoot.Part p)

@@ -34,7 +34,7 @@ public sealed class ImageVm : IDisposable
     {
         var problems = new List<string>();
         if (!Environment.IsPrivilegedProcess) problems.Add("the image tier needs root (namespaces, tap devices): run it with sudo, e.g. `sudo ./build.sh test`");
-        foreach (var (file, package) in new[] { (OvmfCode, "ovmf"), (OvmfVars, "ovmf"), ("/usr/bin/qemu-system-x86_64", "qemu-system-x86"), ("/usr/bin/curl", "curl"), ("/usr/bin/nmap", "nmap"), ("/usr/sbin/sfdisk", "fdisk") })
+        foreach (var (file, package) in new[] { (OvmfCode, "ovmf"), (OvmfVars, "ovmf"), ("/usr/bin/qemu-system-x86_64", "qemu-system-x86"), ("/usr/bin/curl", "curl"), ("/usr/bin/nmap", "nmap"), ("/usr/sbin/sfdisk", "fdisk"), ("/usr/bin/mtype", "mtools") })
             if (!File.Exists(file)) problems.Add($"{file} is missing: apt-get install {package} (`./build.sh deps` installs it)");
         return problems;
     }
