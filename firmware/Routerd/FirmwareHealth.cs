@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
 using Routerd.Core.Upgrade;
+using Routerd.Platform.Processes;
 using Routerd.Platform.Rauc;
 
 namespace Routerd;
@@ -24,6 +25,7 @@ static partial class FirmwareHealth
         {
             Boot = ThisBoot(),
             SettingsJson = settingsJson,
+            SyncDirectory = FileModes.FlushToDisk,
         };
         updater.ConcludeTrial();
         return updater;

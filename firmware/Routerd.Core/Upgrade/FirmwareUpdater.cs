@@ -22,6 +22,10 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     /// <summary>The owner's settings (the store's JSON, secrets included), saved root-only beside
     /// the upload before a slot is written, so an older version never has to read a newer schema.</summary>
     public Func<string>? SettingsJson { get; init; }
+    /// <summary>Makes the renames and removals in a directory durable (fsync of the directory).
+    /// Without it a power cut soon after an install began could bring back the last update's
+    /// outcome and leave the settings backup under its temporary name (seen in the image tier).</summary>
+    public Action<string>? SyncDirectory { get; init; }
     string Dir => Path.GetDirectoryName(UploadPath)!;
     /// <summary>Raised after the job changed (the status LED shows an update under way).</summary>
     public event Action? Changed;
@@ -140,6 +144,7 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
             Delete(UpdateTrial.FileName);
             Delete(UpdateTrial.FailedFileName);
             Delete(UpdateOutcome.FileName);
+            SyncDirectory?.Invoke(Dir);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -170,6 +175,7 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
             f.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
+        SyncDirectory?.Invoke(Dir);
     }
 
     void Delete(string name)

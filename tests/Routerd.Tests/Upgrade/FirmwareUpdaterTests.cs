@@ -145,6 +145,35 @@ public class FirmwareUpdaterTests
         return (updater, dir);
     }
 
+    [Fact]
+    public async Task The_backup_and_the_cleared_outcome_are_made_durable_before_the_slot_is_written()
+    {
+        // A power cut during the write must find the backup under its own name and no stale outcome
+        // of the last update: the directory is synced after both, before the tool writes the slot.
+        string dir = Path.Combine(Path.GetTempPath(), "routerd-fw-" + Guid.NewGuid().ToString("N"));
+        string outcome = Path.Combine(dir, UpdateOutcome.FileName), backup = Path.Combine(dir, "settings-before-0.1.1.json");
+        var rauc = new FakeRauc { Info = new BundleInfo("routerd-x86-64", "0.1.1", null) };
+        var updater = new FirmwareUpdater(rauc, "routerd-x86-64", "0.1.0", dir)
+        {
+            Boot = new BootIdentity("A", "boot-1"),
+            SettingsJson = () => "{}",
+            SyncDirectory = d => rauc.Calls.Add($"sync {d}: outcome {File.Exists(outcome)}, backup {File.Exists(backup)}"),
+        };
+        try
+        {
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(outcome, "the last update's outcome\n");
+            Assert.True(updater.TryBeginUpload());
+            Assert.True(updater.CheckAndInstall(force: false).Accepted);
+            await rauc.Installed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            var calls = rauc.Calls.ToList();
+            int install = calls.IndexOf("install");
+            Assert.True(install > 0, string.Join(", ", calls));
+            Assert.Equal($"sync {dir}: outcome False, backup True", calls[install - 1]);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
     static FirmwareUpdater NextBoot(string dir, string slot, string version, string bootId, string? statusJson = null)
     {
         var u = new FirmwareUpdater(new FakeRauc { StatusJson = statusJson }, "routerd-x86-64", version, dir) { Boot = new BootIdentity(slot, bootId) };
