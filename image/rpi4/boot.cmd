@@ -10,10 +10,11 @@
 # either way. Without the record a lost uboot.env after an upgrade to B would start the old A.
 # It is loaded at pxefile_addr_r: free at this point (${scriptaddr} holds this running script) and
 # not one of the kernel's, initramfs' or device tree's addresses. Only BOOT_ORDER is imported.
+# No single quote outside comments: U-Boot's hush opens a quoted string at one even inside "...".
 if test -z "${BOOT_ORDER}"; then
   if load ${devtype} ${devnum}:${distro_bootpart} ${pxefile_addr_r} /routerd-last-good.txt; then
     env import -t -r ${pxefile_addr_r} ${filesize} BOOT_ORDER
-    echo "routerd: no boot environment; the last good slot's order from routerd-last-good.txt: '${BOOT_ORDER}'"
+    echo "routerd: no boot environment; boot order ${BOOT_ORDER} from routerd-last-good.txt (the last good slot first)"
   fi
 fi
 test -n "${BOOT_ORDER}" || setenv BOOT_ORDER "A B"
@@ -33,7 +34,7 @@ done
 if test -z "${rootpart}"; then
   # Every slot spent its tries (neither has been marked good since its tries ran out): the first
   # slot of the order again, with fresh tries.
-  echo "routerd: no slot has tries left; refilling and booting the first of '${BOOT_ORDER}'"
+  echo "routerd: no slot has tries left; refilling and booting the first of the order ${BOOT_ORDER}"
   setenv BOOT_A_LEFT 3
   setenv BOOT_B_LEFT 3
   for slot in ${BOOT_ORDER}; do

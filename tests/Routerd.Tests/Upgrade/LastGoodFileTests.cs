@@ -56,4 +56,13 @@ public class LastGoodFileTests
         Assert.Contains("/boot/firmware", File.ReadAllText(Path.Combine(Settings.BoardKeyTests.Repo(), "image", "rpi4", "fstab")));
         Assert.Contains($"${{pxefile_addr_r}} /{Path.GetFileName(path)};", File.ReadAllText(Path.Combine(Settings.BoardKeyTests.Repo(), "image", "rpi4", "boot.cmd")));
     }
+    /// <summary>U-Boot's hush starts a single-quoted string at a `'` even inside double quotes: one
+    /// apostrophe in an echo made the whole boot.scr a syntax error (seen on raspi3b).</summary>
+    [Fact]
+    public void Boot_scr_has_no_single_quote_outside_comments()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Settings.BoardKeyTests.Repo(), "image", "rpi4", "boot.cmd"))
+            .Select((l, i) => (Line: l, No: i + 1)).Where(x => !x.Line.TrimStart().StartsWith('#') && x.Line.Contains('\''));
+        Assert.Empty(lines.Select(x => $"boot.cmd:{x.No}: {x.Line}"));
+    }
 }
