@@ -6,6 +6,7 @@ using Routerd.Core.Settings;
 using Routerd.Core.Upgrade;
 using Routerd.Platform.Processes;
 using Routerd.Platform.Rauc;
+using Routerd.Platform.UBoot;
 
 namespace Routerd;
 
@@ -26,6 +27,7 @@ static partial class FirmwareHealth
             Boot = ThisBoot(),
             SettingsJson = settingsJson,
             SyncDirectory = FileModes.FlushToDisk,
+            LastGood = board.Firmware.LastGoodFile is { } lastGood ? new LastGoodFile(lastGood) : null,
         };
         updater.ConcludeTrial();
         return updater;
@@ -60,6 +62,7 @@ static partial class FirmwareHealth
                 bool ok = await Task.Run(updater.MarkGood);
                 if (ok) LogMarkedGood(log, updater.RunningVersion);
                 else LogMarkGoodFailed(log, updater.BootCheck);
+                if (updater.LastGoodProblem is { } problem) LogLastGoodFailed(log, problem);
                 return;
             }
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -89,6 +92,8 @@ static partial class FirmwareHealth
     static partial void LogMarkedGood(ILogger log, string version);
     [LoggerMessage(Level = LogLevel.Error, Message = "firmware: marking the running slot good failed: {Reason}")]
     static partial void LogMarkGoodFailed(ILogger log, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "firmware: the last-good slot record for the boot loader could not be written (a lost uboot.env would boot the first slot, not this one): {Reason}")]
+    static partial void LogLastGoodFailed(ILogger log, string reason);
     [LoggerMessage(Level = LogLevel.Error, Message = "firmware: health check failed, the running slot stays unconfirmed: {Reason}")]
     static partial void LogUnhealthy(ILogger log, string reason);
 }

@@ -3,9 +3,20 @@
 # It picks the root slot and boots the kernel and initramfs stored inside that slot.
 # Slot selection is RAUC's `uboot` back-end convention (issue 22 uses it unchanged): BOOT_ORDER and
 # per-slot tries BOOT_A_LEFT / BOOT_B_LEFT in uboot.env on the FAT partition. Each boot of a slot
-# spends one try; the updater refills them once the running slot is healthy. Missing or damaged
-# environment (U-Boot falls back to its built-in defaults): "A B" with 3 tries each — the first
-# slot of the order, never a guess at a half-written one.
+# spends one try; the updater refills them once the running slot is healthy.
+# Missing or damaged environment (U-Boot falls back to its built-in defaults, which have no
+# BOOT_ORDER): the order routerd recorded when it last marked a slot good (routerd-last-good.txt on
+# this partition, `BOOT_ORDER=B A` lines — Core/Upgrade/LastGoodSlot.cs), else "A B"; fresh tries
+# either way. Without the record a lost uboot.env after an upgrade to B would start the old A.
+# It is loaded at pxefile_addr_r: free at this point (${scriptaddr} holds this running script) and
+# not one of the kernel's, initramfs' or device tree's addresses. Only BOOT_ORDER is imported.
+# No single quote outside comments: U-Boot's hush opens a quoted string at one even inside "...".
+if test -z "${BOOT_ORDER}"; then
+  if load ${devtype} ${devnum}:${distro_bootpart} ${pxefile_addr_r} /routerd-last-good.txt; then
+    env import -t -r ${pxefile_addr_r} ${filesize} BOOT_ORDER
+    echo "routerd: no boot environment; boot order ${BOOT_ORDER} from routerd-last-good.txt (the last good slot first)"
+  fi
+fi
 test -n "${BOOT_ORDER}" || setenv BOOT_ORDER "A B"
 test -n "${BOOT_A_LEFT}" || setenv BOOT_A_LEFT 3
 test -n "${BOOT_B_LEFT}" || setenv BOOT_B_LEFT 3
@@ -21,9 +32,9 @@ for slot in ${BOOT_ORDER}; do
   fi
 done
 if test -z "${rootpart}"; then
-  # Every slot spent its tries (nothing has marked the running slot good yet — this issue's image
-  # has no updater): the first slot of the order again, with fresh tries.
-  echo "routerd: no slot has tries left; refilling and booting the first of '${BOOT_ORDER}'"
+  # Every slot spent its tries (neither has been marked good since its tries ran out): the first
+  # slot of the order again, with fresh tries.
+  echo "routerd: no slot has tries left; refilling and booting the first of the order ${BOOT_ORDER}"
   setenv BOOT_A_LEFT 3
   setenv BOOT_B_LEFT 3
   for slot in ${BOOT_ORDER}; do

@@ -131,12 +131,12 @@ public sealed class ImageVm : IDisposable
     /// <summary>Boots the whole SD image on <c>-M raspi3b</c> through Debian's U-Boot (rpi_arm64)
     /// and the image's boot.scr, as the Pi 4 will; no NICs (QEMU's raspi3b has no Ethernet).
     /// The image must be a power of two in size. Console: the mini UART (the Pi's ttyS1).
-    /// <c>-no-reboot</c>: the test boots the card once, so a reset ends QEMU and the failure shows
-    /// Linux's last lines before it, not the next U-Boot's banner (stop 29's CI run saw a second
-    /// U-Boot and could not tell why the first boot ended).</summary>
-    public static ImageVm StartRaspi3b(string sdImage, string uboot, string dtb, string runDir)
+    /// <c>-no-reboot</c>: each start is one boot of the card, so a reset ends QEMU and the failure
+    /// shows Linux's last lines before it, not the next U-Boot's banner (stop 29's CI run saw a
+    /// second U-Boot and could not tell why the first boot ended); the caller starts the next boot.</summary>
+    public static ImageVm StartRaspi3b(string sdImage, string uboot, string dtb, string runDir, string consoleName = "console.log")
     {
-        string console = Path.Combine(runDir, "console.log");
+        string console = Path.Combine(runDir, consoleName);
         return Start(null, console,
         [
             "qemu-system-aarch64", "-name", "routerd-image-raspi3b",

@@ -47,15 +47,9 @@ public sealed record UpgradeBundles(string Running, string Broken, string Broken
         string slotA = Path.Combine(dir, "rootA.ext4");
         ImageBoot.CopyPartition(image, ImageBoot.Partitions(image)[1], slotA);
 
-        string versionFile = Path.Combine(dir, "version");
         string Root(string version, params string[] more)
         {
-            string root = Path.Combine(dir, $"root-{version}.ext4");
-            File.Delete(root);
-            // Sparse: the slot's ~300 MiB of never-written blocks are not copied as zeros.
-            CommandResult.Run(["cp", "--sparse=always", slotA, root], TimeSpan.FromMinutes(3)).EnsureOk();
-            File.WriteAllText(versionFile, version + "\n");
-            Debugfs(root, ["rm /etc/routerd/version", $"write {versionFile} /etc/routerd/version", .. more]);
+            string root = VersionedRoot(slotA, dir, version, more);
             Shrink(root);
             return root;
         }
@@ -68,6 +62,20 @@ public sealed record UpgradeBundles(string Running, string Broken, string Broken
         foreach (var f in Directory.GetFiles(dir, "*.ext4")) File.Delete(f);
         note($"bundles from the image's root slot in {(DateTime.UtcNow - started).TotalSeconds:0} s: broken {brokenVersion} ({new FileInfo(broken).Length >> 20} MiB), next {nextVersion} ({new FileInfo(next).Length >> 20} MiB)");
         return new UpgradeBundles(running, broken, brokenVersion, next, nextVersion, other, tampered);
+    }
+
+    /// <summary>Version <paramref name="version"/> of the image: a sparse copy of its root slot
+    /// <paramref name="slotA"/> (an ext4 file) in <paramref name="dir"/> with only /etc/routerd/version
+    /// rewritten, plus any further debugfs <paramref name="more"/> commands. Returns the copy's path.</summary>
+    public static string VersionedRoot(string slotA, string dir, string version, params string[] more)
+    {
+        string root = Path.Combine(dir, $"root-{version}.ext4"), versionFile = Path.Combine(dir, "version");
+        File.Delete(root);
+        // Sparse: the slot's ~300 MiB of never-written blocks are not copied as zeros.
+        CommandResult.Run(["cp", "--sparse=always", slotA, root], TimeSpan.FromMinutes(3)).EnsureOk();
+        File.WriteAllText(versionFile, version + "\n");
+        Debugfs(root, ["rm /etc/routerd/version", $"write {versionFile} /etc/routerd/version", .. more]);
+        return root;
     }
 
     /// <summary>Shrinks the ext4 image file to its smallest size (resize2fs -M; e2fsck -f first,

@@ -90,6 +90,10 @@ public sealed record BoardFirmware
     public string UploadDir { get; init; } = "/data/firmware";
     /// <summary>The image's version (image/build-image.sh writes it), the one bundles are compared with.</summary>
     public string VersionFile { get; init; } = "/etc/routerd/version";
+    /// <summary>Where the slot last marked good is recorded for the boot loader (rpi4: a file on the
+    /// FAT boot partition that boot.scr imports when uboot.env is missing or damaged); null: the
+    /// boot loader keeps its own (x86-64's GRUB).</summary>
+    public string? LastGoodFile { get; init; }
 }
 
 /// <summary>Executables routerd drives; absolute paths on the image, names on a dev machine.</summary>

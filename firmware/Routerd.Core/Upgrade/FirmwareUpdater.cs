@@ -26,6 +26,12 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     /// Without it a power cut soon after an install began could bring back the last update's
     /// outcome and leave the settings backup under its temporary name (seen in the image tier).</summary>
     public Action<string>? SyncDirectory { get; init; }
+    /// <summary>Where a slot marked good is recorded for the boot loader to fall back on when its
+    /// own variables are lost (U-Boot boards); null: the boot loader needs none (x86-64's GRUB).</summary>
+    public ILastGoodRecord? LastGood { get; init; }
+    /// <summary>Why the last-good record could not be written at this boot's mark-good; null: it was,
+    /// or it already said so.</summary>
+    public string? LastGoodProblem { get; private set; }
     string Dir => Path.GetDirectoryName(UploadPath)!;
     /// <summary>Raised after the job changed (the status LED shows an update under way).</summary>
     public event Action? Changed;
@@ -105,10 +111,27 @@ public sealed class FirmwareUpdater(IFirmwareTool tool, string compatible, strin
     {
         var (ok, message) = tool.MarkGood();
         lock (gate) bootCheck = ok ? "good" : $"mark-good failed: {message}";
+        if (ok && Boot is { } running && LastGood is { } record) RecordLastGood(record, running.Slot);
         if (ok && Boot is { } boot && Read(UpdateTrial.FileName) is { } text && UpdateTrial.Parse(text) is { } trial
             && UpdateOutcome.RunningTrial(trial, boot.Slot, boot.Id))
             Conclude(UpdateOutcome.Succeeded(trial));
         return ok;
+    }
+
+    /// <summary>The running slot, now good, becomes the boot loader's fallback; written only when the
+    /// record says otherwise. Its failure leaves the slot marked good (the boot loader's variables
+    /// say so) and is reported, not fatal.</summary>
+    void RecordLastGood(ILastGoodRecord record, string slot)
+    {
+        try
+        {
+            if (LastGoodSlot.ToWrite(record.Read(), slot) is { } text) record.Write(text);
+            LastGoodProblem = null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LastGoodProblem = e.Message;
+        }
     }
 
     /// <summary>At start: a trial installed before an earlier boot whose slot is running again

@@ -11,7 +11,8 @@ namespace Routerd.Tests.Settings;
 /// against it, so a renamed or misspelt key fails a test instead of being ignored at run time.</summary>
 public partial class BoardKeyTests
 {
-    static string Repo()
+    /// <summary>The repository's root (where Router.sln is), for tests that read shipped files.</summary>
+    internal static string Repo()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Router.sln"))) dir = dir.Parent;

@@ -30,7 +30,8 @@ public class FirmwareUpdaterTests
             return (true, "Installing done.");
         }
         public string? Status() => StatusJson;
-        public (bool Ok, string Message) MarkGood() { Calls.Add("mark-good"); return (true, ""); }
+        public bool MarkGoodOk = true;
+        public (bool Ok, string Message) MarkGood() { Calls.Add("mark-good"); return (MarkGoodOk, MarkGoodOk ? "" : "rauc: D-Bus timeout"); }
         public void Discard(string bundle) => Calls.Add("discard");
     }
 
@@ -249,4 +250,88 @@ public class FirmwareUpdaterTests
     [InlineData("from_slot=A B\nfrom_version=0.1.0\nto_version=0.1.1\nboot_id=x\n")]
     [InlineData("")]
     public void A_torn_or_odd_trial_names_no_slot(string text) => Assert.Null(UpdateTrial.Parse(text));
+    /// <summary>The boot partition's last-good record as a fake: its text, and each write.</summary>
+    sealed class FakeRecord : ILastGoodRecord
+    {
+        public string? Text;
+        public readonly List<string> Writes = [];
+        public bool Fails;
+        public string? Read() => Text;
+        public void Write(string text)
+        {
+            if (Fails) throw new IOException("Read-only file system");
+            Writes.Add(text);
+            Text = text;
+        }
+    }
+
+    static FirmwareUpdater OnSlot(FakeRecord? record, string slot, bool markGoodOk = true) =>
+        new(new FakeRauc { MarkGoodOk = markGoodOk }, "routerd-rpi4", "0.1.0", "/nonexistent/firmware")
+        {
+            Boot = new BootIdentity(slot, "boot-1"),
+            LastGood = record,
+        };
+
+    [Fact]
+    public void Marking_slot_a_good_records_a_first_for_the_boot_loader()
+    {
+        var record = new FakeRecord();
+        Assert.True(OnSlot(record, "A").MarkGood());
+        Assert.Equal([LastGoodSlot.Text("A")!], record.Writes);
+        Assert.Contains("\nBOOT_ORDER=A B\n", "\n" + record.Text);
+    }
+
+    [Fact]
+    public void After_an_upgrade_to_b_the_record_names_b_first()
+    {
+        var record = new FakeRecord { Text = LastGoodSlot.Text("A") };
+        Assert.True(OnSlot(record, "B").MarkGood());
+        Assert.Single(record.Writes);
+        Assert.EndsWith("\nBOOT_ORDER=B A\n", record.Text);
+    }
+
+    /// <summary>The SD card is written only when the record changes, not at every boot.</summary>
+    [Fact]
+    public void A_record_that_already_names_the_running_slot_is_not_written_again()
+    {
+        var record = new FakeRecord { Text = LastGoodSlot.Text("B") };
+        Assert.True(OnSlot(record, "B").MarkGood());
+        Assert.Empty(record.Writes);
+        var updater = OnSlot(record, "A");
+        updater.MarkGood();
+        updater.MarkGood();
+        Assert.Equal([LastGoodSlot.Text("A")!], record.Writes);
+    }
+
+    [Fact]
+    public void Nothing_is_recorded_when_mark_good_fails_or_the_slot_is_not_a_or_b()
+    {
+        var record = new FakeRecord();
+        Assert.False(OnSlot(record, "A", markGoodOk: false).MarkGood());
+        Assert.True(OnSlot(record, "C").MarkGood());
+        Assert.True(OnSlot(record, "A\nBOOT_ORDER=B").MarkGood());
+        Assert.Empty(record.Writes);
+        Assert.Null(LastGoodSlot.Text("a"));
+    }
+
+    /// <summary>x86-64's board has no record (GRUB keeps its own fallback): the updater is built
+    /// without one and marking good writes nothing anywhere.</summary>
+    [Fact]
+    public void A_board_without_a_record_only_marks_the_slot_good()
+    {
+        var rauc = new FakeRauc();
+        var updater = new FirmwareUpdater(rauc, "routerd-x86-64", "0.1.0", "/nonexistent/firmware") { Boot = new BootIdentity("B", "boot-1") };
+        Assert.True(updater.MarkGood());
+        Assert.Equal(["mark-good"], rauc.Calls);
+        Assert.Null(updater.LastGoodProblem);
+    }
+
+    [Fact]
+    public void A_record_that_cannot_be_written_leaves_the_slot_good_and_says_why()
+    {
+        var updater = OnSlot(new FakeRecord { Fails = true }, "B");
+        Assert.True(updater.MarkGood());
+        Assert.Equal("good", updater.BootCheck);
+        Assert.Equal("Read-only file system", updater.LastGoodProblem);
+    }
 }
