@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -52,9 +53,11 @@ static partial class FirmwareHealth
     /// address and the web UI answers a connection on it. Then the slot is marked good.</summary>
     public static async Task CheckThenMarkGood(FirmwareUpdater updater, Router router, Board board, ILogger log)
     {
-        var until = DateTime.UtcNow + Deadline;
+        // Monotonic: NTP steps the date right after boot, while this check runs; a step forward
+        // must not end it at once: the slot would stay unmarked and the bootloader fall back to the old firmware.
+        long started = Stopwatch.GetTimestamp();
         string reason = "not checked";
-        while (DateTime.UtcNow < until)
+        while (Stopwatch.GetElapsedTime(started) < Deadline)
         {
             reason = await Probe(router, board);
             if (reason.Length == 0)

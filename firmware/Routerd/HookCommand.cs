@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
@@ -33,7 +34,7 @@ static class HookCommand
         // while routerd says it is starting the hook waits for it: as long as the process named in
         // the marker lives (a routerd that died is not waited for), or a bounded while when the
         // marker names none.
-        var deadline = DateTime.UtcNow + StartupWait;
+        long started = Stopwatch.GetTimestamp(); // monotonic: NTP steps the date right at boot, when this wait happens
         while (true)
         {
             try
@@ -41,7 +42,7 @@ static class HookCommand
                 var r = await ControlClient.Send(socket, "POST", $"internal/{kind}", json);
                 return r.Ok ? 0 : 1;
             }
-            catch (ControlSocketException) when (StillStarting(BoardConfig.StartingMarker(socket), deadline))
+            catch (ControlSocketException) when (StillStarting(BoardConfig.StartingMarker(socket), started))
             {
                 await Task.Delay(250);
             }
@@ -55,14 +56,14 @@ static class HookCommand
 
     static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(60);
 
-    static bool StillStarting(string marker, DateTime deadline)
+    static bool StillStarting(string marker, long started)
     {
         string text;
         try { text = File.ReadAllText(marker).Trim(); }
         catch (IOException) { return false; } // gone: routerd is up (or stopped) — one last answer was refused
         return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int pid) && pid > 1
             ? !Routerd.Platform.Processes.ProcessTable.IsGone(pid)
-            : DateTime.UtcNow < deadline;
+            : Stopwatch.GetElapsedTime(started) < StartupWait;
     }
 
     static string? Env(string name) => Environment.GetEnvironmentVariable(name);

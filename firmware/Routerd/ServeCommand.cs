@@ -44,7 +44,7 @@ static partial class ServeCommand
 
     public static async Task<int> Run(string[] args)
     {
-        var startedAt = DateTimeOffset.UtcNow;
+        long started = TimeProvider.System.GetTimestamp(); // the uptime's origin (monotonic: NTP steps the date)
         Board board;
         try { (board, _) = BoardConfig.Load(args); }
         catch (Exception e) when (e is IOException or FormatException or InvalidDataException)
@@ -216,7 +216,7 @@ static partial class ServeCommand
         app.UseApiGuard(sessions, router);
         app.UseEmbeddedAssets();
         using var tracer = new NftTracer(() => network.Links().ToDictionary(l => l.Index, l => l.Name));
-        var api = new RouterApi(router, devices, meter, queues, BuildInfo.Version, startedAt, new SysfsInterfaceCounters())
+        var api = new RouterApi(router, devices, meter, queues, BuildInfo.Version, started, new SysfsInterfaceCounters())
         {
             Store = store.Health,
             DetectWan = (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),

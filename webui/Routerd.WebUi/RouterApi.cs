@@ -8,19 +8,24 @@ namespace Routerd.WebUi;
 
 /// <summary>What the HTTP layer may use: the router's loop for changes and its snapshot for
 /// settings and status, the device registry and traffic meter for the device list, the queue
-/// statistics for the VIP lane. The web layer never renders configuration itself.</summary>
+/// statistics for the VIP lane. The web layer never renders configuration itself.
+/// <paramref name="Started"/>: <paramref name="Clock"/>'s monotonic timestamp (TimeProvider.GetTimestamp) when routerd started.</summary>
 public sealed record RouterApi(Router Router, DeviceRegistry Devices, TrafficMeter Meter, IQueueStatsReader Queues,
-    string Version, DateTimeOffset StartedAt, IInterfaceCounters? Counters = null, TimeProvider? Clock = null)
+    string Version, long Started, IInterfaceCounters? Counters = null, TimeProvider? Clock = null)
 {
     /// <summary>The loop's last published status plus what is observed right now: uptime,
-    /// devices online, the WAN's byte counters.</summary>
+    /// devices online, the WAN's byte counters. The uptime is monotonic and the start date is
+    /// counted back from it, so that NTP stepping the date (a Pi boots with a stale one) moves the
+    /// start date along instead of making the uptime years long or negative.</summary>
     public RouterStatus Status()
     {
-        var s = Router.Status(Version, StartedAt);
+        var clock = Clock ?? TimeProvider.System;
+        var uptime = clock.GetElapsedTime(Started);
+        var s = Router.Status(Version, clock.GetUtcNow() - uptime);
         var counters = Counters?.Read(s.Wan.Interface);
         return s with
         {
-            UptimeSeconds = (long)((Clock ?? TimeProvider.System).GetUtcNow() - StartedAt).TotalSeconds,
+            UptimeSeconds = (long)uptime.TotalSeconds,
             DevicesOnline = Devices.Snapshot().Count(d => d.Online),
             PresenceQuietSeconds = (int)Devices.QuietPeriod.TotalSeconds,
             Wan = s.Wan with { RxBytes = counters?.Rx, TxBytes = counters?.Tx },

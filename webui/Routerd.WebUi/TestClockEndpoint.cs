@@ -8,7 +8,9 @@ using Routerd.Core.Settings;
 namespace Routerd.WebUi;
 
 /// <summary>The loop's clock for the namespace tier (board TestClock): it runs with the system's
-/// and can be moved forward, never back (a deadline once passed stays passed).</summary>
+/// and can be moved forward, never back (a deadline once passed stays passed). Only the date moves, as
+/// when NTP steps it: the timestamps stay the system's, so what routerd times on its monotonic clock
+/// (a LAN change's rollback window, web sessions) does not follow.</summary>
 public sealed class MovableClock : TimeProvider
 {
     long aheadTicks;

@@ -9,18 +9,25 @@ namespace Routerd.Core.Devices;
 /// <summary>What the router knows about devices on its LAN, merged from its observers: the
 /// neighbour table (who answers now, with which IPv4/IPv6 addresses), DHCP leases (names),
 /// Wi-Fi stations and the traffic counters; whether each is online is <see cref="Presence"/>'s
-/// rule. Thread-safe; readers get snapshots.</summary>
+/// rule. Thread-safe; readers get snapshots.
+///
+/// Signs of life are stamped on the monotonic clock and turned into dates only when read (now
+/// minus how long ago): NTP stepping the date (a Pi boots with a stale one) then neither shows a
+/// device "last seen" in the future or years ago, nor keeps it online for years after a step back.</summary>
 public sealed class DeviceRegistry(TimeProvider clock)
 {
+    readonly Time.MonotonicClock monotonic = new(clock);
+
     /// <summary>The stated quiet period: a device not on Wi-Fi is offline after this long without a sign of it.</summary>
     public TimeSpan QuietPeriod { get; init; } = Presence.DefaultQuietPeriod;
 
-    sealed class Entry(MacAddress mac, DateTimeOffset now)
+    /// <summary>Times are readings of <see cref="monotonic"/>.</summary>
+    sealed class Entry(MacAddress mac, TimeSpan now)
     {
         public readonly MacAddress Mac = mac;
-        public DateTimeOffset FirstSeen = now;
+        public TimeSpan FirstSeen = now;
         /// <summary>The last sign of life; null: none since routerd started (known from a lease file only).</summary>
-        public DateTimeOffset? LastSeen;
+        public TimeSpan? LastSeen;
         public string? Hostname;
         public readonly Dictionary<IPAddress, NeighbourState> Neighbours = [];
         public string? LeaseAddress;
@@ -70,7 +77,7 @@ public sealed class DeviceRegistry(TimeProvider clock)
         bool appeared = !e.Neighbours.TryGetValue(n.Address, out var before);
         bool wasReachable = !appeared && before.HasFlag(NeighbourState.Reachable);
         e.Neighbours[n.Address] = n.State;
-        if (n.State.HasFlag(NeighbourState.Reachable) || wasReachable || n.State == NeighbourState.Stale && appeared && !dump) e.LastSeen = clock.GetUtcNow();
+        if (n.State.HasFlag(NeighbourState.Reachable) || wasReachable || n.State == NeighbourState.Stale && appeared && !dump) e.LastSeen = monotonic.Now;
     }
 
     public void SetLeases(IEnumerable<DhcpLease> leases)
@@ -85,7 +92,7 @@ public sealed class DeviceRegistry(TimeProvider clock)
                 (e.LeaseAddress, e.LeaseExpires) = (l.Address, l.Expires);
                 if (l.Hostname is not null) e.Hostname = l.Hostname;
                 // A lease granted or renewed since the last read: the device just asked for it.
-                if (leasesRead && (!before.TryGetValue(l.Mac, out var was) || was != (l.Address, l.Expires))) e.LastSeen = clock.GetUtcNow();
+                if (leasesRead && (!before.TryGetValue(l.Mac, out var was) || was != (l.Address, l.Expires))) e.LastSeen = monotonic.Now;
             }
             leasesRead = true;
         }
@@ -97,7 +104,7 @@ public sealed class DeviceRegistry(TimeProvider clock)
     {
         lock (gate)
             foreach (var mac in macs)
-                if (entries.TryGetValue(mac, out var e)) e.LastSeen = clock.GetUtcNow();
+                if (entries.TryGetValue(mac, out var e)) e.LastSeen = monotonic.Now;
     }
 
     /// <summary>The IPv4 addresses of devices that have been quiet for a third of the quiet period but
@@ -105,7 +112,7 @@ public sealed class DeviceRegistry(TimeProvider clock)
     /// device stays online. Wi-Fi stations are left out: hostapd says whether they are there.</summary>
     public IReadOnlyList<IPAddress> ToProbe()
     {
-        var now = clock.GetUtcNow();
+        var now = monotonic.Now;
         var after = Presence.ProbeAfter(QuietPeriod);
         lock (gate)
             return entries.Values
@@ -143,13 +150,13 @@ public sealed class DeviceRegistry(TimeProvider clock)
         var e = Get(mac);
         e.WifiAssociated = associated;
         e.SignalDbm = associated ? signalDbm ?? e.SignalDbm : null;
-        if (associated) e.LastSeen = clock.GetUtcNow();
+        if (associated) e.LastSeen = monotonic.Now;
     }
 
     Entry Get(MacAddress mac)
     {
         if (!entries.TryGetValue(mac, out var e))
-            entries[mac] = e = new Entry(mac, clock.GetUtcNow());
+            entries[mac] = e = new Entry(mac, monotonic.Now);
         return e;
     }
 
@@ -236,7 +243,8 @@ public sealed class DeviceRegistry(TimeProvider clock)
 
     public IReadOnlyList<DeviceView> Snapshot()
     {
-        var now = clock.GetUtcNow();
+        var (now, elapsed) = (clock.GetUtcNow(), monotonic.Now);
+        DateTimeOffset? Date(TimeSpan? at) => at is { } t ? now - (elapsed - t) : null;
         lock (gate)
         {
             return entries.Values
@@ -245,9 +253,9 @@ public sealed class DeviceRegistry(TimeProvider clock)
                     e.Mac.ToString(),
                     e.Hostname,
                     Addresses(e),
-                    Presence.Online(e.WifiAssociated, Answering(e) ? now : e.LastSeen, now, QuietPeriod),
-                    e.FirstSeen,
-                    e.LastSeen,
+                    Presence.Online(e.WifiAssociated, Answering(e) ? now : Date(e.LastSeen), now, QuietPeriod),
+                    Date(e.FirstSeen),
+                    Date(e.LastSeen),
                     Connection: e.WifiAssociated is null ? DeviceView.Wired : DeviceView.Wifi,
                     SignalDbm: e.SignalDbm))
                 .ToList();

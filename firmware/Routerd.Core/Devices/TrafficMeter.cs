@@ -57,13 +57,16 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
     bool fastPath;
     readonly Dictionary<MacAddress, Totals> totals = [];
     readonly Lock gate = new();
-    DateTimeOffset sampledAt = DateTimeOffset.MinValue;
+    /// <summary>When the last sample was taken, on the monotonic clock (null: never): the rates and
+    /// <see cref="FreshEnough"/> are durations, which NTP stepping the date must not stretch or turn negative.</summary>
+    TimeSpan? sampledAt;
+    readonly Time.MonotonicClock monotonic = new(clock);
 
     /// <summary>Samples unless the last sample is recent enough.</summary>
     public void Refresh()
     {
         lock (gate)
-            if (clock.GetUtcNow() - sampledAt >= FreshEnough) SampleLocked();
+            if (sampledAt is not { } at || monotonic.Now - at >= FreshEnough) SampleLocked();
     }
 
     public void Sample()
@@ -87,7 +90,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
 
     void SampleLocked()
     {
-        var now = clock.GetUtcNow();
+        var (now, elapsed) = (clock.GetUtcNow(), monotonic.Now); // the date files usage by hour
         foreach (var t in totals.Values) t.IntervalUp = t.IntervalDown = 0;
 
         foreach (var (mac, delta) in Deltas(NftRenderer.TrafficUpSet, e => MacAddress.TryParse(e, out var m) ? m : null))
@@ -120,8 +123,8 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
                 t.IntervalDown += down.Bytes;
             }
 
-        double seconds = (now - sampledAt).TotalSeconds;
-        bool first = sampledAt == DateTimeOffset.MinValue;
+        bool first = sampledAt is null;
+        double seconds = first ? 0 : (elapsed - sampledAt!.Value).TotalSeconds;
         var moved = totals.Where(kv => kv.Value.IntervalUp > 0 || kv.Value.IntervalDown > 0).Select(kv => kv.Key).ToList();
         // The first sample holds whatever was counted before routerd looked: no sign of life now.
         if (!first && moved.Count > 0) Moved?.Invoke(moved);
@@ -135,7 +138,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
             t.UpBps = first || seconds <= 0 ? 0 : (long)(t.IntervalUp * 8 / seconds);
             t.DownBps = first || seconds <= 0 ? 0 : (long)(t.IntervalDown * 8 / seconds);
         }
-        sampledAt = now;
+        sampledAt = elapsed;
     }
 
     /// <summary>What each element counted since the previous sample, credited to its device;

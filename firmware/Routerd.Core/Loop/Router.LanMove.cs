@@ -63,7 +63,7 @@ public sealed partial class Router
         var ports = appliers.Carrier is null ? [] : built.Lan.Ports;
         bool stations = appliers.Wifi is not null && built.Wifi is { Enabled: true, Device: not null };
         string why = LanConflict.Explain(wan.Address, state.Lan.Address, Ipv4Network.Parse(moved.Address), LanReconnect.Explain(ports, stations));
-        pending = PendingChange.Begin(settings.Lan, moved, clock.GetUtcNow(), TimeSpan.FromSeconds(board.RollbackSeconds), why);
+        pending = PendingChange.Begin(settings.Lan, moved, monotonic.Now, TimeSpan.FromSeconds(board.RollbackSeconds), why);
         var result = Commit(next, built);
         if (!result.Succeeded)
         {

@@ -21,9 +21,9 @@ public sealed partial class Router
     public static readonly TimeSpan FallbackGrace = TimeSpan.FromSeconds(5);
 
     PendingChange? pending;
-    (Net.Ipv4Network Address, DateTimeOffset Until)? retiring;
+    (Net.Ipv4Network Address, TimeSpan Until)? retiring;
 
-    public PendingView Pending => snapshot.Pending?.View(clock.GetUtcNow()) ?? PendingView.None;
+    public PendingView Pending => snapshot.Pending?.View(monotonic.Now) ?? PendingView.None;
 
     /// <summary>Like <see cref="TryChange"/>, but a new LAN address becomes a pending change
     /// (returned) that rolls back unless <see cref="ConfirmPending"/> comes in time.</summary>
@@ -41,7 +41,7 @@ public sealed partial class Router
             return (new ChangeResult([new FieldError("lan.address", "a LAN address change is waiting for confirmation; confirm it or let it roll back first")]), (PendingView?)null);
         if (Check(next, out var errors) is not { } built) return (new ChangeResult(errors), (PendingView?)null);
 
-        pending = PendingChange.Begin(settings.Lan, next.Lan, clock.GetUtcNow(), TimeSpan.FromSeconds(board.RollbackSeconds));
+        pending = PendingChange.Begin(settings.Lan, next.Lan, monotonic.Now, TimeSpan.FromSeconds(board.RollbackSeconds));
         var result = Commit(next, built);
         if (!result.Succeeded)
         {
@@ -49,7 +49,7 @@ public sealed partial class Router
             return (result, (PendingView?)null);
         }
         LogPending(log, pending.NewAddress.ToString(), board.RollbackSeconds);
-        return (result, (PendingView?)pending.View(clock.GetUtcNow()));
+        return (result, (PendingView?)pending.View(monotonic.Now));
     }
 
     /// <summary>The user reached the router at its new address: store the change; the old
@@ -64,14 +64,14 @@ public sealed partial class Router
         FlushSets();
         if (Store(settings) is { } notStored) return notStored;
         pending = null;
-        retiring = (p.PreviousAddress, clock.GetUtcNow() + FallbackGrace);
+        retiring = (p.PreviousAddress, monotonic.Now + FallbackGrace);
         LogConfirmed(log);
         return ChangeResult.Applied;
     }
 
     /// <summary>Puts the old LAN settings back when the deadline passed, and lets a confirmed
     /// change's old address go after its grace.</summary>
-    void RollBackDue(DateTimeOffset now)
+    void RollBackDue(TimeSpan now)
     {
         if (retiring is { } r && now >= r.Until)
         {

@@ -8,7 +8,8 @@ namespace Routerd.Core.Loop;
 public sealed partial class Router
 {
     ITimer? timer;
-    DateTimeOffset? armedFor;
+    /// <summary>When the armed timer fires, on the monotonic clock (timers count monotonic time).</summary>
+    TimeSpan? armedFor;
 
     /// <summary>Every deadline that is due (tests and tools; the loop's timer posts the same event).</summary>
     public void ExpirePriorities() => Send(new Tick());
@@ -23,7 +24,7 @@ public sealed partial class Router
         if (EndDue(d => d.Paused && d.PausedUntil <= now, d => d with { Paused = false, PausedUntil = null })) LogResumed(log);
         // A schedule may have started or ended a pause: the sets are built again, and loaded if they differ.
         if (state.Pause.Devices.Count > 0) setsDirty = true;
-        RollBackDue(now);
+        RollBackDue(monotonic.Now);
         WanHandler.Tick(state.Wan);
         return null;
     }
@@ -37,34 +38,46 @@ public sealed partial class Router
         return CommitBatched(settings with { Devices = list }) is not ChangeResult { Succeeded: false };
     }
 
-    DateTimeOffset? NextDeadline(DateTimeOffset now)
+    /// <summary>The longest the timer waits for a date (a priority's or pause's end, a schedule's
+    /// next change): the wait is timed on the monotonic clock, and when NTP or the owner steps the
+    /// date forward the date comes sooner than the wait; looking again this often bounds how late
+    /// such a deadline is handled. The process's own deadlines (rollback, grace) need no such look.</summary>
+    public static readonly TimeSpan DateRecheck = TimeSpan.FromMinutes(1);
+
+    /// <summary>The wait until the nearest deadline: dates counted from <paramref name="now"/> (at
+    /// most <see cref="DateRecheck"/>), the process's own deadlines from <paramref name="elapsed"/>.</summary>
+    internal TimeSpan? NextWait(DateTimeOffset now, TimeSpan elapsed)
     {
-        DateTimeOffset? next = null;
-        void Consider(DateTimeOffset? at)
+        TimeSpan? next = null;
+        void Consider(TimeSpan? wait)
         {
-            if (at is { } t && (next is null || t < next)) next = t;
+            if (wait is { } w && (next is null || w < next)) next = w;
+        }
+        void ConsiderDate(DateTimeOffset? at)
+        {
+            if (at is { } t) Consider(t - now < DateRecheck ? t - now : DateRecheck);
         }
         foreach (var d in settings.Devices)
         {
-            if (d.Priority) Consider(d.PriorityUntil);
-            if (d.Paused) Consider(d.PausedUntil);
+            if (d.Priority) ConsiderDate(d.PriorityUntil);
+            if (d.Paused) ConsiderDate(d.PausedUntil);
         }
-        Consider(state.Pause.NextChange(now, state.Zone));
-        Consider(pending?.Deadline);
-        Consider(retiring?.Until);
-        Consider(WanHandler.NextDeadline(state.Wan, now));
+        ConsiderDate(state.Pause.NextChange(now, state.Zone));
+        ConsiderDate(WanHandler.NextDeadline(state.Wan, now));
+        Consider(pending?.Deadline - elapsed);
+        Consider(retiring?.Until - elapsed);
         return next;
     }
 
     /// <summary>Keeps the earliest deadline armed: a later one is armed when this one has fired.</summary>
     void ArmTimer()
     {
-        var now = clock.GetUtcNow();
-        if (NextDeadline(now) is not { } next) return;
-        if (armedFor is { } armed && armed <= next && armed > now) return;
+        var elapsed = monotonic.Now;
+        if (NextWait(clock.GetUtcNow(), elapsed) is not { } wait) return;
+        if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
+        if (armedFor is { } armed && armed <= elapsed + wait && armed > elapsed) return;
         timer?.Dispose();
-        armedFor = next;
-        var due = next - now;
-        timer = clock.CreateTimer(_ => loop.Post(new Tick()), null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        armedFor = elapsed + wait;
+        timer = clock.CreateTimer(_ => loop.Post(new Tick()), null, wait, Timeout.InfiniteTimeSpan);
     }
 }

@@ -6,6 +6,7 @@ using Routerd.Core.Settings;
 using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Wan;
+using Routerd.Core.Time;
 
 namespace Routerd.Core.Loop;
 
@@ -34,6 +35,9 @@ public sealed partial class Router : IDisposable
     readonly IWanLeaseMemory leaseMemory;
     readonly DeviceRegistry devices;
     readonly TimeProvider clock;
+    /// <summary>Durations and deadlines of this process (a LAN change's rollback, the WAN's
+    /// uptime) are measured here, never as differences of dates: NTP steps the date.</summary>
+    readonly MonotonicClock monotonic;
     readonly ILogger<Router> log;
     readonly EventLoop<RouterEvent> loop;
 
@@ -57,6 +61,7 @@ public sealed partial class Router : IDisposable
     {
         (this.board, this.store, this.appliers, this.hooks, this.leaseMemory, this.devices, this.clock, this.log) =
             (board, store, appliers, hooks, leaseMemory, devices, clock, log);
+        monotonic = new MonotonicClock(clock);
         loop = new EventLoop<RouterEvent>("routerd loop", Handle, Settle, e => LogHandlerFailed(log, e.ToString()));
         var wanContext = new WanContext(clock, log, hooks, leaseMemory, appliers.Ppp, appliers.Discover, e => loop.Post(e));
         wanHandlers = WanProtocols.All.ToDictionary(p => p.Mode, p => p.NewHandler(wanContext));
@@ -333,7 +338,7 @@ public sealed partial class Router : IDisposable
     public RouterStatus Status(string version, DateTimeOffset startedAt)
     {
         var s = snapshot;
-        var wan = s.Wan with { UptimeSeconds = s.WanUpSince is { } since ? (long)(clock.GetUtcNow() - since).TotalSeconds : null };
+        var wan = s.Wan with { UptimeSeconds = s.WanUpSince is { } since ? (long)clock.GetElapsedTime(since).TotalSeconds : null };
         return new RouterStatus(version, startedAt, wan, s.Subsystems) { Wifi = s.Wifi, Ipv6 = s.Ipv6?.At(clock.GetUtcNow()) };
     }
 

@@ -9,7 +9,8 @@ namespace Routerd.Core.Loop;
 
 /// <summary>What the loop knew after its last step, immutable: API reads are served from it and
 /// never wait for an apply in progress (a hostapd restart, a dial).</summary>
-/// <param name="Wan">the WAN's status without its uptime, which the reader computes from <paramref name="WanUpSince"/>.</param>
+/// <param name="Wan">the WAN's status without its uptime, which the reader computes from <paramref name="WanUpSince"/>
+/// (a monotonic timestamp of the router's clock, TimeProvider.GetTimestamp).</param>
 /// <param name="Retiring">a confirmed LAN change's old address, still served for a few seconds.</param>
 /// <param name="Wifi">the access point's status as the Wifi slice decided it from hostapd's reports.</param>
 public sealed record RouterSnapshot(
@@ -17,7 +18,7 @@ public sealed record RouterSnapshot(
     DesiredState State,
     WanLease? Lease,
     WanStatus Wan,
-    DateTimeOffset? WanUpSince,
+    long? WanUpSince,
     IReadOnlyList<SubsystemStatus> Subsystems,
     PendingChange? Pending,
     Ipv4Network? Retiring,

@@ -62,8 +62,9 @@ public interface IWanHandler
     /// <summary>The WAN's status while this protocol is the active one.</summary>
     WanStatus Status(WanPlan wan, string egress, WanLease? lease);
 
-    /// <summary>Since when the connection is up, when the protocol knows (a PPP session).</summary>
-    DateTimeOffset? UpSince => null;
+    /// <summary>Since when the connection is up, as the clock's monotonic timestamp (TimeProvider.GetTimestamp),
+    /// when the protocol knows (a PPP session).</summary>
+    long? UpSince => null;
 
     /// <summary>A lease remembered from before a restart, if it still runs.</summary>
     WanLease? Restore() => null;

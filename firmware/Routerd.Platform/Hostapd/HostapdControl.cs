@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -53,10 +54,10 @@ public sealed class HostapdControl : IDisposable
     {
         try { socket.Send(Encoding.ASCII.GetBytes(command)); }
         catch (SocketException) when (interrupted) { throw new OperationCanceledException("interrupted"); }
-        var deadline = DateTime.UtcNow + timeout;
+        long sent = Stopwatch.GetTimestamp(); // monotonic: NTP stepping the date must not end or stretch the wait
         while (true)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = timeout - Stopwatch.GetElapsedTime(sent);
             if (left <= TimeSpan.Zero || Receive(left) is not { } reply)
                 throw new TimeoutException($"hostapd did not answer {command.Split(' ')[0]}");
             if (IsEvent(reply)) onEvent?.Invoke(reply);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Wifi;
@@ -131,7 +132,7 @@ public sealed partial class HostapdService(
     void Monitor()
     {
         HostapdControl? control = null;
-        var lastSync = DateTime.MinValue;
+        long lastSync = 0; // a Stopwatch timestamp: the refresh is a duration, which NTP stepping the date must not stretch
         while (!disposed)
         {
             HostapdConfig? config;
@@ -170,21 +171,21 @@ public sealed partial class HostapdService(
                     // An apply or exit between the attach and this line would be lost: look again.
                     lock (gate) if (reconnect) continue;
                     SyncStations(control);
-                    lastSync = DateTime.UtcNow;
+                    lastSync = Stopwatch.GetTimestamp();
                     CheckStatus(control, config);
                 }
                 bool check;
                 lock (gate) { check = recheck || !confirmed; recheck = false; }
                 if (check) CheckStatus(control, config);
-                if (stationsPresent && DateTime.UtcNow - lastSync > StationRefresh)
+                if (stationsPresent && Stopwatch.GetElapsedTime(lastSync) > StationRefresh)
                 {
                     SyncStations(control);
-                    lastSync = DateTime.UtcNow;
+                    lastSync = Stopwatch.GetTimestamp();
                 }
                 // Until the next event, apply or exit; a STATUS not yet showing the settings is
                 // asked again shortly, and station signals when they are due.
                 var wait = check ? TimeSpan.FromMilliseconds(250)
-                    : stationsPresent ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (StationRefresh - (DateTime.UtcNow - lastSync)).Ticks))
+                    : stationsPresent ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (StationRefresh - Stopwatch.GetElapsedTime(lastSync)).Ticks))
                     : Timeout.InfiniteTimeSpan;
                 if (control.Receive(wait) is { } message) OnEvent(message);
             }

@@ -46,6 +46,24 @@ public class PresenceTests
         Assert.Equal(clock.GetUtcNow(), Laptop_().LastSeen);
     }
 
+    [Theory]
+    [InlineData(3650)] // NTP sets a Pi's stale boot date right: years forward
+    [InlineData(-3650)] // the owner or an ISP's server sets it back
+    public void A_step_of_the_date_moves_last_seen_along_and_leaves_presence_alone(int days)
+    {
+        registry.Apply(new NeighbourInfo(5, LaptopIp, Laptop, NeighbourState.Reachable), deleted: false);
+        registry.Apply(new NeighbourInfo(5, LaptopIp, Laptop, NeighbourState.Stale), deleted: false);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        clock.StepWall(TimeSpan.FromDays(days));
+        // Seen half a minute ago, whatever the date says now: not in the future, not years ago.
+        Assert.Equal(clock.GetUtcNow() - TimeSpan.FromSeconds(30), Laptop_().LastSeen);
+        Assert.True(Laptop_().Online);
+        Assert.Empty(registry.ToProbe());
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.False(Laptop_().Online); // a step back does not keep a device that left online for years
+        Assert.Equal([LaptopIp], registry.ToProbe());
+    }
+
     [Fact]
     public void An_idle_device_is_asked_and_its_answer_keeps_it_online()
     {

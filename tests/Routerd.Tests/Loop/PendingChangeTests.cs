@@ -68,6 +68,42 @@ public class PendingChangeTests
         Assert.Null(reconciler.ConfirmPending());
     }
 
+    [Theory]
+    [InlineData(3650)] // NTP sets a Pi's stale boot date right: years forward
+    [InlineData(-3650)] // the owner or an ISP's server sets it back
+    public void The_rollback_window_is_timed_by_the_monotonic_clock_not_the_date(int days)
+    {
+        reconciler.TryChangeWithRollback(NewSubnet());
+        clock.Advance(TimeSpan.FromSeconds(10));
+        clock.StepWall(TimeSpan.FromDays(days));
+        reconciler.RollBackIfDue();
+        // A step forward does not roll the change back before the owner could confirm it...
+        Assert.Equal(new PendingView(true, 50, "10.9.0.1"), reconciler.Pending);
+        Assert.Equal(["10.9.0.1/24", "192.168.1.1/24"], BridgeAddresses());
+
+        // ...nor does a step back keep an unconfirmed change (and the old address) for years.
+        clock.Advance(TimeSpan.FromSeconds(50));
+        reconciler.RollBackIfDue();
+        Assert.False(reconciler.Pending.Pending);
+        Assert.Equal(["192.168.1.1/24"], BridgeAddresses());
+        Assert.Equal("192.168.1.1/24", reconciler.Settings.Lan.Address);
+    }
+
+    [Theory]
+    [InlineData(3650)]
+    [InlineData(-3650)]
+    public void A_confirmed_changes_old_address_goes_after_its_grace_whatever_the_date_does(int days)
+    {
+        reconciler.TryChangeWithRollback(NewSubnet());
+        Assert.True(reconciler.ConfirmPending()!.Succeeded);
+        clock.StepWall(TimeSpan.FromDays(days));
+        reconciler.RollBackIfDue();
+        Assert.Equal(["10.9.0.1/24", "192.168.1.1/24"], BridgeAddresses());
+        clock.Advance(Router.FallbackGrace);
+        reconciler.RollBackIfDue();
+        Assert.Equal(["10.9.0.1/24"], BridgeAddresses());
+    }
+
     [Fact]
     public void Confirmed_the_change_is_stored_and_the_old_address_goes()
     {

@@ -63,6 +63,20 @@ public class PriorityTests
     }
 
     [Fact]
+    public void The_timer_waits_for_a_date_a_minute_at_a_time_so_a_step_forward_ends_a_priority_soon()
+    {
+        Assert.True(reconciler.SetPriority(Phone, true, clock.GetUtcNow().AddHours(2)).Succeeded);
+        // Timers count monotonic time: armed for two hours, a priority would outlast a date that
+        // NTP steps forward by those two hours. The loop looks again after a minute at most.
+        Assert.Equal(Router.DateRecheck, reconciler.NextWait(clock.GetUtcNow(), TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromSeconds(20), reconciler.NextWait(clock.GetUtcNow().AddHours(2).AddSeconds(-20), TimeSpan.Zero));
+        clock.StepWall(TimeSpan.FromHours(2));
+        reconciler.ExpirePriorities(); // what that timer's Tick does
+        Assert.False(reconciler.Settings.Devices.Single().Priority);
+        Assert.Null(reconciler.NextWait(clock.GetUtcNow(), TimeSpan.Zero));
+    }
+
+    [Fact]
     public void Priority_with_an_expiry_turns_itself_off()
     {
         Assert.True(reconciler.SetPriority(Phone, true, clock.GetUtcNow().AddHours(1)).Succeeded);

@@ -168,6 +168,23 @@ public class RouterTests
         Assert.DoesNotContain("wan0", network.Current.Addresses.Select(a => a.Device));
     }
 
+    [Theory]
+    [InlineData(3650)] // NTP sets a Pi's stale boot date right: years forward
+    [InlineData(-3650)] // the owner or an ISP's server sets it back
+    public void Whether_a_wan_lease_still_runs_is_timed_by_the_monotonic_clock_not_the_date(int days)
+    {
+        reconciler.OnDhcpEvent(Bound); // an hour's lease
+        clock.StepWall(TimeSpan.FromDays(days));
+        clock.Advance(TimeSpan.FromMinutes(59));
+        // udhcpc restarting (its deconfig) keeps a lease that runs another minute, whatever the date says...
+        reconciler.OnDhcpEvent(Deconfig);
+        Assert.Contains("wan0", network.Current!.Addresses.Select(a => a.Device));
+        // ...and a step back does not keep one that ran out.
+        clock.Advance(TimeSpan.FromMinutes(2));
+        reconciler.OnDhcpEvent(Deconfig);
+        Assert.DoesNotContain("wan0", network.Current.Addresses.Select(a => a.Device));
+    }
+
     [Fact]
     public void Secrets_sent_back_empty_keep_the_stored_ones_and_admin_cannot_be_changed_through_settings()
     {

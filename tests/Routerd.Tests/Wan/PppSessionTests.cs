@@ -1,4 +1,5 @@
 using Routerd.Core.Wan;
+using Routerd.Tests.Loop;
 using Xunit;
 
 namespace Routerd.Tests.Wan;
@@ -8,16 +9,8 @@ public class PppSessionTests
     static readonly PppoePlan Plan = new("u", new Secret("p"), null, null, 1492, 3, 3, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), new TimeOnly(4, 30));
     static readonly PppHookReport UpReport = new("up", "ppp-wan", "198.51.100.77", "198.51.100.1", "198.51.100.53", "junk\nserver=1.2.3.4", "02:00:00:00:00:01", "0x0001");
 
-    readonly UtcClock clock = new();
-
     /// <summary>The reconnect time is router local time: UTC here, whatever the test machine's zone.</summary>
-    sealed class UtcClock : TimeProvider
-    {
-        DateTimeOffset now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-        public void Advance(TimeSpan by) => now += by;
-        public override DateTimeOffset GetUtcNow() => now;
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-    }
+    readonly ManualClock clock = new() { Zone = TimeZoneInfo.Utc };
 
     [Theory]
     [InlineData(19, "wan/AUTH_FAILED")]
@@ -88,6 +81,19 @@ public class PppSessionTests
         s.Up(UpReport);
         clock.Advance(TimeSpan.FromMinutes(5));
         Assert.False(s.ReconnectDue(Plan)); // once a day, and this session is young anyway
+    }
+
+    [Fact]
+    public void Uptime_and_the_reconnects_minimum_age_do_not_jump_when_ntp_steps_the_date()
+    {
+        var s = new PppSession(clock);
+        clock.Advance(TimeSpan.FromMinutes(15 * 60 + 31)); // 03:31 next day
+        s.Up(UpReport);
+        clock.StepWall(TimeSpan.FromDays(365) + TimeSpan.FromHours(1)); // NTP: 04:31 a year later
+        Assert.Equal(0, s.UptimeSeconds);
+        Assert.False(s.ReconnectDue(Plan)); // in the window, but the session is a minute old, not a year
+        clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.Equal(90, s.UptimeSeconds);
     }
 
     [Theory]

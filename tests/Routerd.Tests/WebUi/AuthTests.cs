@@ -34,6 +34,20 @@ public class SessionStoreTests
         Assert.Equal(0, store.Count);
     }
 
+    [Theory]
+    [InlineData(3650)] // NTP sets a Pi's stale boot date right: years forward
+    [InlineData(-3650)] // the owner or an ISP's server sets it back
+    public void Idleness_is_timed_by_the_monotonic_clock_not_the_date(int days)
+    {
+        var store = new SessionStore(clock, TimeSpan.FromMinutes(30));
+        var (used, idle) = (store.Create("admin"), store.Create("admin"));
+        clock.StepWall(TimeSpan.FromDays(days));
+        clock.Advance(TimeSpan.FromMinutes(29));
+        Assert.Same(used, store.Touch(used.Id)); // a step forward does not log the owner out
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(store.Touch(idle.Id)); // nor does a step back keep an idle session for years
+    }
+
     [Fact]
     public void Unknown_or_empty_cookies_find_no_session()
     {
@@ -135,6 +149,22 @@ public class LoginThrottleTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(TimeSpan.Zero, t.Wait(Phone));
         Assert.Equal(TimeSpan.FromSeconds(2), t.Failed(Phone));
+    }
+
+    [Theory]
+    [InlineData(3650)]
+    [InlineData(-3650)]
+    public void A_wait_lasts_its_time_whatever_happens_to_the_date(int days)
+    {
+        var t = new LoginThrottle(clock, new LoginThrottleBoard { FreeFailures = 0, FirstDelaySeconds = 4, MaxDelaySeconds = 60 });
+        Assert.Equal(TimeSpan.FromSeconds(4), t.Failed(Phone));
+        clock.StepWall(TimeSpan.FromDays(days));
+        // A step forward does not lift a guesser's wait; a step back does not lock the owner out for years.
+        Assert.Equal(TimeSpan.FromSeconds(4), t.Wait(Phone));
+        Assert.False(t.TryReserve(Phone, out _, out _));
+        clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(TimeSpan.Zero, t.Wait(Phone));
+        Assert.True(t.TryReserve(Phone, out _, out _));
     }
 
     [Fact]

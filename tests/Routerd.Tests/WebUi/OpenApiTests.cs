@@ -28,7 +28,7 @@ public class OpenApiTests
         var registry = new Routerd.Core.Devices.DeviceRegistry(clock);
         var reconciler = TestRouter.New(board, network: new FakeNetwork("wan0", "lan1", "br-lan"), registry: registry, clock: clock);
         var app = WebApplication.CreateSlimBuilder().Build();
-        var api = new RouterApi(reconciler, registry, null!, null!, "test", clock.Start);
+        var api = new RouterApi(reconciler, registry, null!, null!, "test", clock.GetTimestamp(), Clock: clock);
         app.MapWebApi(api, board, new SessionStore(clock, TimeSpan.FromMinutes(30)), new LoginThrottle(clock, board.LoginThrottle), new NoSystem());
         return ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal))

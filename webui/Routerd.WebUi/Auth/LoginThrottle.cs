@@ -1,5 +1,6 @@
 using System.Net;
 using Routerd.Core.Settings;
+using Routerd.Core.Time;
 
 namespace Routerd.WebUi.Auth;
 
@@ -12,9 +13,14 @@ namespace Routerd.WebUi.Auth;
 /// its password is hashed, and forgiven only if it turns out right: parallel logins from one
 /// address get exactly the guesses sequential ones would, not one per request in flight. The
 /// overall record (every client together, <see cref="OverallFactor"/> times the free failures)
-/// bounds what a client hopping between addresses gets.</summary>
+/// bounds what a client hopping between addresses gets.
+///
+/// Waits are timed on the monotonic clock: NTP stepping the date back must not lock the owner out
+/// for years, nor a step forward lift a guesser's wait.</summary>
 public sealed class LoginThrottle(TimeProvider clock, LoginThrottleBoard policy)
 {
+    readonly MonotonicClock monotonic = new(clock);
+
     /// <summary>Bounds memory against address-hopping clients: the oldest records go first.</summary>
     public const int MaxClients = 1024;
     /// <summary>The overall record's free failures are this many times a client's.</summary>
@@ -23,7 +29,7 @@ public sealed class LoginThrottle(TimeProvider clock, LoginThrottleBoard policy)
     sealed class Record
     {
         public int Failures;
-        public DateTimeOffset LastFailure, BlockedUntil;
+        public TimeSpan LastFailure, BlockedUntil;
     }
 
     readonly Lock gate = new();
@@ -34,11 +40,11 @@ public sealed class LoginThrottle(TimeProvider clock, LoginThrottleBoard policy)
     public TimeSpan Wait(IPAddress? client)
     {
         if (client is null) return TimeSpan.Zero;
-        var now = clock.GetUtcNow();
+        var now = monotonic.Now;
         lock (gate) return WaitLocked(client, now);
     }
 
-    TimeSpan WaitLocked(IPAddress client, DateTimeOffset now)
+    TimeSpan WaitLocked(IPAddress client, TimeSpan now)
     {
         var until = overall.BlockedUntil;
         if (clients.TryGetValue(client, out var r) && r.BlockedUntil > until) until = r.BlockedUntil;
@@ -53,7 +59,7 @@ public sealed class LoginThrottle(TimeProvider clock, LoginThrottleBoard policy)
     {
         wait = earned = TimeSpan.Zero;
         if (client is null) return true; // the control socket is trusted
-        var now = clock.GetUtcNow();
+        var now = monotonic.Now;
         lock (gate)
         {
             wait = WaitLocked(client, now);
@@ -67,11 +73,11 @@ public sealed class LoginThrottle(TimeProvider clock, LoginThrottleBoard policy)
     public TimeSpan Failed(IPAddress? client)
     {
         if (client is null) return TimeSpan.Zero; // the control socket is trusted
-        var now = clock.GetUtcNow();
+        var now = monotonic.Now;
         lock (gate) return FailLocked(client, now);
     }
 
-    TimeSpan FailLocked(IPAddress client, DateTimeOffset now)
+    TimeSpan FailLocked(IPAddress client, TimeSpan now)
     {
         if (!clients.TryGetValue(client, out var r))
         {
@@ -83,7 +89,7 @@ public sealed class LoginThrottle(TimeProvider clock, LoginThrottleBoard policy)
         return all > delay ? all : delay;
     }
 
-    TimeSpan Count(Record r, DateTimeOffset now, int free)
+    TimeSpan Count(Record r, TimeSpan now, int free)
     {
         r.Failures++;
         r.LastFailure = now;

@@ -1,14 +1,16 @@
 using System.Security.Cryptography;
+using Routerd.Core.Time;
 
 namespace Routerd.WebUi.Auth;
 
-/// <summary>A logged-in browser: who, its CSRF token, and when it was last used.</summary>
-public sealed class Session(string id, string username, string csrfToken, DateTimeOffset now)
+/// <summary>A logged-in browser: who, its CSRF token, and when it was last used (a reading of the
+/// store's monotonic clock).</summary>
+public sealed class Session(string id, string username, string csrfToken, TimeSpan now)
 {
     public string Id { get; } = id;
     public string Username { get; } = username;
     public string CsrfToken { get; } = csrfToken;
-    public DateTimeOffset LastSeen { get; internal set; } = now;
+    public TimeSpan LastSeen { get; internal set; } = now;
 
     /// <summary>Constant-time comparison, so the token cannot be guessed byte by byte from timing.</summary>
     public bool CsrfMatches(string? presented) =>
@@ -17,9 +19,12 @@ public sealed class Session(string id, string username, string csrfToken, DateTi
 }
 
 /// <summary>Web sessions, in memory only (a reboot logs everyone out). Tokens are 256 random
-/// bits; a session unused for <see cref="IdleTimeout"/> is gone.</summary>
+/// bits; a session unused for <see cref="IdleTimeout"/> is gone. Idleness is timed on the monotonic
+/// clock: NTP stepping the date forward must not log everyone out, nor a step back keep a session for years.</summary>
 public sealed class SessionStore(TimeProvider clock, TimeSpan idleTimeout)
 {
+    readonly MonotonicClock monotonic = new(clock);
+
     public const string CookieName = "routerd_session";
     /// <summary>Bounds memory against a client that logs in in a loop: the least recently used go first.</summary>
     public const int MaxSessions = 64;
@@ -34,7 +39,7 @@ public sealed class SessionStore(TimeProvider clock, TimeSpan idleTimeout)
 
     public Session Create(string username)
     {
-        var now = clock.GetUtcNow();
+        var now = monotonic.Now;
         var session = new Session(NewToken(), username, NewToken(), now);
         lock (gate)
         {
@@ -50,7 +55,7 @@ public sealed class SessionStore(TimeProvider clock, TimeSpan idleTimeout)
     public Session? Touch(string? id)
     {
         if (string.IsNullOrEmpty(id)) return null;
-        var now = clock.GetUtcNow();
+        var now = monotonic.Now;
         lock (gate)
         {
             if (!sessions.TryGetValue(id, out var s)) return null;
@@ -81,7 +86,7 @@ public sealed class SessionStore(TimeProvider clock, TimeSpan idleTimeout)
         get { lock (gate) return sessions.Count; }
     }
 
-    void Prune(DateTimeOffset now)
+    void Prune(TimeSpan now)
     {
         foreach (var s in sessions.Values.Where(s => now - s.LastSeen >= IdleTimeout).ToList()) sessions.Remove(s.Id);
     }

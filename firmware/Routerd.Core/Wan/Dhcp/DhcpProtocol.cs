@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Routerd.Core.Loop;
 using Routerd.Core.Net;
 using Routerd.Core.Settings;
+using Routerd.Core.Time;
 
 namespace Routerd.Core.Wan;
 
@@ -21,6 +22,11 @@ public sealed class DhcpProtocol : WanProtocol
 sealed partial class DhcpHandler(WanContext context) : IWanHandler
 {
     DhcpHookReport? leaseReport;
+    /// <summary>When <see cref="leaseReport"/>'s lease runs out, on the monotonic clock: NTP stepping
+    /// the date within a run must not make a running lease look over (or an old one still running).
+    /// Only a lease remembered from before a restart is judged by its date (<see cref="Restore"/>).</summary>
+    TimeSpan? leaseEnds;
+    readonly MonotonicClock monotonic = new(context.Clock);
     string? lastEvent;
 
     public WanStep? Handle(RouterEvent e, WanPlan wan, WanLease? lease) => e switch
@@ -37,7 +43,7 @@ sealed partial class DhcpHandler(WanContext context) : IWanHandler
         // udhcpc says "deconfig" when it starts, too: a restarted routerd (or DHCP client)
         // keeps an address whose lease still runs, until the server says otherwise (nak) or
         // it runs out. Only then is the WAN torn down.
-        if (report.Event == "deconfig" && lastEvent != "nak" && leaseReport?.Expires > now)
+        if (report.Event == "deconfig" && lastEvent != "nak" && leaseEnds > monotonic.Now)
         {
             lastEvent = report.Event;
             return lease;
@@ -46,6 +52,7 @@ sealed partial class DhcpHandler(WanContext context) : IWanHandler
         var next = Parse(report);
         if (next is null && report.Event is ("bound" or "renew")) return lease; // malformed: keep what we have
         leaseReport = next is null ? null : report;
+        leaseEnds = monotonic.Now + (leaseReport?.Expires - now);
         context.LeaseMemory.Save(leaseReport);
         if (next == lease) return lease;
         LogLease(context.Log, report.Event, next?.ToString() ?? "none");
@@ -60,6 +67,7 @@ sealed partial class DhcpHandler(WanContext context) : IWanHandler
     {
         if (context.LeaseMemory.Load() is not { } report || report.Expires <= context.Clock.GetUtcNow()) return null;
         leaseReport = report;
+        leaseEnds = monotonic.Now + (report.Expires - context.Clock.GetUtcNow());
         return Parse(report);
     }
 

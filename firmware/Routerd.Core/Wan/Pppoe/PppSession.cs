@@ -23,14 +23,16 @@ public sealed class PppSession(TimeProvider clock)
 
     public WanLease? Lease { get; private set; }
     public string? SessionId { get; private set; }
-    public DateTimeOffset? UpSince { get; private set; }
+    /// <summary>When IPCP came up, as the clock's monotonic timestamp (<see cref="TimeProvider.GetTimestamp"/>):
+    /// the uptime and the reconnect's minimum age are durations, which NTP stepping the date must not stretch.</summary>
+    public long? UpSince { get; private set; }
     public bool Carrier => carrier;
 
     /// <summary>The status code: no carrier wins over everything, a session that is up over
     /// the reason the last one ended.</summary>
     public string Code => !carrier ? WanCodes.LinkDown : Lease is not null ? WanCodes.Up : code;
     public string? Message => !carrier ? "no cable or no link on the WAN port" : Lease is not null ? null : message;
-    public long? UptimeSeconds => Lease is not null && UpSince is { } since ? (long)(clock.GetUtcNow() - since).TotalSeconds : null;
+    public long? UptimeSeconds => Lease is not null && UpSince is { } since ? (long)clock.GetElapsedTime(since).TotalSeconds : null;
 
     /// <summary>pppd was (re)started from a new plan: nothing learned before counts.</summary>
     public void Reset()
@@ -49,7 +51,7 @@ public sealed class PppSession(TimeProvider clock)
         var dns = new[] { r.Dns1, r.Dns2 }.Where(d => Ipv4Network.TryParseAddress(d, out _)).Select(d => d!).Distinct().ToList();
         Lease = new WanLease(WanInterfaces.PppInterface, new Ipv4Network(local, 32), peer, dns);
         SessionId = r.SessionId is { Length: <= 6 } s && s.StartsWith("0x", StringComparison.Ordinal) && s[2..].All(char.IsAsciiHexDigit) ? s : null;
-        UpSince = clock.GetUtcNow();
+        UpSince = clock.GetTimestamp();
         (wasUp, failures, code, message) = (true, 0, WanCodes.Up, null);
         return Lease;
     }
@@ -114,7 +116,7 @@ public sealed class PppSession(TimeProvider clock)
         var today = DateOnly.FromDateTime(now.DateTime);
         var due = now.Date + at.ToTimeSpan();
         if (reconnectedOn == today || now.DateTime < due || now.DateTime >= due + ReconnectWindow) return false;
-        if (clock.GetUtcNow() - since < MinAgeForReconnect) return false;
+        if (clock.GetElapsedTime(since) < MinAgeForReconnect) return false;
         (reconnectedOn, reconnecting) = (today, true);
         return true;
     }

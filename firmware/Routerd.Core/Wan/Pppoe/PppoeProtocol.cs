@@ -143,7 +143,7 @@ sealed partial class PppoeHandler(WanContext context) : IWanHandler
         new(wan.Mode, egress, ppp.Code, ppp.Lease?.Address.ToString(), ppp.Lease?.Gateway is { } g ? Ipv4Network.Format(g) : null,
             wan.Dns.Count > 0 ? wan.Dns : ppp.Lease?.Dns ?? [], ppp.Message, null, ppp.SessionId);
 
-    public DateTimeOffset? UpSince => ppp.UpSince;
+    public long? UpSince => ppp.UpSince;
 
     /// <summary>A PPP session lasts as long as pppd runs with the same configuration (which does
     /// not depend on the lease, so it alone is rendered to find out).</summary>
