@@ -3,6 +3,7 @@ using Routerd.Core.Buttons;
 using Routerd.Core.Leds;
 using Routerd.Core.Loop;
 using Routerd.Core.Settings;
+using Routerd.Core.Time;
 using Routerd.Core.Upgrade;
 using Routerd.Core.Wan;
 using Routerd.Platform.Gpio;
@@ -24,8 +25,8 @@ static partial class BoardControls
         var hold = new ResetButton(TimeSpan.FromSeconds(Math.Max(1, b.HoldSeconds)));
         // Monotonic: the hold must not stretch when NTP steps the date (ResetButton says why).
         var clock = TimeProvider.System;
-        long origin = clock.GetTimestamp();
-        TimeSpan Now() => clock.GetElapsedTime(origin);
+        var monotonic = new MonotonicClock(clock);
+        TimeSpan Now() => monotonic.Now;
         void Changed(bool pressed)
         {
             if (hold.Changed(pressed, Now()) is not { } due) return;
