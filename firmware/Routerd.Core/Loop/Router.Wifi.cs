@@ -21,8 +21,9 @@ public sealed partial class Router
     }
 
     /// <summary>hostapd makes the guest network's interface each time it starts (and removes it when
-    /// it stops): the network plan's guest address goes onto it as soon as it appears. The plan is
-    /// unchanged, so the network step is run again explicitly; the diff adds only what is missing.</summary>
+    /// it stops): the network plan's guest address goes onto it as soon as it appears, and so does
+    /// the redirect of its egress into the shared download tree (Qos/TcRenderer.cs). The plans are
+    /// unchanged, so both steps are run again explicitly; each applier adds only what is missing.</summary>
     object? OnGuestLink(CarrierChanged link)
     {
         if (applied is { } config)
@@ -32,6 +33,7 @@ public sealed partial class Router
             {
                 foreach (var c in appliers.Network.Apply(config.Network)) LogCommand(log, c);
             });
+            Step("qos", unchanged: false, () => appliers.Traffic.Apply(config.Tc));
             if (failures.Count > 0) LogApplyFailed(log, failures[0].Code, failures[0].Message);
             failures.Clear();
         }

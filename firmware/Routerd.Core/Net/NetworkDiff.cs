@@ -22,6 +22,8 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
     public IReadOnlySet<InterfaceAddress6> Ipv6Addresses => Addresses6 ?? new HashSet<InterfaceAddress6>();
     /// <summary>VLAN devices routerd created: removed when no plan names them any more.</summary>
     public IReadOnlySet<VlanLink> Vlans { get; init; } = new HashSet<VlanLink>();
+    /// <summary>IFB devices routerd created: removed when no plan names them any more.</summary>
+    public IReadOnlySet<string> Ifbs { get; init; } = new HashSet<string>();
     /// <summary>The addresses ports had before routerd cloned another onto them, by port: put
     /// back when the clone goes (kept here because a virtual port has no permanent address to
     /// read back from the kernel).</summary>
@@ -41,6 +43,8 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
             b.Append($"vlan {v.Name} link {v.Parent} id {v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}\n");
         foreach (var (device, mac) in OriginalMacs.OrderBy(m => m.Key, StringComparer.Ordinal))
             b.Append($"mac {device} was {mac}\n");
+        foreach (var ifb in Ifbs.Order(StringComparer.Ordinal))
+            b.Append($"ifb {ifb}\n");
         return b.ToString();
     }
 
@@ -53,6 +57,7 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
         DefaultRoute6? route6 = null;
         var vlans = new HashSet<VlanLink>();
         var macs = new Dictionary<string, MacAddress>();
+        var ifbs = new HashSet<string>();
         foreach (var line in text.Split('\n'))
         {
             var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -76,9 +81,12 @@ public sealed record NetworkOwnership(IReadOnlySet<InterfaceAddress> Addresses, 
                 case ["mac", var d, "was", var m] when MacAddress.TryParse(m, out var mac):
                     macs[d] = mac;
                     break;
+                case ["ifb", var n]:
+                    ifbs.Add(n);
+                    break;
             }
         }
-        return new NetworkOwnership(addresses, route, addresses6, route6) { Vlans = vlans, OriginalMacs = macs };
+        return new NetworkOwnership(addresses, route, addresses6, route6) { Vlans = vlans, OriginalMacs = macs, Ifbs = ifbs };
     }
 }
 
@@ -103,8 +111,9 @@ public static class NetworkDiff
         // The bridge first: ports can only be enslaved once it exists (the batch runs in order).
         bool newBridge = !links.ContainsKey(plan.Bridge);
         if (newBridge) commands.Add($"link add {plan.Bridge} type bridge");
-        // A VLAN device on a port that exists is made above, so it is not missing.
-        var made = plan.Vlans.Where(v => links.ContainsKey(v.Parent)).Select(v => v.Name).ToHashSet();
+        var ifbs = IfbLinks(plan, links, owned, commands);
+        // A VLAN device on a port that exists is made above, so it is not missing; nor is an IFB.
+        var made = plan.Vlans.Where(v => links.ContainsKey(v.Parent)).Select(v => v.Name).Concat(plan.Ifbs).ToHashSet();
         var missing = plan.Up.Concat(plan.BridgePorts).Where(n => n != plan.Bridge && !links.ContainsKey(n) && !made.Contains(n)).Distinct().ToList();
         // A missing port is left out of every command (ip would refuse the whole batch at it),
         // and so is what would live on it: its addresses and a default route through it. So is an
@@ -169,7 +178,27 @@ public static class NetworkDiff
         // After the address that puts a global gateway on-link.
         if (wantedRoute6 is { } route6 && (!defaults6.Contains(route6) || deleted6.Any(a => a.Device == route6.Device)))
             commands.Add($"route replace {route6}");
-        return new NetworkChange(commands, new NetworkOwnership(wanted, wantedRoute, wanted6, wantedRoute6) { Vlans = vlans, OriginalMacs = macs }, missing);
+        return new NetworkChange(commands, new NetworkOwnership(wanted, wantedRoute, wanted6, wantedRoute6) { Vlans = vlans, OriginalMacs = macs, Ifbs = ifbs }, missing);
+    }
+
+    /// <summary>IFB devices: one routerd made and no plan names goes (its queues and the redirects
+    /// into it are the tc applier's, which runs after), a missing one is made. One someone else
+    /// made under the name is used but never removed.</summary>
+    static HashSet<string> IfbLinks(NetworkPlan plan, Dictionary<string, LinkInfo> links, NetworkOwnership owned, List<string> commands)
+    {
+        foreach (var stale in owned.Ifbs.Where(i => !plan.Ifbs.Contains(i) && links.ContainsKey(i)).Order(StringComparer.Ordinal))
+            commands.Add($"link del dev {stale}");
+        var ifbs = new HashSet<string>();
+        foreach (var ifb in plan.Ifbs)
+        {
+            if (!links.ContainsKey(ifb))
+            {
+                commands.Add($"link add {ifb} type ifb");
+                ifbs.Add(ifb);
+            }
+            else if (owned.Ifbs.Contains(ifb)) ifbs.Add(ifb);
+        }
+        return ifbs;
     }
 
     /// <summary>VLAN devices and cloned port addresses. A VLAN device routerd made and no plan names

@@ -17,4 +17,12 @@ public static class QdiscRoots
         var withTree = qdiscs.Where(q => q.IsRoot && q.Handle == TreeHandle && q.Kind is "htb" or "pfifo_fast").Select(q => q.InterfaceIndex).ToHashSet();
         return links.Where(l => withTree.Contains(l.Index)).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
     }
+
+    /// <summary>Which devices have a clsact qdisc (where a redirect's filter lives). A device that
+    /// was re-created (hostapd restarted: the guest Wi-Fi's interface is made anew) has none.</summary>
+    public static IReadOnlySet<string> DevicesWithClsact(IEnumerable<LinkInfo> links, IEnumerable<QdiscInfo> qdiscs)
+    {
+        var with = qdiscs.Where(q => q.Kind == "clsact").Select(q => q.InterfaceIndex).ToHashSet();
+        return links.Where(l => with.Contains(l.Index)).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+    }
 }

@@ -1,4 +1,5 @@
 using Routerd.Core.Loop;
+using Routerd.Core.Net;
 using Routerd.Platform.Netlink;
 using Routerd.Platform.Processes;
 using Routerd.Core.Firewall;
@@ -9,11 +10,13 @@ namespace Routerd.Platform.Tc;
 
 /// <summary>Installs the queueing plan with one `tc -batch`. The last applied plan is kept in
 /// the run directory: replacing a root qdisc drops its queue and counters, so an unchanged plan
-/// is never re-applied. Devices that leave the plan get their default qdisc back.</summary>
+/// is never re-applied. Devices that leave the plan get their default qdisc back, and devices
+/// whose egress was redirected into a tree lose the clsact that did it.</summary>
 public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueueStatsReader
 {
     string AppliedFile => Path.Combine(runDir, "tc.batch");
     string DevicesFile => Path.Combine(runDir, "tc.devices");
+    string RedirectsFile => Path.Combine(runDir, "tc.redirects");
 
     string LeafFile => Path.Combine(runDir, "tc.leaf");
 
@@ -33,19 +36,44 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
         return detected;
     }
 
+    /// <summary>A redirect whose device does not exist is left out (the guest Wi-Fi's interface
+    /// before hostapd makes it); applying the same plan again once it exists adds just its
+    /// redirect, and so after hostapd re-created it, without rebuilding the trees (their
+    /// counters are the owner's statistics).</summary>
     public bool Apply(TcPlan plan)
     {
-        if (File.Exists(AppliedFile) && File.ReadAllText(AppliedFile) == plan.Batch && RootsPresent(plan)) return false;
+        var links = new NetlinkObserver().Links();
+        var qdiscs = NetlinkObserver.Qdiscs();
+        var names = links.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var withClsact = QdiscRoots.DevicesWithClsact(links, qdiscs);
+        var redirects = plan.Redirects.Where(r => names.Contains(r.Device)).ToList();
+        if (File.Exists(AppliedFile) && File.ReadAllText(AppliedFile) == plan.Batch && RootsPresent(plan, links, qdiscs))
+        {
+            var lost = redirects.Where(r => !withClsact.Contains(r.Device)).ToList();
+            if (lost.Count == 0) return false;
+            Batch(string.Concat(lost.Select(r => r.Batch)));
+            return true;
+        }
         var previous = File.Exists(DevicesFile) ? File.ReadAllLines(DevicesFile) : [];
+        var previousRedirects = File.Exists(RedirectsFile) ? File.ReadAllLines(RedirectsFile) : [];
+        // Redirects first: nothing is sent into a tree while it is rebuilt or after it is gone.
+        foreach (var dev in previousRedirects.Union(plan.Redirects.Select(r => r.Device)).Where(withClsact.Contains))
+            ProcessRunner.Run(tc, ["qdisc", "del", "dev", dev, "clsact"]);
         // HTB cannot be changed in place: every tree is rebuilt, and a device that left the plan
         // keeps its default qdisc. A root that is not there is fine.
         foreach (var dev in previous.Union(plan.Devices))
             ProcessRunner.Run(tc, ["qdisc", "del", "dev", dev, "root"]);
-        var r = ProcessRunner.Run(tc, ["-batch", "-"], plan.Batch);
-        if (!r.Succeeded) throw new ApplyException("qos/TC_FAILED", r.StandardError.Trim());
+        Batch(plan.Trees + string.Concat(redirects.Select(r => r.Batch)));
         AtomicFile.Write(AppliedFile, plan.Batch);
         AtomicFile.Write(DevicesFile, string.Join('\n', plan.Devices) + "\n");
+        AtomicFile.Write(RedirectsFile, string.Join('\n', plan.Redirects.Select(r => r.Device)) + "\n");
         return true;
+    }
+
+    void Batch(string batch)
+    {
+        var r = ProcessRunner.Run(tc, ["-batch", "-"], batch);
+        if (!r.Succeeded) throw new ApplyException("qos/TC_FAILED", r.StandardError.Trim());
     }
 
     /// <summary>A device without our tree (or gone) has no classes.</summary>
@@ -57,9 +85,9 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
 
     /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc. Two netlink
     /// dumps (links, qdiscs) answer for every device at once, at every start and every apply.</summary>
-    static bool RootsPresent(TcPlan plan)
+    static bool RootsPresent(TcPlan plan, IReadOnlyList<LinkInfo> links, IReadOnlyList<QdiscInfo> qdiscs)
     {
-        var withTree = QdiscRoots.DevicesWithTree(new NetlinkObserver().Links(), NetlinkObserver.Qdiscs());
+        var withTree = QdiscRoots.DevicesWithTree(links, qdiscs);
         return plan.Devices.All(withTree.Contains);
     }
 

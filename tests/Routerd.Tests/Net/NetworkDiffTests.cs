@@ -39,6 +39,7 @@ sealed class TextKernel
             switch (c.Split(' '))
             {
                 case ["link", "add", var b, "type", "bridge"]: links.Add(new LinkInfo(links.Count + 1, b, null, false, false, 1500, null, "bridge")); break;
+                case ["link", "add", var i, "type", "ifb"]: links.Add(new LinkInfo(links.Count + 1, i, null, false, false, 1500, null, "ifb")); break;
                 case ["link", "set", "dev", var p, "master", var b]: Replace(Link(p) with { MasterIndex = Link(b).Index }); break;
                 case ["link", "set", "dev", var d, "up"]: Replace(Link(d) with { AdminUp = true }); break;
                 case ["link", "set", "dev", var d, "down"]:

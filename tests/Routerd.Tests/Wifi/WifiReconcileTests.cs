@@ -146,14 +146,16 @@ public class WifiReconcileTests
         Assert.Contains("addr replace 192.168.2.1/24 dev wlan-guest", reconciler.Snapshot.State is var st ? NetworkPlanRenderer.Render(st, null).ToIpBatch() : "");
 
         // hostapd made the interface: the network step runs again although its plan is the same
-        // (the address goes onto the new interface); another link's event does not.
-        int before = reconciler.Applies["network"];
+        // (the address goes onto the new interface), and so does the qos step (the redirect into a
+        // shared download tree goes onto it: the tc adapter adds only what is missing); another
+        // link's event does not.
+        int before = reconciler.Applies["network"], qos = reconciler.Applies["qos"];
         reconciler.Post(new CarrierChanged("wlan-guest", true));
         reconciler.Sync();
-        Assert.Equal(before + 1, reconciler.Applies["network"]);
+        Assert.Equal((before + 1, qos + 1), (reconciler.Applies["network"], reconciler.Applies["qos"]));
         reconciler.Post(new CarrierChanged("lan2", true));
         reconciler.Sync();
-        Assert.Equal(before + 1, reconciler.Applies["network"]);
+        Assert.Equal((before + 1, qos + 1), (reconciler.Applies["network"], reconciler.Applies["qos"]));
 
         // Off again: no guest BSS, and its interface's events are a link like any other.
         var off = SettingsSecrets.Redact(reconciler.Settings);
