@@ -3,6 +3,8 @@
 # routerd ready against boot to the end of start-up with routerd disabled (the console's status
 # line: guest uptime in seconds). Prints a table and writes bench/results/image.json.
 #   bench/image.sh ROUTERD_X64 ROUTERD_ARM64 PUBLISH_SECONDS
+# BOARDS (default "x86-64 rpi4") narrows the run to some boards (their keys only), BOOT_PAIRS (3)
+# sets the boot pairs per board.
 # Boards whose image cannot be built here are reported as null, with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.3f"
 dotnet build tests/Routerd.Vm/Routerd.Vm.csproj --verbosity quiet >/dev/null
 
 declare -A J
-for board in x86-64 rpi4; do
+for board in ${BOARDS:-x86-64 rpi4}; do
   bin=$x64; [ $board = rpi4 ] && bin=$arm64
   key=x86; [ $board = rpi4 ] && key=rpi4
   log "$board: image (the root filesystem is built once per recipe; cold: minutes)"
