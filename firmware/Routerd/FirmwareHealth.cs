@@ -57,16 +57,24 @@ static partial class FirmwareHealth
         // must not end it at once: the slot would stay unmarked and the bootloader fall back to the old firmware.
         long started = Stopwatch.GetTimestamp();
         string reason = "not checked";
+        bool told = false;
         while (Stopwatch.GetElapsedTime(started) < Deadline)
         {
             reason = await Probe(router, board);
             if (reason.Length == 0)
             {
-                bool ok = await Task.Run(updater.MarkGood);
-                if (ok) LogMarkedGood(log, updater.RunningVersion);
-                else LogMarkGoodFailed(log, updater.BootCheck);
-                if (updater.LastGoodProblem is { } problem) LogLastGoodFailed(log, problem);
-                return;
+                if (await Task.Run(updater.MarkGood))
+                {
+                    LogMarkedGood(log, updater.RunningVersion);
+                    if (updater.LastGoodProblem is { } problem) LogLastGoodFailed(log, problem);
+                    return;
+                }
+                // Tried again until the deadline: routerd starts before the system bus (routerd.service),
+                // and RAUC answers over it; a slot left unmarked after a healthy boot would be given up
+                // by routerd-boot-trial's deadline on an update's first boot.
+                reason = updater.BootCheck;
+                if (!told) LogMarkGoodFailed(log, reason);
+                told = true;
             }
             await Task.Delay(TimeSpan.FromSeconds(2));
         }

@@ -60,8 +60,10 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
         foreach (var dev in previousRedirects.Union(plan.Redirects.Select(r => r.Device)).Where(withClsact.Contains))
             ProcessRunner.Run(tc, ["qdisc", "del", "dev", dev, "clsact"]);
         // HTB cannot be changed in place: every tree is rebuilt, and a device that left the plan
-        // keeps its default qdisc. A root that is not there is fine.
-        foreach (var dev in previous.Union(plan.Devices))
+        // keeps its default qdisc. Only a root someone made is deleted: the kernel's default (handle
+        // 0:) cannot be, so asking was a tc process per device for nothing — at a first boot, every one.
+        var withRoot = QdiscRoots.DevicesWithOwnRoot(links, qdiscs);
+        foreach (var dev in previous.Union(plan.Devices).Where(withRoot.Contains))
             ProcessRunner.Run(tc, ["qdisc", "del", "dev", dev, "root"]);
         Batch(plan.Trees + string.Concat(redirects.Select(r => r.Batch)));
         AtomicFile.Write(AppliedFile, plan.Batch);

@@ -124,6 +124,27 @@ public class KernelNetlinkTests
         Assert.Equal(["rdtest0", "rdtest1"], withTree.Order());
     }
 
+    /// <summary>TcQueues deletes only roots that can be deleted: anything a tc command put there
+    /// (ours, someone else's, a kernel-numbered one), never the kernel's default (handle 0:),
+    /// for which `tc qdisc del root` is a process that can only fail.</summary>
+    [Fact]
+    public void Lists_the_devices_whose_root_is_not_the_kernels_default()
+    {
+        using var ns = TestNamespace.Create();
+        ns.Ip("link add rdtest0 type veth peer name rdtest1");
+        ns.Ip("link add rdtest2 type veth peer name rdtest3");
+        ns.Exec("tc qdisc add dev rdtest0 root handle 1: htb default 20");
+        ns.Exec("tc qdisc add dev rdtest1 root handle 5: tbf rate 1mbit burst 10kb latency 50ms");
+        ns.Exec("tc qdisc add dev rdtest2 root pfifo_fast"); // kernel-numbered (8001:), still deletable
+        ns.Exec("tc qdisc add dev rdtest3 clsact"); // not a root; rdtest3's root stays the default
+
+        var withRoot = ns.Run(() => Routerd.Platform.Tc.QdiscRoots.DevicesWithOwnRoot(_observer.Links(), NetlinkObserver.Qdiscs()));
+
+        Assert.Equal(["rdtest0", "rdtest1", "rdtest2"], withRoot.Order());
+        ns.Exec("tc qdisc del dev rdtest2 root"); // the default comes back
+        Assert.DoesNotContain("rdtest2", ns.Run(() => Routerd.Platform.Tc.QdiscRoots.DevicesWithOwnRoot(_observer.Links(), NetlinkObserver.Qdiscs())));
+    }
+
     /// <summary>Called on the namespace thread: runs synchronously up to its first wait, which
     /// is after the observer has opened its sockets there.</summary>
     private static async Task<List<NetworkEvent>> CollectUntil(IAsyncEnumerable<NetworkEvent> events, Func<List<NetworkEvent>, bool> done)
