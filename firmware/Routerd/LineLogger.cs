@@ -21,8 +21,15 @@ sealed class LineLogger : ILoggerProvider
     /// <param name="recent">Also keeps the last lines in memory, for the web UI's log viewer.</param>
     public LineLogger(TextWriter output, Core.Logs.RecentLines? recent = null) => (this.output, this.recent) = (output, recent);
 
-    /// <summary>routerd's own loggers (adapters, the loop): Information and up, like the host's default.</summary>
-    public ILoggerFactory Factory() => new LoggerFactory([this], new LoggerFilterOptions { MinLevel = LogLevel.Information });
+    /// <summary>routerd's own loggers (adapters, the loop): Information and up, like the host's default;
+    /// <c>ROUTERD_LOG_LEVEL=Debug</c> in the environment adds the Debug lines (the loop's timings).</summary>
+    public ILoggerFactory Factory() => new LoggerFactory([this], new LoggerFilterOptions { MinLevel = MinLevel() });
+
+    public const string LevelVariable = "ROUTERD_LOG_LEVEL";
+
+    static LogLevel MinLevel() =>
+        Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable(LevelVariable), ignoreCase: true, out var level) && level is >= LogLevel.Trace and <= LogLevel.Information
+            ? level : LogLevel.Information;
 
     public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);
 

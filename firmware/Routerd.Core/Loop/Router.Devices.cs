@@ -145,6 +145,7 @@ public sealed partial class Router
     {
         if (!setsDirty) return;
         setsDirty = false;
+        var timing = SetsTiming.Start(log, awaitingSets);
         var result = ChangeResult.Applied;
         var previouslyStored = stored;
         bool storedBurst = false;
@@ -157,8 +158,11 @@ public sealed partial class Router
             }
             else storedBurst = true;
         }
+        timing.Stored();
         var sets = SetElementsOf(state);
-        if (applied is { } config && !sets.Equals(appliedSets))
+        bool changed = applied is not null && !sets.Equals(appliedSets);
+        timing.Made();
+        if (applied is { } config && changed)
         {
             failures.Clear();
             var held = HeldMacs(state);
@@ -179,6 +183,7 @@ public sealed partial class Router
             }
             failures.Clear();
         }
+        timing.Applied();
         // IPVS's destinations follow the same facts (a backend's health, a device's address).
         if (applied is not null) ApplyIpvs(force: false);
         foreach (var f in failures) LogApplyFailed(log, f.Code, f.Message);
@@ -190,6 +195,7 @@ public sealed partial class Router
         awaitingSets.Clear();
         foreach (var (e, own) in answeredWithSets) e.Complete(own);
         answeredWithSets.Clear();
+        timing.Done(storedBurst, changed);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "a device's priority expired and was turned off")]

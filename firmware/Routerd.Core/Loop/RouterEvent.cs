@@ -12,6 +12,8 @@ public abstract class RouterEvent
 {
     readonly TaskCompletionSource<object?> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public Task<object?> Done => done.Task;
+    /// <summary>When the event was made (Stopwatch ticks): its sender's wait starts about then (timing logs).</summary>
+    internal long Made { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
     internal void Complete(object? result) => done.TrySetResult(result);
     internal void Fail(Exception e) => done.TrySetException(e);
     public override string ToString() => GetType().Name;
