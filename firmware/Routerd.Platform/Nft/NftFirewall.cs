@@ -51,13 +51,13 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
             string? delta = null;
             if (loadedSets is { } last)
                 done = last.Equals(sets) ? TableExists()
-                    : (delta = SetElementsDelta.Between(last, sets)) is not null && nft.Run(delta).Succeeded || Whole(sets, out delta);
+                    : (delta = SetElementsDelta.Between(last, sets)) is not null && Run(delta) || Whole(sets, out delta);
             else
             {
                 // After a start only the file's text is known: compared and parsed once, at the first apply.
                 string text = sets.ToNft();
                 done = text == loadedSetsText ? TableExists()
-                    : loadedSetsText is not null && (delta = SetElementsDelta.Between(loadedSetsText, text)) is not null && nft.Run(delta).Succeeded || Whole(sets, out delta);
+                    : loadedSetsText is not null && (delta = SetElementsDelta.Between(loadedSetsText, text)) is not null && Run(delta) || Whole(sets, out delta);
             }
             if (done)
             {
@@ -70,6 +70,10 @@ public sealed class NftFirewall(string runDir) : IFirewall, ISetCounterReader, I
         Record(ruleset, sets, null);
         return true;
     }
+
+    /// <summary>A delta through libnftables; an empty one (groups that differ but write out the same
+    /// elements) changes nothing in the kernel and is not handed to it.</summary>
+    bool Run(string delta) => delta.Length == 0 || nft.Run(delta).Succeeded;
 
     /// <summary>All the elements again (flush, then add, in one transaction); no delta to record.</summary>
     bool Whole(SetElements sets, out string? delta)
