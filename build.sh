@@ -268,7 +268,8 @@ bench() {
     core|vip|forward|ipv6)
       [ "$name" = core ] && publish linux-arm64
       dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
-      exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" ;;
+      # The bench's own options pass through (`./build.sh bench forward --adds-only`).
+      exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" "$@" ;;
     hardening)
       # The corruption corpus and a long fuzz run come from the unit tier, then the power cuts in
       # the lab VM (POWER_CUTS, 200 by default; about 15 s each), the lab probes and the load after.
