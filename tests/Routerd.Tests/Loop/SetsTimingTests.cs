@@ -48,7 +48,7 @@ public class SetsTimingTests
         var lines = await AddForwardWith(LogLevel.Debug);
         var line = Assert.Single(lines, l => !l.Contains("stored in 0.00 ms", StringComparison.Ordinal));
         Assert.StartsWith("Debug: ", line);
-        foreach (var phase in new[] { "from the request to the flush", "stored in", "made in", "applied in", "answered in", "GC " })
+        foreach (var phase in new[] { "from the request to the flush", "stored in", "made in", "applied in", "answered in", "GC ", "KiB" })
             Assert.Contains(phase, line);
     }
 
