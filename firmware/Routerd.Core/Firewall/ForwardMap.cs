@@ -20,10 +20,13 @@ public sealed record ForwardMap(IReadOnlyList<ForwardTarget> Targets)
         // Many forwards lead to one device (a NAS with a dozen ports): each device's address is looked up once.
         var addresses = new Dictionary<MacAddress, IPAddress?>();
         IPAddress? AddressOf(MacAddress mac) => addresses.TryGetValue(mac, out var a) ? a : addresses[mac] = addressOf(mac);
-        return new(forwards.Select(f => !f.Enabled
-            ? new ForwardTarget(f, null, ForwardTarget.Disabled)
-            : AddressOf(f.Mac) is { } a ? new ForwardTarget(f, a, null) : new ForwardTarget(f, null, ForwardTarget.NoAddress)).ToList());
+        return new(forwards.Select(f => TargetOf(f, AddressOf)).ToList());
     }
+
+    /// <summary>Where one forward leads now: the map's entry for it.</summary>
+    public static ForwardTarget TargetOf(ForwardPlan f, Func<MacAddress, IPAddress?> addressOf) => !f.Enabled
+        ? new ForwardTarget(f, null, ForwardTarget.Disabled)
+        : addressOf(f.Mac) is { } a ? new ForwardTarget(f, a, null) : new ForwardTarget(f, null, ForwardTarget.NoAddress);
 
     /// <summary>The map's whole content as one nft script: flush, then add, loaded atomically like
     /// the VIP sets (no packet sees a half-filled map). One element per protocol and WAN port:
@@ -34,8 +37,13 @@ public sealed record ForwardMap(IReadOnlyList<ForwardTarget> Targets)
     /// <summary>The map's content with each forward that leads somewhere as one group: a change
     /// of one forward is found by comparing forwards, and only its elements are written out
     /// (<see cref="SetElementsDelta"/>).</summary>
-    public SetElements.Container Elements() => new($"map inet {NftRenderer.TableName} {MapName}",
-        Targets.Where(t => t.Address is not null).Select(t => ElementGroup.Of(t, ElementsOf)).ToList());
+    public SetElements.Container Elements() => new(ContainerName, Targets.Where(t => t.Address is not null).Select(GroupOf).ToList());
+
+    /// <summary>The map as its flush line names it.</summary>
+    public const string ContainerName = $"map inet {NftRenderer.TableName} {MapName}";
+
+    /// <summary>The elements of one forward that leads somewhere, as the map's group for it.</summary>
+    public static ElementGroup GroupOf(ForwardTarget t) => ElementGroup.Of(t, ElementsOf);
 
     /// <summary>One forward's elements: "tcp . 8080 : 192.168.1.50 . 80, ...".</summary>
     static string ElementsOf(ForwardTarget t)

@@ -29,8 +29,34 @@ public sealed partial class Router
     /// The forward map comes in groups (one per forward), so that a change of one forward is found
     /// and loaded without writing out the others (SetElements).</summary>
     SetElements SetElementsOf(DesiredState s) => SetElements.FromScript(VipSetsOf(s).ToNft() + PauseSetsOf(s).ToNft())
-        .Concat(new([ForwardMapOf(s).Elements()]))
+        .Concat(new([ForwardElementsOf(s)]))
         .Concat(SetElements.FromScript(PinholesOf(s).ToNft() + VirtualServerElementsOf(s)));
+
+    /// <summary>The forward map's groups of the last sets made, by forward (the very plan object) with
+    /// where it led: the next sets reuse the group of every forward that still leads there, so an edit
+    /// of one forward beside a thousand makes one new group, not a thousand new objects that the
+    /// applied sets then keep (and the GC promotes) at every flush.</summary>
+    Dictionary<ForwardPlan, (ForwardTarget Target, ElementGroup Group)> forwardGroups = new(ReferenceEqualityComparer.Instance),
+        nextForwardGroups = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The forward map's content (<see cref="ForwardMap.Elements"/>), with the groups of unchanged forwards reused.</summary>
+    SetElements.Container ForwardElementsOf(DesiredState s)
+    {
+        var addresses = new Dictionary<MacAddress, System.Net.IPAddress?>();
+        System.Net.IPAddress? AddressOf(MacAddress mac) => addresses.TryGetValue(mac, out var a) ? a : addresses[mac] = devices.Ipv4Of(mac, s.Lan.Address);
+        var groups = new List<ElementGroup>(s.Forwards.Count);
+        nextForwardGroups.Clear();
+        foreach (var f in s.Forwards)
+        {
+            var target = ForwardMap.TargetOf(f, AddressOf);
+            if (target.Address is null) continue;
+            var entry = forwardGroups.TryGetValue(f, out var last) && last.Target == target ? last : (Target: target, Group: ForwardMap.GroupOf(target));
+            nextForwardGroups[f] = entry;
+            groups.Add(entry.Group);
+        }
+        (forwardGroups, nextForwardGroups) = (nextForwardGroups, forwardGroups);
+        return new(ForwardMap.ContainerName, groups);
+    }
 
     /// <summary>The devices whose connections must never be in the flowtable: those in the VIP lane and the paused ones.</summary>
     IReadOnlyCollection<MacAddress> HeldMacs(DesiredState s) => VipSetsOf(s).Macs.Concat(PauseSetsOf(s).Macs).ToHashSet();

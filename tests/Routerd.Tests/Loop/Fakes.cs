@@ -25,9 +25,12 @@ sealed class FakeFirewall : IFirewall
     public Action? Applying;
     /// <summary>How many loads were forced although the ruleset was the loaded one (the flowtable's connections evicted).</summary>
     public int Reloads;
+    /// <summary>The set elements of the last apply, as the loop handed them over.</summary>
+    public SetElements? Elements;
     public bool Apply(string ruleset, SetElements elements, bool reload = false)
     {
         Applying?.Invoke();
+        Elements = elements;
         string sets = elements.ToNft();
         if (sets != Sets) SetLoads++;
         Sets = sets;

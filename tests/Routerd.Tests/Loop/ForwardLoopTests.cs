@@ -56,6 +56,35 @@ public class ForwardLoopTests
         Assert.Equal([added.Id, second.Id], router.Forwards().Targets.Select(t => t.Forward.Id));
     }
 
+    /// <summary>The map's group of a forward that did not change is the same object from one flush to
+    /// the next (an edit beside a thousand forwards makes one group, not a thousand new ones to keep);
+    /// a forward whose device moved gets a new group.</summary>
+    [Fact]
+    public async Task An_edit_reuses_the_map_groups_of_the_forwards_it_did_not_touch()
+    {
+        var nas2 = MacAddress.Parse("02:00:00:00:02:02");
+        registry.SetLeases([new DhcpLease(null, Nas, "192.168.1.50", "nas"), new DhcpLease(null, nas2, "192.168.1.51", "nas2")]);
+        await router.EditForwardAsync(null, Web);
+        await router.EditForwardAsync(null, Web with { WanPort = 2222, LanPort = 22, Mac = nas2.ToString() });
+        var before = ForwardGroups();
+        await router.EditForwardAsync(null, Web with { WanPort = 2223, LanPort = 23 });
+        var after = ForwardGroups();
+        Assert.Equal(3, after.Count);
+        Assert.Same(before[0], after[0]);
+        Assert.Same(before[1], after[1]);
+
+        registry.SetLeases([new DhcpLease(null, Nas, "192.168.1.77", "nas"), new DhcpLease(null, nas2, "192.168.1.51", "nas2")]);
+        router.RefreshVipAddresses();
+        var moved = ForwardGroups();
+        Assert.NotSame(after[0], moved[0]);
+        Assert.Same(after[1], moved[1]);
+        Assert.NotSame(after[2], moved[2]);
+        Assert.Contains("tcp . 8443 : 192.168.1.77 . 443", firewall.Sets);
+        Assert.Contains("tcp . 2222 : 192.168.1.51 . 22", firewall.Sets);
+    }
+
+    IReadOnlyList<ElementGroup> ForwardGroups() => firewall.Elements!.Containers.Single(c => c.Name == ForwardMap.ContainerName).Groups;
+
     [Fact]
     public async Task A_device_that_renews_to_another_address_takes_its_forward_along()
     {
