@@ -100,6 +100,40 @@ sta_dhcp() {
   ipv4_of "$ns" "$ifc"
 }
 
+# sta_dhcpcd NS [HOSTNAME] : dhcpcd on NS's radio, the DHCP client of a phone or laptop: it drops
+# its lease when the link goes (a deauthentication) and asks for it again (INIT-REBOOT) when the
+# station has rejoined; otherwise it asks only at the renewal, half the lease away. (udhcpc, as
+# sta_dhcp runs it, asks once and ignores the link.) dhcpcd keeps its control socket and leases in
+# /run/dhcpcd and /var/lib/dhcpcd, which every namespace shares: it runs in a private mount
+# namespace with /tmp/NS/dhcpcd's directories bound onto both. Its hook records each lease in
+# /tmp/NS/lease (address=, router=, seconds=, reason=, count=); output in $RESULTS/dhcpcd-NS.log.
+sta_dhcpcd() {
+  local ns ifc dir
+  ns=$1; eval "ifc=\$IF_$ns"
+  dir=/tmp/$ns/dhcpcd
+  mkdir -p "$dir/run" "$dir/state"
+  sed "s|@LEASE@|/tmp/$ns/lease|g" > "$dir/hook.sh" <<'HOOK'
+#!/bin/sh
+case "$reason" in
+  BOUND|RENEW|REBIND|REBOOT)
+    prev=$(sed -n 's/^count=//p' '@LEASE@' 2>/dev/null)
+    printf 'address=%s\nrouter=%s\nseconds=%s\nreason=%s\ncount=%s\n' "$new_ip_address" "$new_routers" \
+      "$new_dhcp_lease_time" "$reason" $(( ${prev:-0} + 1 )) > '@LEASE@.new'
+    mv '@LEASE@.new' '@LEASE@' ;;
+esac
+exit 0
+HOOK
+  chmod 700 "$dir/hook.sh"
+  # noarp: no address probe (a second's wait); noipv4ll: no 169.254 address while it asks.
+  printf 'allowinterfaces %s\nipv4only\nnoipv4ll\nnoarp\nhostname %s\nscript %s\n' "$ifc" "${2:-$ns}" "$dir/hook.sh" > "$dir/dhcpcd.conf"
+  start_in "$ns" "dhcpcd-$ns" unshare --mount --propagation private -- /bin/sh -c \
+    'mkdir -p /run/dhcpcd /var/lib/dhcpcd && mount --bind "$1" /run/dhcpcd && mount --bind "$2" /var/lib/dhcpcd && exec dhcpcd -B -f "$3" "$4"' \
+    lab-dhcpcd "$dir/run" "$dir/state" "$dir/dhcpcd.conf" "$ifc"
+}
+
+# lease_of NS KEY : KEY's value in the last lease NS's dhcpcd recorded (sta_dhcpcd).
+lease_of() { sed -n "s/^$2=//p" "/tmp/$1/lease" 2>/dev/null; }
+
 # device_json MAC : the device's object from GET /api/devices, on one line.
 device_json() { routerd_api rtr /api/devices | tr -d '\n ' | sed 's/{"mac":/\n{"mac":/g' | grep "^{\"mac\":\"$1\""; }
 
