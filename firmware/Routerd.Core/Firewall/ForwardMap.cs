@@ -17,10 +17,16 @@ public sealed record ForwardMap(IReadOnlyList<ForwardTarget> Targets)
     /// <param name="addressOf">the device's current IPv4 address inside the LAN subnet, or null.</param>
     public static ForwardMap From(IReadOnlyList<ForwardPlan> forwards, Func<MacAddress, IPAddress?> addressOf)
     {
-        // Many forwards lead to one device (a NAS with a dozen ports): each device's address is looked up once.
+        var onceEach = OncePerDevice(addressOf);
+        return new(forwards.Select(f => TargetOf(f, onceEach)).ToList());
+    }
+
+    /// <summary><paramref name="addressOf"/>, asked once per device: many forwards lead to one device
+    /// (a NAS with a dozen ports).</summary>
+    public static Func<MacAddress, IPAddress?> OncePerDevice(Func<MacAddress, IPAddress?> addressOf)
+    {
         var addresses = new Dictionary<MacAddress, IPAddress?>();
-        IPAddress? AddressOf(MacAddress mac) => addresses.TryGetValue(mac, out var a) ? a : addresses[mac] = addressOf(mac);
-        return new(forwards.Select(f => TargetOf(f, AddressOf)).ToList());
+        return mac => addresses.TryGetValue(mac, out var a) ? a : addresses[mac] = addressOf(mac);
     }
 
     /// <summary>Where one forward leads now: the map's entry for it.</summary>

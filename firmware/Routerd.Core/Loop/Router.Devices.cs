@@ -42,13 +42,12 @@ public sealed partial class Router
     /// <summary>The forward map's content (<see cref="ForwardMap.Elements"/>), with the groups of unchanged forwards reused.</summary>
     SetElements.Container ForwardElementsOf(DesiredState s)
     {
-        var addresses = new Dictionary<MacAddress, System.Net.IPAddress?>();
-        System.Net.IPAddress? AddressOf(MacAddress mac) => addresses.TryGetValue(mac, out var a) ? a : addresses[mac] = devices.Ipv4Of(mac, s.Lan.Address);
+        var addressOf = ForwardMap.OncePerDevice(ForwardAddressIn(s));
         var groups = new List<ElementGroup>(s.Forwards.Count);
         nextForwardGroups.Clear();
         foreach (var f in s.Forwards)
         {
-            var target = ForwardMap.TargetOf(f, AddressOf);
+            var target = ForwardMap.TargetOf(f, addressOf);
             if (target.Address is null) continue;
             var entry = forwardGroups.TryGetValue(f, out var last) && last.Target == target ? last : (Target: target, Group: ForwardMap.GroupOf(target));
             nextForwardGroups[f] = entry;

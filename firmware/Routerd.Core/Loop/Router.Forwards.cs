@@ -1,5 +1,6 @@
 using Routerd.Core.Firewall;
 using Routerd.Core.Settings;
+using Routerd.Core.Net;
 
 namespace Routerd.Core.Loop;
 
@@ -9,7 +10,10 @@ namespace Routerd.Core.Loop;
 public sealed partial class Router
 {
     /// <summary>Where each forward leads now, from the device registry's current addresses.</summary>
-    ForwardMap ForwardMapOf(DesiredState s) => ForwardMap.From(s.Forwards, mac => devices.Ipv4Of(mac, s.Lan.Address));
+    ForwardMap ForwardMapOf(DesiredState s) => ForwardMap.From(s.Forwards, ForwardAddressIn(s));
+
+    /// <summary>A device's current IPv4 address inside the LAN subnet of <paramref name="s"/>, or null.</summary>
+    Func<MacAddress, System.Net.IPAddress?> ForwardAddressIn(DesiredState s) => mac => devices.Ipv4Of(mac, s.Lan.Address);
 
     /// <summary>The forwards' IPv6 pinholes: each device's global IPv6 addresses, from the same
     /// registry as the VIP lane's sets (neighbour table, privacy addresses included).</summary>
