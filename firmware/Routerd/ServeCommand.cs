@@ -109,6 +109,9 @@ static partial class ServeCommand
         // A damaged settings file was moved aside (and the last good settings restored, or the
         // board's defaults used): the log says so here, the web UI as a banner (status.store).
         if (store.Health is { } health) LogStoreHealth(log, health.Code, health.Message);
+        // The data file follows the good copy after a change is acknowledged; when it cannot (a
+        // full disk), the change is safe in the copy, and the log says why the file lags.
+        store.DataFileFailed = e => LogDataFileFailed(log, e.Code, e.Message);
 
         var network = new NetlinkObserver();
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
@@ -257,6 +260,9 @@ static partial class ServeCommand
 
     [LoggerMessage(Level = LogLevel.Error, Message = "settings store ({Code}): {Message}")]
     static partial void LogStoreHealth(ILogger log, string code, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "settings store ({Code}): the data file did not follow the last good copy, which holds the settings; the next change tries again: {Message}")]
+    static partial void LogDataFileFailed(ILogger log, string code, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "routerd stopping: the daemons it runs stop with it; the firewall, queues and addresses stay in place")]
     static partial void LogStopping(ILogger log);

@@ -70,10 +70,12 @@ sealed class GoodCopy(string path)
         var forwards = settings.Forwards;
         bool clean = true;
         // The last element is what follows the last newline: empty when the journal ends whole.
+        // A line counts only with its newline: the append that wrote it in one piece had not reached
+        // the disk whole (never acknowledged), and the next line must not be written onto its end.
         for (int i = 1; i < lines.Length; i++)
         {
             if (i == lines.Length - 1 && lines[i].Length == 0) break;
-            if (ParseLine(lines[i]) is not { } splice || splice.At + splice.Remove > forwards.Count)
+            if (i == lines.Length - 1 || ParseLine(lines[i]) is not { } splice || splice.At + splice.Remove > forwards.Count)
             {
                 clean = false;
                 break;
@@ -128,7 +130,7 @@ sealed class GoodCopy(string path)
         }
         string line = Line(splice);
         if (journalLength is null) StartJournal(line);
-        else AppendLine(line);
+        else if (!AppendLine(line)) WriteWhole(whole());
     }
 
     /// <summary>A new journal with its header and first line: written aside and renamed into place
@@ -140,17 +142,21 @@ sealed class GoodCopy(string path)
         journalLength = Encoding.UTF8.GetByteCount(content);
     }
 
-    void AppendLine(string line)
+    /// <summary>False, having written nothing, when the journal is not as this store left it.</summary>
+    bool AppendLine(string line)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(line);
         try
         {
             using var f = new FileStream(JournalPath, FileMode.Open, FileAccess.Write, FileShare.None);
-            f.Seek(journalLength!.Value, SeekOrigin.Begin);
+            // Only whole lines this store read or wrote are in it (a failed append makes the next
+            // change write the copy whole), so nothing after them needs cutting off.
+            if (f.Length != journalLength) return false;
+            f.Seek(journalLength.Value, SeekOrigin.Begin);
             f.Write(bytes);
-            f.SetLength(journalLength.Value + bytes.Length);
             f.Flush(flushToDisk: true);
             journalLength += bytes.Length;
+            return true;
         }
         catch
         {

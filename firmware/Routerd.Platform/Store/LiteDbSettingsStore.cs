@@ -18,11 +18,17 @@ namespace Routerd.Platform.Store;
 /// and one line of the good copy's journal (<see cref="GoodCopy"/>), not a thousand forwards again.
 /// Each document carries its own digest; their order is their <c>_id</c>.
 ///
+/// A change is acknowledged once it is on the disk in the last-known-good copy
+/// (<see cref="GoodCopySuffix"/>: JSON, written to a new file, flushed to disk, renamed into place;
+/// a change of the forwards alone is a flushed line appended to its journal instead): one disk
+/// flush on a request's path. The LiteDB data file follows on a thread of its own
+/// (<see cref="LatestWriter{T}"/>: commit, checkpoint, flush; changes that came meanwhile in one
+/// commit), so at any moment it holds the acknowledged settings or, for the milliseconds it lags,
+/// the ones before. Start takes the copy wherever the two differ (<see cref="StoreHealth.Behind"/>),
+/// and the data file stays the copy's backup (the copy unreadable: the file is used).
+///
 /// A damaged file never stops the router and is never written to:
 /// <list type="bullet">
-/// <item>after every commit the settings are also written as a last-known-good copy
-/// (<see cref="GoodCopySuffix"/>: JSON, written to a new file, flushed to disk, renamed into place;
-/// a change of the forwards alone is a flushed line appended to its journal instead);</item>
 /// <item>at start the file is only read (read-only, header first, then the document), and the
 /// store continues in a freshly written file that replaces it by rename: LiteDB never opens
 /// for writing a file whose every page it has not just written itself (opened for writing, LiteDB
@@ -47,14 +53,22 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     const UnixFileMode OwnerOnly = FileModes.OwnerOnly;
 
     /// <summary>Null after a failed commit: LiteDB stays broken after a write error (a full disk),
-    /// so the next <see cref="Save"/> starts over from a freshly written file.</summary>
+    /// so the next write starts over from a freshly written file. Used by the writer's thread alone
+    /// (and by the constructor and <see cref="Dispose"/>, before and after it).</summary>
     LiteDatabase? db;
-    /// <summary>What the store holds (the last committed settings).</summary>
+    /// <summary>What the store holds: the last acknowledged settings, which the good copy holds.</summary>
     RouterSettings? current;
-    /// <summary>The <c>_id</c> of each of <see cref="current"/>'s forwards in <see cref="db"/> (which
+    /// <summary>What <see cref="db"/> holds (the writer's thread alone).</summary>
+    RouterSettings? written;
+    /// <summary>The <c>_id</c> of each of <see cref="written"/>'s forwards in <see cref="db"/> (which
     /// is only ever open on a file this store wrote).</summary>
     List<int> forwardIds = [];
     readonly GoodCopy goodCopy;
+    readonly LatestWriter<RouterSettings> writer;
+
+    /// <summary>Told when the data file could not follow the good copy (the settings are safe in
+    /// the copy; the next change tries again from a freshly written file).</summary>
+    public Action<StoreException>? DataFileFailed { get; set; }
 
     public string FilePath { get; }
     public string GoodCopyPath => goodCopy.Path;
@@ -67,6 +81,7 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     {
         FilePath = path;
         goodCopy = new GoodCopy(path + GoodCopySuffix);
+        writer = new LatestWriter<RouterSettings>(Write);
         RouterSettings? settings = null;
         var (good, goodText) = goodCopy.Read();
         if (File.Exists(path))
@@ -88,8 +103,8 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         }
         else if (good is not null)
             Health = new StoreHealth(StoreHealth.Restored, $"the settings file {path} was missing; the last good settings were restored", null);
-        current = good ?? settings;
-        // The file holds what the store goes on with: the first Save writes the fresh file (db is
+        current = written = good ?? settings;
+        // The file holds what the store goes on with: the first write makes the fresh file (db is
         // null until then). Otherwise the store's content is put right now.
         if (Health is null) return;
         Rewrite(path, current);
@@ -255,7 +270,7 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         int after = splice.At + splice.Remove < forwardIds.Count ? forwardIds[splice.At + splice.Remove] : int.MaxValue;
         if ((long)before + splice.Insert.Count >= after)
         {
-            var rest = current!.Forwards.Skip(splice.At + splice.Remove);
+            var rest = written!.Forwards.Skip(splice.At + splice.Remove);
             splice = new(splice.At, forwardIds.Count - splice.At, [.. splice.Insert, .. rest]);
         }
         var ids = Enumerable.Range(before + 1, splice.Insert.Count).ToList();
@@ -280,40 +295,67 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     /// so this is what the file holds.</summary>
     public RouterSettings? Load() => current;
 
-    /// <summary>Commits to LiteDB (checkpointed into the data file, which is then flushed to disk)
-    /// and writes the last good copy (flushed, renamed into place): only then is the change
-    /// acknowledged. LiteDB alone does not flush its commits (LAB.md). After a failure the
-    /// previous settings are what a start would find (the good copy wins over the data file), and
-    /// the next Save rewrites the data file from scratch instead of trusting LiteDB's state.</summary>
+    /// <summary>Writes the last good copy (flushed; a new whole copy renamed into place, or one
+    /// journal line for a change of the forwards alone): then the change is on the disk and is
+    /// acknowledged. The data file follows on the writer's thread. After a failure nothing was
+    /// stored: the copy holds the previous settings (a torn journal line fails its digest, and the
+    /// next change writes the copy whole).</summary>
     /// <exception cref="StoreException"/>
     public void Save(RouterSettings settings)
     {
+        var (forwardsOnly, splice) = Change(current, settings);
+        if (forwardsOnly && splice.IsEmpty) return; // nothing changed: it is all on the disk
         try
         {
-            // Compared as records: the loop's edits keep every other part the very same object.
-            bool forwardsOnly = current is not null && settings with { Forwards = current.Forwards } == current;
-            var splice = ListSplice<PortForward>.Between(current?.Forwards ?? [], settings.Forwards);
+            if (forwardsOnly) goodCopy.Append(splice, () => RouterJson.WriteSettings(settings));
+            else goodCopy.WriteWhole(RouterJson.WriteSettings(settings));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Failure(e);
+        }
+        current = settings;
+        writer.Post(settings);
+    }
+
+    /// <summary>Whether <paramref name="to"/> differs from <paramref name="from"/> in its forwards
+    /// alone (compared as records: the loop's edits keep every other part the very same object),
+    /// and the forwards' splice between them.</summary>
+    static (bool ForwardsOnly, ListSplice<PortForward> Splice) Change(RouterSettings? from, RouterSettings to) =>
+        (from is not null && to with { Forwards = from.Forwards } == from, ListSplice<PortForward>.Between(from?.Forwards ?? [], to.Forwards));
+
+    /// <summary>On the writer's thread: the data file brought to <paramref name="settings"/> in one
+    /// transaction, checkpointed into the data file, which is then flushed. A failure drops LiteDB
+    /// (it stays broken after a write error) and the next write rewrites the file from scratch
+    /// instead of trusting LiteDB's state.</summary>
+    void Write(RouterSettings settings)
+    {
+        try
+        {
             if (db is null)
             {
                 Rewrite(FilePath, settings);
                 db = Open(FilePath);
             }
-            else if (forwardsOnly && splice.IsEmpty) return; // nothing changed: it is all on the disk
             else
             {
+                var (forwardsOnly, splice) = Change(written, settings);
+                if (forwardsOnly && splice.IsEmpty) return;
                 Commit(db, forwardsOnly ? null : settings, splice);
                 FileModes.FlushToDisk(FilePath);
             }
-            if (forwardsOnly) goodCopy.Append(splice, () => RouterJson.WriteSettings(settings));
-            else goodCopy.WriteWhole(RouterJson.WriteSettings(settings));
-            current = settings;
+            written = settings;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Drop();
-            throw Failure(e);
+            DataFileFailed?.Invoke(Failure(e));
         }
     }
+
+    /// <summary>Waits until the data file holds the last acknowledged settings (or its write
+    /// failed); false when <paramref name="timeout"/> passed first.</summary>
+    public bool Settle(TimeSpan timeout) => writer.Settle(timeout);
 
     void Drop()
     {
@@ -355,7 +397,11 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         catch (IOException) { }
     }
 
-    public void Dispose() => Drop();
+    /// <summary>The data file is brought up to date first (a clean stop leaves it equal to the copy).</summary>
+    public void Dispose()
+    {
+        if (writer.Stop(TimeSpan.FromSeconds(30))) Drop();
+    }
 }
 
 /// <summary>The settings file is there but unreadable.</summary>

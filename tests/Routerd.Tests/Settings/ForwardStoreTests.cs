@@ -44,6 +44,7 @@ public sealed class ForwardStoreTests : IDisposable
         var s = WithForwards(999);
         using var store = new LiteDbSettingsStore(DbFile);
         store.Save(s);
+        Assert.True(store.Settle(TimeSpan.FromSeconds(10)));
         int wholePages = new FileInfo(DbFile).Length is var l ? (int)(l / 8192) : 0;
         var goodBytes = File.ReadAllBytes(store.GoodCopyPath);
         var edits = new List<(string What, RouterSettings Next)>
@@ -57,6 +58,7 @@ public sealed class ForwardStoreTests : IDisposable
         {
             var before = File.ReadAllBytes(DbFile);
             store.Save(next);
+            Assert.True(store.Settle(TimeSpan.FromSeconds(10)));
             int changed = PagesChanged(before, File.ReadAllBytes(DbFile));
             // The settings document with 1,000 forwards spans dozens of pages; one forward touches its
             // data page, the _id index's and the header/collection bookkeeping.
@@ -139,20 +141,23 @@ public sealed class ForwardStoreTests : IDisposable
         Assert.Equal(Json(s), Json(again.Load()!));
     }
 
+    /// <summary>A store of ten forwards whose eleventh was added as a journal line: the settings and the journal's path.</summary>
+    (RouterSettings Settings, string Journal) TenForwardsAndOneJournalLine()
+    {
+        var s = WithForwards(10);
+        using var store = new LiteDbSettingsStore(DbFile);
+        store.Save(s);
+        store.Save(s = s with { Forwards = [.. s.Forwards, Forward(11, 40000)] });
+        return (s, store.GoodCopyJournalPath);
+    }
+
     /// <summary>A power cut while a line was appended leaves its beginning: that change was never
     /// acknowledged and is dropped, every line before it is kept, and the next change does not
     /// write after the torn line (the copy is written whole).</summary>
     [Fact]
     public void A_torn_journal_line_ends_the_replay_and_the_next_change_does_not_build_on_it()
     {
-        var s = WithForwards(10);
-        string journal;
-        using (var store = new LiteDbSettingsStore(DbFile))
-        {
-            store.Save(s);
-            store.Save(s = s with { Forwards = [.. s.Forwards, Forward(11, 40000)] });
-            journal = store.GoodCopyJournalPath;
-        }
+        var (s, journal) = TenForwardsAndOneJournalLine();
         var acknowledged = s;
         File.AppendAllText(journal, "0123456789ABCDEF0123456789ABCDEF {\"at\":0,\"remo");
         File.WriteAllBytes(DbFile, []);
@@ -164,6 +169,34 @@ public sealed class ForwardStoreTests : IDisposable
         File.WriteAllBytes(DbFile, []);
         using var last = new LiteDbSettingsStore(DbFile);
         Assert.Equal(StoreHealth.Restored, last.Health?.Code);
+        Assert.Equal(Json(s), Json(last.Load()!));
+    }
+
+    /// <summary>A power cut can keep an appended line whole but for its newline (its disk block
+    /// reached the disk, the flush did not return): that change was not acknowledged either, is
+    /// dropped, and the next change is not written onto the end of its line.</summary>
+    [Fact]
+    public void A_line_that_lost_only_its_newline_is_dropped_and_the_next_line_is_not_written_onto_it()
+    {
+        var (s, journal) = TenForwardsAndOneJournalLine();
+        var acknowledged = s;
+        // The very line the next add writes, made by a store on a copy of these files.
+        string twin = Directory.CreateDirectory(Path.Combine(dir, "twin")).FullName;
+        foreach (var f in Directory.GetFiles(dir)) File.Copy(f, Path.Combine(twin, Path.GetFileName(f)));
+        using (var store = new LiteDbSettingsStore(Path.Combine(twin, "settings.db")))
+        {
+            var loaded = store.Load()!; // its other parts the same objects: a change of the forwards alone
+            store.Save(loaded with { Forwards = [.. loaded.Forwards, Forward(12, 40001)] });
+        }
+        File.AppendAllText(journal, File.ReadAllLines(Path.Combine(twin, Path.GetFileName(journal)))[^1]);
+        File.WriteAllBytes(DbFile, []);
+        using (var store = new LiteDbSettingsStore(DbFile))
+        {
+            Assert.Equal(Json(acknowledged), Json(store.Load()!));
+            store.Save(s = s with { Forwards = [.. s.Forwards, Forward(13, 40002)] });
+        }
+        File.WriteAllBytes(DbFile, []);
+        using var last = new LiteDbSettingsStore(DbFile);
         Assert.Equal(Json(s), Json(last.Load()!));
     }
 

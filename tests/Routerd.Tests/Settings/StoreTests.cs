@@ -77,6 +77,7 @@ public sealed class StoreTests : IDisposable
     {
         using var store = new LiteDbSettingsStore(DbFile);
         store.Save(Sample());
+        Assert.True(store.Settle(TimeSpan.FromSeconds(10)));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(DbFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.GoodCopyPath));
     }
