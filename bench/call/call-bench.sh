@@ -15,7 +15,11 @@
 # Written to the results directory, per PROFILE_CONFIG_{idle,loaded}_{up,down}: .sent, .recv,
 # .delays (ms, one per packet) and for loaded also .mbit (bulk goodput); and capacity_{up,down}
 # (Mbit/s the VM forwards for the same load with no line and no shaper: the CPU's ceiling under
-# TCG) plus the rates used, PROFILE_{up,down}_kbit and PROFILE_{up,down}_shaped_kbit.
+# TCG) plus the rates used, PROFILE_{up,down}_kbit and PROFILE_{up,down}_shaped_kbit. Not figures,
+# for reading (ROUTERD_VM_KEEP=1): the line's qdisc counters before and after each loaded call
+# (line-{before,after}-CONFIG-PROFILE-ROUND.txt; the tbf's overlimits growing on l-rtr say the
+# download queued at the line, upstream of the router, where no lane reaches), and for shaper and
+# vip routerd's trees: wan0's classes and qdiscs (cake's ack_drop), br-lan's classes.
 # Then, with no line and no shaper, the forwarding path's own cost (the CPU is the bottleneck
 # under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn:
 # nat_{flowtable,routerd,kernel}_{up,down} (Mbit/s, one line per round) for routerd as it runs
@@ -53,7 +57,11 @@ unconfigure() { # CONFIG
     in_ns rtr tc -s qdisc show dev ifb4wan0 > "$RESULTS/cake-ingress-$profile-$round.txt"
     cake_off
   fi
-  if [ "$1" = vip ] || [ "$1" = shaper ]; then in_ns rtr tc -s class show dev wan0 > "$RESULTS/classes-$1-$profile-$round.txt"; fi
+  if [ "$1" = vip ] || [ "$1" = shaper ]; then
+    in_ns rtr tc -s class show dev wan0 > "$RESULTS/classes-$1-$profile-$round.txt"
+    in_ns rtr tc -s qdisc show dev wan0 > "$RESULTS/qdiscs-$1-$profile-$round.txt"
+    in_ns rtr tc -s class show dev br-lan > "$RESULTS/classes-down-$1-$profile-$round.txt"
+  fi
 }
 # Several rounds append to one file per figure.
 append() { for f in "$1"_*; do cat "$f" >> "$RESULTS/$(basename "$2")${f#"$1"}"; done; rm -f "$1"_*; }
@@ -75,7 +83,9 @@ for profile in $PROFILES; do
       configure "$c" "$up_s" "$down_s"
       call "$CALL_S" /tmp/m_idle
       append /tmp/m_idle "${profile}_${c}_idle"
+      ip netns exec line tc -s qdisc show > "$RESULTS/line-before-$c-$profile-$round.txt"
       loaded_call "$CALL_S" /tmp/m_loaded
+      ip netns exec line tc -s qdisc show > "$RESULTS/line-after-$c-$profile-$round.txt"
       append /tmp/m_loaded "${profile}_${c}_loaded"
       unconfigure "$c"
       log "$profile $c: up $(cat "$RESULTS/${profile}_${c}_loaded_up.recv" | tail -1)/$(tail -1 "$RESULTS/${profile}_${c}_loaded_up.sent") received, down $(tail -1 "$RESULTS/${profile}_${c}_loaded_down.recv")/$(tail -1 "$RESULTS/${profile}_${c}_loaded_down.sent"); bulk up $(tail -1 "$RESULTS/${profile}_${c}_loaded_up.mbit") down $(tail -1 "$RESULTS/${profile}_${c}_loaded_down.mbit") Mbit/s"
