@@ -45,6 +45,7 @@ static partial class ServeCommand
     public static async Task<int> Run(string[] args)
     {
         long started = TimeProvider.System.GetTimestamp(); // the uptime's origin (monotonic: NTP steps the date)
+        var timing = new StartTiming(started);
         Board board;
         try { (board, _) = BoardConfig.Load(args); }
         catch (Exception e) when (e is IOException or FormatException or InvalidDataException)
@@ -53,12 +54,17 @@ static partial class ServeCommand
             return 1;
         }
         // The radio is a fact of this machine, found once at start (no radio: wifi/NO_RADIO).
+        timing.Mark("board");
         board = board with { WifiDevice = WirelessInterfaces.Resolve(board.WifiDevice) };
+        timing.Mark("radio");
         // So is the balancer for virtual servers: IPVS where the kernel has it, else nftables maps.
         using var ipvs = board.Balancer == Balancers.Nftables ? null : Routerd.Platform.Ipvs.IpvsNetlink.TryOpen();
         board = board with { Balancer = ipvs is null ? Balancers.Nftables : Balancers.Ipvs };
-        // And the fast path for unshaped forwarding: a flowtable where the kernel takes one.
-        board = board with { FastPath = board.FastPath != FastPaths.Off && FlowtableProbe.KernelHasFlowtable() ? FastPaths.Flowtable : FastPaths.Off };
+        timing.Mark("ipvs");
+        // And the fast path for unshaped forwarding: a flowtable where the kernel takes one. The
+        // probe (a dry run through libnftables: ~0.2 s of a first boot's start under TCG) runs on
+        // another thread while the store opens and the adapters are made; the router needs the answer.
+        var flowtable = board.FastPath == FastPaths.Off ? Task.FromResult(false) : Task.Run(FlowtableProbe.KernelHasFlowtable);
         // Everything routerd and its daemons create is private to root unless granted (the
         // settings, secrets and rendered files); dnsmasq gets what it re-reads (DnsmasqService).
         FileModes.PrivateByDefault();
@@ -78,6 +84,7 @@ static partial class ServeCommand
             return 1;
         }
 
+        timing.Mark("store");
         // The empty builder: no configuration sources, no logging providers, no server. The slim
         // one would read ASPNETCORE_/DOTNET_ variables and the command line a second time (the
         // board already did, above) and look for appsettings files routerd does not have; routerd
@@ -141,12 +148,15 @@ static partial class ServeCommand
             ipvs,
             fastPath => counting(fastPath),
             new PortCarrier(board.Tools.Ip, loggers.CreateLogger("routerd")));
+        board = board with { FastPath = flowtable.GetAwaiter().GetResult() ? FastPaths.Flowtable : FastPaths.Off };
+        timing.Mark("flowtable");
         string socket = BoardConfig.ControlSocket(board);
         // The loop's clock: the system's, or on a test board one the namespace tier moves forward (pause schedules).
         TimeProvider loopClock = board.TestClock ? new MovableClock() : TimeProvider.System;
         using var router = new Router(board, store, appliers, BoardConfig.Hooks(board), new WanLeaseFile(board.RunDir),
             devices, loopClock, loggers.CreateLogger<Router>()) { Rescue = store.Health?.Code == StoreHealth.Rescue };
         toLoop = router.Post;
+        timing.Mark("adapters");
         bool firstBoot = store.Load() is null;
         try
         {
@@ -159,6 +169,7 @@ static partial class ServeCommand
             return 1;
         }
 
+        timing.Mark("load");
         var lanAddress = router.State.Lan.Address.Ip;
         // The kernel and the daemons are set up by the loop's first event, on its own thread,
         // while the web host is built and started: routerd is ready when the slower of the two is.
@@ -178,6 +189,7 @@ static partial class ServeCommand
         };
         counting = meter.Counting;
         var applied = router.ApplyInBackground();
+        _ = applied.ContinueWith(_ => timing.Mark("(loop) first apply"), TaskScheduler.Default);
 
         builder.Services.AddHostedService(_ => new DeviceWatcher(network, router,
             DnsmasqService.LeaseFiles(board.StateDir)));
@@ -209,6 +221,7 @@ static partial class ServeCommand
         });
         var sessions = new SessionStore(TimeProvider.System, SessionIdleTimeout);
         var app = builder.Build();
+        timing.Mark("web host built");
         // A foreign Host or an oversized body is refused before the request waits for anything.
         app.UseRequestGate(router);
         app.Use(async (context, next) =>
@@ -242,12 +255,15 @@ static partial class ServeCommand
         });
         app.Lifetime.ApplicationStopping.Register(() => LogStopping(log));
         await app.StartAsync();
+        timing.Mark("web host started");
         await applied;
+        timing.Mark("applied");
         // Started only now: a request that came in meanwhile waited for the first apply, and a
         // hook whose request timed out in that wait (the slower TCG boots) tries again while the
         // marker is there.
         File.Delete(starting);
         LogReady(log, board.Name, lanAddress, board.WebPort, socket);
+        timing.Ready(log);
         if (firmware is not null) _ = FirmwareHealth.CheckThenMarkGood(firmware, router, board, log);
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();

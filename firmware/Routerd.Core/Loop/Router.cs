@@ -382,7 +382,13 @@ public sealed partial class Router : IDisposable
     /// <summary>The leaf qdisc the queues use on this kernel.</summary>
     public LeafQdisc QueueLeaf => appliers.Traffic.Leaf;
 
-    RenderedConfig Render() => Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf, v6, Present(state));
+    RenderedConfig Render()
+    {
+        long began = System.Diagnostics.Stopwatch.GetTimestamp();
+        var rendered = Renderer.RenderAll(state, lease, hooks, appliers.Traffic.Leaf, v6, Present(state));
+        LogRendered(log, System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+        return rendered;
+    }
 
     /// <summary>The interfaces that exist now, which the fast path's flowtable may name; asked only when it is on.</summary>
     IReadOnlySet<string>? Present(DesiredState s) => FastPathDecision.IsOn(s) ? appliers.Network.Interfaces().Keys.ToHashSet() : null;
@@ -443,6 +449,7 @@ public sealed partial class Router : IDisposable
         // Unchanged and applied fine last time: nothing to do. A slice that failed is tried again.
         if (unchanged && subsystems.TryGetValue(name, out var s) && s.Code == $"{name}/OK") return;
         Applies[name] = Applies.GetValueOrDefault(name) + 1;
+        long began = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             apply();
@@ -459,6 +466,8 @@ public sealed partial class Router : IDisposable
             subsystems[name] = new SubsystemStatus(name, code, e.Message);
             failures.Add(new ApplyException(code, e.Message));
         }
+        // Where an apply's time goes (a first boot's under TCG: issue 17).
+        finally { LogStep(log, name, System.Diagnostics.Stopwatch.GetElapsedTime(began).TotalMilliseconds); }
     }
 
     public void Dispose()
@@ -467,6 +476,10 @@ public sealed partial class Router : IDisposable
         loop.Dispose();
     }
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "applied {Step} in {Ms:F1} ms")]
+    static partial void LogStep(ILogger log, string step, double ms);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "rendered in {Ms:F1} ms")]
+    static partial void LogRendered(ILogger log, double ms);
     [LoggerMessage(Level = LogLevel.Information, Message = "first boot: seeded settings from the board defaults")]
     static partial void LogFirstBoot(ILogger log);
     [LoggerMessage(Level = LogLevel.Information, Message = "settings changed and applied")]
