@@ -271,6 +271,11 @@ bench() {
       # The bench's own options pass through (`./build.sh bench forward --adds-only`).
       exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" "$name" --routerd "$routerd" --arm64 "$OUT/routerd-linux-arm64/routerd" "$@" ;;
     hardening)
+      # `./build.sh bench hardening --load-only`: the 250 clients' load alone (hardening-load.json).
+      if [ "${1:-}" = --load-only ]; then
+        dotnet build bench/Routerd.Bench/Routerd.Bench.csproj -c Release --verbosity quiet
+        exec dotnet "$OUT/Routerd.Bench/release/Routerd.Bench.dll" hardening --routerd "$routerd" "$@"
+      fi
       # The corruption corpus and a long fuzz run come from the unit tier, then the power cuts in
       # the lab VM (POWER_CUTS, 200 by default; about 15 s each), the lab probes and the load after.
       local unit; unit=$(mktemp /tmp/routerd-hardening-XXXXXX)

@@ -155,4 +155,5 @@ sealed class BenchLab : IDisposable
 /// builds of other commits (which may lack the arm64 binary) interleaved on a quiet host.</param>
 /// <param name="AddsOnly">`forward --adds-only`: the add of one forward and the full apply alone,
 /// without the connection rounds (minutes), for comparing builds interleaved.</param>
-sealed record BenchOptions(string Routerd, string? Arm64, string ResultsDir, bool StartOnly = false, bool AddsOnly = false);
+/// <param name="LoadOnly">`hardening --load-only`: the 250 clients' load alone (hardening-load.json).</param>
+sealed record BenchOptions(string Routerd, string? Arm64, string ResultsDir, bool StartOnly = false, bool AddsOnly = false, bool LoadOnly = false);

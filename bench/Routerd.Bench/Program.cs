@@ -4,13 +4,13 @@ using Routerd.Lab;
 
 // `Routerd.Bench core|vip|forward|ipv6|hardening [--routerd PATH] [--arm64 PATH] [--results DIR]`, run by
 // `./build.sh bench NAME`: prints a table, writes DIR/NAME.json. Needs root.
-const string Usage = "usage: Routerd.Bench core|vip|forward|ipv6|hardening [--routerd AOT-BINARY] [--arm64 AOT-BINARY] [--results DIR] [--unit FILE] [--start-only] [--adds-only]";
+const string Usage = "usage: Routerd.Bench core|vip|forward|ipv6|hardening [--routerd AOT-BINARY] [--arm64 AOT-BINARY] [--results DIR] [--unit FILE] [--start-only] [--adds-only] [--load-only]";
 string root = RouterdCommand.RepoRoot();
 string routerd = Path.Combine(root, RouterdCommand.AotRelative);
 string arm64 = Path.Combine(root, "artifacts/bin/routerd-linux-arm64/routerd");
 string results = Path.Combine(root, "bench/results");
 string? unit = null;
-bool startOnly = false, addsOnly = false;
+bool startOnly = false, addsOnly = false, loadOnly = false;
 if (args.Length == 0 || args[0] is not ("core" or "vip" or "forward" or "ipv6" or "hardening"))
 {
     Console.Error.WriteLine(Usage);
@@ -26,6 +26,7 @@ for (int i = 1; i < args.Length; i++)
         case "--unit" when i + 1 < args.Length: unit = Path.GetFullPath(args[++i]); break;
         case "--start-only" when args[0] == "core": startOnly = true; break;
         case "--adds-only" when args[0] == "forward": addsOnly = true; break;
+        case "--load-only" when args[0] == "hardening": loadOnly = true; break;
         default: Console.Error.WriteLine(Usage); return 2;
     }
 }
@@ -44,7 +45,7 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
-var options = new BenchOptions(routerd, arm64, results, startOnly, addsOnly);
+var options = new BenchOptions(routerd, arm64, results, startOnly, addsOnly, loadOnly);
 try
 {
     var report = args[0] switch

@@ -40,7 +40,7 @@ public sealed class LoadTests(LabFixture fixture, ITestOutputHelper output) : IC
 
         var ms = await LoadClients.DeviceListTimes(socket, 200);
         output.WriteLine($"GET /api/devices p50 {LoadClients.Percentile(ms, 0.5):0.0} ms, p99 {LoadClients.Percentile(ms, 0.99):0.0} ms; " +
-            $"routerd RSS {LoadClients.RssMb(pid):0.0} MB, idle before {idle:0.0} MB ({Environment.GetEnvironmentVariable("ROUTERD") ?? "debug build"})");
+            $"routerd {ProcessMemory.Of(pid)}, idle before {idle:0.0} MB ({Environment.GetEnvironmentVariable("ROUTERD") ?? "debug build"})");
         Assert.True(lab.FetchHello(lab.Phone).Ok, "the phone still reaches the internet");
     }
 }
