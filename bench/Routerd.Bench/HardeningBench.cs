@@ -106,19 +106,17 @@ static class HardeningBench
         int pid = lab.PidsOf(lab.RouterNs, "routerd").Single();
         lab.RunIn(lab.Phone.Namespace, $"curl -s -o /dev/null http://{LabAddresses.RouterLan}/");
         Thread.Sleep(1000);
-        double idle = RssMb(pid);
+        double idle = LoadClients.RssMb(pid);
         string big = Path.Combine(lab.Dir, "25mb.bin");
         using (var f = File.Create(big)) f.SetLength(25 * 1024 * 1024);
         lab.RunIn(lab.Phone.Namespace,
             $"seq {Bodies / 2} | xargs -P {Bodies / 2} -I{{}} {Curl($"-H 'Content-Type: application/json' --data-binary @{big}")} & " +
             $"seq {Bodies / 2} | xargs -P {Bodies / 2} -I{{}} {Curl($"-H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @{big}")}; wait",
             TimeSpan.FromSeconds(180));
-        double after = RssMb(pid);
+        double after = LoadClients.RssMb(pid);
         report.Add("rss_growth_mb_hostile_bodies", $"routerd RSS growth, {Bodies} parallel unauthenticated 25 MB logins (idle {idle:0} MB)", after - idle, "MB", Target.Max(20));
     }
 
-    static double RssMb(int pid) => double.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:"))
-        .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
 
     /// <summary>The unit tier's figures (tests/Routerd.Tests: StoreCorpus, FuzzTests), written by
     /// build.sh's run of them with ROUTERD_BENCH_OUT.</summary>
