@@ -4,8 +4,8 @@ namespace Routerd.Platform.Store;
 /// while a write runs are coalesced into one write of the newest. The store uses it to bring the
 /// LiteDB data file up to what the good copy already holds on the disk, after the change has been
 /// acknowledged, so the data file's commit (its syncs, its checkpoint) is not on a request's path.
-/// <paramref name="write"/> handles its own failures; an exception escaping it is kept, not thrown
-/// on the thread (that would end the process).</summary>
+/// <paramref name="write"/> must handle its own failures: an exception escaping it on this thread
+/// would end the process.</summary>
 sealed class LatestWriter<T>(Action<T> write) : IDisposable where T : class
 {
     readonly object gate = new();
@@ -59,7 +59,6 @@ sealed class LatestWriter<T>(Action<T> write) : IDisposable where T : class
                 writing = true;
             }
             try { write(next); }
-            catch (Exception e) when (e is not OutOfMemoryException) { /* write reports its own failures */ }
             finally
             {
                 lock (gate)
