@@ -60,7 +60,7 @@ public class FirmwareUpdaterTests
         await rauc.Installed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(new FirmwareJob("installing", "0.1.1", BundleCheck.Accepted, "routerd 0.1.1 for routerd-x86-64, signature good", rauc.Report), updater.Job);
         rauc.Finish.SetResult();
-        for (int i = 0; i < 100 && updater.Job.State == "installing"; i++) await Task.Delay(20);
+        await Settled(updater);
         Assert.Equal("installed", updater.Job.State);
         Assert.Null(updater.Job.Progress);
     }
@@ -100,7 +100,7 @@ public class FirmwareUpdaterTests
         Assert.False(updater.TryBeginUpload());
         Assert.True(updater.CheckAndInstall(force: false).Accepted);
         await rauc.Installed.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        for (int i = 0; i < 100 && updater.Job.State == "installing"; i++) await Task.Delay(20);
+        await Settled(updater);
         Assert.Equal("installed", updater.Job.State);
         Assert.Equal("0.1.1", updater.Job.Version);
         Assert.Equal(["info", "install", "discard"], rauc.Calls);
@@ -141,9 +141,16 @@ public class FirmwareUpdaterTests
         };
         Assert.True(updater.TryBeginUpload());
         Assert.True(updater.CheckAndInstall(force: false).Accepted);
-        for (int i = 0; i < 250 && updater.Job.State == "installing"; i++) Thread.Sleep(20);
+        Settled(updater).GetAwaiter().GetResult();
         Assert.Equal("installed", updater.Job.State);
         return (updater, dir);
+    }
+
+    /// <summary>Waits (up to 5 s) for the background install to end: it goes on writing into the
+    /// state directory after the tool's install call returns.</summary>
+    static async Task Settled(FirmwareUpdater updater)
+    {
+        for (int i = 0; i < 250 && updater.Job.State == "installing"; i++) await Task.Delay(20);
     }
 
     [Fact]
@@ -172,7 +179,13 @@ public class FirmwareUpdaterTests
             Assert.True(install > 0, string.Join(", ", calls));
             Assert.Equal($"sync {dir}: outcome False, backup True", calls[install - 1]);
         }
-        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        finally
+        {
+            // The job writes its outcome after the install call: removing the directory meanwhile
+            // failed with "Directory not empty" (CI, stop 33).
+            await Settled(updater);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
     }
 
     static FirmwareUpdater NextBoot(string dir, string slot, string version, string bootId, string? statusJson = null)
