@@ -114,8 +114,10 @@ static partial class ServeCommand
         var loggers = lines.Factory();
         var log = loggers.CreateLogger("routerd");
         // A damaged settings file was moved aside (and the last good settings restored, or the
-        // board's defaults used): the log says so here, the web UI as a banner (status.store).
-        if (store.Health is { } health) LogStoreHealth(log, health.Code, health.Message);
+        // board's defaults used): the log says so here, the web UI as a banner (status.store). A
+        // file behind its good copy (a power cut while it caught up) lost nothing: a notice only.
+        if (store.Health is { Code: StoreHealth.Behind } behind) LogStoreBehind(log, behind.Code, behind.Message);
+        else if (store.Health is { } health) LogStoreHealth(log, health.Code, health.Message);
         // The data file follows the good copy after a change is acknowledged; when it cannot (a
         // full disk), the change is safe in the copy, and the log says why the file lags.
         store.DataFileFailed = e => LogDataFileFailed(log, e.Code, e.Message);
@@ -276,6 +278,9 @@ static partial class ServeCommand
 
     [LoggerMessage(Level = LogLevel.Error, Message = "settings store ({Code}): {Message}")]
     static partial void LogStoreHealth(ILogger log, string code, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "settings store ({Code}): {Message}; nothing was lost")]
+    static partial void LogStoreBehind(ILogger log, string code, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "settings store ({Code}): the data file did not follow the last good copy, which holds the settings; the next change tries again: {Message}")]
     static partial void LogDataFileFailed(ILogger log, string code, string message);

@@ -12,8 +12,9 @@ public sealed record RouterStatus(
 {
     /// <summary>The access point: wifi/UP, APPLYING, FAILED, OFF or NO_RADIO.</summary>
     public Routerd.Core.Wifi.WifiStatus Wifi { get; init; } = Routerd.Core.Wifi.WifiStatus.NoRadio;
-    /// <summary>The settings file was damaged at start (store/RESTORED, store/RESCUE) or behind its
-    /// last good copy (store/BEHIND): the UI shows a banner. Null: nothing to say.</summary>
+    /// <summary>The settings file was damaged at start (store/RESTORED, store/RESCUE: the UI shows a
+    /// banner) or behind its last good copy (store/BEHIND: nothing was lost, so only the log and
+    /// this field say it). Null: nothing to say.</summary>
     public Settings.StoreHealth? Store { get; init; }
     /// <summary>IPv6: ipv6/UP, CONNECTING, NO_PREFIX, NO_SERVER, PREFIX_LOST, WAN_DOWN (a static IPv6 WAN over a PPPoE
     /// session that is down) or OFF, with the mode, the WAN's address (and a static WAN's gateway), the delegated or routed prefix and the LAN's prefixes.</summary>

@@ -51,14 +51,16 @@ export function signedIn(s) {
 const STORE_MESSAGES = {
   'store/RESTORED': 'The settings file was damaged. The router restored your last saved settings; the damaged file was kept for diagnosis.',
   'store/RESCUE': 'The settings file was damaged and there was no saved copy. The router started with its factory settings: please set it up again. The damaged file was kept for diagnosis.',
-  'store/BEHIND': 'The settings file had missed the last saved change (a power cut?). The router used its last saved copy.',
 };
+// store/BEHIND: a power cut came while the settings file was catching up with the last good copy,
+// which holds every saved change and was used. Nothing was lost, so no alarm: the log says it.
+const QUIET_STORE_CODES = new Set(['store/BEHIND']);
 
 async function showStoreBanner() {
   if (document.getElementById('store-banner')) return;
   let store;
   try { store = (await api.get('/api/status')).store; } catch { return; }
-  if (!store || document.getElementById('store-banner')) return;
+  if (!store || QUIET_STORE_CODES.has(store.code) || document.getElementById('store-banner')) return;
   main.before(h('div', { id: 'store-banner', class: 'notice bad banner', role: 'alert' },
     STORE_MESSAGES[store.code] ?? `Settings store: ${store.code}`));
 }
