@@ -127,9 +127,10 @@ static class ForwardBench
             "conntrack is flushed in the router before each set-up.");
     }
 
-    /// <summary>With the largest size installed, one more forward through POST /api/forwards,
-    /// timed from the call to the first connection answered through it (the probe sends a new SYN
-    /// every millisecond), then deleted again; a new WAN port each time.</summary>
+    /// <summary>With the largest size installed, one more forward through POST /api/forwards (to
+    /// the phone's second server, <see cref="AddServerPort"/>), timed from the call to the first
+    /// connection answered through it (the probe sends a new SYN every millisecond), then deleted
+    /// again; a new WAN port each time.</summary>
     static async Task AddOne(ForwardPath path, Report report)
     {
         var to = await path.Routerd(Sizes[^1]);
