@@ -125,7 +125,7 @@ static partial class ServeCommand
         var network = new NetlinkObserver();
         using var dns = new DnsmasqService(board.Tools.Dnsmasq, board.RunDir, board.LogDir, loggers.CreateLogger("dnsmasq"));
         using var dhcp = new UdhcpcClient(board.Tools.Udhcpc, board.RunDir, board.LogDir, loggers.CreateLogger("udhcpc"));
-        using var dhcp6 = new DhcpcdClient(board.RunDir, board.StateDir, board.LogDir, loggers.CreateLogger("dhcpcd"));
+        using var dhcp6 = new DhcpcdClient(board.RunDir, board.StateDir, board.LogDir, board.Tools.Ip, loggers.CreateLogger("dhcpcd"));
         using var pppd = new PppdService(board.Tools.Pppd, board.Tools.Ip, board.RunDir, board.LogDir, loggers.CreateLogger("pppd"));
         var devices = new DeviceRegistry(TimeProvider.System) { QuietPeriod = TimeSpan.FromSeconds(Math.Max(10, board.PresenceQuietSeconds)) };
         Action<RouterEvent> toLoop = _ => { }; // what hostapd does and says goes to the loop, made below

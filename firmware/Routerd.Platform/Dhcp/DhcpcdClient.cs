@@ -8,7 +8,8 @@ namespace Routerd.Platform.Dhcp;
 /// <summary>The WAN's DHCPv6 client: dhcpcd under supervision, started through unshare in its own
 /// mount namespace (Core/Ipv6/DhcpcdRenderer.cs says why). Its hook reports back to routerd's
 /// control socket. dhcpcd reads its configuration once, so a changed one restarts it.</summary>
-public sealed partial class DhcpcdClient(string runDir, string stateDir, string logDir, ILogger log, string procSys = "/proc/sys") : IDhcp6Client, IDisposable
+/// <param name="ip">iproute2's ip, which takes away what a dhcpcd that had to be killed left behind.</param>
+public sealed partial class DhcpcdClient(string runDir, string stateDir, string logDir, string ip, ILogger log, string procSys = "/proc/sys") : IDhcp6Client, IDisposable
 {
     Supervisor? supervisor;
     string? runningConfig;
@@ -40,7 +41,32 @@ public sealed partial class DhcpcdClient(string runDir, string stateDir, string 
         string left = supervisor.Arguments[^1];
         supervisor.Stop();
         (supervisor, runningConfig) = (null, null);
-        if (left != next) ReturnLinkLocal(left);
+        // Only a name the kernel could have given (it refuses '/', spaces, "." and ".."), as it
+        // goes into a path below and onto ip's command lines.
+        if (left == next || left.Any(c => c == '/' || char.IsWhiteSpace(c)) || left is "." or "..") return;
+        ReturnLinkLocal(left);
+        RemoveWhatWasLeft(left);
+    }
+
+    /// <summary>dhcpcd removes its addresses and routes when SIGTERM ends it, but one that had to be
+    /// killed after the grace period leaves them: the WAN kept the ISP's address with IPv6 switched
+    /// off (namespace test, dhcpcd busy 3 s after its first bind). So routerd takes them away
+    /// itself: the global addresses with a lifetime (what DHCPv6 and router advertisements give;
+    /// a static IPv6 WAN's are permanent and stay) and the routes dhcpcd made (protocols ra and
+    /// dhcp). An interface that went has nothing left.</summary>
+    void RemoveWhatWasLeft(string device)
+    {
+        if (!Directory.Exists(Path.Combine(procSys, "net", "ipv6", "conf", device))) return;
+        try
+        {
+            var r = ProcessRunner.Run(ip, ["-6", "-force", "-batch", "-"],
+                $"address flush dev {device} scope global dynamic\nroute flush dev {device} proto ra\nroute flush dev {device} proto dhcp\n");
+            if (!r.Succeeded) LogLeftovers(log, device, r.StandardError.Trim());
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException or InvalidOperationException)
+        {
+            LogLeftovers(log, device, e.Message);
+        }
     }
 
     /// <summary>dhcpcd takes link-local addressing over from the kernel on the interfaces it solicits
@@ -51,7 +77,6 @@ public sealed partial class DhcpcdClient(string runDir, string stateDir, string 
     /// has nothing to give back.</summary>
     void ReturnLinkLocal(string device)
     {
-        if (device.Contains('/') || device is "." or "..") return;
         string mode = Path.Combine(procSys, "net", "ipv6", "conf", device, "addr_gen_mode");
         try
         {
@@ -64,6 +89,9 @@ public sealed partial class DhcpcdClient(string runDir, string stateDir, string 
     }
 
     public void Dispose() => supervisor?.Stop();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not remove the IPv6 addresses and routes dhcpcd left on {Device}: {Error}")]
+    static partial void LogLeftovers(ILogger log, string device, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not give {Device}'s link-local address back to the kernel: {Error}")]
     static partial void LogLinkLocal(ILogger log, string device, string error);
