@@ -79,7 +79,7 @@ public static class Renderer
         IReadOnlySet<string>? present = null) => new(
         NetworkPlanRenderer.Render(state, lease, v6),
         Sysctls(state),
-        NftRenderer.Render(state, present),
+        NftRenderer.Render(state, present, TcRenderer.DownloadIsCake(state, leaf)),
         TcRenderer.Render(state, leaf, WanInterfaces.EgressExists(state, lease)),
         DnsmasqRenderer.Render(state, lease),
         DhcpClientRenderer.Render(state, hooks),

@@ -9,8 +9,10 @@ namespace Routerd.Core.Qos;
 public sealed record QosView(bool ShaperOn, long? UploadKbit, long? DownloadKbit, string Leaf, IReadOnlyList<QueueView> Queues);
 
 /// <summary>The queue on one device. Direction is "upload" on the WAN and "download" towards the
-/// LAN; Classes are the VIP lane ("vip", 1:6) and everyone else ("bulk", 1:20). A port whose
-/// queue is pfifo_fast (no shaper, no AQM in the kernel) has bands, not classes: none listed.</summary>
+/// LAN; Classes are the VIP lane ("vip", 1:6) and everyone else ("bulk", 1:20), or for a shaped
+/// download's cake its lane's tin and the other tins added up (CakeTinText). The acknowledgements'
+/// class (1:7) is not listed. A port whose queue is pfifo_fast (no shaper, no AQM in the kernel)
+/// has bands, not classes: none listed.</summary>
 public sealed record QueueView(string Device, string Direction, IReadOnlyList<QueueClassView> Classes);
 
 public sealed record QueueClassView(string Name, QueueClassStats Stats);

@@ -48,7 +48,7 @@ public static partial class TcClassText
     static long Long(string s) => long.Parse(s, CultureInfo.InvariantCulture);
 
     /// <summary>tc prints sizes as 1514b, 15Kb, 1.5Mb (powers of 1024).</summary>
-    static long Size(string s)
+    internal static long Size(string s)
     {
         var m = SizeText().Match(s);
         double n = double.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);

@@ -31,8 +31,9 @@ public sealed record TcPlan(IReadOnlyList<string> Devices, string Trees, bool Sh
 public sealed record TcRedirect(string Device, string Batch);
 
 /// <summary>Renders the VIP lane's queues: on every egress where a queue can form, an HTB tree
-/// with a strict-priority VIP class (1:6, guaranteed nine tenths, may borrow everything) and a bulk
-/// class (1:20, the default). nftables picks the class with `meta priority set 1:6`.
+/// with a strict-priority VIP class (1:6, guaranteed 85 %, may borrow everything), a class for bare
+/// TCP acknowledgements next (1:7) and a bulk class (1:20, the default). nftables picks the class
+/// with `meta priority set 1:6` (or 1:7).
 ///
 /// With rates set, the shaper sits on WAN egress (upload) and on the LAN bridge (download,
 /// shared by all LAN ports and Wi-Fi) at those rates, so the queue forms here and not in the
@@ -50,11 +51,18 @@ public sealed record TcRedirect(string Device, string Batch);
 /// lane ahead of both. The packets keep skb->priority through the redirect (nftables' `meta
 /// priority set 1:6` in postrouting runs before), so the class is picked as on the bridge;
 /// guests' packets fall to bulk like every unmarked packet. Without a guest network the tree
-/// stays on the bridge: an IFB pass costs every packet a redirect and a second transmit.</summary>
+/// stays on the bridge: an IFB pass costs every packet a redirect and a second transmit.
+///
+/// A shaped download on a kernel with cake is one cake instead of the tree (<see
+/// cref="CakeDownload"/> says why, and how the lane is kept).</summary>
 public static class TcRenderer
 {
     /// <summary>Everyone not in the VIP lane (the HTB default).</summary>
     public const string BulkClass = "1:20";
+
+    /// <summary>Bare TCP acknowledgements on their way out (NftRenderer's chain control_tcp):
+    /// after the lane, ahead of bulk.</summary>
+    public const string AckClass = "1:7";
 
     /// <summary>The IFB device that carries the download tree when guests share it (routerd makes
     /// it through the network plan).</summary>
@@ -84,11 +92,12 @@ public static class TcRenderer
             if (wanExists) Tree(b, devices, wan, q.UploadKbit ?? UnshapedKbit, leaf, q.UploadKbit is null ? "upload, not shaped" : "upload shaper");
             if (DownloadIfbFor(state) is { } ifb)
             {
-                Tree(b, devices, ifb, q.DownloadKbit!.Value, leaf, $"download shaper for {state.Lan.Bridge} and the guest Wi-Fi");
+                Download(ifb, $"download shaper for {state.Lan.Bridge} and the guest Wi-Fi");
                 redirects.Add(Redirect(state.Lan.Bridge, ifb, "the LAN's downloads"));
                 redirects.Add(Redirect(state.Wifi!.Guest!.Interface, ifb, "the guests' downloads (bulk unless marked)"));
             }
-            else Tree(b, devices, state.Lan.Bridge, q.DownloadKbit ?? UnshapedKbit, leaf, q.DownloadKbit is null ? "download, not shaped" : "download shaper");
+            else if (q.DownloadKbit is null) Tree(b, devices, state.Lan.Bridge, UnshapedKbit, leaf, "download, not shaped");
+            else Download(state.Lan.Bridge, "download shaper");
         }
         else
         {
@@ -104,6 +113,12 @@ public static class TcRenderer
             b.Append(control.Filters);
         }
         return new TcPlan(devices, b.ToString(), shaped) { Redirects = redirects };
+
+        void Download(string dev, string why)
+        {
+            if (DownloadIsCake(state, leaf)) CakeDownload(b, devices, dev, q.DownloadKbit!.Value, why);
+            else Tree(b, devices, dev, q.DownloadKbit!.Value, leaf, why);
+        }
 
         void PortQueue(string dev)
         {
@@ -140,10 +155,13 @@ public static class TcRenderer
         // rate (as it was), a 1 Mbit/s video call on a 1.8 Mbit/s DSL upload (bench call) would
         // get 0.9 Mbit/s while busy devices keep bulk's half, and queue and lose the rest in its
         // own class. So the lane's rate is the whole rate less a tenth, which bulk keeps whatever
-        // the lane does: a VIP device that uploads flat out cannot starve the others'
-        // connections into timeouts.
+        // the lane does (a VIP device that uploads flat out cannot starve the others' connections
+        // into timeouts), and less a twentieth for bare acknowledgements (NftRenderer.ControlTcp:
+        // about 0.3 Mbit/s of them pace a 14 Mbit/s download), which borrow after the lane and
+        // before bulk.
         long bulk = Math.Max(1, kbit / 10);
-        long vip = kbit - bulk;
+        long ack = Math.Max(1, kbit / 20);
+        long vip = kbit - bulk - ack;
         // About 1 ms of traffic per burst: enough for HTB to keep the rate at high speeds, small
         // enough that a bulk burst never holds a VIP packet back noticeably.
         long burst = Math.Max(1600, kbit / 8);
@@ -151,10 +169,67 @@ public static class TcRenderer
         b.Append($"qdisc add dev {dev} root handle 1: htb default 20\n");
         b.Append($"class add dev {dev} parent 1: classid 1:1 htb rate {kbit}kbit ceil {kbit}kbit quantum 1514 burst {burst} cburst {burst}\n");
         b.Append($"class add dev {dev} parent 1:1 classid {NftRenderer.VipClass} htb rate {vip}kbit ceil {kbit}kbit prio 0 quantum 1514 burst {burst} cburst {burst}\n");
-        b.Append($"class add dev {dev} parent 1:1 classid {BulkClass} htb rate {bulk}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"class add dev {dev} parent 1:1 classid {AckClass} htb rate {ack}kbit ceil {kbit}kbit prio 1 quantum 1514 burst {burst} cburst {burst}\n");
+        b.Append($"class add dev {dev} parent 1:1 classid {BulkClass} htb rate {bulk}kbit ceil {kbit}kbit prio 2 quantum 1514 burst {burst} cburst {burst}\n");
         b.Append($"qdisc add dev {dev} parent {NftRenderer.VipClass} handle {LeafHandle(NftRenderer.VipClass)} {Leaf(leaf, kbit)}\n");
+        b.Append($"qdisc add dev {dev} parent {AckClass} handle {LeafHandle(AckClass)} {Leaf(leaf, kbit)}\n");
         b.Append($"qdisc add dev {dev} parent {BulkClass} handle {LeafHandle(BulkClass)} {Leaf(leaf, kbit)}\n");
     }
+
+    /// <summary>Whether the shaped download is one cake (<see cref="CakeDownload"/>): a download
+    /// rate on a kernel with cake. The firewall then picks its tins (NftRenderer).</summary>
+    public static bool DownloadIsCake(DesiredState state, LeafQdisc leaf) => leaf == LeafQdisc.Cake && state.Qos.DownloadKbit is not null;
+
+    /// <summary>skb->priority values that pick the download cake's tins: its own handle (1:) and
+    /// the tin's number plus one (`precedence` lists its eight tins from the lowest priority:
+    /// 1:1 is tin 0, everyone's; 1:2 is tin 1, the lane's).</summary>
+    public const string CakeBulkPriority = "1:1", CakeLanePriority = "1:2";
+
+    /// <summary>The column of the lane's tin in tc's table of the cake's tins (Tin 0 ... Tin 7).</summary>
+    public const int CakeLaneColumn = 1;
+
+    /// <summary>The shaped download as one cake, where the kernel has it. The download's queue
+    /// that matters is not the router's but the line's, upstream, which only the senders' backing
+    /// off keeps empty. HTB passes at most its rate but never counts what the queue under it
+    /// dropped, so TCP senders kept arriving faster than the line drains and the line's buffer
+    /// filled in bursts: the call waited there, before the router, lane or not (bench call: the
+    /// line's tbf throttled 1.1-2.3 times per packet under the tree, 0.01-0.08 under the OpenWrt
+    /// peer's cake). cake's `ingress` mode counts dropped packets against its rate as if sent, so
+    /// that everything that arrives, the lane's too, stays under the rate and the line's buffer
+    /// empty. (The tree with such a cake under its bulk class only was not enough: the lane's
+    /// traffic arrives outside that count, and the line throttled 0.6-0.7 times per packet.)
+    ///
+    /// A shaped cake serves, of the tins with packets, the highest one still within its own
+    /// threshold rate, so a tin's threshold is how much of the rate it may take first, and a burst
+    /// beyond it goes out paced at the threshold with other tins' packets between. The lane is tin
+    /// 1 of `precedence`, whose threshold is seven eighths of the rate; everything else is tin 0,
+    /// the whole rate and the lowest priority. Tried in the lab VM (bench call's 16/2 line, the
+    /// call in the lane, three devices loading both ways): diffserv4's Voice tin (a quarter of the
+    /// rate) paced the call's frames, bursts of five packets, with bulk packets between (11.6 ms
+    /// at worst in the tin); diffserv3's Best Effort tin for the lane over its Bulk tin for the
+    /// rest gave the call the same p99 (5.8-6.5 ms against 6.9-8.1) but the others a standing
+    /// queue of 100-120 ms, as cake derives a tin's AQM target from its threshold (Bulk: a
+    /// sixteenth of the rate, target 20 ms); tin 0 here keeps theirs at 5 ms. The firewall picks
+    /// the tin through skb->priority (<see cref="CakeLanePriority"/>, <see cref="CakeBulkPriority"/>),
+    /// not the DSCP, which stays what the radio needs. `dual-dsthost` shares what is left between
+    /// the LAN's devices first and their flows second, as the peer does.</summary>
+    static void CakeDownload(StringBuilder b, List<string> devices, string dev, long kbit, string why)
+    {
+        devices.Add(dev);
+        b.Append($"# {dev}: {why}, {kbit} kbit/s: cake, the lane in tin 1, everyone else in tin 0\n");
+        b.Append($"qdisc add dev {dev} root handle 1: cake bandwidth {kbit}kbit precedence dual-dsthost ingress{CallFrameTimes(kbit)}\n");
+    }
+
+    /// <summary>The AQM's target on a thin download, where a call's frame outlasts cake's 5 ms. A
+    /// video call sends each frame as a burst of packets (2 Mbit/s at 50 frames a second: five of
+    /// 1,000 bytes), and under load cake puts everyone else's packets between them (tin 1 may take
+    /// only seven eighths of the rate at once): about 11 KB through the shaper before the frame's
+    /// last packet leaves, 6.3 ms at 14.4 Mbit/s. A tin whose packets wait past the target again
+    /// and again has one dropped now and then: the call lost 1 of 2,505 packets at 13.6 Mbit/s
+    /// (lab VM). So the target is the time 16 KB takes at the rate when that is over 5 ms (below
+    /// about 26 Mbit/s; 9 ms at 14.4), for every tin, the interval 20 targets as cake's `rtt`
+    /// sets them.</summary>
+    static string CallFrameTimes(long kbit) => AqmTimes(kbit, "rtt {1}ms", 16_000);
 
     /// <summary>The AQM's target and interval at a thin rate. CoDel's 5 ms target assumes a packet
     /// takes far less than that to send; at 1.8 Mbit/s (a DSL upload) a full-size frame takes
@@ -164,11 +239,12 @@ public static class TcRenderer
     /// HTB and does not know the rate: so the target is given, max(5 ms, 1.5 frame times at the
     /// tree's rate), with the interval 20 targets as in CoDel's defaults (cake's `rtt` sets both,
     /// target = rtt / 20). Above 3.6 Mbit/s the defaults stand and nothing is written.</summary>
-    static string AqmTimes(long kbit, string format)
+    /// <param name="bytes">what must pass at the rate within the target (1.5 frames by default).</param>
+    static string AqmTimes(long kbit, string format, double bytes = 1.5 * 1514)
     {
-        double frameMs = 1514 * 8.0 / kbit;
-        if (1.5 * frameMs <= 5) return "";
-        long target = (long)Math.Ceiling(1.5 * frameMs);
+        double ms = bytes * 8 / kbit;
+        if (ms <= 5) return "";
+        long target = (long)Math.Ceiling(ms);
         return " " + string.Format(System.Globalization.CultureInfo.InvariantCulture, format, target, 20 * target);
     }
 

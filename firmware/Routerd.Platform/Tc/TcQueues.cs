@@ -78,11 +78,16 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
         if (!r.Succeeded) throw new ApplyException("qos/TC_FAILED", r.StandardError.Trim());
     }
 
-    /// <summary>A device without our tree (or gone) has no classes.</summary>
+    /// <summary>A device without our tree (or gone) has no classes. A shaped download's cake has
+    /// tins instead, read from its qdisc's statistics.</summary>
     public IReadOnlyList<QueueClassStats> ReadClassStats(string device)
     {
         var r = ProcessRunner.Run(tc, ["-s", "class", "show", "dev", device]);
-        return r.Succeeded ? TcClassText.Parse(r.StandardOutput) : [];
+        if (!r.Succeeded) return [];
+        var classes = TcClassText.Parse(r.StandardOutput);
+        if (classes.Count > 0) return classes;
+        var q = ProcessRunner.Run(tc, ["-s", "qdisc", "show", "dev", device]);
+        return q.Succeeded ? CakeTinText.Parse(q.StandardOutput) : [];
     }
 
     /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc. Two netlink

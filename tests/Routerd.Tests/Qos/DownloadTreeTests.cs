@@ -1,3 +1,4 @@
+using Routerd.Core.Loop;
 using Routerd.Core.Net;
 using Routerd.Core.Qos;
 using Routerd.Core.Settings;
@@ -26,6 +27,9 @@ public class DownloadTreeTests
     }
 
     static TcPlan Plan(DesiredState s) => TcRenderer.Render(s, LeafQdisc.Fifo);
+
+    static string Nft(DesiredState s, LeafQdisc leaf) =>
+        Renderer.RenderAll(s, null, new Routerd.Core.Wan.HookTarget(["/usr/bin/routerd"], "/run/routerd/routerd.sock"), leaf).Nftables;
 
     [Fact]
     public void A_download_rate_with_guests_moves_the_tree_to_the_ifb_and_redirects_both_egresses()
@@ -68,6 +72,38 @@ public class DownloadTreeTests
         Assert.Equal(["wan0", "lan1"], plan.Devices);
         Assert.Empty(plan.Redirects);
         Assert.Empty(NetworkPlanRenderer.Render(s, null).Ifbs);
+    }
+
+    [Theory]
+    [InlineData(false, "br-lan")]
+    [InlineData(true, TcRenderer.DownloadIfb)] // guests: the same cake, on the IFB both egresses lead into
+    public void On_a_kernel_with_cake_the_shaped_download_is_one_cake_and_the_firewall_picks_its_tins(bool guest, string device)
+    {
+        var state = State(guest, down: 14_400, up: 1_800);
+        var plan = TcRenderer.Render(state, LeafQdisc.Cake);
+        Assert.Equal(["wan0", device], plan.Devices);
+        Assert.Contains($"qdisc add dev {device} root handle 1: cake bandwidth 14400kbit precedence dual-dsthost ingress rtt 180ms\n", plan.Batch);
+        Assert.DoesNotContain($"class add dev {device}", plan.Batch);
+        // The upload keeps its tree: there the router is the bottleneck already.
+        Assert.Contains("qdisc add dev wan0 root handle 1: htb default 20\n", plan.Batch);
+        // Not shaped, the download keeps the tree at a rate no port reaches (priority only).
+        var unshaped = TcRenderer.Render(State(guest, down: null, up: 1_800), LeafQdisc.Cake);
+        Assert.Contains("qdisc add dev br-lan root handle 1: htb default 20\n", unshaped.Batch);
+        Assert.DoesNotContain("cake bandwidth", unshaped.Batch);
+
+        // The firewall picks the cake's tins, last in chain to_lan, only when the download is one.
+        Assert.True(TcRenderer.DownloadIsCake(state, LeafQdisc.Cake));
+        string nft = Nft(state, LeafQdisc.Cake);
+        string toLan = nft[nft.IndexOf("chain to_lan {", StringComparison.Ordinal)..];
+        toLan = toLan[..toLan.IndexOf('}', StringComparison.Ordinal)];
+        Assert.EndsWith("meta priority 1:6 meta priority set 1:2 comment \"the download's cake: the lane in its tin ahead of the rest...\"\n" +
+            "\t\tmeta priority != 1:2 meta priority set 1:1 comment \"...every other download in the tin after it\"\n\t", toLan);
+        foreach (var leaf in new[] { LeafQdisc.FqCodel, LeafQdisc.Fifo })
+        {
+            Assert.False(TcRenderer.DownloadIsCake(state, leaf));
+            Assert.DoesNotContain("meta priority set 1:2", Nft(state, leaf));
+        }
+        Assert.False(TcRenderer.DownloadIsCake(State(guest, down: null, up: 1_800), LeafQdisc.Cake));
     }
 
     sealed class Classes : IQueueStatsReader

@@ -11,9 +11,10 @@
 # query for the phone's name (laptop.lan) or the router's gets no LAN address, neither from the
 # guest resolver nor from the LAN's at 192.168.1.1, while the phone resolves laptop.lan; both
 # resolve the internet's names through the ISP's resolver.
-# The download shaper covers guests: with a download rate set, the tree sits on the IFB ifb-down,
-# br-lan's and wlan-guest's egress are redirected into it, the visitor's download is counted in
-# its bulk class and held to the rate, and the phone's VIP replies still land in the lane (1:6).
+# The download shaper covers guests: with a download rate set, the download's cake (this kernel has
+# it) sits on the IFB ifb-down, br-lan's and wlan-guest's egress are redirected into it, the
+# visitor's download is counted in its tin 0 (everyone's) and held to the rate, and the phone's VIP
+# replies still land in the lane's tin 1.
 # vm-timeout: 360
 . /lab/guest/lib.sh
 . /lab/guest/wifi-lib.sh
@@ -123,36 +124,37 @@ routerd_api rtr /api/settings > /tmp/settings.json
 sed 's/"downloadKbit" *: *null/"downloadKbit":2000/' /tmp/settings.json > /tmp/shaped.json
 grep -q '"downloadKbit":2000' /tmp/shaped.json || fail "could not set a download rate in: $(cat /tmp/settings.json)"
 routerd_api rtr /api/settings -X PUT -H 'Content-Type: application/json' --data-binary @/tmp/shaped.json > /dev/null
-tree_on_ifb() { ip netns exec rtr tc qdisc show dev ifb-down | grep -q "^qdisc htb 1: root"; }
-wait_for 20 "the download tree on ifb-down" tree_on_ifb
+tree_on_ifb() { ip netns exec rtr tc qdisc show dev ifb-down | grep -q "^qdisc cake 1: root"; }
+wait_for 20 "the download's cake on ifb-down" tree_on_ifb
 for dev in br-lan "$GUEST_IF"; do
   ip netns exec rtr tc qdisc show dev "$dev" | grep -q "^qdisc clsact" || fail "$dev's egress is not redirected: $(ip netns exec rtr tc qdisc show dev "$dev")"
   ip netns exec rtr tc filter show dev "$dev" egress | grep -q "Redirect to device ifb-down" \
     || fail "$dev has no redirect into ifb-down: $(ip netns exec rtr tc filter show dev "$dev" egress)"
 done
-ip netns exec rtr tc qdisc show dev br-lan | grep -q "htb" && fail "br-lan kept a tree of its own: $(ip netns exec rtr tc qdisc show dev br-lan)"
+ip netns exec rtr tc qdisc show dev br-lan | grep -q "htb\|cake" && fail "br-lan kept a tree of its own: $(ip netns exec rtr tc qdisc show dev br-lan)"
 routerd_api rtr /api/qos | tr -d ' \n' | grep -q '"device":"ifb-down","direction":"download"' || fail "GET /api/qos does not show ifb-down: $(routerd_api rtr /api/qos)"
-sent() { ip netns exec rtr tc -s class show dev ifb-down classid "$1" | sed -n 's/^ Sent \([0-9]*\) bytes.*/\1/p'; }
+# sent COLUMN : the bytes the cake's tin in that column of its table has taken (1: tin 0, 2: tin 1).
+sent() { ip netns exec rtr tc -s qdisc show dev ifb-down | awk -v tin="$1" '$1 == "bytes" { print $(tin + 1); exit }'; }
 start_in isp iperf-guest iperf3 -s -p 5201 -1
 sleep 1
-bulk0=$(sent 1:20)
+bulk0=$(sent 1)
 in_ns visitor iperf3 -c 203.0.113.1 -p 5201 -t 5 -R -J --connect-timeout 3000 > "$RESULTS/guest-download.json" \
   || fail "the visitor's download did not run: $(cat "$RESULTS/guest-download.json")"
-bulk1=$(sent 1:20)
+bulk1=$(sent 1)
 # (iperf3 indents its JSON with tabs.)
 received=$(tr -d ' \t\n' < "$RESULTS/guest-download.json" | sed -n 's/.*"sum_received":{[^}]*"bytes":\([0-9]*\).*/\1/p')
 kbit=$(tr -d ' \t\n' < "$RESULTS/guest-download.json" | sed -n 's/.*"sum_received":{[^}]*"bits_per_second":\([0-9.e+]*\).*/\1/p' | awk '{ printf "%d", $1 / 1000 }')
-log "visitor downloaded $received B at $kbit kbit/s; ifb-down's bulk class sent $((bulk1 - bulk0)) B meanwhile"
+log "visitor downloaded $received B at $kbit kbit/s; ifb-down's tin 0 took $((bulk1 - bulk0)) B meanwhile"
 [ -n "$received" ] && [ "$received" -gt 100000 ] || fail "the visitor's download carried too little: '$received' B"
-[ $((bulk1 - bulk0)) -ge "$received" ] || fail "ifb-down's bulk class sent $((bulk1 - bulk0)) B, less than the visitor's $received B download"
+[ $((bulk1 - bulk0)) -ge "$received" ] || fail "ifb-down's tin 0 took $((bulk1 - bulk0)) B, less than the visitor's $received B download"
 [ "$kbit" -le 2300 ] || fail "the visitor's download ran at $kbit kbit/s, above the 2000 kbit/s download rate"
-# The phone in the lane: its ping replies (1000-byte payloads) leave br-lan for ifb-down's 1:6.
+# The phone in the lane: its ping replies (1000-byte payloads) leave br-lan for the lane's tin.
 routerd_api rtr "/api/devices/$MAC_phone/priority" -X PUT -H 'Content-Type: application/json' -d '{"enabled":true}' > /dev/null
-vip0=$(sent 1:6)
+vip0=$(sent 2)
 in_ns phone ping -c 5 -i 0.3 -s 1000 -W 2 203.0.113.1 > /dev/null || fail "the phone's pings went unanswered with the shaper on"
-vip1=$(sent 1:6)
-[ $((vip1 - vip0)) -ge 5000 ] || fail "ifb-down's VIP class sent $((vip1 - vip0)) B for the phone's five 1000-byte replies"
-log "the phone's replies in ifb-down's VIP class: $((vip1 - vip0)) B"
+vip1=$(sent 2)
+[ $((vip1 - vip0)) -ge 5000 ] || fail "ifb-down's lane tin took $((vip1 - vip0)) B for the phone's five 1000-byte replies"
+log "the phone's replies in ifb-down's lane tin: $((vip1 - vip0)) B"
 result guest_download_kbit "$kbit"
 
 result visitor_address "$visitor"
