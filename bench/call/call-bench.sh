@@ -19,7 +19,8 @@
 # for reading (ROUTERD_VM_KEEP=1): the line's qdisc counters before and after each loaded call
 # (line-{before,after}-CONFIG-PROFILE-ROUND.txt; the tbf's overlimits growing on l-rtr say the
 # download queued at the line, upstream of the router, where no lane reaches), and for shaper and
-# vip routerd's trees: wan0's classes and qdiscs (cake's ack_drop), br-lan's classes.
+# vip routerd's trees: wan0's classes and qdiscs (cake's ack_drop), br-lan's classes and qdiscs
+# (on this kernel the shaped download is a cake: its tins).
 # Then, with no line and no shaper, the forwarding path's own cost (the CPU is the bottleneck
 # under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn:
 # nat_{flowtable,routerd,kernel}_{up,down} (Mbit/s, one line per round) for routerd as it runs
@@ -61,6 +62,7 @@ unconfigure() { # CONFIG
     in_ns rtr tc -s class show dev wan0 > "$RESULTS/classes-$1-$profile-$round.txt"
     in_ns rtr tc -s qdisc show dev wan0 > "$RESULTS/qdiscs-$1-$profile-$round.txt"
     in_ns rtr tc -s class show dev br-lan > "$RESULTS/classes-down-$1-$profile-$round.txt"
+    in_ns rtr tc -s qdisc show dev br-lan > "$RESULTS/qdiscs-down-$1-$profile-$round.txt"
   fi
 }
 # Several rounds append to one file per figure.
