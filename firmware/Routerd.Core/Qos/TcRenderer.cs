@@ -209,7 +209,8 @@ public static class TcRenderer
     /// at worst in the tin); diffserv3's Best Effort tin for the lane over its Bulk tin for the
     /// rest gave the call the same p99 (5.8-6.5 ms against 6.9-8.1) but the others a standing
     /// queue of 100-120 ms, as cake derives a tin's AQM target from its threshold (Bulk: a
-    /// sixteenth of the rate, target 20 ms); tin 0 here keeps theirs at 5 ms. The firewall picks
+    /// sixteenth of the rate, target 20 ms); tin 0 here keeps theirs at the target (5 ms, or on a
+    /// thin line <see cref="CallFrameTimes"/>': 9 ms at 14.4 Mbit/s). The firewall picks
     /// the tin through skb->priority (<see cref="CakeLanePriority"/>, <see cref="CakeBulkPriority"/>),
     /// not the DSCP, which stays what the radio needs. `dual-dsthost` shares what is left between
     /// the LAN's devices first and their flows second, as the peer does.</summary>
