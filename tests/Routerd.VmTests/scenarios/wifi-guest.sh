@@ -134,7 +134,7 @@ done
 ip netns exec rtr tc qdisc show dev br-lan | grep -q "htb\|cake" && fail "br-lan kept a tree of its own: $(ip netns exec rtr tc qdisc show dev br-lan)"
 routerd_api rtr /api/qos | tr -d ' \n' | grep -q '"device":"ifb-down","direction":"download"' || fail "GET /api/qos does not show ifb-down: $(routerd_api rtr /api/qos)"
 # sent COLUMN : the bytes the cake's tin in that column of its table has taken (1: tin 0, 2: tin 1).
-sent() { ip netns exec rtr tc -s qdisc show dev ifb-down | awk -v tin="$1" '$1 == "bytes" { print $(tin + 1); exit }'; }
+sent() { ip netns exec rtr tc -s qdisc show dev ifb-down | awk -v col="$1" '$1 == "bytes" { print $(col + 1); exit }'; }
 start_in isp iperf-guest iperf3 -s -p 5201 -1
 sleep 1
 bulk0=$(sent 1)
