@@ -1,4 +1,3 @@
-using System.Globalization;
 using Routerd.Core.Firewall;
 
 namespace Routerd.Core.Qos;
@@ -31,9 +30,9 @@ public static class CakeTinText
         {
             var t = tins.ToList();
             return new QueueClassStats(id,
-                t.Sum(i => Long(bytes[i])),
-                t.Sum(i => Long(pkts[i])),
-                t.Sum(i => Long(drops[i]) + (ackDrops is null ? 0 : Long(ackDrops[i]))),
+                t.Sum(i => TcClassText.Long(bytes[i])),
+                t.Sum(i => TcClassText.Long(pkts[i])),
+                t.Sum(i => TcClassText.Long(drops[i]) + (ackDrops is null ? 0 : TcClassText.Long(ackDrops[i]))),
                 0,
                 backlog is null ? 0 : t.Sum(i => TcClassText.Size(backlog[i])),
                 0);
@@ -44,6 +43,4 @@ public static class CakeTinText
             Sum(TcRenderer.BulkClass, Enumerable.Range(0, Tins).Where(i => i != TcRenderer.CakeLaneColumn)),
         ];
     }
-
-    static long Long(string s) => long.Parse(s, CultureInfo.InvariantCulture);
 }

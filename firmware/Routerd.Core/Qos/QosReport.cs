@@ -22,10 +22,11 @@ public static class QosReport
     public static QosView Build(DesiredState state, TcPlan plan, LeafQdisc leaf, IQueueStatsReader reader)
     {
         string wan = WanInterfaces.Egress(state);
+        bool cakeDownload = TcRenderer.DownloadIsCake(state, leaf);
         var queues = plan.Devices.Select(dev => new QueueView(
             dev,
             dev == wan ? "upload" : "download",
-            reader.ReadClassStats(dev)
+            (cakeDownload && dev != wan ? reader.ReadTinStats(dev) : reader.ReadClassStats(dev))
                 .Select(c => (Name: ClassName(c.ClassId), Stats: c))
                 .Where(c => c.Name is not null)
                 .OrderBy(c => c.Name == "vip" ? 0 : 1) // the kernel lists classes in its hash order

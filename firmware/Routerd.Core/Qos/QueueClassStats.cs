@@ -18,6 +18,10 @@ public sealed record QueueClassStats(
 public interface IQueueStatsReader
 {
     IReadOnlyList<QueueClassStats> ReadClassStats(string device);
+
+    /// <summary>A shaped download's cake (TcRenderer.CakeDownload): its tins as the lane's and
+    /// bulk's figures (CakeTinText).</summary>
+    IReadOnlyList<QueueClassStats> ReadTinStats(string device);
 }
 
 /// <summary>Parses `tc -s class show dev X`. The text form, because iproute2 6.1 prints HTB
@@ -45,7 +49,7 @@ public static partial class TcClassText
         return result;
     }
 
-    static long Long(string s) => long.Parse(s, CultureInfo.InvariantCulture);
+    internal static long Long(string s) => long.Parse(s, CultureInfo.InvariantCulture);
 
     /// <summary>tc prints sizes as 1514b, 15Kb, 1.5Mb (powers of 1024).</summary>
     internal static long Size(string s)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Routerd.Core.Ipv6;
 using Routerd.Core.Loop;
+using Routerd.Core.Settings;
 using Routerd.Platform.Processes;
 
 namespace Routerd.Platform.Dhcp;
@@ -41,9 +42,8 @@ public sealed partial class DhcpcdClient(string runDir, string stateDir, string 
         string left = supervisor.Arguments[^1];
         supervisor.Stop();
         (supervisor, runningConfig) = (null, null);
-        // Only a name the kernel could have given (it refuses '/', spaces, "." and ".."), as it
-        // goes into a path below and onto ip's command lines.
-        if (left == next || left.Any(c => c == '/' || char.IsWhiteSpace(c)) || left is "." or "..") return;
+        // Only a valid interface name, as it goes into a path below and onto ip's command lines.
+        if (left == next || !TextRules.IsInterfaceName(left)) return;
         ReturnLinkLocal(left);
         RemoveWhatWasLeft(left);
     }

@@ -6,8 +6,8 @@ using Routerd.Core.Wan;
 namespace Routerd.Platform.Tc;
 
 /// <summary>Which devices carry routerd's queues: a root with handle 1:, an HTB tree, a shaped
-/// download's cake, or (a port without a shaper on a kernel without AQM) pfifo_fast. A kernel's default pfifo_fast has
-/// handle 0:, so it never counts as ours.</summary>
+/// download's cake, or (a port without a shaper on a kernel without AQM) pfifo_fast. A kernel's
+/// default pfifo_fast has handle 0:, so it never counts as ours.</summary>
 public static class QdiscRoots
 {
     const uint TreeHandle = 0x0001_0000;

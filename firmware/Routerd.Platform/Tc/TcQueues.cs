@@ -78,16 +78,18 @@ public sealed class TcQueues(string tc, string runDir) : ITrafficControl, IQueue
         if (!r.Succeeded) throw new ApplyException("qos/TC_FAILED", r.StandardError.Trim());
     }
 
-    /// <summary>A device without our tree (or gone) has no classes. A shaped download's cake has
-    /// tins instead, read from its qdisc's statistics.</summary>
+    /// <summary>A device without our tree (or gone) has no classes.</summary>
     public IReadOnlyList<QueueClassStats> ReadClassStats(string device)
     {
         var r = ProcessRunner.Run(tc, ["-s", "class", "show", "dev", device]);
-        if (!r.Succeeded) return [];
-        var classes = TcClassText.Parse(r.StandardOutput);
-        if (classes.Count > 0) return classes;
-        var q = ProcessRunner.Run(tc, ["-s", "qdisc", "show", "dev", device]);
-        return q.Succeeded ? CakeTinText.Parse(q.StandardOutput) : [];
+        return r.Succeeded ? TcClassText.Parse(r.StandardOutput) : [];
+    }
+
+    /// <summary>A device without the download's cake (or gone) has no tins.</summary>
+    public IReadOnlyList<QueueClassStats> ReadTinStats(string device)
+    {
+        var r = ProcessRunner.Run(tc, ["-s", "qdisc", "show", "dev", device]);
+        return r.Succeeded ? CakeTinText.Parse(r.StandardOutput) : [];
     }
 
     /// <summary>A link that was re-created (a USB adapter replugged) lost its qdisc. Two netlink

@@ -114,6 +114,24 @@ public class DownloadTreeTests
             Asked.Add(device);
             return [new("1:20", 2000, 2, 0, 0, 0, 0), new("1:6", 600, 6, 0, 0, 0, 0), new("1:1", 2600, 8, 0, 0, 0, 0)];
         }
+
+        public IReadOnlyList<QueueClassStats> ReadTinStats(string device)
+        {
+            Asked.Add("tins of " + device);
+            return [new("1:6", 600, 6, 0, 0, 0, 0), new("1:20", 2000, 2, 0, 0, 0, 0)];
+        }
+    }
+
+    [Theory]
+    [InlineData(false, "br-lan")]
+    [InlineData(true, TcRenderer.DownloadIfb)]
+    public void With_the_downloads_cake_the_report_reads_its_tins_and_the_uploads_classes(bool guest, string device)
+    {
+        var s = State(guest, down: 14_400, up: 1_800);
+        var reader = new Classes();
+        var view = QosReport.Build(s, TcRenderer.Render(s, LeafQdisc.Cake), LeafQdisc.Cake, reader);
+        Assert.Equal(["wan0", "tins of " + device], reader.Asked);
+        Assert.Equal(["vip", "bulk"], view.Queues[1].Classes.Select(c => c.Name));
     }
 
     [Fact]
