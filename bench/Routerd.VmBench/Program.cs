@@ -7,7 +7,7 @@ using Routerd.Lab;
 //   call [PROFILE...]  a video call on a thin line beside three busy devices: no shaping, the
 //                  OpenWrt peer's cake, routerd's shaper, the lane (profiles adsl, cable; both by
 //                  default; CALL_ROUNDS, CALL_SECONDS and CALL_FASTPATH_ROUNDS from the
-//                  environment, 1, 15 and 2 by default)
+//                  environment, 1, 15 and 5 by default)
 //   upgrade IMAGE BUNDLE  the x86-64 image in QEMU (not the lab VM): the forwarding interruption of an
 //                  upgrade through the web API against a plain reboot, the fall-back from a broken
 //                  update, the upgrade's total time and the owner's settings after it (IMAGE and
@@ -26,7 +26,7 @@ switch (args)
         break;
     case ["call", .. var profiles] when profiles.All(p => p is "adsl" or "cable"):
         report = CallBench.Run(profiles.Length == 0 ? ["adsl", "cable"] : profiles,
-            EnvInt("CALL_ROUNDS", 1), EnvInt("CALL_SECONDS", 15), EnvInt("CALL_FASTPATH_ROUNDS", 2, allowZero: true));
+            EnvInt("CALL_ROUNDS", 1), EnvInt("CALL_SECONDS", 15), EnvInt("CALL_FASTPATH_ROUNDS", 5, allowZero: true));
         break;
     case ["upgrade", var image, var bundle]:
         try { report = UpgradeBench.Run(image, bundle); }

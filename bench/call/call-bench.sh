@@ -22,8 +22,9 @@
 # vip routerd's trees: wan0's classes and qdiscs (cake's ack_drop), br-lan's classes and qdiscs
 # (on this kernel the shaped download is a cake: its tins).
 # Then, with no line and no shaper, the forwarding path's own cost (the CPU is the bottleneck
-# under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn:
-# nat_{flowtable,routerd,kernel}_{up,down} (Mbit/s, one line per round) for routerd as it runs
+# under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn (the slow
+# path and kernel NAT in alternating order): nat_{flowtable,routerd,kernel}_{up,down} (Mbit/s,
+# one line per round) for routerd as it runs
 # with its shaper off (its own flowtable: FastPath/), the same ruleset with the flowtable and its
 # offload rule taken out (the slow path), and conntrack + one masquerade rule alone;
 # flowtable_offloaded: connections conntrack showed offloaded.
@@ -98,13 +99,30 @@ done
 vip false
 
 # --- the forwarding path's cost: routerd's flowtable vs. its ruleset without vs. kernel NAT -----
-: "${FASTPATH_ROUNDS:=2}"
+: "${FASTPATH_ROUNDS:=5}"
 nat_measure() { # NAME
   bulk_start 9
   bulk_wait /tmp/nat
   cat /tmp/nat_up.mbit >> "$RESULTS/nat_$1_up"
   cat /tmp/nat_down.mbit >> "$RESULTS/nat_$1_down"
   log "forwarding, $1: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s"
+}
+slow_path() {
+  in_ns rtr nft -f /tmp/routerd-slow.nft
+  nat_measure routerd
+  in_ns rtr nft delete table inet routerd
+}
+kernel_nat() {
+  in_ns rtr nft -f - <<NFT
+table ip natonly {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "wan0" masquerade
+	}
+}
+NFT
+  nat_measure kernel
+  in_ns rtr nft delete table ip natonly
 }
 fastpath() {
   line_off
@@ -125,19 +143,10 @@ fastpath() {
     cat /tmp/nat_down.mbit >> "$RESULTS/nat_flowtable_down"
     log "forwarding, routerd's flowtable: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s; $(cat "$RESULTS/flowtable_offloaded") connections offloaded"
     in_ns rtr nft delete table inet routerd
-    in_ns rtr nft -f /tmp/routerd-slow.nft
-    nat_measure routerd
-    in_ns rtr nft delete table inet routerd
-    in_ns rtr nft -f - <<NFT
-table ip natonly {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "wan0" masquerade
-	}
-}
-NFT
-    nat_measure kernel
-    in_ns rtr nft delete table ip natonly
+    # The slow path and kernel NAT in turn, the first of them alternating from round to round:
+    # the VM's speed drifts within a run (host load, TCG), and a fixed order would put the drift
+    # into their ratio.
+    if [ $((i % 2)) -eq 1 ]; then slow_path; kernel_nat; else kernel_nat; slow_path; fi
     in_ns rtr nft -f /tmp/routerd.nft
     i=$((i + 1))
   done
