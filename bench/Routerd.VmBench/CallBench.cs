@@ -56,6 +56,8 @@ static class CallBench
             r.Add("ruleset_vs_kernel_nat", "routerd's ruleset / conntrack + masquerade alone (median of the rounds' ratios)", Stats.Median(ratios), "", Target.Min(0.97));
             r.Detail("ruleset_vs_kernel_nat_rounds", Report.Samples(ratios, 3));
             r.Add("flowtable_goodput_ratio", "with a flowtable / without (routerd's ruleset)", flowtable / routerd, "");
+            // What an owner with nothing shaped runs: the flowtable against kernel NAT alone.
+            r.Add("flowtable_vs_kernel_nat", "routerd as it runs unshaped (its flowtable) / conntrack + masquerade alone", flowtable / kernel, "");
             r.Detail("flowtable_offloaded", f.Number("flowtable_offloaded"));
             r.Detail("flowtable_note", "the flowtable is routerd's own (rendered with the shaper off, on the WAN port and every LAN port; VIP devices' connections kept out); the slow path is the same ruleset with the flowtable and its one offload rule taken out by sed");
         }
