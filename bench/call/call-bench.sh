@@ -24,9 +24,9 @@
 # Then, with no line and no shaper, the forwarding path's own cost (the CPU is the bottleneck
 # under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn (the slow
 # path and kernel NAT in alternating order): nat_{flowtable,routerd,kernel}_{up,down} (Mbit/s,
-# one line per round) for routerd as it runs
-# with its shaper off (its own flowtable: FastPath/), the same ruleset with the flowtable and its
-# offload rule taken out (the slow path), and conntrack + one masquerade rule alone;
+# one line per round) for routerd as it runs with its shaper off (its own flowtable: FastPath/),
+# the same ruleset with the flowtable and its offload rule taken out (the slow path), and
+# conntrack + one masquerade rule alone;
 # flowtable_offloaded: connections conntrack showed offloaded.
 # vm-timeout: 2400
 . /lab/guest/lib.sh

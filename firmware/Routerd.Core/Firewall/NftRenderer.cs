@@ -211,7 +211,8 @@ public static partial class NftRenderer
     /// (bench call, 16/2 Mbit/s, the phone's call in the lane and three devices loading both ways:
     /// the line throttled 0.6 times per packet and the call's download p99 was 30-35 ms; with bare
     /// acknowledgements ahead of bulk, 10.5 ms). They are small (under 128 bytes: headers and
-    /// options, no data) and few: about 0.3 Mbit/s for a 14 Mbit/s download. Not in the lane's
+    /// options, no data) and few: about 0.4 Mbit/s for a 14 Mbit/s download, and where cake's ACK
+    /// filter thins them, at most a tenth of the upload (TcRenderer's tree). Not in the lane's
     /// class: there they lengthened the call's own bursts on a thin upload past its AQM's target
     /// (6 of 1,503 call packets dropped in one run). A VIP connection's stay in the lane.</summary>
     static string ControlTcp(string wan) => $$"""

@@ -162,15 +162,15 @@ public static class TcRenderer
         long bulk = Math.Max(1, kbit / 10);
         long ack = Math.Max(1, kbit / 20);
         long vip = kbit - bulk - ack;
-        // That is a sixth of a thin DSL upload (16/2 Mbit/s), and beside a call in the lane the
-        // busy devices' uploads kept 0.5 Mbit/s of the 1.8. Where cake's ACK filter is there,
-        // acknowledgements may take at most a tenth of the rate: past that they queue, and the
-        // filter drops those a later one in the queue makes redundant (the sender learns the same
-        // from the later one). bench call, 16/2, the phone's call in the lane, two rounds each:
-        // the uploads' goodput 0.48 → 0.85 Mbit/s, the downloads' 11.3 → 11.7, the call's
-        // download p99 7.4 → 6.1 ms; on 100/20 the same within the lab's noise. Without the
-        // filter a cap would only delay them, so it is not set.
-        long ackCeil = leaf == LeafQdisc.Cake ? Math.Max(ack, kbit / 10) : kbit;
+        // Those 0.4 Mbit/s are a sixth of a thin DSL upload (16/2 Mbit/s), and beside a call in the
+        // lane the busy devices' uploads kept 0.5 Mbit/s of the 1.8. Where cake's ACK filter is
+        // there, acknowledgements may take at most a tenth of the rate: past that they queue, and
+        // the filter drops those a later one in the queue makes redundant (the sender learns the
+        // same from the later one). bench call, 16/2, the phone's call in the lane, two rounds
+        // each: the uploads' goodput 0.48 → 0.85 Mbit/s, the downloads' 11.3 → 11.7, the call's
+        // download p99 7.4 → 6.1 ms; on 100/20 the same within the lab's noise. Without the filter
+        // a cap would only delay them, so it is not set.
+        long ackCeil = HasAckFilter(leaf) ? Math.Max(ack, kbit / 10) : kbit;
         // About 1 ms of traffic per burst: enough for HTB to keep the rate at high speeds, small
         // enough that a bulk burst never holds a VIP packet back noticeably.
         long burst = Math.Max(1600, kbit / 8);
@@ -268,7 +268,11 @@ public static class TcRenderer
     /// conservative filter and the thin line's 11 ms target, bench call's download call p99 went
     /// from 5-9 ms to 23 ms).</summary>
     static string AckLeaf(LeafQdisc leaf, long kbit) =>
-        leaf == LeafQdisc.Cake ? "cake unlimited besteffort ack-filter-aggressive rtt 60ms" : Leaf(leaf, kbit);
+        HasAckFilter(leaf) ? "cake unlimited besteffort ack-filter-aggressive rtt 60ms" : Leaf(leaf, kbit);
+
+    /// <summary>Whether the acknowledgements' leaf filters them (<see cref="AckLeaf"/>): only then
+    /// is their class capped, as a cap without the filter would only delay them.</summary>
+    static bool HasAckFilter(LeafQdisc leaf) => leaf == LeafQdisc.Cake;
 
     static string Leaf(LeafQdisc leaf, long kbit) => leaf switch
     {

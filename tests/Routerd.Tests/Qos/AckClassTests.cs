@@ -1,7 +1,4 @@
-using Routerd.Core.Loop;
-using Routerd.Core.Net;
 using Routerd.Core.Qos;
-using Routerd.Core.Settings;
 using Xunit;
 
 namespace Routerd.Tests.Qos;
@@ -11,15 +8,9 @@ namespace Routerd.Tests.Qos;
 /// leaf a cap would only hold the downloads' acknowledgements back.</summary>
 public class AckClassTests
 {
-    static readonly Board Board = new() { WanDevice = "wan0", LanPorts = ["lan1"] };
-
-    static string Upload(LeafQdisc leaf)
-    {
-        var s = FirstBoot.Settings(Board, _ => "hash");
-        s = s with { Qos = new() { UploadKbit = 1800, DownloadKbit = 14_400 } };
-        var state = DesiredStateBuilder.Build(s, Board, new SystemFacts(null, DateTimeOffset.UnixEpoch));
-        return string.Join('\n', TcRenderer.Render(state, leaf).Batch.Split('\n').Where(l => l.Contains("dev wan0 ", StringComparison.Ordinal)));
-    }
+    static string Upload(LeafQdisc leaf) => string.Join('\n',
+        TcRenderer.Render(DownloadTreeTests.State(guest: false, down: 14_400, up: 1_800), leaf).Batch
+            .Split('\n').Where(l => l.Contains("dev wan0 ", StringComparison.Ordinal)));
 
     [Fact]
     public void With_cake_acknowledgements_take_at_most_a_tenth_and_the_filter_thins_the_rest()

@@ -15,7 +15,7 @@ public class DownloadTreeTests
     static readonly Board Board = new() { WanDevice = "wan0", LanPorts = ["lan1"], WifiDevice = "wlan0" };
     static readonly GuestWifiSettings Guest = new() { Enabled = true, Ssid = "visitors", Passphrase = "guest-key-123", Address = "192.168.2.1/24" };
 
-    static DesiredState State(bool guest, long? down, long? up = 20_000)
+    internal static DesiredState State(bool guest, long? down, long? up = 20_000)
     {
         var s = FirstBoot.Settings(Board, _ => "hash");
         s = s with
