@@ -13,21 +13,21 @@ public static class FastPaths
 
 /// <summary>When established forwarded connections take the kernel's flowtable (nf_flow_table's
 /// software offload: after a connection's first packets, the ingress hook of the port forwards it
-/// straight to the other port, past routing, the forward and postrouting chains and NAT's rules),
-/// and what that asks of the rest of the router.
+/// straight to the other port, past routing, the forward chain and NAT's rules), and what that asks
+/// of the rest of the router.
 ///
-/// Only when nothing is shaped: the shaper's classes are chosen in postrouting (`meta priority`)
-/// and by the conntrack mark, which an offloaded packet never reaches, so with line rates set the
-/// VIP lane would lose its class. Without rates the per-port priority queues still see every
-/// packet (the flowtable transmits through them), and VIP devices' connections are kept out of
-/// the flowtable by the rules, so their marks still apply.
+/// Only when nothing is shaped: the shaper's classes are chosen in the forward chain (`meta
+/// priority`) and by the conntrack mark, which an offloaded packet never reaches, so with line
+/// rates set the VIP lane would lose its class. Without rates the per-port priority queues still
+/// see every packet (the flowtable transmits through them), and VIP devices' connections are kept
+/// out of the flowtable by the rules, so their marks still apply.
 ///
-/// Nor while the router's Wi-Fi serves: the VIP lane crosses the radio by DSCP (NftRenderer.VipDscp),
-/// and that only holds because every other download has the internet's DSCP cleared in
-/// postrouting, which an offloaded packet skips; an internet host could then put a non-VIP
-/// device's download in the voice access category by marking it EF (wifi-vip-wmm.sh checks that
-/// it cannot). Clearing it at the WAN port's ingress instead would not reach PPPoE, whose frames
-/// the flowtable takes before any IP rule sees them.</summary>
+/// Nor while the router's Wi-Fi serves: the VIP lane crosses the radio by DSCP
+/// (NftRenderer.VipDscp), and that only holds because every other download has the internet's DSCP
+/// cleared on the download path (chain to_lan), which an offloaded packet skips; an internet host
+/// could then put a non-VIP device's download in the voice access category by marking it EF
+/// (wifi-vip-wmm.sh checks that it cannot). Clearing it at the WAN port's ingress instead would not
+/// reach PPPoE, whose frames the flowtable takes before any IP rule sees them.</summary>
 public static class FastPathDecision
 {
     /// <summary>The kernel has nf_flow_table (resolved at start into the board), no line rate is

@@ -54,9 +54,10 @@ public static class FlowtableRenderer
 
         """;
 
-    /// <summary>Before the download counting rules: what conntrack counts, the sets must not.</summary>
-    public static string DownloadSkip(IReadOnlyList<string>? devices) => devices is null ? "" : $"""
-        		ct mark & {CountedMark} == {CountedMark} accept comment "counted by conntrack (upload and download of the device that opened it)"
+    /// <summary>Before the download counting rules: what conntrack counts, the sets must not; on
+    /// to the download's classification (<paramref name="next"/>) as the counted ones go.</summary>
+    public static string DownloadSkip(IReadOnlyList<string>? devices, string next) => devices is null ? "" : $"""
+        		ct mark & {CountedMark} == {CountedMark} goto {next} comment "counted by conntrack (upload and download of the device that opened it)"
 
         """;
 }

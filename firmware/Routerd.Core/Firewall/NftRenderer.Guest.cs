@@ -51,11 +51,11 @@ public static partial class NftRenderer
         ? $", {guest} . {wan}, {wan} . {guest}"
         : "";
 
-    /// <summary>In chain postrouting: what leaves towards the guests is treated as what leaves
-    /// towards the LAN (chain to_lan: the internet's DSCP marks cleared before the radio).</summary>
+    /// <summary>In chain output: what the router sends to the guests is treated as what it sends
+    /// to the LAN (chain to_lan), as the download path treats the guests' downloads.</summary>
     static string GuestToLan(DesiredState state, string lan) => GuestInterface(state) is { } guest
-        ? $"oifname {{ {lan}, {guest} }} jump to_lan comment \"what leaves towards the LAN, its radios and the guest Wi-Fi\""
-        : $"oifname {lan} jump to_lan comment \"what leaves towards the LAN and its radios\"";
+        ? $"oifname {{ {lan}, {guest} }} jump to_lan comment \"the router's own packets to the LAN, its radios and the guest Wi-Fi: classified as downloads are\""
+        : $"oifname {lan} jump to_lan comment \"the router's own packets to the LAN and its radios: classified as downloads are\"";
 
     /// <summary>In chain srcnat.</summary>
     static string GuestMasquerade(DesiredState state, string wan) => state.Wifi?.Guest is { } g

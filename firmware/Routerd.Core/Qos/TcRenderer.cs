@@ -49,7 +49,7 @@ public sealed record TcRedirect(string Device, string Batch);
 /// guest network the download tree sits on an IFB device instead, and both the bridge's and the
 /// guest interface's egress are redirected into it: one rate for the house and its guests, the
 /// lane ahead of both. The packets keep skb->priority through the redirect (nftables' `meta
-/// priority set 1:6` in postrouting runs before), so the class is picked as on the bridge;
+/// priority set 1:6` in the forward chain runs before), so the class is picked as on the bridge;
 /// guests' packets fall to bulk like every unmarked packet. Without a guest network the tree
 /// stays on the bridge: an IFB pass costs every packet a redirect and a second transmit.
 ///

@@ -23,7 +23,7 @@ public class FastPathTests
     /// mark, which VIP devices' connections never get) and is tested there.</summary>
     [Theory]
     [InlineData(true, null, null, true)]
-    [InlineData(true, 20_000L, null, false)]  // an upload rate: the shaper classifies in postrouting
+    [InlineData(true, 20_000L, null, false)]  // an upload rate: the shaper classifies in the forward chain
     [InlineData(true, null, 100_000L, false)] // a download rate alone is enough to keep it off
     [InlineData(true, 20_000L, 100_000L, false)]
     [InlineData(false, null, null, false)]    // no nf_flow_table (the host kernel)

@@ -91,13 +91,14 @@ public class DownloadTreeTests
         Assert.Contains("qdisc add dev br-lan root handle 1: htb default 20\n", unshaped.Batch);
         Assert.DoesNotContain("cake bandwidth", unshaped.Batch);
 
-        // The firewall picks the cake's tins, last in chain to_lan, only when the download is one.
+        // The firewall picks the cake's tins, last in chain to_lan before its accept, only when the download is one.
         Assert.True(TcRenderer.DownloadIsCake(state, LeafQdisc.Cake));
         string nft = Nft(state, LeafQdisc.Cake);
         string toLan = nft[nft.IndexOf("chain to_lan {", StringComparison.Ordinal)..];
-        toLan = toLan[..toLan.IndexOf('}', StringComparison.Ordinal)];
+        toLan = toLan[..toLan.IndexOf("\n\t}", StringComparison.Ordinal)];
         Assert.EndsWith("meta priority 1:6 meta priority set 1:2 comment \"the download's cake: the lane in its tin ahead of the rest...\"\n" +
-            "\t\tmeta priority != 1:2 meta priority set 1:1 comment \"...every other download in the tin after it\"\n\t", toLan);
+            "\t\tmeta priority != 1:2 meta priority set 1:1 comment \"...every other download in the tin after it\"\n" +
+            "\t\taccept comment \"the end of the download path (and of LAN to LAN's)\"", toLan);
         foreach (var leaf in new[] { LeafQdisc.FqCodel, LeafQdisc.Fifo })
         {
             Assert.False(TcRenderer.DownloadIsCake(state, leaf));
