@@ -201,9 +201,9 @@ public static partial class NftRenderer
         return t.ToString();
     }
 
-    /// <summary>In chain to_lan, last before its accept: the download's cake takes the lane from skb->priority
-    /// (TcRenderer.CakeDownload says why these tins), which then no longer names the tree's
-    /// class; nothing after this hook reads it but the LAN's queues.</summary>
+    /// <summary>In chain to_lan, last before its accept: the download's cake takes the lane from
+    /// skb->priority (TcRenderer.CakeDownload says why these tins), which then no longer names the
+    /// tree's class; nothing after this hook reads it but the LAN's queues.</summary>
     static string CakeTins(bool cakeDownload) => cakeDownload
         ? $"\t\tmeta priority {VipClass} meta priority set {TcRenderer.CakeLanePriority} comment \"the download's cake: the lane in its tin ahead of the rest...\"\n" +
           $"\t\tmeta priority != {TcRenderer.CakeLanePriority} meta priority set {TcRenderer.CakeBulkPriority} comment \"...every other download in the tin after it\"\n"
