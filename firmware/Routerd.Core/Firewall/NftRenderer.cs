@@ -145,7 +145,7 @@ public static partial class NftRenderer
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "clamp MSS to the route MTU so PPPoE and tunnels don't stall big transfers"
             		ether saddr @vip_macs ct mark set ct mark | {{VipMark}} meta priority set {{VipClass}} accept comment "a VIP device's packet puts its whole connection in the lane, and goes in the lane's class"
             		ct mark & {{VipMark}} == {{VipMark}} ct mark set ct mark & {{VipMarkClear}} comment "priority turned off: the connection leaves the lane at its next packet"
-            {{FastPath.FlowtableRenderer.UploadOffload(fastPath)}}		meta l4proto vmap { udp : jump control_udp, tcp : jump control_tcp, icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 } comment "DNS and the ICMP a network needs ride the priority class; bare acknowledgements go ahead of bulk"
+            {{FastPath.FlowtableRenderer.UploadOffload(fastPath)}}		{{ControlMap(toWan: true)}} comment "DNS and the ICMP a network needs ride the priority class; bare acknowledgements go ahead of bulk"
             		accept comment "LAN devices may reach the internet"
             	}
 
@@ -161,7 +161,7 @@ public static partial class NftRenderer
             	chain output {
             		type filter hook output priority mangle; policy accept;
             		{{GuestToLan(state, lan)}}
-            		meta l4proto vmap { udp : jump control_udp, tcp : jump control_tcp, icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 } comment "what the router sends to the internet: DNS, DHCP and needed ICMP ride the priority class, acknowledgements go ahead of bulk"
+            		{{ControlMap(toWan: true)}} comment "what the router sends to the internet: DNS, DHCP and needed ICMP ride the priority class, acknowledgements go ahead of bulk"
             	}
 
             	chain control_udp {
@@ -180,7 +180,7 @@ public static partial class NftRenderer
 
             	chain to_lan {
             		ct mark & {{VipMark}} == {{VipMark}} meta priority set {{VipClass}} comment "every packet of a VIP connection on its way to the device"
-            		meta l4proto vmap { udp : jump control_udp, icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 } comment "DNS and DHCP answers and the ICMP a network needs ride the priority class"
+            		{{ControlMap(toWan: false)}} comment "DNS and DHCP answers and the ICMP a network needs ride the priority class"
             		ip daddr @vip_v4 meta priority set {{VipClass}} comment "downloads to a VIP device, also before its connection is marked"
             		ip6 daddr @vip_v6 meta priority set {{VipClass}} comment "the same for IPv6"
             		iifname {{wan}} ip dscp != cs0 ip dscp set cs0 comment "the internet's DSCP marks mean nothing here: downloads go out best effort on the radio..."
@@ -208,6 +208,12 @@ public static partial class NftRenderer
         ? $"\t\tmeta priority {VipClass} meta priority set {TcRenderer.CakeLanePriority} comment \"the download's cake: the lane in its tin ahead of the rest...\"\n" +
           $"\t\tmeta priority != {TcRenderer.CakeLanePriority} meta priority set {TcRenderer.CakeBulkPriority} comment \"...every other download in the tin after it\"\n"
         : "";
+
+    /// <summary>The map that sends a packet to the control chains below by its protocol: from the
+    /// upload path and the output hook; towards the LAN (chain to_lan) without TCP, whose only
+    /// control class is for acknowledgements leaving on the WAN.</summary>
+    static string ControlMap(bool toWan) =>
+        $"meta l4proto vmap {{ udp : jump control_udp, {(toWan ? "tcp : jump control_tcp, " : "")}icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 }}";
 
     /// <summary>A bare TCP acknowledgement leaving on the WAN has a class of its own, after the
     /// lane and ahead of bulk (TcRenderer.AckClass). A download's sender sends as its
