@@ -145,14 +145,16 @@ public static partial class NftRenderer
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "clamp MSS to the route MTU so PPPoE and tunnels don't stall big transfers"
             		ether saddr @vip_macs ct mark set ct mark | {{VipMark}} meta priority set {{VipClass}} accept comment "a VIP device's packet puts its whole connection in the lane, and goes in the lane's class"
             		ct mark & {{VipMark}} == {{VipMark}} ct mark set ct mark & {{VipMarkClear}} comment "priority turned off: the connection leaves the lane at its next packet"
-            {{FastPath.FlowtableRenderer.UploadOffload(fastPath)}}		{{ControlMap(toWan: true)}} comment "DNS and the ICMP a network needs ride the priority class; bare acknowledgements go ahead of bulk"
+            {{FastPath.FlowtableRenderer.UploadOffload(fastPath)}}		{{AckMatch}} meta priority set {{TcRenderer.AckClass}} accept comment "bare acknowledgements go ahead of bulk: the downloads' senders send as they arrive"
+            		meta l4proto tcp accept comment "TCP's other packets: bulk (no map lookup for the most common packet)"
+            		{{ControlMap(withTcp: false)}} comment "DNS and the ICMP a network needs ride the priority class"
             		accept comment "LAN devices may reach the internet"
             	}
 
             	chain download {
             		ip daddr @pause_v4 counter drop comment "nothing from the internet reaches a paused device, replies and port forwards included"
             		ip6 daddr @pause_v6 counter drop comment "the same for IPv6"
-            		ct state != { established, related } {{ForwardsRenderer.DnatPassed}} jump {{ForwardsRenderer.UnsolicitedChain}} comment "the internet opens a connection into the LAN: only through a port forward (IPv4: its DNAT; IPv6: a pinhole)"
+            		ct state ! established,related {{ForwardsRenderer.DnatPassed}} jump {{ForwardsRenderer.UnsolicitedChain}} comment "the internet opens a connection into the LAN: only through a port forward (IPv4: its DNAT; IPv6: a pinhole)"
             		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "the same clamp for the answers to the LAN's connections"
             {{FastPath.FlowtableRenderer.DownloadSkip(fastPath, "to_lan")}}		update @{{TrafficDownV4Set}} { ip daddr } goto to_lan comment "replies to connections the LAN opened; counted as the download of the address they go to"
             		update @{{TrafficDownV6Set}} { ip6 daddr } goto to_lan comment "the same for IPv6"
@@ -161,7 +163,7 @@ public static partial class NftRenderer
             	chain output {
             		type filter hook output priority mangle; policy accept;
             		{{GuestToLan(state, lan)}}
-            		{{ControlMap(toWan: true)}} comment "what the router sends to the internet: DNS, DHCP and needed ICMP ride the priority class, acknowledgements go ahead of bulk"
+            		{{ControlMap(withTcp: true)}} comment "what the router sends to the internet: DNS, DHCP and needed ICMP ride the priority class, acknowledgements go ahead of bulk"
             	}
 
             	chain control_udp {
@@ -180,11 +182,11 @@ public static partial class NftRenderer
 
             	chain to_lan {
             		ct mark & {{VipMark}} == {{VipMark}} meta priority set {{VipClass}} comment "every packet of a VIP connection on its way to the device"
-            		{{ControlMap(toWan: false)}} comment "DNS and DHCP answers and the ICMP a network needs ride the priority class"
+            		meta l4proto != tcp {{ControlMap(withTcp: false)}} comment "DNS and DHCP answers and the ICMP a network needs ride the priority class"
             		ip daddr @vip_v4 meta priority set {{VipClass}} comment "downloads to a VIP device, also before its connection is marked"
             		ip6 daddr @vip_v6 meta priority set {{VipClass}} comment "the same for IPv6"
-            		iifname {{wan}} ip dscp != cs0 ip dscp set cs0 comment "the internet's DSCP marks mean nothing here: downloads go out best effort on the radio..."
-            		iifname {{wan}} ip6 dscp != cs0 ip6 dscp set cs0 comment "(the same for IPv6)"
+            		ip dscp != cs0 iifname {{wan}} ip dscp set cs0 comment "the internet's DSCP marks mean nothing here: downloads go out best effort on the radio..."
+            		ip6 dscp != cs0 iifname {{wan}} ip6 dscp set cs0 comment "(the same for IPv6)"
             		meta priority {{VipClass}} ip dscp set {{VipDscp}} comment "...except the VIP lane's: DSCP CS4, which the Wi-Fi driver sends in the video access category"
             		meta priority {{VipClass}} ip6 dscp set {{VipDscp}} comment "the same for IPv6"
             {{CakeTins(cakeDownload)}}		accept comment "the end of the download path (and of LAN to LAN's)"
@@ -209,11 +211,19 @@ public static partial class NftRenderer
           $"\t\tmeta priority != {TcRenderer.CakeLanePriority} meta priority set {TcRenderer.CakeBulkPriority} comment \"...every other download in the tin after it\"\n"
         : "";
 
-    /// <summary>The map that sends a packet to the control chains below by its protocol: from the
-    /// upload path and the output hook; towards the LAN (chain to_lan) without TCP, whose only
-    /// control class is for acknowledgements leaving on the WAN.</summary>
-    static string ControlMap(bool toWan) =>
-        $"meta l4proto vmap {{ udp : jump control_udp, {(toWan ? "tcp : jump control_tcp, " : "")}icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 }}";
+    /// <summary>The map that sends a packet to the control chains below by its protocol. With TCP
+    /// only from the output hook: the upload path picks the acknowledgements' class itself and
+    /// accepts TCP's other packets before the map, and towards the LAN (chain to_lan, where it is
+    /// guarded by `meta l4proto != tcp`) TCP has no control class. A map lookup is among the
+    /// dearest steps of these rules, and TCP is most of what a router forwards (README: "The
+    /// forwarding path is one base chain" has the figures).</summary>
+    static string ControlMap(bool withTcp) =>
+        $"meta l4proto vmap {{ udp : jump control_udp, {(withTcp ? "tcp : jump control_tcp, " : "")}icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 }}";
+
+    /// <summary>A bare TCP acknowledgement: no data (under 128 bytes: headers and options), the ACK
+    /// flag alone of the four. The length first: it is the cheapest test and fails at once for
+    /// the packets that carry data.</summary>
+    const string AckMatch = "meta length < 128 tcp flags & (fin | syn | rst | ack) == ack";
 
     /// <summary>A bare TCP acknowledgement leaving on the WAN has a class of its own, after the
     /// lane and ahead of bulk (TcRenderer.AckClass). A download's sender sends as its
@@ -227,11 +237,12 @@ public static partial class NftRenderer
     /// filter thins them, at most a tenth of the upload (TcRenderer's tree). Not in the lane's
     /// class: there they lengthened the call's own bursts on a thin upload past its AQM's target
     /// (6 of 1,503 call packets dropped in one run). A VIP connection's stay in the lane: chain
-    /// upload sends them on before it asks this chain. Reached from the upload path and from the
-    /// output hook, where only what leaves on the WAN is meant.</summary>
+    /// upload sends them on before it looks for acknowledgements. The upload path matches them itself
+    /// (<see cref="AckMatch"/>); this chain is the router's own, from the output hook, where only
+    /// what leaves on the WAN is meant.</summary>
     static string ControlTcp(string wan) => $$"""
         	chain control_tcp {
-        		oifname {{wan}} meta length < 128 tcp flags & (fin | syn | rst | ack) == ack meta priority set {{TcRenderer.AckClass}} comment "bare acknowledgements on the way out: they pace the downloads"
+        		{{AckMatch}} oifname {{wan}} meta priority set {{TcRenderer.AckClass}} comment "the router's bare acknowledgements to the internet: they pace its downloads"
         	}
 
         """;

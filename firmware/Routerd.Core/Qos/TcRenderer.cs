@@ -60,8 +60,8 @@ public static class TcRenderer
     /// <summary>Everyone not in the VIP lane (the HTB default).</summary>
     public const string BulkClass = "1:20";
 
-    /// <summary>Bare TCP acknowledgements on their way out (NftRenderer's chain control_tcp):
-    /// after the lane, ahead of bulk.</summary>
+    /// <summary>Bare TCP acknowledgements on their way out (NftRenderer: chain upload picks the
+    /// LAN's, chain control_tcp the router's own): after the lane, ahead of bulk.</summary>
     public const string AckClass = "1:7";
 
     /// <summary>The IFB device that carries the download tree when guests share it (routerd makes

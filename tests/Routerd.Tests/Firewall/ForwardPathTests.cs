@@ -21,11 +21,14 @@ public class ForwardPathTests
         Assert.DoesNotContain("type filter hook postrouting", nft);
         Assert.Single(Rules(nft, "forward"), rule => rule.Contains("\"br-lan\" . \"br-lan\" : jump to_lan", StringComparison.Ordinal));
 
+        // Upload: the VIP lane's rule accepts with its class set; then the acknowledgements' class,
+        // TCP's other packets, and the control map for the rest, each ending in accept.
         var upload = Rules(nft, "upload");
-        Assert.StartsWith("meta l4proto vmap { udp : jump control_udp, tcp : jump control_tcp,", upload[^2]);
+        Assert.StartsWith("meta length < 128 tcp flags & (fin | syn | rst | ack) == ack meta priority set 1:7 accept", upload[^4]);
+        Assert.StartsWith("meta l4proto tcp accept", upload[^3]);
+        Assert.StartsWith("meta l4proto vmap { udp : jump control_udp, icmp : jump control_icmp, ipv6-icmp : jump control_icmpv6 }", upload[^2]);
         Assert.StartsWith("accept", upload[^1]);
-        // Before the classification, only the VIP lane's own rule (its class set with it) accepts.
-        Assert.Single(upload[..^1], rule => rule.Contains(" accept", StringComparison.Ordinal));
+        Assert.Single(upload[..^4], rule => rule.Contains(" accept", StringComparison.Ordinal));
         Assert.Contains(upload, rule => rule.Contains("meta priority set 1:6 accept", StringComparison.Ordinal));
 
         // The download path never accepts on its own: what it lets through goes on to to_lan.

@@ -93,7 +93,7 @@ public sealed class ForwardPinholesTests
         Assert.Contains("set forward_v6 {\n\t\ttype ipv6_addr . inet_proto . inet_service\n", nft);
         string download = Chain(nft, "download");
         string unsolicited = Chain(nft, ForwardsRenderer.UnsolicitedChain);
-        Assert.Contains($"ct state != {{ established, related }} ct status & dnat == 0 jump {ForwardsRenderer.UnsolicitedChain}", download);
+        Assert.Contains($"ct state ! established,related ct status & dnat == 0 jump {ForwardsRenderer.UnsolicitedChain}", download);
         Assert.DoesNotContain("drop comment \"the internet may not open", download);
         var rules = unsolicited.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).Where(l => !l.StartsWith("chain") && l != "}").ToList();
         Assert.Equal(2, rules.Count);
