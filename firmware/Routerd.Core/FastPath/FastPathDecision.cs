@@ -48,13 +48,33 @@ public static class FastPathDecision
     public static IReadOnlyList<string> Devices(DesiredState state) =>
         [.. new[] { state.Wan.Device }.Concat(state.Lan.Ports).Distinct()];
 
-    /// <summary>The flowtable's devices on this system, or null when there is no flowtable: the fast
-    /// path is off, or the WAN port is missing (an unplugged USB adapter: nothing is forwarded
-    /// then). The kernel refuses a flowtable naming a device that does not exist, and with it the
-    /// whole ruleset, so a missing LAN port is left out rather than taking the firewall down; it
-    /// joins at the next apply. <paramref name="present"/>: the interfaces that exist (null: all do).</summary>
+    /// <summary>The devices of the fast path's flowtable on this system while connections take it,
+    /// or null when none do: the fast path is off, or there is no flowtable.</summary>
     public static IReadOnlyList<string>? Devices(DesiredState state, IReadOnlySet<string>? present) =>
-        !IsOn(state) || present is not null && !present.Contains(state.Wan.Device) ? null
+        IsOn(state) ? FlowtableDevices(state, present) : null;
+
+    /// <summary>Whether the table declares the flowtable (<see cref="FlowtableDevices"/>): the kernel has one.</summary>
+    public static bool HasFlowtable(DesiredState state) => state.Board.FastPath == FastPaths.Flowtable;
+
+    /// <summary>The flowtable's devices whenever the kernel has one, whether connections take it now
+    /// (<see cref="IsOn"/>) or not; null when it has none or the WAN port is missing (an unplugged USB
+    /// adapter: nothing is forwarded then). The kernel refuses a flowtable naming a device that does
+    /// not exist, and with it the whole ruleset, so a missing LAN port is left out rather than taking
+    /// the firewall down; it joins at the next apply. <paramref name="present"/>: the interfaces that
+    /// exist (null: all do).
+    ///
+    /// Declared also while the fast path is off (line rates set, the access point serving), with no
+    /// rule offloading to it, so that every apply replaces a flowtable with a flowtable in its one
+    /// transaction. Putting a flowtable in or taking it out on its own while connections load the
+    /// router hung the lab VM's kernel (Debian's 6.1: ksoftirqd looping in __netif_receive_skb_core
+    /// for good, both CPUs): line rates set while three devices ran 24 TCP flows, at the first try;
+    /// and the same in two of four tries of swapping routerd's table for kernel NAT alone or back.
+    /// Replacing it in one transaction did not: 30 priority toggles (each a reload) under the same
+    /// load, and with it declared throughout, 15 rounds of line rates set and cleared (issue 21's
+    /// note). What an idle flowtable costs: its ingress hook looks each arriving packet up in an
+    /// empty table.</summary>
+    public static IReadOnlyList<string>? FlowtableDevices(DesiredState state, IReadOnlySet<string>? present) =>
+        !HasFlowtable(state) || present is not null && !present.Contains(state.Wan.Device) ? null
         : [.. Devices(state).Where(d => present is null || present.Contains(d))];
 
     /// <summary>A connection already in the flowtable never meets the rules again, so when a device

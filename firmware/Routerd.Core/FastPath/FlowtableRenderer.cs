@@ -1,8 +1,9 @@
 
 namespace Routerd.Core.FastPath;
 
-/// <summary>The fast path's part of <c>table inet routerd</c>: the flowtable and the few rules
-/// around it, or nothing when the fast path is off (the ruleset is then what it was without it).
+/// <summary>The fast path's part of <c>table inet routerd</c>: the flowtable, declared whenever the
+/// kernel has one (FastPathDecision.FlowtableDevices says why), and the few rules around it, only
+/// while the fast path is on (without them the ruleset is what it was without a fast path).
 ///
 /// Counting. The traffic meter counts by set counters in the forward chain, which an offloaded
 /// packet skips. Counting instead at ingress, before the flowtable, would not work for downloads:
@@ -29,9 +30,9 @@ public static class FlowtableRenderer
 
     static string Quote(string name) => $"\"{name}\"";
 
-    // Each part takes the flowtable's devices (FastPathDecision.Devices), null when there is none.
+    // The rules take the fast path's devices (FastPathDecision.Devices), null when it is off.
 
-    /// <summary>The flowtable, in the table's declarations.</summary>
+    /// <summary>The flowtable, in the table's declarations (its devices: FastPathDecision.FlowtableDevices).</summary>
     public static string Declaration(IReadOnlyList<string>? devices) => devices is null ? "" : $$"""
         	flowtable {{Name}} {
         		hook ingress priority filter

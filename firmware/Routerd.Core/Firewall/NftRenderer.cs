@@ -107,7 +107,7 @@ public static partial class NftRenderer
             		comment "the same for IPv6 (privacy addresses come and go: room for several per device)"
             	}
 
-            {{FastPath.FlowtableRenderer.Declaration(fastPath)}}{{VirtualServers.VirtualServerRenderer.Declarations(state, wan, lan)}}{{ForwardsRenderer.Declarations(wan, lan)}}	chain input {
+            {{FastPath.FlowtableRenderer.Declaration(FastPath.FastPathDecision.FlowtableDevices(state, present))}}{{VirtualServers.VirtualServerRenderer.Declarations(state, wan, lan)}}{{ForwardsRenderer.Declarations(wan, lan)}}	chain input {
             		type filter hook input priority filter; policy drop;
             		ct state vmap { established : accept, related : accept, invalid : drop } comment "replies to what the router started; invalid packets are never answered"
             {{VirtualServers.VirtualServerRenderer.InputAccept(state)}}		iifname "lo" accept comment "the router talking to itself"

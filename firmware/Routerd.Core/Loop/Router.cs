@@ -390,8 +390,8 @@ public sealed partial class Router : IDisposable
         return rendered;
     }
 
-    /// <summary>The interfaces that exist now, which the fast path's flowtable may name; asked only when it is on.</summary>
-    IReadOnlySet<string>? Present(DesiredState s) => FastPathDecision.IsOn(s) ? appliers.Network.Interfaces().Keys.ToHashSet() : null;
+    /// <summary>The interfaces that exist now, which the flowtable may name; asked only where the kernel has one.</summary>
+    IReadOnlySet<string>? Present(DesiredState s) => FastPathDecision.HasFlowtable(s) ? appliers.Network.Interfaces().Keys.ToHashSet() : null;
 
     /// <summary>Applies in dependency order: kernel settings, links and addresses, the WAN's
     /// client, the firewall (which names the interfaces), then the daemons that bind to the

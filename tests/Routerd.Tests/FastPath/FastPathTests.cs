@@ -69,9 +69,32 @@ public class FastPathTests
     {
         var state = State(FastPaths.Flowtable);
         Assert.False(FastPathDecision.IsOn(state with { Wifi = Radio("wlan0", true) }));
-        Assert.DoesNotContain("flowtable fastpath", NftRenderer.Render(state with { Wifi = Radio("wlan0", true) }));
+        string serving = NftRenderer.Render(state with { Wifi = Radio("wlan0", true) });
+        Assert.DoesNotContain("flow add @fastpath", serving);
+        Assert.Contains("flowtable fastpath {", serving); // declared, unused: FastPathDecision.FlowtableDevices says why
         Assert.True(FastPathDecision.IsOn(state with { Wifi = Radio("wlan0", false) })); // switched off
         Assert.True(FastPathDecision.IsOn(state with { Wifi = Radio(null, true) }));     // no radio on this board
+    }
+
+    /// <summary>Switching the shaper or the radio never puts the flowtable in or takes it out on its
+    /// own: a flowtable added or deleted alone under load hung the lab VM's kernel
+    /// (FastPathDecision.FlowtableDevices), one replaced in the same transaction did not.</summary>
+    [Fact]
+    public void The_flowtable_stays_declared_whatever_the_shaper_and_the_radio()
+    {
+        var state = State(FastPaths.Flowtable);
+        foreach (var (variant, offloads) in new[]
+        {
+            (state, true),
+            (state with { Qos = new QosPlan(20_000, null, []) }, false),
+            (state with { Qos = new QosPlan(null, 100_000, []) }, false),
+            (state with { Wifi = Radio("wlan0", true) }, false),
+        })
+        {
+            string nft = NftRenderer.Render(variant);
+            Assert.Contains("flowtable fastpath {", nft);
+            Assert.Equal(offloads, nft.Contains("flow add @fastpath", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
@@ -121,10 +144,12 @@ public class FastPathTests
         Assert.Equal(1, firewall.Reloads);
         Assert.Equal(["apply"], calls);
 
-        // Line rates: the fast path goes, and the meter hears it before the reload.
+        // Line rates: the fast path goes (its flowtable stays declared, nothing offloads to it),
+        // and the meter hears it before the reload.
         calls.Clear();
         Assert.True(router.TryChange(router.Settings with { Qos = router.Settings.Qos with { UploadKbit = 20_000 } }).Succeeded);
-        Assert.DoesNotContain("flowtable", firewall.Loaded);
+        Assert.DoesNotContain("flow add @fastpath", firewall.Loaded);
+        Assert.Contains("flowtable fastpath {", firewall.Loaded);
         Assert.Equal(["count:off", "apply"], calls);
     }
 
