@@ -22,12 +22,15 @@
 # vip routerd's trees: wan0's classes and qdiscs (cake's ack_drop), br-lan's classes and qdiscs
 # (on this kernel the shaped download is a cake: its tins).
 # Then, with no line and no shaper, the forwarding path's own cost (the CPU is the bottleneck
-# under TCG, so goodput measures work per packet), each FASTPATH_ROUNDS times in turn (the slow
-# path and kernel NAT in alternating order): nat_{flowtable,routerd,kernel}_{up,down} (Mbit/s,
-# one line per round) for routerd as it runs with its shaper off (its own flowtable: FastPath/),
-# the same ruleset with the flowtable and its offload rule taken out (the slow path), and
-# conntrack + one masquerade rule alone;
-# flowtable_offloaded: connections conntrack showed offloaded.
+# under TCG, so what passes measures work per packet), as bytes through the router's WAN port both
+# ways (its counters) while the three busy devices load it: routerd as it runs with its shaper off
+# (its own flowtable: FastPath/), FASTPATH_ROUNDS runs of 9 s (nat_flowtable, Mbit/s, one line per
+# run, from the middle 4 s; flowtable_offloaded: connections conntrack showed offloaded); then the
+# same ruleset with the flowtable and its offload rule taken out (the slow path) and conntrack + one
+# masquerade rule alone, in turn under one continuous load, NAT_WINDOWS pairs of 2 s windows, the
+# first of each pair alternating (nat_routerd and nat_kernel, one line per window, the pair's on
+# the same line number). The VM's speed drifts from second to second under TCG (one run's kernel
+# NAT measured 734 and 643 Mbit/s in consecutive runs), so the two are compared only seconds apart.
 # vm-timeout: 2400
 . /lab/guest/lib.sh
 . /lab/guest/call-lib.sh
@@ -99,30 +102,32 @@ done
 vip false
 
 # --- the forwarding path's cost: routerd's flowtable vs. its ruleset without vs. kernel NAT -----
-: "${FASTPATH_ROUNDS:=5}"
-nat_measure() { # NAME
-  bulk_start 9
-  bulk_wait /tmp/nat
-  cat /tmp/nat_up.mbit >> "$RESULTS/nat_$1_up"
-  cat /tmp/nat_down.mbit >> "$RESULTS/nat_$1_down"
-  log "forwarding, $1: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s"
+: "${FASTPATH_ROUNDS:=5}" "${NAT_WINDOWS:=12}"
+wan_bytes() { in_ns rtr sh -c 'echo $(( $(cat /sys/class/net/wan0/statistics/rx_bytes) + $(cat /sys/class/net/wan0/statistics/tx_bytes) ))'; }
+# window SECONDS FILE : Mbit/s through the WAN port (both ways) over the next SECONDS, appended to FILE.
+window() {
+  local b0 b1 t0 t1 ns
+  for ns in $BUSY; do
+    kill -0 "$(cat "$RESULTS/bulk-up-$ns.pid")" 2>/dev/null || fail "the load ended before the forwarding windows did (bulk-up-$ns)"
+  done
+  b0=$(wan_bytes); t0=$(date +%s.%N)
+  sleep "$1"
+  b1=$(wan_bytes); t1=$(date +%s.%N)
+  echo "$b0 $b1 $t0 $t1" | awk '{ printf "%.1f\n", ($2 - $1) * 8 / ($4 - $3) / 1e6 }' >> "$2"
+  log "forwarding, $(basename "$2"): $(tail -1 "$2") Mbit/s"
 }
-slow_path() {
-  in_ns rtr nft -f /tmp/routerd-slow.nft
-  nat_measure routerd
-  in_ns rtr nft delete table inet routerd
-}
-kernel_nat() {
-  in_ns rtr nft -f - <<NFT
-table ip natonly {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "wan0" masquerade
-	}
-}
-NFT
-  nat_measure kernel
-  in_ns rtr nft delete table ip natonly
+# switch_to routerd|kernel : one transaction takes the other set-up out and puts this one in, so
+# that no packet of the running load meets neither (without NAT for a moment the connections
+# break). Neither has a flowtable: taking a flowtable out or putting one in under this load, other
+# than routerd's own way (the whole table replaced in one transaction, flowtable and all), has
+# hung this kernel's softirq for good (6.1, twice in prototypes of this measurement).
+switch_to() {
+  case "$1" in
+    # "table + delete": also when the table is not there (routerd's own idiom).
+    routerd) { echo "table ip natonly"; echo "delete table ip natonly"; echo "table inet routerd"; echo "delete table inet routerd"; cat /tmp/routerd-slow.nft; } ;;
+    kernel) { echo "table inet routerd"; echo "delete table inet routerd"; cat /tmp/natonly.nft; } ;;
+  esac > /tmp/switch.nft
+  in_ns rtr nft -f /tmp/switch.nft || fail "could not switch the forwarding path to $1"
 }
 fastpath() {
   line_off
@@ -133,23 +138,37 @@ fastpath() {
   # The same ruleset without its flowtable and the one rule that offloads to it: the slow path.
   sed -e '/^\tflowtable fastpath {/,/^\t}/d' -e '/flow add @fastpath/d' /tmp/routerd.nft > /tmp/routerd-slow.nft
   ! grep -q 'flowtable fastpath\|flow add' /tmp/routerd-slow.nft || fail "could not take the flowtable out of routerd's ruleset"
+  printf 'table ip natonly {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "wan0" masquerade\n\t}\n}\n' > /tmp/natonly.nft
   i=1
   while [ "$i" -le "$FASTPATH_ROUNDS" ]; do
     bulk_start 9
-    sleep 5
+    sleep 3
     in_ns rtr conntrack -L 2>/dev/null | grep -c OFFLOAD > "$RESULTS/flowtable_offloaded" || true
+    window 4 "$RESULTS/nat_flowtable"
     bulk_wait /tmp/nat
-    cat /tmp/nat_up.mbit >> "$RESULTS/nat_flowtable_up"
-    cat /tmp/nat_down.mbit >> "$RESULTS/nat_flowtable_down"
-    log "forwarding, routerd's flowtable: up $(cat /tmp/nat_up.mbit) down $(cat /tmp/nat_down.mbit) Mbit/s; $(cat "$RESULTS/flowtable_offloaded") connections offloaded"
-    in_ns rtr nft delete table inet routerd
-    # The slow path and kernel NAT in turn, the first of them alternating from round to round:
-    # the VM's speed drifts within a run (host load, TCG), and a fixed order would put the drift
-    # into their ratio.
-    if [ $((i % 2)) -eq 1 ]; then slow_path; kernel_nat; else kernel_nat; slow_path; fi
-    in_ns rtr nft -f /tmp/routerd.nft
     i=$((i + 1))
   done
+  # Between loads, nothing flowing: routerd's table as it runs out, the slow path in.
+  in_ns rtr nft delete table inet routerd
+  in_ns rtr nft -f /tmp/routerd-slow.nft
+  # A pair takes about 12 s under TCG (loading routerd's table takes 1-2 s of it under this load).
+  bulk_start $((NAT_WINDOWS * 16 + 10))
+  sleep 4
+  i=1
+  while [ "$i" -le "$NAT_WINDOWS" ]; do
+    if [ $((i % 2)) -eq 1 ]; then order="routerd kernel"; else order="kernel routerd"; fi
+    for setup in $order; do
+      switch_to "$setup"
+      sleep 1
+      window 2 "$RESULTS/nat_$setup"
+    done
+    i=$((i + 1))
+  done
+  switch_to routerd
+  bulk_wait /tmp/nat
+  # routerd's own table back (the slow path's, with the flowtable), between loads.
+  in_ns rtr nft delete table inet routerd
+  in_ns rtr nft -f /tmp/routerd.nft
 }
 # In a subshell: a failure there (fail exits) must not take the call figures with it.
 if [ "$FASTPATH_ROUNDS" -gt 0 ] && ! (fastpath); then log "the forwarding-cost measurement failed; its figures are left out"; fi
