@@ -123,7 +123,6 @@ static class CallBench
         return vipGoodput;
     }
 
-    /// <summary>Per round, up + down: what the CPU forwarded in that round.</summary>
     /// <summary>p99 of the change in one-way delay from one packet to the next (in arrival order).</summary>
     static double Jitter(List<double> delays) =>
         delays.Count < 2 ? double.NaN : Stats.Percentile(delays.Zip(delays.Skip(1), (a, b) => Math.Abs(b - a)).ToList(), 99);

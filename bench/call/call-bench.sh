@@ -166,7 +166,7 @@ fastpath() {
   done
   switch_to routerd
   bulk_wait /tmp/nat
-  # routerd's own table back (the slow path's, with the flowtable), between loads.
+  # routerd's own table (with its flowtable) back in place of the slow path's, between loads.
   in_ns rtr nft delete table inet routerd
   in_ns rtr nft -f /tmp/routerd.nft
 }
