@@ -33,6 +33,24 @@ static class RouterProbe
         return File.Exists(file) ? File.ReadAllText(file) : "";
     }
 
+    /// <summary>One datagram from the ISP namespace to a socat <paramref name="address"/>
+    /// ("UDP:host:port,bind=..." or "UDP6:[host]:port"), and the answer. Up to three tries, each
+    /// from a new source port: the service forks a shell per datagram, so one may be lost on a
+    /// loaded machine. -t 2: once one side ends socat waits only half a second for the other by
+    /// default — here after the datagram is sent, and in the service's child after the datagram
+    /// is read (so the services take -t 2 as well) — less than a loaded CI runner's fork and shell
+    /// can take to answer.</summary>
+    public static CommandResult UdpFromIsp(this Lab.Lab lab, string address)
+    {
+        CommandResult r = null!;
+        for (int i = 0; i < 3; i++)
+        {
+            r = lab.RunIn(lab.IspNs, $"echo hello | timeout 5 socat -t 2 -T 2 - {address}");
+            if (r.Stdout.Trim().Length > 0) break;
+        }
+        return r;
+    }
+
     /// <summary>The WAN address without its prefix length.</summary>
     public static string WanIp(this Lab.Lab lab) =>
         lab.WanAddress()?.Split('/')[0] ?? throw new Xunit.Sdk.XunitException($"wan0 has no address\n{lab.Describe()}");
