@@ -1,6 +1,7 @@
 using System.Net;
 using Routerd.Core.Net;
 using Routerd.Core.Diagnostics;
+using Routerd.Core.FastPath;
 using Routerd.Core.Firewall;
 using Routerd.Core.Loop;
 using Routerd.Core.Usage;
@@ -14,13 +15,14 @@ namespace Routerd.Core.Devices;
 /// come and go (idle timeout, a ruleset reload empties the sets): a counter that went backwards
 /// started over, and all of it is new traffic.
 ///
-/// The connections conntrack counts (Firewall/ConnectionCounting.cs: every one a device outside
-/// the VIP lane opens) are read from conntrack instead: each one's original direction is its
-/// opener's upload, its reply direction that device's download, credited to whoever holds the
-/// opener's address. They are followed by the kernel's id, so each sample adds what each
-/// connection counted since the previous one; a connection that ends between two samples loses
-/// what it counted since the last one, which is why samples come often (<see cref="SampleEvery"/>):
-/// a closed TCP connection stays in the table at least 10 s (CLOSE), usually 120 s (TIME_WAIT).</summary>
+/// With the fast path on, the connections the rules mark as counted by conntrack
+/// (FastPath/FlowtableRenderer.cs explains why) are read from conntrack instead: each one's
+/// original direction is its opener's upload, its reply direction that device's download,
+/// credited to whoever holds the opener's address. They are followed by the kernel's id, so
+/// each sample adds what each connection counted since the previous one; a connection that
+/// ends between two samples loses what it counted since the last one, which is why samples come
+/// more often then (<see cref="SampleEvery"/>): a closed TCP connection stays in the table at least
+/// 10 s (CLOSE), usually 120 s (TIME_WAIT).</summary>
 public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, TimeProvider clock)
 {
     /// <summary>Told after a sample which devices' counters moved (a sign of life for presence:
@@ -40,15 +42,19 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         public long IntervalUp, IntervalDown;
     }
 
-    /// <summary>The connection table, where conntrack counts connections; null: never read (tests of the sets alone).</summary>
+    /// <summary>The connection table, where conntrack counts connections (the fast path); null: never read.</summary>
     public IConntrackReader? Conntrack { get; init; }
 
     /// <summary>How often a sampler should sample when nobody reads the API.</summary>
-    public static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(4);
+    public TimeSpan SampleEvery
+    {
+        get { lock (gate) return fastPath ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(10); }
+    }
 
     readonly Dictionary<(string Set, string Element), SetCounter> last = [];
     /// <summary>The conntrack-counted connections at the last sample, by the kernel's id: both directions' bytes and packets.</summary>
     readonly Dictionary<uint, (ulong UpBytes, ulong UpPackets, ulong DownBytes, ulong DownPackets)> lastConnections = [];
+    bool fastPath;
     readonly Dictionary<MacAddress, Totals> totals = [];
     readonly Lock gate = new();
     /// <summary>When the last sample was taken, on the monotonic clock (null: never): the rates and
@@ -68,9 +74,19 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         lock (gate) SampleLocked();
     }
 
-    /// <summary>The ruleset is about to be replaced (the loop's apply): what the sets counted so
-    /// far is taken now, since a reload empties them.</summary>
-    public void BeforeReload() => Sample();
+    /// <summary>The ruleset is about to be replaced (the loop's apply): what the sets and conntrack
+    /// counted so far is taken now, since a reload empties the sets, and from here on conntrack's
+    /// marked connections count when <paramref name="fastPathNext"/>. Those already marked when
+    /// the fast path comes back (after a time with it off, when the sets counted them) start from
+    /// what this sample saw of them, so nothing is counted twice.</summary>
+    public void Counting(bool fastPathNext)
+    {
+        lock (gate)
+        {
+            SampleLocked();
+            fastPath = fastPathNext;
+        }
+    }
 
     void SampleLocked()
     {
@@ -95,7 +111,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
                 t.IntervalDown += delta.Bytes;
             }
 
-        if (Conntrack is { } conntrack)
+        if (Conntrack is { } conntrack && (fastPath || lastConnections.Count > 0))
             foreach (var (mac, up, down) in ConnectionDeltas(conntrack, owners))
             {
                 var t = Of(mac);
@@ -147,12 +163,13 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
     }
 
     /// <summary>What each conntrack-counted connection counted since the previous sample (all of
-    /// it for one not seen before), credited to the device holding its opener's address.</summary>
+    /// it for one not seen before), credited to the device holding its opener's address; nothing
+    /// is credited while the fast path is off (the sets count then), only remembered.</summary>
     List<(MacAddress Mac, SetCounter Up, SetCounter Down)> ConnectionDeltas(IConntrackReader conntrack, IReadOnlyDictionary<IPAddress, MacAddress> owners)
     {
         var result = new List<(MacAddress, SetCounter, SetCounter)>();
         var seen = new HashSet<uint>();
-        foreach (var e in conntrack.Dump(e => (e.Mark & ConnectionCounting.CountedMarkBit) != 0 && e.Id is not null))
+        foreach (var e in conntrack.Dump(e => (e.Mark & FlowtableRenderer.CountedMarkBit) != 0 && e.Id is not null))
         {
             uint id = e.Id!.Value;
             seen.Add(id);
@@ -160,7 +177,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
             var from = lastConnections.TryGetValue(id, out var prev) && now.UpBytes >= prev.UpBytes && now.DownBytes >= prev.DownBytes
                 && now.UpPackets >= prev.UpPackets && now.DownPackets >= prev.DownPackets ? prev : default;
             lastConnections[id] = now;
-            if (!owners.TryGetValue(e.Original.Source, out var mac)) continue;
+            if (!fastPath || !owners.TryGetValue(e.Original.Source, out var mac)) continue;
             var up = new SetCounter("", (long)(now.UpPackets - from.UpPackets), (long)(now.UpBytes - from.UpBytes));
             var down = new SetCounter("", (long)(now.DownPackets - from.DownPackets), (long)(now.DownBytes - from.DownBytes));
             if (up.Bytes != 0 || down.Bytes != 0 || up.Packets != 0 || down.Packets != 0) result.Add((mac, up, down));
