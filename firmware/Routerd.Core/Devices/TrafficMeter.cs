@@ -53,9 +53,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
 
     readonly Dictionary<(string Set, string Element), SetCounter> last = [];
     /// <summary>The conntrack-counted connections at the last sample, by the kernel's id: both directions' bytes and packets.</summary>
-    readonly Dictionary<uint, (ulong UpBytes, ulong UpPackets, ulong DownBytes, ulong DownPackets, uint Sample)> lastConnections = [];
-    /// <summary>Counts the conntrack reads: a connection not stamped with the latest has ended.</summary>
-    uint conntrackReads;
+    readonly Dictionary<uint, (ulong UpBytes, ulong UpPackets, ulong DownBytes, ulong DownPackets)> lastConnections = [];
     bool fastPath;
     readonly Dictionary<MacAddress, Totals> totals = [];
     readonly Lock gate = new();
@@ -164,32 +162,29 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         return result;
     }
 
-    /// <summary>What each device's conntrack-counted connections counted since the previous sample
-    /// (all of it for one not seen before), credited to the device holding the opener's address;
-    /// nothing is credited while the fast path is off (the sets count then), only remembered.
-    /// The table is walked, not held: beside 90k connections, holding a dump's entries (about
-    /// 650 bytes each) took routerd from 38 to 89 MB, walking it to 50 MB (issue 21's note; host,
-    /// LoadTests, with conntrack counting every connection as the fast path has it).</summary>
+    /// <summary>What each conntrack-counted connection counted since the previous sample (all of
+    /// it for one not seen before), credited to the device holding its opener's address; nothing
+    /// is credited while the fast path is off (the sets count then), only remembered.</summary>
     List<(MacAddress Mac, SetCounter Up, SetCounter Down)> ConnectionDeltas(IConntrackReader conntrack, IReadOnlyDictionary<IPAddress, MacAddress> owners)
     {
-        var byDevice = new Dictionary<MacAddress, (long UpPackets, long UpBytes, long DownPackets, long DownBytes)>();
-        uint read = ++conntrackReads;
-        conntrack.Walk(e =>
+        var result = new List<(MacAddress, SetCounter, SetCounter)>();
+        var seen = new HashSet<uint>();
+        foreach (var e in conntrack.Dump(e => (e.Mark & FlowtableRenderer.CountedMarkBit) != 0 && e.Id is not null))
         {
-            if ((e.Mark & FlowtableRenderer.CountedMarkBit) == 0 || e.Id is not { } id) return;
-            var now = (UpBytes: e.OriginalBytes ?? 0, UpPackets: e.OriginalPackets ?? 0, DownBytes: e.ReplyBytes ?? 0, DownPackets: e.ReplyPackets ?? 0, Sample: read);
+            uint id = e.Id!.Value;
+            seen.Add(id);
+            var now = (UpBytes: e.OriginalBytes ?? 0, UpPackets: e.OriginalPackets ?? 0, DownBytes: e.ReplyBytes ?? 0, DownPackets: e.ReplyPackets ?? 0);
             var from = lastConnections.TryGetValue(id, out var prev) && now.UpBytes >= prev.UpBytes && now.DownBytes >= prev.DownBytes
                 && now.UpPackets >= prev.UpPackets && now.DownPackets >= prev.DownPackets ? prev : default;
             lastConnections[id] = now;
-            if (!fastPath || !owners.TryGetValue(e.Original.Source, out var mac)) return;
-            byDevice.TryGetValue(mac, out var t);
-            byDevice[mac] = (t.UpPackets + (long)(now.UpPackets - from.UpPackets), t.UpBytes + (long)(now.UpBytes - from.UpBytes),
-                t.DownPackets + (long)(now.DownPackets - from.DownPackets), t.DownBytes + (long)(now.DownBytes - from.DownBytes));
-        });
-        foreach (var (id, c) in lastConnections)
-            if (c.Sample != read) lastConnections.Remove(id); // ended since the last read
-        return [.. byDevice.Where(kv => kv.Value != default)
-            .Select(kv => (kv.Key, new SetCounter("", kv.Value.UpPackets, kv.Value.UpBytes), new SetCounter("", kv.Value.DownPackets, kv.Value.DownBytes)))];
+            if (!fastPath || !owners.TryGetValue(e.Original.Source, out var mac)) continue;
+            var up = new SetCounter("", (long)(now.UpPackets - from.UpPackets), (long)(now.UpBytes - from.UpBytes));
+            var down = new SetCounter("", (long)(now.DownPackets - from.DownPackets), (long)(now.DownBytes - from.DownBytes));
+            if (up.Bytes != 0 || down.Bytes != 0 || up.Packets != 0 || down.Packets != 0) result.Add((mac, up, down));
+        }
+        foreach (var gone in lastConnections.Keys.Where(k => !seen.Contains(k)).ToList())
+            lastConnections.Remove(gone);
+        return result;
     }
 
     Totals Of(MacAddress mac)
