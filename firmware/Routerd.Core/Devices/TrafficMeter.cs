@@ -52,8 +52,8 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
     }
 
     readonly Dictionary<(string Set, string Element), SetCounter> last = [];
-    /// <summary>The conntrack-counted connections at the last sample, by the kernel's id: both directions' bytes and packets.</summary>
-    readonly Dictionary<uint, (ulong UpBytes, ulong UpPackets, ulong DownBytes, ulong DownPackets)> lastConnections = [];
+    /// <summary>What the conntrack-counted connections had counted at the last sample.</summary>
+    readonly ConnectionLedger connections = new();
     bool fastPath;
     readonly Dictionary<MacAddress, Totals> totals = [];
     readonly Lock gate = new();
@@ -111,7 +111,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
                 t.IntervalDown += delta.Bytes;
             }
 
-        if (Conntrack is { } conntrack && (fastPath || lastConnections.Count > 0))
+        if (Conntrack is { } conntrack && (fastPath || connections.Count > 0))
             foreach (var (mac, up, down) in ConnectionDeltas(conntrack, owners))
             {
                 var t = Of(mac);
@@ -162,29 +162,29 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         return result;
     }
 
-    /// <summary>What each conntrack-counted connection counted since the previous sample (all of
-    /// it for one not seen before), credited to the device holding its opener's address; nothing
-    /// is credited while the fast path is off (the sets count then), only remembered.</summary>
+    /// <summary>What each device's conntrack-counted connections counted since the previous sample
+    /// (all of it for one not seen before), credited to the device holding the opener's address;
+    /// nothing is credited while the fast path is off (the sets count then), only remembered.
+    /// The table is walked, not held, and each connection is remembered in 24 bytes
+    /// (<see cref="ConnectionLedger"/>): beside 90k connections, holding a dump's entries (about
+    /// 650 bytes each) and a dictionary of them took routerd from 38 to 89 MB (issue 21's note).</summary>
     List<(MacAddress Mac, SetCounter Up, SetCounter Down)> ConnectionDeltas(IConntrackReader conntrack, IReadOnlyDictionary<IPAddress, MacAddress> owners)
     {
-        var result = new List<(MacAddress, SetCounter, SetCounter)>();
-        var seen = new HashSet<uint>();
-        foreach (var e in conntrack.Dump(e => (e.Mark & FlowtableRenderer.CountedMarkBit) != 0 && e.Id is not null))
+        var byDevice = new Dictionary<MacAddress, (long UpPackets, long UpBytes, long DownPackets, long DownBytes)>();
+        connections.BeginRead();
+        conntrack.Walk(e =>
         {
-            uint id = e.Id!.Value;
-            seen.Add(id);
-            var now = (UpBytes: e.OriginalBytes ?? 0, UpPackets: e.OriginalPackets ?? 0, DownBytes: e.ReplyBytes ?? 0, DownPackets: e.ReplyPackets ?? 0);
-            var from = lastConnections.TryGetValue(id, out var prev) && now.UpBytes >= prev.UpBytes && now.DownBytes >= prev.DownBytes
-                && now.UpPackets >= prev.UpPackets && now.DownPackets >= prev.DownPackets ? prev : default;
-            lastConnections[id] = now;
-            if (!fastPath || !owners.TryGetValue(e.Original.Source, out var mac)) continue;
-            var up = new SetCounter("", (long)(now.UpPackets - from.UpPackets), (long)(now.UpBytes - from.UpBytes));
-            var down = new SetCounter("", (long)(now.DownPackets - from.DownPackets), (long)(now.DownBytes - from.DownBytes));
-            if (up.Bytes != 0 || down.Bytes != 0 || up.Packets != 0 || down.Packets != 0) result.Add((mac, up, down));
-        }
-        foreach (var gone in lastConnections.Keys.Where(k => !seen.Contains(k)).ToList())
-            lastConnections.Remove(gone);
-        return result;
+            if ((e.Mark & FlowtableRenderer.CountedMarkBit) == 0 || e.Id is not { } id) return;
+            var o = e.Original;
+            var (up, down) = connections.Advance(id, HashCode.Combine(e.Protocol, o.Source, o.Destination, o.SourcePort, o.DestinationPort),
+                e.OriginalBytes ?? 0, e.OriginalPackets ?? 0, e.ReplyBytes ?? 0, e.ReplyPackets ?? 0);
+            if (!fastPath || up.Packets + up.Bytes + down.Packets + down.Bytes == 0 || !owners.TryGetValue(o.Source, out var mac)) return;
+            byDevice.TryGetValue(mac, out var t);
+            byDevice[mac] = (t.UpPackets + up.Packets, t.UpBytes + up.Bytes, t.DownPackets + down.Packets, t.DownBytes + down.Bytes);
+        });
+        connections.EndRead();
+        return [.. byDevice.Where(kv => kv.Value != default)
+            .Select(kv => (kv.Key, new SetCounter("", kv.Value.UpPackets, kv.Value.UpBytes), new SetCounter("", kv.Value.DownPackets, kv.Value.DownBytes)))];
     }
 
     Totals Of(MacAddress mac)

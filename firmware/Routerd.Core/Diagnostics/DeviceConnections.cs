@@ -30,6 +30,13 @@ public interface IConntrackReader
 {
     /// <summary>The entries <paramref name="keep"/> accepts: the rest are never held (the table can have tens of thousands).</summary>
     IReadOnlyList<ConntrackEntry> Dump(Func<ConntrackEntry, bool> keep);
+
+    /// <summary>Each entry in turn, none held after its call (the traffic meter reads the whole
+    /// table every few seconds).</summary>
+    void Walk(Action<ConntrackEntry> visit)
+    {
+        foreach (var e in Dump(_ => true)) visit(e);
+    }
 }
 
 /// <summary>A connection as GET /api/devices/{mac}/connections shows it, from the device's side:

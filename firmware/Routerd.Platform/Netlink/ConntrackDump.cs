@@ -21,4 +21,14 @@ public sealed class ConntrackDump : IConntrackReader
         });
         return kept;
     }
+
+    /// <inheritdoc/>
+    public void Walk(Action<ConntrackEntry> visit)
+    {
+        using var socket = NetlinkSocket.Open(groups: 0, NETLINK_NETFILTER);
+        socket.Dump(NetfilterRequests.DumpConntrack, (type, payload) =>
+        {
+            if (type == CtNewMessage && NetfilterDecoders.TryDecodeConntrack(payload, out var entry)) visit(entry);
+        });
+    }
 }
