@@ -135,7 +135,7 @@ static partial class ServeCommand
             r => toLoop(new WifiObserved(r)));
         using var firewall = new NftFirewall(board.RunDir);
         var queues = new TcQueues(board.Tools.Tc, board.RunDir);
-        Action<bool> counting = _ => { }; // the traffic meter's, made below (before the first apply)
+        Action beforeReload = () => { }; // the traffic meter's, made below (before the first apply)
         var appliers = new Appliers(
             new SysctlWriter(),
             new IpNetworkConfigurator(board.Tools.Ip, network, Path.Combine(board.RunDir, "network-owned")),
@@ -148,7 +148,7 @@ static partial class ServeCommand
             dhcp6,
             (device, timeout) => Routerd.Platform.Pppoe.WanDetector.Detect(network, device, timeout),
             ipvs,
-            fastPath => counting(fastPath),
+            () => beforeReload(),
             new PortCarrier(board.Tools.Ip, loggers.CreateLogger("routerd")));
         board = board with { FastPath = flowtable.GetAwaiter().GetResult() ? FastPaths.Flowtable : FastPaths.Off };
         timing.Mark("flowtable");
@@ -183,13 +183,13 @@ static partial class ServeCommand
         string starting = BoardConfig.StartingMarker(board);
         File.WriteAllText(starting, $"{Environment.ProcessId}\n"); // the hook waits while this process lives
         var conntrack = new ConntrackDump();
-        // With the fast path, conntrack counts the connections the flowtable carries (FastPath/FlowtableRenderer.cs).
+        // Conntrack counts most connections (Firewall/ConnectionCounting.cs).
         var meter = new TrafficMeter(firewall, devices, TimeProvider.System)
         {
             Moved = macs => router.Post(new TrafficMoved(macs)),
-            Conntrack = board.FastPath == FastPaths.Flowtable ? conntrack : null,
+            Conntrack = conntrack,
         };
-        counting = meter.Counting;
+        beforeReload = meter.BeforeReload;
         var applied = router.ApplyInBackground();
         _ = applied.ContinueWith(_ => timing.Mark("(loop) first apply"), TaskScheduler.Default);
 

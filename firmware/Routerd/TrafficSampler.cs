@@ -17,12 +17,8 @@ sealed class TrafficSampler(TrafficMeter meter) : BackgroundService
     /// samples on demand meanwhile.</summary>
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(meter.SampleEvery);
+        using var timer = new PeriodicTimer(TrafficMeter.SampleEvery);
         while (await timer.WaitForNextTickAsync(stop))
-        {
             meter.Refresh();
-            // More often while conntrack counts (the fast path turned on or off with the shaper).
-            if (meter.SampleEvery is var every && every != timer.Period) timer.Period = every;
-        }
     }
 }

@@ -2,10 +2,10 @@ namespace Routerd.Core.Devices;
 
 /// <summary>What each connection conntrack counts had counted when the traffic meter last read
 /// it, so that each read credits only what came since. It holds an entry for every connection
-/// LAN devices have open while the fast path is on, and one device alone can push that to the
-/// table's limit (90k in the hardening load): so an entry is 24 bytes in one flat array (open
-/// addressing, linear probing), where a <c>Dictionary</c> of the same values took 56 bytes an
-/// entry, plus its buckets and the arrays it outgrew.
+/// conntrack counts (Firewall/ConnectionCounting.cs says which), and one device alone can push
+/// that to the table's limit (90k in the hardening load, with the fast path on): so an entry is
+/// 24 bytes in one flat array (open addressing, linear probing), where a <c>Dictionary</c> of the
+/// same values took 56 bytes an entry, plus its buckets and the arrays it outgrew.
 ///
 /// Counters are kept modulo 2^36 bytes and 2^28 packets, packed in one word per direction: the
 /// difference of two readings is exact as long as one connection moves less than 64 GiB and

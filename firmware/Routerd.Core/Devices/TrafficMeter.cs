@@ -1,7 +1,6 @@
 using System.Net;
 using Routerd.Core.Net;
 using Routerd.Core.Diagnostics;
-using Routerd.Core.FastPath;
 using Routerd.Core.Firewall;
 using Routerd.Core.Loop;
 using Routerd.Core.Usage;
@@ -15,14 +14,13 @@ namespace Routerd.Core.Devices;
 /// come and go (idle timeout, a ruleset reload empties the sets): a counter that went backwards
 /// started over, and all of it is new traffic.
 ///
-/// With the fast path on, the connections the rules mark as counted by conntrack
-/// (FastPath/FlowtableRenderer.cs explains why) are read from conntrack instead: each one's
-/// original direction is its opener's upload, its reply direction that device's download,
-/// credited to whoever holds the opener's address. They are followed by the kernel's id, so
-/// each sample adds what each connection counted since the previous one; a connection that
-/// ends between two samples loses what it counted since the last one, which is why samples come
-/// more often then (<see cref="SampleEvery"/>): a closed TCP connection stays in the table at least
-/// 10 s (CLOSE), usually 120 s (TIME_WAIT).</summary>
+/// The connections conntrack counts (Firewall/ConnectionCounting.cs: those a device outside the
+/// VIP lane opens) are read from conntrack instead: each one's original direction is its
+/// opener's upload, its reply direction that device's download, credited to whoever holds the
+/// opener's address. They are followed by the kernel's id, so each sample adds what each
+/// connection counted since the previous one; a connection that ends between two samples loses
+/// what it counted since the last one, which is why samples come often (<see cref="SampleEvery"/>):
+/// a closed TCP connection stays in the table at least 10 s (CLOSE), usually 120 s (TIME_WAIT).</summary>
 public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, TimeProvider clock)
 {
     /// <summary>Told after a sample which devices' counters moved (a sign of life for presence:
@@ -42,19 +40,15 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         public long IntervalUp, IntervalDown;
     }
 
-    /// <summary>The connection table, where conntrack counts connections (the fast path); null: never read.</summary>
+    /// <summary>The connection table, where conntrack counts connections; null: never read (tests of the sets alone).</summary>
     public IConntrackReader? Conntrack { get; init; }
 
     /// <summary>How often a sampler should sample when nobody reads the API.</summary>
-    public TimeSpan SampleEvery
-    {
-        get { lock (gate) return fastPath ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(10); }
-    }
+    public static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(4);
 
     readonly Dictionary<(string Set, string Element), SetCounter> last = [];
     /// <summary>What the conntrack-counted connections had counted at the last sample.</summary>
     readonly ConnectionLedger connections = new();
-    bool fastPath;
     readonly Dictionary<MacAddress, Totals> totals = [];
     readonly Lock gate = new();
     /// <summary>When the last sample was taken, on the monotonic clock (null: never): the rates and
@@ -74,19 +68,9 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         lock (gate) SampleLocked();
     }
 
-    /// <summary>The ruleset is about to be replaced (the loop's apply): what the sets and conntrack
-    /// counted so far is taken now, since a reload empties the sets, and from here on conntrack's
-    /// marked connections count when <paramref name="fastPathNext"/>. Those already marked when
-    /// the fast path comes back (after a time with it off, when the sets counted them) start from
-    /// what this sample saw of them, so nothing is counted twice.</summary>
-    public void Counting(bool fastPathNext)
-    {
-        lock (gate)
-        {
-            SampleLocked();
-            fastPath = fastPathNext;
-        }
-    }
+    /// <summary>The ruleset is about to be replaced (the loop's apply): what the sets counted so
+    /// far is taken now, since a reload empties them.</summary>
+    public void BeforeReload() => Sample();
 
     void SampleLocked()
     {
@@ -111,7 +95,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
                 t.IntervalDown += delta.Bytes;
             }
 
-        if (Conntrack is { } conntrack && (fastPath || connections.Count > 0))
+        if (Conntrack is { } conntrack)
             foreach (var (mac, up, down) in ConnectionDeltas(conntrack, owners))
             {
                 var t = Of(mac);
@@ -163,8 +147,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
     }
 
     /// <summary>What each device's conntrack-counted connections counted since the previous sample
-    /// (all of it for one not seen before), credited to the device holding the opener's address;
-    /// nothing is credited while the fast path is off (the sets count then), only remembered.
+    /// (all of it for one not seen before), credited to the device holding the opener's address.
     /// The table is walked, not held, and each connection is remembered in 24 bytes
     /// (<see cref="ConnectionLedger"/>): beside 90k connections, holding a dump's entries (about
     /// 650 bytes each) and a dictionary of them took routerd from 38 to 89 MB (issue 21's note).</summary>
@@ -174,11 +157,11 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
         connections.BeginRead();
         conntrack.Walk(e =>
         {
-            if ((e.Mark & FlowtableRenderer.CountedMarkBit) == 0 || e.Id is not { } id) return;
+            if ((e.Mark & ConnectionCounting.CountedMarkBit) == 0 || e.Id is not { } id) return;
             var o = e.Original;
             var (up, down) = connections.Advance(id, HashCode.Combine(e.Protocol, o.Source, o.Destination, o.SourcePort, o.DestinationPort),
                 e.OriginalBytes ?? 0, e.OriginalPackets ?? 0, e.ReplyBytes ?? 0, e.ReplyPackets ?? 0);
-            if (!fastPath || up.Packets + up.Bytes + down.Packets + down.Bytes == 0 || !owners.TryGetValue(o.Source, out var mac)) return;
+            if (up.Packets + up.Bytes + down.Packets + down.Bytes == 0 || !owners.TryGetValue(o.Source, out var mac)) return;
             byDevice.TryGetValue(mac, out var t);
             byDevice[mac] = (t.UpPackets + up.Packets, t.UpBytes + up.Bytes, t.DownPackets + down.Packets, t.DownBytes + down.Bytes);
         });

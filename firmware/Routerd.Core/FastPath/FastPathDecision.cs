@@ -84,9 +84,4 @@ public static class FastPathDecision
     /// through the rules again, and those of other devices are offloaded again at once.)</summary>
     public static bool MustEvict(bool fastPathOn, IReadOnlyCollection<MacAddress> before, IReadOnlyCollection<MacAddress> now) =>
         fastPathOn && now.Any(m => !before.Contains(m));
-
-    /// <summary>Conntrack accounting: the traffic meter reads offloaded connections' bytes from
-    /// conntrack (TrafficMeter), and a connection counts only if it was created with accounting on.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Sysctls(DesiredState state) =>
-        IsOn(state) ? [new("net.netfilter.nf_conntrack_acct", "1")] : [];
 }

@@ -14,7 +14,11 @@ namespace Routerd.Core.Firewall;
 /// Every forwarded packet runs through these rules, so they are laid out for the fewest steps
 /// per packet: one base chain on the forwarding path (forward), one map lookup that picks the
 /// path, and each path ends in the rules that pick the packet's class and DSCP, which it reaches
-/// only when they can apply to it. The router's own packets are classified by the same chains
+/// only when they can apply to it. Most of what a router forwards is the bulk of connections the
+/// LAN opened, which conntrack counts (Firewall/ConnectionCounting.cs): after the pause and lane
+/// checks, one rule on each path (its fast exit) accepts those packets, since none of the rules
+/// after it applies to them (host, 4 up + 4 down TCP flows, nft's share of the busy CPU with the
+/// fast path off: 4.1 % → 3.0 % with conntrack counting and the exits; README has the method). The router's own packets are classified by the same chains
 /// from the output hook. At gigabit rates a microsecond per packet is several percent of a core:
 /// a second base chain (postrouting, where the classes used to be picked) on the forwarding path
 /// cost 3.6 % of one flow's goodput on the host and about 5 % in the lab VM.</summary>
@@ -141,9 +145,11 @@ public static partial class NftRenderer
 
             	chain upload {
             		ether saddr @pause_macs counter reject with icmpx admin-prohibited comment "a paused device: refused at once, established connections too; the LAN and the router stay open to it"
-            		{{FastPath.FlowtableRenderer.UploadCount(fastPath, $"update @{TrafficUpSet} {{ ether saddr }} comment \"bytes and packets each device sends to the internet\"")}}
-            		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "clamp MSS to the route MTU so PPPoE and tunnels don't stall big transfers"
-            		ether saddr @vip_macs ct mark set ct mark | {{VipMark}} meta priority set {{VipClass}} accept comment "a VIP device's packet puts its whole connection in the lane, and goes in the lane's class"
+            		ether saddr @vip_macs goto upload_vip comment "a VIP device's packets: the lane"
+            		meta length >= 128 ct mark & {{ConnectionCounting.CountedOrVip}} == {{ConnectionCounting.CountedMark}} ct state established meta l4proto tcp {{FastPath.FlowtableRenderer.Offload(fastPath)}}accept comment "the bulk of a connection conntrack counts outside the lane: nothing below applies to it (no SYN, not a bare acknowledgement)"
+            		{{ConnectionCounting.UploadMark(fastPath is not null)}}
+            		{{ConnectionCounting.UploadCount}}
+            		{{MssClamp}} comment "clamp MSS to the route MTU so PPPoE and tunnels don't stall big transfers"
             		ct mark & {{VipMark}} == {{VipMark}} ct mark set ct mark & {{VipMarkClear}} comment "priority turned off: the connection leaves the lane at its next packet"
             {{FastPath.FlowtableRenderer.UploadOffload(fastPath)}}		{{AckMatch}} meta priority set {{TcRenderer.AckClass}} accept comment "bare acknowledgements go ahead of bulk: the downloads' senders send as they arrive"
             		meta l4proto tcp accept comment "TCP's other packets: bulk (no map lookup for the most common packet)"
@@ -151,12 +157,20 @@ public static partial class NftRenderer
             		accept comment "LAN devices may reach the internet"
             	}
 
+            	chain upload_vip {
+            		{{ConnectionCounting.UploadCount}}
+            		{{MssClamp}} comment "the same clamp"
+            		ct mark set ct mark | {{VipMark}} meta priority set {{VipClass}} accept comment "a VIP device's packet puts its whole connection in the lane, and goes in the lane's class"
+            	}
+
             	chain download {
             		ip daddr @pause_v4 counter drop comment "nothing from the internet reaches a paused device, replies and port forwards included"
             		ip6 daddr @pause_v6 counter drop comment "the same for IPv6"
+            		ct mark & {{ConnectionCounting.CountedOrVip}} == {{ConnectionCounting.CountedMark}} tcp flags & syn == 0 ip dscp cs0 {{CakeBulk(cakeDownload)}}accept comment "the bulk of a connection conntrack counts outside the lane: nothing below applies to it (no SYN, no DSCP to clear)"
+            		ct mark & {{ConnectionCounting.CountedOrVip}} == {{ConnectionCounting.CountedMark}} tcp flags & syn == 0 ip6 dscp cs0 {{CakeBulk(cakeDownload)}}accept comment "the same for IPv6"
             		ct state ! established,related {{ForwardsRenderer.DnatPassed}} jump {{ForwardsRenderer.UnsolicitedChain}} comment "the internet opens a connection into the LAN: only through a port forward (IPv4: its DNAT; IPv6: a pinhole)"
-            		tcp flags syn / syn,rst tcp option maxseg size set rt mtu comment "the same clamp for the answers to the LAN's connections"
-            {{FastPath.FlowtableRenderer.DownloadSkip(fastPath, "to_lan")}}		update @{{TrafficDownV4Set}} { ip daddr } goto to_lan comment "replies to connections the LAN opened; counted as the download of the address they go to"
+            		{{MssClamp}} comment "the same clamp for the answers to the LAN's connections"
+            {{ConnectionCounting.DownloadSkip("to_lan")}}		update @{{TrafficDownV4Set}} { ip daddr } goto to_lan comment "replies to connections the LAN opened; counted as the download of the address they go to"
             		update @{{TrafficDownV6Set}} { ip6 daddr } goto to_lan comment "the same for IPv6"
             	}
 
@@ -210,6 +224,11 @@ public static partial class NftRenderer
         ? $"\t\tmeta priority {VipClass} meta priority set {TcRenderer.CakeLanePriority} comment \"the download's cake: the lane in its tin ahead of the rest...\"\n" +
           $"\t\tmeta priority != {TcRenderer.CakeLanePriority} meta priority set {TcRenderer.CakeBulkPriority} comment \"...every other download in the tin after it\"\n"
         : "";
+
+    /// <summary>The download's fast exit under the download's cake (<see cref="CakeTins"/>): bulk's tin.</summary>
+    static string CakeBulk(bool cakeDownload) => cakeDownload ? $"meta priority set {TcRenderer.CakeBulkPriority} " : "";
+
+    const string MssClamp = "tcp flags syn / syn,rst tcp option maxseg size set rt mtu";
 
     /// <summary>The map that sends a packet to the control chains below by its protocol. With TCP
     /// only from the output hook: the upload path picks the acknowledgements' class itself and

@@ -19,7 +19,7 @@ public sealed record RenderedConfig(
     Wifi.HostapdConfig? Hostapd = null,
     Ipv6.Dhcp6ClientPlan? Dhcp6Client = null)
 {
-    /// <summary>The ruleset has the fast path's flowtable (FastPath/): conntrack counts what it carries.</summary>
+    /// <summary>The ruleset offloads to the fast path's flowtable (FastPath/).</summary>
     public bool FastPath { get; init; }
 
     /// <summary>Each rendered text under a file name, in apply order (for `routerd render` and the golden tests).</summary>
@@ -72,7 +72,7 @@ public static class Renderer
     /// only, and with forwarding off the WAN took the ISP's prefix and br-lan took dnsmasq's parting
     /// advertisements (measured in the lab VM). IPv6 off is the firewall's rule instead (NftRenderer).</summary>
     static IReadOnlyList<KeyValuePair<string, string>> Sysctls(DesiredState state) =>
-        [.. RouterSysctls, new("net.ipv6.conf.all.forwarding", "1"), .. VirtualServers.VirtualServerRenderer.Sysctls(state), .. FastPath.FastPathDecision.Sysctls(state)];
+        [.. RouterSysctls, new("net.ipv6.conf.all.forwarding", "1"), .. VirtualServers.VirtualServerRenderer.Sysctls(state), .. Firewall.ConnectionCounting.Sysctls];
 
     /// <param name="present">the interfaces that exist now (null: all named do); the flowtable names only those.</param>
     public static RenderedConfig RenderAll(DesiredState state, WanLease? lease, HookTarget hooks, LeafQdisc leaf, Ipv6.Dhcp6Lease? v6 = null,

@@ -192,7 +192,7 @@ public sealed partial class Router
             failures.Clear();
             var held = HeldMacs(state);
             bool evict = FastPathDecision.MustEvict(config.FastPath, appliedHeld, held);
-            if (evict) appliers.Counting?.Invoke(true);
+            if (evict) appliers.BeforeReload?.Invoke();
             Step("firewall", false, () => appliers.Firewall.Apply(config.Nftables, sets, evict));
             if (failures.Count == 0) (appliedSets, appliedHeld) = (sets, held);
             else

@@ -419,7 +419,7 @@ public sealed partial class Router : IDisposable
         Step("firewall", last is not null && last.Nftables == config.Nftables && sets.Equals(appliedSets), () =>
         {
             bool evict = FastPathDecision.MustEvict(config.FastPath, appliedHeld, held);
-            if (last?.Nftables != config.Nftables || evict) appliers.Counting?.Invoke(config.FastPath);
+            if (last?.Nftables != config.Nftables || evict) appliers.BeforeReload?.Invoke();
             if (appliers.Firewall.Apply(config.Nftables, sets, evict)) LogFirewall(log);
             (appliedSets, appliedHeld) = (sets, held);
         });
@@ -503,9 +503,8 @@ public sealed record Appliers(ISysctls Sysctls, INetworkConfigurator Network, IF
     Func<string, TimeSpan, Wan.WanDetection>? Discover = null,
     /// <summary>The kernel's IPVS, where it has it and the board balances with it (VirtualServers/).</summary>
     VirtualServers.IIpvs? Ipvs = null,
-    /// <summary>Told before the ruleset may be replaced, with whether the next one has the fast
-    /// path (FastPath/): the traffic meter samples first, since a reload empties the counter sets,
-    /// and learns whether conntrack counts from now on (Devices/TrafficMeter.cs).</summary>
-    Action<bool>? Counting = null,
+    /// <summary>Told before the ruleset may be replaced: the traffic meter samples first, since a
+    /// reload empties the counter sets (Devices/TrafficMeter.cs).</summary>
+    Action? BeforeReload = null,
     /// <summary>The LAN ports' carrier, reset when the LAN moved (Lan/LanReconnect.cs).</summary>
     IPortCarrier? Carrier = null);

@@ -48,7 +48,6 @@ public class FastPathTests
         var state = State(fastPath);
         Assert.Equal(on, FastPathDecision.IsOn(state));
         Assert.Equal(on, NftRenderer.Render(state).Contains("flowtable fastpath {"));
-        Assert.Equal(on, FastPathDecision.Sysctls(state).Contains(new("net.netfilter.nf_conntrack_acct", "1")));
     }
 
     [Fact]
@@ -107,7 +106,7 @@ public class FastPathTests
         Assert.Null(FastPathDecision.Devices(state, new HashSet<string> { "eth1", "eth2" })); // the USB WAN adapter unplugged
         string without = NftRenderer.Render(state, new HashSet<string> { "eth1", "eth2" });
         Assert.DoesNotContain("flowtable fastpath", without);
-        Assert.DoesNotContain("0x00000002", without); // nor the rules around it: the sets count everything
+        Assert.DoesNotContain("flow add", without); // nor the rules that offload to it
         Assert.False(Renderer.RenderAll(state, null, new HookTarget(["routerd"], "/s"), Routerd.Core.Qos.LeafQdisc.Fifo, null, new HashSet<string> { "eth1" }).FastPath);
         Assert.True(Renderer.RenderAll(state, null, new HookTarget(["routerd"], "/s"), Routerd.Core.Qos.LeafQdisc.Fifo, null, new HashSet<string> { "eth0" }).FastPath);
     }
@@ -129,15 +128,15 @@ public class FastPathTests
         var calls = new List<string>();
         firewall.Applying = () => calls.Add("apply");
         var board = new Board { WanDevice = "wan0", LanPorts = ["lan1"], FastPath = FastPaths.Flowtable };
-        using var router = TestRouter.New(board, firewall: firewall, counting: on => calls.Add(on ? "count:on" : "count:off"));
+        using var router = TestRouter.New(board, firewall: firewall, beforeReload: () => calls.Add("sample"));
         router.Start(p => p);
-        Assert.Equal(["count:on", "apply"], calls); // the first apply tells the meter conntrack counts
+        Assert.Equal(["sample", "apply"], calls); // the meter samples before every reload (it empties the counter sets)
         Assert.Contains("flowtable fastpath", firewall.Loaded);
 
         calls.Clear();
         Assert.True(router.SetPriority(Phone, true, null).Succeeded);
         Assert.Equal(1, firewall.Reloads);
-        Assert.Equal(["count:on", "apply"], calls);
+        Assert.Equal(["sample", "apply"], calls);
 
         calls.Clear();
         Assert.True(router.SetPriority(Phone, false, null).Succeeded); // leaving the lane: the sets alone
@@ -145,12 +144,12 @@ public class FastPathTests
         Assert.Equal(["apply"], calls);
 
         // Line rates: the fast path goes (its flowtable stays declared, nothing offloads to it),
-        // and the meter hears it before the reload.
+        // and the meter samples before the reload.
         calls.Clear();
         Assert.True(router.TryChange(router.Settings with { Qos = router.Settings.Qos with { UploadKbit = 20_000 } }).Succeeded);
         Assert.DoesNotContain("flow add @fastpath", firewall.Loaded);
         Assert.Contains("flowtable fastpath {", firewall.Loaded);
-        Assert.Equal(["count:off", "apply"], calls);
+        Assert.Equal(["sample", "apply"], calls);
     }
 
     [Fact]
@@ -178,7 +177,7 @@ public class FastPathTests
         };
 
     [Fact]
-    public void The_meter_credits_conntrack_counted_connections_once_across_samples_and_switches()
+    public void The_meter_credits_conntrack_counted_connections_once_across_samples_and_reloads()
     {
         var clock = new ManualClock();
         var registry = new DeviceRegistry(clock);
@@ -192,34 +191,26 @@ public class FastPathTests
         // bit or not) is conntrack's, both directions, credited to the opener's address.
         sets.Set(NftRenderer.TrafficUpSet, new SetCounter(PhoneMac, 1, 100));
         conntrack.Entries = [Connection(7, "192.168.1.100", 2, 1000, 50_000), Connection(8, "192.168.1.100", 1, 999, 999), Connection(9, "192.168.1.100", 3, 10, 20)];
-        meter.Counting(true);
-        Assert.Equal(4, meter.SampleEvery.TotalSeconds);
         meter.Sample();
         Assert.Equal(new DeviceTraffic(1110, 11, 50_020, 500, 0, 0), meter.Of(PhoneMac));
 
-        // It grows while offloaded: only the growth is added; a connection that ended drops out.
+        // It grows (offloaded or not): only the growth is added; a connection that ended drops out.
         clock.Advance(TimeSpan.FromSeconds(2));
         conntrack.Entries = [Connection(7, "192.168.1.100", 2, 3000, 150_000)];
         meter.Sample();
         Assert.Equal(new DeviceTraffic(3110, 31, 150_020, 1500, 8000, 400_000), meter.Of(PhoneMac));
 
-        // The shaper comes on: the sample before the reload takes what the flowtable counted;
-        // after it the sets count that connection (its growth is not conntrack's to credit).
+        // A reload (the shaper comes on, say): the sample before it takes what the sets counted,
+        // which the reload empties; conntrack's connection goes on from where it was.
+        sets.Set(NftRenderer.TrafficUpSet, new SetCounter(PhoneMac, 2, 160));
         conntrack.Entries = [Connection(7, "192.168.1.100", 2, 4000, 160_000)];
-        meter.Counting(false);
-        Assert.Equal(4110, meter.Of(PhoneMac)!.UploadBytes);
-        Assert.Equal(10, meter.SampleEvery.TotalSeconds);
+        meter.BeforeReload();
+        Assert.Equal(4170, meter.Of(PhoneMac)!.UploadBytes);
         clock.Advance(TimeSpan.FromSeconds(2));
         conntrack.Entries = [Connection(7, "192.168.1.100", 2, 9000, 200_000)];
         sets.Set(NftRenderer.TrafficUpSet, new SetCounter(PhoneMac, 1, 50)); // the reload emptied the set; 50 since
         meter.Sample();
-        Assert.Equal(4160, meter.Of(PhoneMac)!.UploadBytes);
-
-        // And on again: conntrack counts from what it showed at the switch, not from the start.
-        meter.Counting(true);
-        clock.Advance(TimeSpan.FromSeconds(2));
-        conntrack.Entries = [Connection(7, "192.168.1.100", 2, 9500, 200_000)];
-        meter.Sample();
-        Assert.Equal(4660, meter.Of(PhoneMac)!.UploadBytes);
+        Assert.Equal(9220, meter.Of(PhoneMac)!.UploadBytes);
+        Assert.Equal(4, TrafficMeter.SampleEvery.TotalSeconds);
     }
 }

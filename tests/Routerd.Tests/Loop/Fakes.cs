@@ -164,13 +164,13 @@ static class TestRouter
         ITrafficControl? traffic = null, IDnsService? dns = null, IDhcpClient? dhcp = null, IPppClient? ppp = null,
         Routerd.Core.Wifi.IWifiAccessPoint? wifi = null, Routerd.Core.Devices.DeviceRegistry? registry = null, TimeProvider? clock = null,
         IWanLeaseMemory? leaseMemory = null, HookTarget? hooks = null, Func<string, TimeSpan, WanDetection>? discover = null,
-        Routerd.Core.VirtualServers.IIpvs? ipvs = null, IDhcp6Client? dhcp6 = null, Action<bool>? counting = null, IPortCarrier? carrier = null,
+        Routerd.Core.VirtualServers.IIpvs? ipvs = null, IDhcp6Client? dhcp6 = null, Action? beforeReload = null, IPortCarrier? carrier = null,
         Microsoft.Extensions.Logging.ILogger<Router>? log = null)
     {
         clock ??= new ManualClock();
         return new Router(board, store ?? new MemoryStore(),
             new Appliers(new FakeSysctls(), network ?? new FakeNetwork("lo", "wan0", "lan1", "lan2", "br-lan", "wlan0"), firewall ?? new FakeFirewall(),
-                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, dhcp6, Discover: discover, Ipvs: ipvs, Counting: counting, Carrier: carrier),
+                traffic ?? new FakeTraffic(), dns ?? new FakeDns(), dhcp ?? new FakeDhcpClient(), ppp, wifi, dhcp6, Discover: discover, Ipvs: ipvs, BeforeReload: beforeReload, Carrier: carrier),
             hooks ?? new HookTarget(["/usr/bin/routerd"], "/run/r/routerd.sock"), leaseMemory ?? new MemoryLease(),
             registry ?? new Routerd.Core.Devices.DeviceRegistry(clock), clock, log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<Router>.Instance);
     }
