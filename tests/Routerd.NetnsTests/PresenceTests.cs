@@ -43,7 +43,13 @@ public sealed class PresenceTests(PresenceFixture fixture) : IClassFixture<Prese
             await Task.Delay(1000);
         }
         var seen = DateTimeOffset.Parse((string)(await Device(lab.Phone))["lastSeen"]!, CultureInfo.InvariantCulture);
-        Assert.True(DateTimeOffset.UtcNow - seen < Quiet, $"last seen {seen:O}: the router's probes were not answered");
+        string neighbour = lab.RunIn(lab.RouterNs, $"ip neigh show {phone} dev br-lan").Stdout.Trim();
+        // lastSeen is when the kernel last confirmed the phone (it entered REACHABLE) or stopped
+        // holding it reachable; a confirmation holds for 15-45 s (base_reachable_time, 30 s,
+        // randomised by half either way), so an answer may be older than the quiet period while
+        // the entry still says REACHABLE — which, the ping being a minute old, a probe's answer made.
+        Assert.True(DateTimeOffset.UtcNow - seen < Quiet || neighbour.Contains("REACHABLE", StringComparison.Ordinal),
+            $"last seen {seen:O}, neighbour entry '{neighbour}': the router's probes were not answered");
     }
 
     [Fact]
