@@ -166,8 +166,7 @@ public sealed class TrafficMeter(ISetCounterReader nft, DeviceRegistry devices, 
             byDevice[mac] = (t.UpPackets + up.Packets, t.UpBytes + up.Bytes, t.DownPackets + down.Packets, t.DownBytes + down.Bytes);
         });
         connections.EndRead();
-        return [.. byDevice.Where(kv => kv.Value != default)
-            .Select(kv => (kv.Key, new SetCounter("", kv.Value.UpPackets, kv.Value.UpBytes), new SetCounter("", kv.Value.DownPackets, kv.Value.DownBytes)))];
+        return [.. byDevice.Select(kv => (kv.Key, new SetCounter("", kv.Value.UpPackets, kv.Value.UpBytes), new SetCounter("", kv.Value.DownPackets, kv.Value.DownBytes)))];
     }
 
     Totals Of(MacAddress mac)

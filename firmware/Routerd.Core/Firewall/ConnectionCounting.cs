@@ -1,9 +1,9 @@
 namespace Routerd.Core.Firewall;
 
 /// <summary>Who counts a device's traffic: conntrack, for every connection a LAN device outside
-/// the VIP lane opens; the forward chain's dynamic sets (NftRenderer.TrafficUpSet and the
-/// download sets) for the rest: VIP devices' connections, port forwards', and those older than
-/// the rules.
+/// the VIP lane opens (with the fast path off, every TCP connection: below); the forward chain's
+/// dynamic sets (NftRenderer.TrafficUpSet and the download sets) for the rest: VIP devices'
+/// connections, port forwards', those older than the rules, and UDP with the fast path off.
 ///
 /// Conntrack because the fast path needs it: an offloaded packet skips the forward chain and its
 /// sets, and counting at ingress, before the flowtable, would not work for downloads (there the

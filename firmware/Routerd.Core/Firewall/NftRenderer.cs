@@ -18,8 +18,8 @@ namespace Routerd.Core.Firewall;
 /// LAN opened, which conntrack counts (Firewall/ConnectionCounting.cs): after the pause and lane
 /// checks, one rule on each path (its fast exit) accepts those packets, since none of the rules
 /// after it applies to them (host, 4 up + 4 down TCP flows, nft's share of the busy CPU with the
-/// fast path off: 4.1 % → 3.0 % with conntrack counting and the exits; README has the method). The router's own packets are classified by the same chains
-/// from the output hook. At gigabit rates a microsecond per packet is several percent of a core:
+/// fast path off: 4.1 % → 3.0 % with conntrack counting and the exits; README has the method).
+/// The router's own packets are classified by the same chains from the output hook. At gigabit rates a microsecond per packet is several percent of a core:
 /// a second base chain (postrouting, where the classes used to be picked) on the forwarding path
 /// cost 3.6 % of one flow's goodput on the host and about 5 % in the lab VM.</summary>
 public static partial class NftRenderer

@@ -9,20 +9,16 @@ namespace Routerd.Platform.Netlink;
 public sealed class ConntrackDump : IConntrackReader
 {
     /// <inheritdoc/>
-    /// <remarks>The table changes while it is walked (a busy router opens and closes connections
-    /// all the time): an interrupted dump is still a fair picture of a moment and is not repeated.</remarks>
     public IReadOnlyList<ConntrackEntry> Dump(Func<ConntrackEntry, bool> keep)
     {
         var kept = new List<ConntrackEntry>();
-        using var socket = NetlinkSocket.Open(groups: 0, NETLINK_NETFILTER);
-        socket.Dump(NetfilterRequests.DumpConntrack, (type, payload) =>
-        {
-            if (type == CtNewMessage && NetfilterDecoders.TryDecodeConntrack(payload, out var entry) && keep(entry)) kept.Add(entry);
-        });
+        Walk(e => { if (keep(e)) kept.Add(e); });
         return kept;
     }
 
     /// <inheritdoc/>
+    /// <remarks>The table changes while it is walked (a busy router opens and closes connections
+    /// all the time): an interrupted dump is still a fair picture of a moment and is not repeated.</remarks>
     public void Walk(Action<ConntrackEntry> visit)
     {
         using var socket = NetlinkSocket.Open(groups: 0, NETLINK_NETFILTER);
