@@ -245,6 +245,9 @@ public sealed class DeviceRegistry(TimeProvider clock)
     {
         var (now, elapsed) = (clock.GetUtcNow(), monotonic.Now);
         DateTimeOffset? Date(TimeSpan? at) => at is { } t ? now - (elapsed - t) : null;
+        // A device the kernel holds REACHABLE answered within its reachable time and no event comes
+        // until that lapses: it is seen as of now, not as of the confirmation (up to ~45 s old).
+        DateTimeOffset? Seen(Entry e) => Answering(e) ? now : Date(e.LastSeen);
         lock (gate)
         {
             return entries.Values
@@ -253,9 +256,9 @@ public sealed class DeviceRegistry(TimeProvider clock)
                     e.Mac.ToString(),
                     e.Hostname,
                     Addresses(e),
-                    Presence.Online(e.WifiAssociated, Answering(e) ? now : Date(e.LastSeen), now, QuietPeriod),
+                    Presence.Online(e.WifiAssociated, Seen(e), now, QuietPeriod),
                     Date(e.FirstSeen),
-                    Date(e.LastSeen),
+                    Seen(e),
                     Connection: e.WifiAssociated is null ? DeviceView.Wired : DeviceView.Wifi,
                     SignalDbm: e.SignalDbm))
                 .ToList();

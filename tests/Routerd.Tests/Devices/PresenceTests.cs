@@ -83,6 +83,17 @@ public class PresenceTests
     }
 
     [Fact]
+    public void A_device_the_kernel_holds_reachable_is_seen_now_not_at_its_last_confirmation()
+    {
+        registry.Apply(new NeighbourInfo(5, LaptopIp, Laptop, NeighbourState.Reachable), deleted: false);
+        clock.Advance(TimeSpan.FromSeconds(40)); // no event while the confirmation holds
+        Assert.Equal(clock.GetUtcNow(), Laptop_().LastSeen);
+        registry.Apply(new NeighbourInfo(5, LaptopIp, Laptop, NeighbourState.Stale), deleted: false);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(clock.GetUtcNow() - TimeSpan.FromSeconds(20), Laptop_().LastSeen); // left REACHABLE 20 s ago
+    }
+
+    [Fact]
     public void Offline_only_after_the_quiet_period_without_a_sign()
     {
         registry.Apply(new NeighbourInfo(5, LaptopIp, Laptop, NeighbourState.Reachable), deleted: false);
