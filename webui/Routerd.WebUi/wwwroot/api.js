@@ -2,6 +2,22 @@
 // state-changing request, and one error shape ({error, errors: [{field, message}], code}).
 
 let csrfToken = null;
+// The router's clock less this browser's, from the Date header of the router's last answer. The
+// moments the router keeps (when priority or a pause ends, when a device was last seen) count on
+// its clock, and the two may differ: a Pi has no battery clock until its first time sync, and a
+// phone's clock may be set by hand.
+let routerOffsetMs = 0;
+
+/** Now, on the router's clock. */
+export const routerNow = () => Date.now() + routerOffsetMs;
+
+function noteRouterClock(date) {
+  const at = Date.parse(date ?? '');
+  if (Number.isNaN(at)) return;
+  // The header counts whole seconds: under two seconds apart is rounding, not another clock.
+  const offset = at + 500 - Date.now();
+  routerOffsetMs = Math.abs(offset) < 2000 ? 0 : offset;
+}
 const listeners = { signedOut: [], mustChangePassword: [] };
 
 export function setSession(session) {
@@ -39,6 +55,7 @@ export async function request(method, path, body, { raw = false, timeoutMs = 15_
   } catch {
     throw new ApiError(0, { error: 'The router does not answer. Check the cable or Wi-Fi connection.' });
   }
+  noteRouterClock(response.headers.get('Date'));
   const text = await response.text();
   if (raw && response.ok) return text;
   return answer(path, response.status, text, response.headers.get('Retry-After'));
@@ -75,6 +92,7 @@ export function upload(path, file, onProgress, { timeoutMs = 60 * 60_000 } = {})
     xhr.addEventListener('error', gone);
     xhr.addEventListener('timeout', gone);
     xhr.addEventListener('load', () => {
+      noteRouterClock(xhr.getResponseHeader('Date'));
       try { resolve(answer(path, xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After'))); }
       catch (error) { reject(error); }
     });

@@ -68,7 +68,7 @@ function card(mac, changed) {
   let current = null;
 
   async function setPriority(enabled, hours) {
-    const until = enabled && hours ? new Date(Date.now() + hours * 3600_000).toISOString() : null;
+    const until = enabled && hours ? new Date(api.routerNow() + hours * 3600_000).toISOString() : null;
     control.querySelectorAll('button, select').forEach(c => { c.disabled = true; });
     try {
       await api.put(`/api/devices/${encodeURIComponent(mac)}/priority`, { enabled, until });
@@ -124,7 +124,7 @@ function card(mac, changed) {
 /** "Last seen 12 min ago", from the router's last sign of the device. */
 function lastSeen(iso) {
   if (!iso) return 'Not seen since the router started';
-  const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
+  const seconds = (api.routerNow() - new Date(iso).getTime()) / 1000;
   return seconds < 60 ? 'Last seen just now' : `Last seen ${duration(seconds)} ago`;
 }
 

@@ -96,17 +96,17 @@ export function pauseControl(mac, changed) {
   };
 }
 
-/** When a pause chosen in the list ends: in hours, at 7:00 tomorrow (router time is the
- *  browser's here: the household shares a time zone), or never (null). */
+/** When a pause chosen in the list ends, counted from now on the router's clock: in hours, at
+ *  7:00 tomorrow (in the browser's time zone: the household shares one), or never (null). */
 function untilFor(choice) {
   if (!choice) return null;
   if (choice === 'morning') {
-    const t = new Date();
+    const t = new Date(api.routerNow());
     t.setDate(t.getDate() + 1);
     t.setHours(7, 0, 0, 0);
     return t.toISOString();
   }
-  return new Date(Date.now() + Number(choice) * 3600_000).toISOString();
+  return new Date(api.routerNow() + Number(choice) * 3600_000).toISOString();
 }
 
 const dayNames = Object.fromEntries(DAYS);

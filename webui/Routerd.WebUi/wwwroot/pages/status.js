@@ -36,7 +36,7 @@ export function mount(main) {
     catch (e) { error.textContent = e.message; error.hidden = false; return; }
     const msg = wanMessage(s.wan);
     fill(wan, h('p', { class: `state ${msg.tone}` }, h('span', { class: 'dot', 'aria-hidden': 'true' }), msg.title), h('p', { class: 'hint' }, msg.detail));
-    const uptime = s.uptimeSeconds ?? (Date.now() - Date.parse(s.startedAt)) / 1000;
+    const uptime = s.uptimeSeconds ?? (api.routerNow() - Date.parse(s.startedAt)) / 1000;
     fill(facts, def('Address', s.wan?.address ?? '—'),
       def('Connection', MODES[s.wan?.mode] ?? s.wan?.mode ?? '—'),
       s.wan?.gateway && def('Gateway', s.wan.gateway),
