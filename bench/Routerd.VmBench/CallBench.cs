@@ -68,6 +68,7 @@ static class CallBench
         r.Detail("call", "UDP both ways, 50 frames/s, each frame a burst of packets of at most 1200 B (up 1 Mbit/s: 3 × 833 B; down 2 Mbit/s: 5 × 1000 B), unmarked (DSCP 0); one-way delay per packet on the guest's one clock (kernel receive timestamps)");
         r.Detail("load", "three LAN devices, each 4 TCP uploads and 4 downloads (iperf3, cubic) to the ISP host");
         r.Detail("line", "each direction a tbf at the line rate with a 200 ms FIFO (the modem's buffer); routerd's shaper and the peer's cake at 90 % of the line rate");
+        r.Detail("fifo_download_note", "with no shaping the downloads' acknowledgements wait in the full upload FIFO (200 ms) too, so the download senders are held back and the download FIFO stays far from full: fifo's download delays are those of an ACK-starved line (tens of ms), not of its 200 ms buffer");
         r.Detail("delay_figures", "added delay = loaded percentile − the same percentile of the same call alone in the same configuration; jitter = p99 of the change in delay between consecutive packets; loss over all packets sent");
         r.Detail("conditions", "lab VM under software emulation (TCG), 2 vCPUs on a shared 2-core host");
         return r;
