@@ -21,36 +21,50 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, IReadOnlyLis
         await Task.WhenAll(Task.Run(() => WatchNeighbours(stop), stop), Task.Run(() => WatchLeases(stop), stop));
     }
 
-    void Dump(int bridge) => router.Post(new NeighboursDumped(network.Neighbours().Where(n => n.InterfaceIndex == bridge).ToList()));
+    void Dump(int bridge, IReadOnlySet<MacAddress> own) =>
+        router.Post(new NeighboursDumped(network.Neighbours().Where(n => n.InterfaceIndex == bridge && !Own(n, own)).ToList()));
 
     async Task WatchNeighbours(CancellationToken stop)
     {
-        int bridge = BridgeIndex();
-        Dump(bridge);
+        var (bridge, own) = Links();
+        Dump(bridge, own);
         await foreach (var e in network.WatchAsync(stop))
         {
             switch (e)
             {
-                case NeighbourEvent n when n.Neighbour.InterfaceIndex == bridge:
+                case NeighbourEvent n when n.Neighbour.InterfaceIndex == bridge && !Own(n.Neighbour, own):
                     router.Post(new NeighbourChanged(n.Neighbour, n.Deleted));
                     break;
-                case LinkEvent l when l.Link.Name == router.State.Lan.Bridge:
-                    // The bridge was (re)created: its neighbours start over under the new index.
-                    bridge = l.Deleted ? -1 : l.Link.Index;
-                    Dump(bridge);
+                case LinkEvent l:
+                    // A link came, went or took another MAC (a bridge takes one of its ports'); the
+                    // bridge (re)created: its neighbours start over under the new index.
+                    var (before, ownBefore) = (bridge, own);
+                    (bridge, own) = Links();
+                    if (bridge != before || !own.SetEquals(ownBefore)) Dump(bridge, own);
                     break;
                 case EventsLost:
                     // A full socket buffer dropped events (a neighbour's deletion among them,
                     // perhaps): the registry starts over from a dump, as at start. This replaces a
                     // periodic resync: the kernel says when events were lost.
-                    bridge = BridgeIndex();
-                    Dump(bridge);
+                    (bridge, own) = Links();
+                    Dump(bridge, own);
                     break;
             }
         }
     }
 
-    int BridgeIndex() => network.Links().FirstOrDefault(l => l.Name == router.State.Lan.Bridge)?.Index ?? -1;
+    /// <summary>The LAN bridge's index, and the MACs of all the router's own links.</summary>
+    (int Bridge, HashSet<MacAddress> Own) Links()
+    {
+        var links = network.Links();
+        return (links.FirstOrDefault(l => l.Name == router.State.Lan.Bridge)?.Index ?? -1,
+            links.Where(l => l.Mac is not null).Select(l => l.Mac!.Value).ToHashSet());
+    }
+
+    /// <summary>An entry with one of the router's own MACs is the router itself, not a device: its
+    /// own router advertisements come back to it (multicast loopback) and leave one for the
+    /// bridge's link-local address, which the device list showed as an unnamed device.</summary>
+    static bool Own(NeighbourInfo n, IReadOnlySet<MacAddress> own) => n.Mac is { } mac && own.Contains(mac);
 
     /// <summary>dnsmasq rewrites its lease file in place on every lease change: inotify (through
     /// FileSystemWatcher, on the directory, which holds both files) says when, and the files are

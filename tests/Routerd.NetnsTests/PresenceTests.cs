@@ -111,6 +111,30 @@ public sealed class PresenceTests(PresenceFixture fixture) : IClassFixture<Prese
         await lab.WaitFor(async () => (await Device(lab.Laptop))["online"]!.GetValue<bool>(), TimeSpan.FromSeconds(15), "the laptop to show online again");
     }
 
+    [Fact]
+    public async Task The_router_itself_is_not_a_device()
+    {
+        // The router's own router advertisements come back to it and leave a neighbour entry for the
+        // bridge's link-local address with the bridge's MAC. The same entry made by hand, then one of
+        // a stranger: once the stranger is listed, the router's own entry has been seen and passed over.
+        string bridgeMac = lab.RunIn(lab.RouterNs, "ip -br link show br-lan").EnsureOk().Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        const string Stranger = "02:00:00:00:0a:0b";
+        try
+        {
+            lab.RunIn(lab.RouterNs, $"ip neigh replace fe80::5:6:7:8 dev br-lan lladdr {bridgeMac} nud stale").EnsureOk();
+            lab.RunIn(lab.RouterNs, $"ip neigh replace fe80::a:b dev br-lan lladdr {Stranger} nud stale").EnsureOk();
+            await lab.WaitFor(async () => (await Macs()).Contains(Stranger), TimeSpan.FromSeconds(10), "the stranger's neighbour entry to be listed");
+            var macs = await Macs();
+            Assert.DoesNotContain(bridgeMac, macs);
+        }
+        finally
+        {
+            lab.RunIn(lab.RouterNs, "ip neigh del fe80::5:6:7:8 dev br-lan; ip neigh del fe80::a:b dev br-lan");
+        }
+
+        async Task<List<string>> Macs() => ((JsonArray)await api.GetJson("/api/devices")).Select(d => (string)d!["mac"]!).ToList();
+    }
+
     async Task<JsonNode> Device(LabClient client) =>
         ((JsonArray)await api.GetJson("/api/devices")).First(d => (string?)d!["mac"] == client.Mac)!;
 }
