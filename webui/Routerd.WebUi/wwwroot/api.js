@@ -2,6 +2,8 @@
 // state-changing request, and one error shape ({error, errors: [{field, message}], code}).
 
 let csrfToken = null;
+const listeners = { signedOut: [], mustChangePassword: [] };
+
 // The router's clock less this browser's, from the Date header of the router's last answer. The
 // moments the router keeps (when priority or a pause ends, when a device was last seen) count on
 // its clock, and the two may differ: a Pi has no battery clock until its first time sync, and a
@@ -18,7 +20,6 @@ function noteRouterClock(date) {
   const offset = at + 500 - Date.now();
   routerOffsetMs = Math.abs(offset) < 2000 ? 0 : offset;
 }
-const listeners = { signedOut: [], mustChangePassword: [] };
 
 export function setSession(session) {
   csrfToken = session?.csrfToken ?? null;
