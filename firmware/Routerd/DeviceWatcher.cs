@@ -36,8 +36,8 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, IReadOnlyLis
                     router.Post(new NeighbourChanged(n.Neighbour, n.Deleted));
                     break;
                 case LinkEvent l:
-                    // A link came, went or took another MAC (a bridge takes one of its ports'); the
-                    // bridge (re)created: its neighbours start over under the new index.
+                    // A port joined or left the bridge, or the bridge took another MAC (it takes one
+                    // of its ports'); the bridge (re)created: its neighbours start over under the new index.
                     var (before, ownBefore) = (bridge, own);
                     (bridge, own) = Links();
                     if (bridge != before || !own.SetEquals(ownBefore)) Dump(bridge, own);
@@ -53,16 +53,19 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, IReadOnlyLis
         }
     }
 
-    /// <summary>The LAN bridge's index, and the MACs of all the router's own links.</summary>
+    /// <summary>The LAN bridge's index, and the MACs of the bridge and its ports: the router's own on
+    /// the LAN. Not the WAN port's: an owner may give it a LAN computer's MAC (the ISP knows that
+    /// one), and the computer is still a device.</summary>
     (int Bridge, HashSet<MacAddress> Own) Links()
     {
         var links = network.Links();
-        return (links.FirstOrDefault(l => l.Name == router.State.Lan.Bridge)?.Index ?? -1,
-            links.Where(l => l.Mac is not null).Select(l => l.Mac!.Value).ToHashSet());
+        int bridge = links.FirstOrDefault(l => l.Name == router.State.Lan.Bridge)?.Index ?? -1;
+        return (bridge, links.Where(l => l.Mac is not null && (l.Index == bridge || l.MasterIndex == bridge) && bridge != -1)
+            .Select(l => l.Mac!.Value).ToHashSet());
     }
 
-    /// <summary>An entry with one of the router's own MACs is the router itself, not a device: its
-    /// own router advertisements come back to it (multicast loopback) and leave one for the
+    /// <summary>An entry with the router's own MAC on the LAN is the router itself, not a device:
+    /// its router advertisements come back to it (multicast loopback) and leave one for the
     /// bridge's link-local address, which the device list showed as an unnamed device.</summary>
     static bool Own(NeighbourInfo n, IReadOnlySet<MacAddress> own) => n.Mac is { } mac && own.Contains(mac);
 
