@@ -68,6 +68,21 @@ public class PendingChangeTests
         Assert.Null(reconciler.ConfirmPending());
     }
 
+    [Fact]
+    public void The_window_starts_once_the_change_is_applied()
+    {
+        firewall.Applying = () => clock.Advance(TimeSpan.FromSeconds(4)); // a slow apply
+        var (_, pending) = reconciler.TryChangeWithRollback(NewSubnet());
+        firewall.Applying = null;
+        Assert.Equal(60, pending!.SecondsLeft);
+        clock.Advance(TimeSpan.FromSeconds(59));
+        reconciler.RollBackIfDue();
+        Assert.Equal("10.9.0.1/24", reconciler.Settings.Lan.Address);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        reconciler.RollBackIfDue();
+        Assert.Equal("192.168.1.1/24", reconciler.Settings.Lan.Address);
+    }
+
     [Theory]
     [InlineData(3650)] // NTP sets a Pi's stale boot date right: years forward
     [InlineData(-3650)] // the owner or an ISP's server sets it back
