@@ -73,10 +73,24 @@ static class RouterProbe
     {
         lab.RunIn(lab.IspNs, "ip addr add 192.168.1.1/24 dev isp0").EnsureOk();
         foreach (int pid in lab.PidsOf(lab.IspNs, "dnsmasq")) lab.RunIn(lab.IspNs, $"kill {pid}").EnsureOk();
+        // The ISP's server must have let go of the DHCP port, or the modem's cannot bind it and
+        // nobody answers the router (on a loaded runner a fixed half second was once too short).
+        Until(() => lab.PidsOf(lab.IspNs, "dnsmasq").Count == 0, () => "the ISP's dnsmasq to exit");
         string conf = IspServices.WriteDnsmasqConf(Path.Combine(lab.Dir, "modem"), "192.168.1.50", "192.168.1.59", "192.168.1.1");
-        lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={conf} --pid-file=", "modem-dnsmasq");
-        Thread.Sleep(500);
+        var modem = lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={conf} --pid-file=", "modem-dnsmasq");
+        Until(() => lab.RunIn(lab.IspNs, "ss -Hlun 'sport = :67'").Stdout.Contains(":67", StringComparison.Ordinal),
+            () => $"the modem's dnsmasq to listen on the DHCP port: {modem.Output}");
         foreach (int pid in lab.PidsOf(lab.RouterNs, "udhcpc")) lab.RunIn(lab.RouterNs, $"kill -USR1 {pid}").EnsureOk();
+    }
+
+    static void Until(Func<bool> condition, Func<string> what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited 10 s for {what()}");
+            Thread.Sleep(100);
+        }
     }
 
     /// <summary>A LAN client fetches the internet host's test file; returns curl's result.</summary>
