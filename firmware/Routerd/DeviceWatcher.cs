@@ -60,7 +60,7 @@ sealed class DeviceWatcher(INetworkObserver network, Router router, IReadOnlyLis
     {
         var links = network.Links();
         int bridge = links.FirstOrDefault(l => l.Name == router.State.Lan.Bridge)?.Index ?? -1;
-        return (bridge, links.Where(l => l.Mac is not null && (l.Index == bridge || l.MasterIndex == bridge) && bridge != -1)
+        return (bridge, links.Where(l => l.Mac is not null && (l.Index == bridge || l.MasterIndex == bridge))
             .Select(l => l.Mac!.Value).ToHashSet());
     }
 

@@ -33,7 +33,7 @@ public sealed class LanMoveReconnectTests(LanMoveReconnectLabFixture fixture) : 
         Assert.StartsWith("203.0.113.", lab.WanIp());
 
         var started = DateTime.UtcNow;
-        lab.IspBecomesAModem();
+        await lab.IspBecomesAModem();
 
         await lab.WaitFor(() => lab.LeaseOf(lab.Laptop)?.Address.StartsWith("192.168.2.", StringComparison.Ordinal) == true, Within,
             "the laptop (dhcpcd, 12 h lease) to get an address in 192.168.2.0/24");

@@ -31,7 +31,7 @@ public sealed class LanMoveTests(LanMoveLabFixture fixture) : IClassFixture<LanM
         await phone.LogIn();
         Assert.StartsWith("203.0.113.", lab.WanIp());
 
-        lab.IspBecomesAModem();
+        await lab.IspBecomesAModem();
 
         await lab.WaitFor(async () => (bool)(await socket.GetJson("/api/settings/pending"))["pending"]!, TimeSpan.FromSeconds(20),
             "the LAN to move away from the modem's subnet");

@@ -69,28 +69,18 @@ static class RouterProbe
 
     /// <summary>The lab's ISP becomes a modem: 192.168.1.1 on its side of the cable and a DHCP server
     /// for 192.168.1.50-59 (authoritative: the router's renewal of its 203.0.113.x lease is refused).</summary>
-    public static void IspBecomesAModem(this Lab.Lab lab)
+    public static async Task IspBecomesAModem(this Lab.Lab lab)
     {
         lab.RunIn(lab.IspNs, "ip addr add 192.168.1.1/24 dev isp0").EnsureOk();
         foreach (int pid in lab.PidsOf(lab.IspNs, "dnsmasq")) lab.RunIn(lab.IspNs, $"kill {pid}").EnsureOk();
         // The ISP's server must have let go of the DHCP port, or the modem's cannot bind it and
         // nobody answers the router (on a loaded runner a fixed half second was once too short).
-        Until(() => lab.PidsOf(lab.IspNs, "dnsmasq").Count == 0, () => "the ISP's dnsmasq to exit");
+        await lab.WaitFor(() => lab.PidsOf(lab.IspNs, "dnsmasq").Count == 0, TimeSpan.FromSeconds(10), "the ISP's dnsmasq to exit");
         string conf = IspServices.WriteDnsmasqConf(Path.Combine(lab.Dir, "modem"), "192.168.1.50", "192.168.1.59", "192.168.1.1");
-        var modem = lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={conf} --pid-file=", "modem-dnsmasq");
-        Until(() => lab.RunIn(lab.IspNs, "ss -Hlun 'sport = :67'").Stdout.Contains(":67", StringComparison.Ordinal),
-            () => $"the modem's dnsmasq to listen on the DHCP port: {modem.Output}");
+        lab.StartIn(lab.IspNs, $"exec dnsmasq --keep-in-foreground --log-facility=- --conf-file={conf} --pid-file=", "modem-dnsmasq");
+        await lab.WaitFor(() => lab.RunIn(lab.IspNs, "ss -Hlun 'sport = :67'").Stdout.Contains(":67", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "the modem's dnsmasq to listen on the DHCP port");
         foreach (int pid in lab.PidsOf(lab.RouterNs, "udhcpc")) lab.RunIn(lab.RouterNs, $"kill -USR1 {pid}").EnsureOk();
-    }
-
-    static void Until(Func<bool> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited 10 s for {what()}");
-            Thread.Sleep(100);
-        }
     }
 
     /// <summary>A LAN client fetches the internet host's test file; returns curl's result.</summary>
