@@ -104,7 +104,10 @@ public static class PowerCuts
                     {
                         lost++;
                         problems.Add($"boot {round}: holds '{held}', but '{mustHold}' was acknowledged before the cut" +
-                            $"{(mayHold is null ? "" : $" (or '{mayHold}' in flight)")}");
+                            $"{(mayHold is null ? "" : $" (or '{mayHold}' in flight)")}; store '{code}'; " +
+                            $"GET /api/forwards: {Head(Path.Combine(results, $"forwards-{round}.json"))}\n" +
+                            $"GET /api/settings: {Head(Path.Combine(results, $"settings-{round}.json"))}\n" +
+                            $"routerd:\n{Tail(Path.Combine(results, $"routerd-{round}.log"))}\nscenario:\n{Tail(Path.Combine(results, "log"))}");
                     }
                     mustHold = held;
                     mayHold = $"r{round}-1";
@@ -157,6 +160,14 @@ public static class PowerCuts
 
     static List<string> ReadLines(string path) =>
         File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).ToList() : [];
+
+    /// <summary>The start of a file that may be long (the settings as the API gives them).</summary>
+    static string Head(string path)
+    {
+        if (!File.Exists(path)) return "(none)";
+        string text = File.ReadAllText(path).Trim();
+        return text.Length > 800 ? text[..800] + "…" : text;
+    }
 
     static string Tail(string path) => File.Exists(path) ? string.Join('\n', File.ReadAllLines(path).TakeLast(25)) : "(none)";
 

@@ -37,8 +37,21 @@ wait_for 150 "routerd's control socket" routerd_api rtr /api/status
 main_ssid() { tr -d '\n' | sed 's/"guest": *{[^}]*}//' | json_get ssid; }
 # The later of the values given, r<round>-<change> (the board's default SSID is none of them).
 newest() { printf '%s\n' "$@" | grep '^r[0-9]' | sort -t- -k1.2,1n -k2,2n | tail -1; }
-forward_id=$(routerd_api rtr /api/forwards | json_get id)
-newest "$(routerd_api rtr /api/settings | main_ssid)" "$(routerd_api rtr /api/forwards | json_get description)" > "$RESULTS/boot-$round"
+# What routerd serves is kept beside the value read from it (settings-ROUND.json, forwards-ROUND.json):
+# a boot that holds none of the values written is then told apart from an answer that was not read
+# (stop 40's CI: one boot held neither, and nothing said which). A GET that fails is tried once
+# more: a slow answer is not a lost change, and a routerd that stopped fails both.
+read_api() {
+  local path=$1 out=$2
+  routerd_api rtr "$path" > "$out" 2>&1 && return 0
+  echo "(GET $path failed: exit $?; tried again after 2 s)" >> "$out"
+  sleep 2
+  routerd_api rtr "$path" >> "$out" 2>&1 || echo "(GET $path failed again: exit $?)" >> "$out"
+}
+read_api /api/settings "$RESULTS/settings-$round.json"
+read_api /api/forwards "$RESULTS/forwards-$round.json"
+forward_id=$(json_get id < "$RESULTS/forwards-$round.json")
+newest "$(main_ssid < "$RESULTS/settings-$round.json")" "$(json_get description < "$RESULTS/forwards-$round.json")" > "$RESULTS/boot-$round"
 routerd_api rtr /api/status | tr -d '\n' | sed -n 's/.*"store": *{[^}]*"code": *"\([^"]*\)".*/\1/p' > "$RESULTS/store-$round"
 echo "$(now)" > "$RESULTS/serving-$round"
 i=0
