@@ -36,7 +36,7 @@ namespace Routerd.Platform.Store;
 /// commit (an everyday start writes nothing and waits for no disk flush); after damage, a
 /// missing file or one behind its copy, it happens at start;</item>
 /// <item>a file that cannot be read (empty, truncated, foreign header, damaged pages) is moved
-/// aside and kept for diagnosis, and the last good copy comes back (<see cref="StoreHealth.Restored"/>);
+/// aside and kept for diagnosis (the newest <see cref="KeptDamagedCopies"/> of them), and the last good copy comes back (<see cref="StoreHealth.Restored"/>);
 /// without one the router starts from the board's defaults and says so (<see cref="StoreHealth.Rescue"/>),
 /// never silently as a first boot.</item>
 /// </list>
@@ -184,14 +184,38 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         return null;
     }
 
-    /// <summary>The damaged file (and LiteDB's log beside it) renamed, never changed: kept for diagnosis.</summary>
+    /// <summary>The damaged file (and LiteDB's log beside it) renamed, never changed: kept for
+    /// diagnosis, with the <see cref="KeptDamagedCopies"/> − 1 kept before it (the rest are deleted).</summary>
     static string MoveAside(string path)
     {
-        string aside = $"{path}.damaged-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
-        for (int i = 1; File.Exists(aside); i++) aside = $"{path}.damaged-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{i}";
+        string aside = $"{path}{DamagedInfix}{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+        for (int i = 1; File.Exists(aside); i++) aside = $"{path}{DamagedInfix}{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{i}";
         File.Move(path, aside);
-        if (File.Exists(LogFileOf(path))) File.Move(LogFileOf(path), aside + "-log");
+        if (File.Exists(LogFileOf(path))) File.Move(LogFileOf(path), aside + DamagedLogSuffix);
+        DeleteOlderDamagedCopies(path, aside);
         return aside;
+    }
+
+    const string DamagedInfix = ".damaged-", DamagedLogSuffix = "-log";
+    /// <summary>A box whose power is cut again and again must not fill its data partition with
+    /// copies nobody reads: the newest few show what happened.</summary>
+    public const int KeptDamagedCopies = 3;
+
+    /// <summary>Keeps <paramref name="kept"/> and the newest others (by name: the time it was moved
+    /// aside) up to <see cref="KeptDamagedCopies"/>; a clock set back at boot can only make an older
+    /// one count as newer, never cost the one just moved aside.</summary>
+    static void DeleteOlderDamagedCopies(string path, string kept)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var older = Directory.GetFiles(dir, Path.GetFileName(path) + DamagedInfix + "*")
+            .Where(f => !f.EndsWith(DamagedLogSuffix, StringComparison.Ordinal) && f != Path.GetFullPath(kept))
+            .OrderByDescending(f => f, StringComparer.Ordinal)
+            .Skip(KeptDamagedCopies - 1);
+        foreach (var copy in older)
+        {
+            DeleteQuietly(copy);
+            DeleteQuietly(copy + DamagedLogSuffix);
+        }
     }
 
     /// <summary>A stored document as JSON, without its <c>_id</c> and digest, once the digest is checked.

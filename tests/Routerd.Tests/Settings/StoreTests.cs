@@ -73,6 +73,29 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void Damaged_files_moved_aside_again_and_again_keep_only_the_newest_three()
+    {
+        var saved = Sample();
+        using (var store = new LiteDbSettingsStore(DbFile)) store.Save(saved);
+        // Four copies from earlier starts (one with LiteDB's log beside it), one named as if by a clock set ahead.
+        string[] earlier = ["20261101T000000Z", "20261102T000000Z", "20261102T000000Z-1", "20991231T000000Z"];
+        foreach (var stamp in earlier) File.WriteAllText($"{DbFile}.damaged-{stamp}", stamp);
+        File.WriteAllText($"{DbFile}.damaged-20261101T000000Z-log", "log");
+        File.WriteAllBytes(DbFile, []);
+
+        using var again = new LiteDbSettingsStore(DbFile);
+
+        Assert.Equal(StoreHealth.Restored, again.Health?.Code);
+        var left = Directory.GetFiles(dir, "settings.db.damaged-*").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        // The one just moved aside (today's name) and the two newest names before it; the oldest two and the log are gone.
+        Assert.Equal(3, left.Length);
+        Assert.Contains(Path.GetFileName(again.Health!.DamagedCopy), left);
+        Assert.Contains("settings.db.damaged-20991231T000000Z", left);
+        Assert.Contains("settings.db.damaged-20261102T000000Z-1", left);
+        Assert.Equal(RouterJson.WriteSettings(saved), RouterJson.WriteSettings(again.Load()!));
+    }
+
+    [Fact]
     public void Store_files_are_private_to_root()
     {
         using var store = new LiteDbSettingsStore(DbFile);
