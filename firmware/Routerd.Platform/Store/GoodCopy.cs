@@ -180,7 +180,7 @@ sealed class GoodCopy(string path)
             {
                 journalLength = null;
                 File.Delete(JournalPath);
-                FileModes.FlushToDisk(DirectoryOf(Path));
+                FileModes.FlushToDisk(StoreFiles.DirectoryOf(Path));
             }
             return;
         }
@@ -188,7 +188,7 @@ sealed class GoodCopy(string path)
         journalLength = null;
         WriteAndRename(Path, json);
         wholeText = json;
-        DeleteQuietly(JournalPath);
+        StoreFiles.DeleteQuietly(JournalPath);
     }
 
     static void WriteAndRename(string path, string content)
@@ -203,18 +203,11 @@ sealed class GoodCopy(string path)
         }
         catch
         {
-            DeleteQuietly(tmp);
+            StoreFiles.DeleteQuietly(tmp);
             throw;
         }
         File.Move(tmp, path, overwrite: true);
-        FileModes.FlushToDisk(DirectoryOf(path));
+        FileModes.FlushToDisk(StoreFiles.DirectoryOf(path));
     }
 
-    static string DirectoryOf(string path) => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-
-    static void DeleteQuietly(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-    }
 }

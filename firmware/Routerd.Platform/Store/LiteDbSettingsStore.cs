@@ -188,8 +188,8 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     /// diagnosis, with the <see cref="KeptDamagedCopies"/> − 1 kept before it (the rest are deleted).</summary>
     static string MoveAside(string path)
     {
-        string aside = $"{path}{DamagedInfix}{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
-        for (int i = 1; File.Exists(aside); i++) aside = $"{path}{DamagedInfix}{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{i}";
+        string stamped = $"{path}{DamagedInfix}{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}", aside = stamped;
+        for (int i = 1; File.Exists(aside); i++) aside = $"{stamped}-{i}";
         File.Move(path, aside);
         if (File.Exists(LogFileOf(path))) File.Move(LogFileOf(path), aside + DamagedLogSuffix);
         DeleteOlderDamagedCopies(path, aside);
@@ -206,15 +206,15 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     /// one count as newer, never cost the one just moved aside.</summary>
     static void DeleteOlderDamagedCopies(string path, string kept)
     {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var older = Directory.GetFiles(dir, Path.GetFileName(path) + DamagedInfix + "*")
-            .Where(f => !f.EndsWith(DamagedLogSuffix, StringComparison.Ordinal) && f != Path.GetFullPath(kept))
+        string keptFull = Path.GetFullPath(kept);
+        var older = Directory.GetFiles(StoreFiles.DirectoryOf(path), Path.GetFileName(path) + DamagedInfix + "*")
+            .Where(f => !f.EndsWith(DamagedLogSuffix, StringComparison.Ordinal) && f != keptFull)
             .OrderByDescending(f => f, StringComparer.Ordinal)
             .Skip(KeptDamagedCopies - 1);
         foreach (var copy in older)
         {
-            DeleteQuietly(copy);
-            DeleteQuietly(copy + DamagedLogSuffix);
+            StoreFiles.DeleteQuietly(copy);
+            StoreFiles.DeleteQuietly(copy + DamagedLogSuffix);
         }
     }
 
@@ -252,8 +252,8 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         catch
         {
             // A full disk: what was written of the new file only takes the room the next try needs.
-            DeleteQuietly(next);
-            DeleteQuietly(LogFileOf(next));
+            StoreFiles.DeleteQuietly(next);
+            StoreFiles.DeleteQuietly(LogFileOf(next));
             throw;
         }
         File.Delete(LogFileOf(next));
@@ -262,7 +262,7 @@ public sealed class LiteDbSettingsStore : ISettingsStore
         // The old log's pages are in what was read above; left behind, LiteDB would replay them onto the new file.
         File.Delete(LogFileOf(path));
         File.Move(next, path, overwrite: true);
-        FileModes.FlushToDisk(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        FileModes.FlushToDisk(StoreFiles.DirectoryOf(path));
     }
 
     /// <summary>The XXH128 of the document as LiteDB gives it back (without _id and the digest itself).
@@ -393,7 +393,7 @@ public sealed class LiteDbSettingsStore : ISettingsStore
     /// "Cannot access a closed file": so the free space decides too.</summary>
     StoreException Failure(Exception e)
     {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(FilePath))!;
+        string dir = StoreFiles.DirectoryOf(FilePath);
         bool full = false;
         for (var x = e; x is not null && !full; x = x.InnerException)
             full = x is IOException { HResult: Enospc or Edquot } || x.Message.Contains("No space left on device", StringComparison.Ordinal);
@@ -414,12 +414,6 @@ public sealed class LiteDbSettingsStore : ISettingsStore
 
     // errno values .NET puts in an IOException's HResult on Linux.
     const int Enospc = 28, Edquot = 122;
-
-    static void DeleteQuietly(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-    }
 
     /// <summary>The data file is brought up to date first (a clean stop leaves it equal to the copy).</summary>
     public void Dispose()
